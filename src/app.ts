@@ -1,0 +1,104 @@
+// The composition root: configuration -> store -> services -> wire -> HTTP. The only place that picks a
+// storage engine, a clock and an id source.
+
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createHandlers } from './operations/index.ts';
+import { defaultQuotas, type Quotas, type ServiceContext } from './service/context.ts';
+import { IDEMPOTENCY_RETENTION_MS } from './service/idempotency.ts';
+import { PageTokens } from './service/page-tokens.ts';
+import type { Clock, IdGenerator, Store } from './service/ports.ts';
+import { ScheduleService } from './service/schedule.ts';
+import { randomIds, systemClock } from './service/system.ts';
+import { TagService } from './service/tags.ts';
+import { TargetService } from './service/targets.ts';
+import { TaskService } from './service/tasks.ts';
+import { WindowService } from './service/windows.ts';
+import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
+import { createApiHandler } from './wire/api.ts';
+import { createControlHandler } from './wire/control.ts';
+import { createHttpServer, listen } from './wire/http-server.ts';
+
+export interface AppConfig {
+  /** Interface to listen on. Default 127.0.0.1. */
+  host: string;
+  /** TCP port; 0 picks a free one. Default 4100. */
+  port: number;
+  /** Folder for the SQLite database. Default ./data. */
+  dataDir: string;
+  quotas: Quotas;
+  /** Write a line per notable event to stderr. */
+  log: (message: string, fields?: Record<string, unknown>) => void;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+export const defaultConfig: AppConfig = {
+  host: '127.0.0.1',
+  port: 4100,
+  dataDir: './data',
+  quotas: defaultQuotas,
+  log: () => {},
+};
+
+export interface RunningApp {
+  host: string;
+  port: number;
+  /** http://host:port, ready for an SDK's `endpoint`. */
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+const PAGE_TOKEN_KEY = 'page-token-key';
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
+async function pageTokens(store: Store): Promise<PageTokens> {
+  // Kept in the store so tokens handed out before a restart stay valid after it.
+  await store.putSettingIfAbsent(PAGE_TOKEN_KEY, randomBytes(32).toString('hex'));
+  return new PageTokens((await store.getSetting(PAGE_TOKEN_KEY))!);
+}
+
+export async function startApp(config: AppConfig): Promise<RunningApp> {
+  const store: Store = new SqliteStore({ path: join(config.dataDir, 'mw.sqlite') });
+  const clock = config.clock ?? systemClock;
+  const ctx: ServiceContext = {
+    store,
+    clock,
+    ids: config.ids ?? randomIds,
+    tokens: await pageTokens(store),
+    quotas: config.quotas,
+  };
+  const handlers = createHandlers({
+    windows: new WindowService(ctx),
+    targets: new TargetService(ctx),
+    tasks: new TaskService(ctx),
+    schedule: new ScheduleService(ctx),
+    tags: new TagService(ctx),
+    clock,
+  });
+  const server = createHttpServer({
+    api: createApiHandler(handlers),
+    control: createControlHandler(),
+    log: config.log,
+  });
+  const running = await listen(server, config.host, config.port);
+
+  const sweep = setInterval(() => {
+    store.deleteIdempotencyRecordsBefore(clock.now() - IDEMPOTENCY_RETENTION_MS).catch((error: unknown) => {
+      config.log('idempotency sweep failed', { error: String(error) });
+    });
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  const host = running.host.includes(':') ? `[${running.host}]` : running.host;
+  return {
+    host: running.host,
+    port: running.port,
+    endpoint: `http://${host}:${running.port}`,
+    async stop() {
+      clearInterval(sweep);
+      await running.close();
+      await store.close();
+    },
+  };
+}

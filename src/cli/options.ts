@@ -1,0 +1,61 @@
+// Command-line flags and environment variables of `serve`. Each option: flag, env var, default, meaning.
+
+import { parseArgs } from 'node:util';
+import { type AppConfig, defaultConfig } from '../app.ts';
+
+export const serveHelp = `Usage: npm start -- [options]    (or: node src/cli/main.ts serve [options])
+
+Serves the AWS SSM Maintenance Windows API (AWS JSON 1.1) on http://HOST:PORT.
+
+Options (flag / environment variable / default):
+  --host HOST            MW_HOST            127.0.0.1   interface to listen on
+  --port PORT            MW_PORT            4100        TCP port (0 = any free port)
+  --data-dir DIR         MW_DATA_DIR        ./data      folder of the SQLite database (mw.sqlite)
+  --max-windows N        MW_MAX_WINDOWS     50          maintenance windows per account and Region
+  --max-targets N        MW_MAX_TARGETS     100         targets per window
+  --max-tasks N          MW_MAX_TASKS       20          tasks per window
+  --max-tags N           MW_MAX_TAGS        50          tags per window
+  --quiet                MW_QUIET=1         off         do not log requests that failed on the server side
+  -h, --help                                            show this help
+`;
+
+export class UsageError extends Error {}
+
+function integer(name: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`${name} must be an integer >= ${min}, got '${text}'`);
+  return Number(text);
+}
+
+export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppConfig | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'max-windows': { type: 'string' },
+      'max-targets': { type: 'string' },
+      'max-tasks': { type: 'string' },
+      'max-tags': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const quiet = values.quiet ?? env.MW_QUIET === '1';
+  const q = defaultConfig.quotas;
+  return {
+    host: values.host ?? env.MW_HOST ?? defaultConfig.host,
+    port: integer('--port', values.port ?? env.MW_PORT, defaultConfig.port, 0),
+    dataDir: values['data-dir'] ?? env.MW_DATA_DIR ?? defaultConfig.dataDir,
+    quotas: {
+      windowsPerRegion: integer('--max-windows', values['max-windows'] ?? env.MW_MAX_WINDOWS, q.windowsPerRegion, 1),
+      targetsPerWindow: integer('--max-targets', values['max-targets'] ?? env.MW_MAX_TARGETS, q.targetsPerWindow, 1),
+      tasksPerWindow: integer('--max-tasks', values['max-tasks'] ?? env.MW_MAX_TASKS, q.tasksPerWindow, 1),
+      tagsPerResource: integer('--max-tags', values['max-tags'] ?? env.MW_MAX_TAGS, q.tagsPerResource, 1),
+    },
+    log: quiet ? () => {} : (message, fields) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`),
+  };
+}

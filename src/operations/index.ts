@@ -1,0 +1,34 @@
+// Every AWS operation this service answers, keyed by its exact AWS name. The compiler checks each handler
+// against the model's input and output shapes.
+
+import type { Clock } from '../service/ports.ts';
+import type { ScheduleService } from '../service/schedule.ts';
+import type { TagService } from '../service/tags.ts';
+import type { TargetService } from '../service/targets.ts';
+import type { TaskService } from '../service/tasks.ts';
+import type { WindowService } from '../service/windows.ts';
+import type { Handlers } from '../wire/api.ts';
+import { scheduleHandlers } from './schedule.ts';
+import { tagHandlers } from './tags.ts';
+import { targetHandlers } from './targets.ts';
+import { taskHandlers } from './tasks.ts';
+import { windowHandlers } from './windows.ts';
+
+export interface Services {
+  windows: WindowService;
+  targets: TargetService;
+  tasks: TaskService;
+  schedule: ScheduleService;
+  tags: TagService;
+  clock: Clock;
+}
+
+export function createHandlers(services: Services): Handlers {
+  return {
+    ...windowHandlers(services.windows, services.clock),
+    ...targetHandlers(services.targets),
+    ...taskHandlers(services.tasks),
+    ...scheduleHandlers(services.schedule),
+    ...tagHandlers(services.tags),
+  } satisfies Handlers;
+}

@@ -1,0 +1,35 @@
+// What every use case receives from the composition root.
+
+import type { PageTokens } from './page-tokens.ts';
+import type { Clock, IdGenerator, Store } from './ports.ts';
+
+export interface Quotas {
+  /** Maintenance windows per account and Region (AWS default 50). */
+  windowsPerRegion: number;
+  /** Targets registered with one window (commonly cited AWS default 100). */
+  targetsPerWindow: number;
+  /** Tasks registered with one window (commonly cited AWS default 20). */
+  tasksPerWindow: number;
+  /** User tags on one resource (AWS: 50). */
+  tagsPerResource: number;
+}
+
+export const defaultQuotas: Quotas = {
+  windowsPerRegion: 50,
+  targetsPerWindow: 100,
+  tasksPerWindow: 20,
+  tagsPerResource: 50,
+};
+
+export interface ServiceContext {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  tokens: PageTokens;
+  quotas: Quotas;
+}
+
+/** Page sizes: the model's MaxResults when given; the shape's maximum (SPEC 4.6) otherwise. */
+export function pageSize(maxResults: number | undefined, fallback = 100, ceiling = 1000): number {
+  return Math.min(maxResults ?? fallback, ceiling);
+}

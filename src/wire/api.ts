@@ -1,0 +1,64 @@
+// The AWS JSON 1.1 pipeline for one call: resolve X-Amz-Target, decode the JSON body, check it against
+// the model, then run the operation's handler. Handlers see a decoded, valid input and the caller's scope.
+
+import { ServiceError } from '../domain/errors.ts';
+import type { Scope } from '../domain/model.ts';
+import { type OperationName, operationNames } from './generated/shapes.ts';
+import type { OperationTypes } from './generated/types.ts';
+import type { ApiHandler, ApiRequest } from './http-server.ts';
+import { scopeOf } from './scope.ts';
+import { checkInput } from './validate.ts';
+
+const TARGET_PREFIX = 'AmazonSSM.';
+
+export interface CallContext {
+  scope: Scope;
+  requestId: string;
+}
+
+export type Handler<Op extends OperationName> = (
+  input: OperationTypes[Op]['input'],
+  call: CallContext,
+) => Promise<OperationTypes[Op]['output']>;
+
+/** The operations this service answers, keyed by their exact AWS names. */
+export type Handlers = { [Op in OperationName]?: Handler<Op> };
+
+class FrameworkError extends ServiceError {}
+
+const known = new Set<string>(operationNames);
+
+function resolveOperation(target: string | undefined): OperationName {
+  if (!target) {
+    throw new FrameworkError('UnknownOperationException', 'Missing X-Amz-Target header: expected AmazonSSM.<Operation>.');
+  }
+  const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  if (!known.has(name)) throw new FrameworkError('UnknownOperationException', `Unknown operation ${target}.`);
+  return name as OperationName;
+}
+
+function decode(body: string): unknown {
+  if (body.trim() === '') return {};
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new FrameworkError('SerializationException', 'Request body is not valid JSON.');
+  }
+}
+
+export function createApiHandler(handlers: Handlers): ApiHandler {
+  return async (request: ApiRequest) => {
+    const operation = resolveOperation(request.target);
+    const handler = handlers[operation] as Handler<OperationName> | undefined;
+    const input = decode(request.body);
+    const check = checkInput(operation, input);
+    if (!check.ok) throw new FrameworkError(check.code, check.message);
+    if (!handler) {
+      throw new FrameworkError(
+        'UnknownOperationException',
+        `${operation} is not served by this service yet; see docs/coverage.md.`,
+      );
+    }
+    return handler(input as never, { scope: scopeOf(request.authorization), requestId: request.requestId });
+  };
+}

@@ -1,0 +1,54 @@
+// Checks a decoded request body against the model before any handler runs, answering as the AWS service
+// framework does:
+// 1. types — a member whose JSON type does not fit its shape → SerializationException (HTTP 400), first
+//    problem only (validation/serialization.ts has the message forms and their sources);
+// 2. constraints — required, min/max, pattern, enum, all of them (at most 10) → ValidationException
+//    (HTTP 400), `N validation error(s) detected: <item>; <item>` (validation/constraints.ts).
+// Everything is compiled once at module load; a call allocates only when it reports something.
+import { operationNames, operations, shapes, type OperationName } from './generated/shapes.ts';
+import { compileConstraints, type ConstraintCheck } from './validation/constraints.ts';
+import { bodyProblem, compileTypeChecks, type TypeCheck } from './validation/serialization.ts';
+
+export type InputCheck =
+  | { ok: true }
+  | { ok: false; code: 'SerializationException' | 'ValidationException'; message: string };
+
+const OK: InputCheck = Object.freeze({ ok: true });
+
+interface CompiledOperation {
+  types: TypeCheck;
+  constraints: ConstraintCheck;
+}
+
+const compiled: Readonly<Record<OperationName, CompiledOperation>> = (() => {
+  const typeOf = compileTypeChecks(shapes);
+  const constraintsOf = compileConstraints(shapes);
+  const out = {} as Record<OperationName, CompiledOperation>;
+  for (const op of operationNames) {
+    const input = operations[op].input;
+    out[op] = { types: typeOf(input), constraints: constraintsOf(input) };
+  }
+  return out;
+})();
+
+// Reused across calls (checkInput is synchronous); its items are copied into the message.
+const sink: string[] = [];
+
+/**
+ * Checks `body`, the already JSON.parsed request body of `operation`.
+ * A SerializationException with message '' means AWS sends no message member at all (a body that is
+ * JSON null, a string or a number).
+ */
+export function checkInput(operation: OperationName, body: unknown): InputCheck {
+  const op = compiled[operation];
+  if (!op) throw new TypeError(`checkInput: unknown operation ${String(operation)}`);
+  const bad = bodyProblem(body) ?? op.types(body);
+  if (bad !== undefined) return { ok: false, code: 'SerializationException', message: bad };
+  sink.length = 0;
+  op.constraints(body, '', sink);
+  const n = sink.length;
+  if (n === 0) return OK;
+  const message = `${n} validation error${n === 1 ? '' : 's'} detected: ${sink.join('; ')}`;
+  sink.length = 0;
+  return { ok: false, code: 'ValidationException', message };
+}

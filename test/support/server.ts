@@ -1,0 +1,53 @@
+// Starts the real service on a free loopback port with its own temporary data folder, and an SSM client
+// from the real AWS SDK pointed at it. Every start returns a handle whose stop() tears everything down.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { startApp, defaultConfig, type AppConfig, type RunningApp } from '../../src/app.ts';
+
+export interface TestServer {
+  app: RunningApp;
+  client: SSMClient;
+  dataDir: string;
+  /** A client for another account and/or Region (account = a 12-digit access key id). */
+  clientFor(options: { account?: string; region?: string }): SSMClient;
+  stop(): Promise<void>;
+}
+
+export function sdkClient(endpoint: string, options: { account?: string; region?: string } = {}): SSMClient {
+  return new SSMClient({
+    endpoint,
+    region: options.region ?? 'us-east-1',
+    credentials: { accessKeyId: options.account ?? 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+  });
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'mw-test-'));
+}
+
+export async function startTestServer(overrides: Partial<AppConfig> = {}): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? tempDataDir();
+  const app = await startApp({ ...defaultConfig, port: 0, ...overrides, dataDir });
+  const clients: SSMClient[] = [];
+  const clientFor = (options: { account?: string; region?: string }) => {
+    const client = sdkClient(app.endpoint, options);
+    clients.push(client);
+    return client;
+  };
+  const client = clientFor({});
+  return {
+    app,
+    client,
+    dataDir,
+    clientFor,
+    async stop() {
+      for (const c of clients) c.destroy();
+      await app.stop();
+      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
