@@ -19,7 +19,8 @@ export interface ErrorResponse {
 
 export function errorResponse(code: string, message: string, status = 400): ErrorResponse {
   const key = FRAMEWORK_ERRORS.has(code) ? 'message' : 'Message';
-  return { status, body: { __type: code, [key]: message } };
+  // AWS sends no message member at all when it has nothing to say (e.g. a body that is not an object).
+  return { status, body: message === '' ? { __type: code } : { __type: code, [key]: message } };
 }
 
 /** Any thrown value as an error response; unexpected ones become a 500 without internals. */
