@@ -32,6 +32,8 @@ export interface Window {
   modifiedAt: number;
   /** Epoch ms the rate() schedule counts from; set whenever the schedule or StartDate changes. */
   rateAnchorMs: number;
+  /** Epoch ms the current schedule took effect: cron occurrences before it produce no (offset) runs. */
+  scheduleFromMs: number;
 }
 
 export interface WindowTarget {

@@ -4,8 +4,8 @@
 import {
   formatExecutionTime,
   isValidTimeZone,
-  nextRunAfter,
   parseIsoDateTime,
+  runsBetween,
   parseSchedule,
   ScheduleError,
   type Schedule,
@@ -67,9 +67,37 @@ export function windowTiming(window: Window): WindowTiming {
   };
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The window's runs in (afterMs, untilMs], ascending, at most `limit`. With a ScheduleOffset every cron
+ * occurrence after the schedule took effect has its run `offset` days later; so that a caller asking
+ * "after the run I just fired" misses none of them, occurrences are searched from `offset + 1` days before
+ * `afterMs`, but never before the schedule took effect (SPEC 3.2).
+ */
+export function fireTimesBetween(window: Window, afterMs: number, untilMs: number, limit: number): number[] {
+  const timing = windowTiming(window);
+  if (!window.offsetDays) return runsBetween(timing, afterMs, untilMs, limit);
+  const found: number[] = [];
+  let from = Math.max(window.scheduleFromMs, afterMs - (window.offsetDays + 1) * DAY_MS);
+  for (;;) {
+    const batch = runsBetween(timing, from, untilMs, limit + 8);
+    for (const run of batch) {
+      if (run > afterMs) found.push(run);
+      if (found.length === limit) return found;
+    }
+    if (batch.length < limit + 8) return found;
+    from = batch[batch.length - 1] - window.offsetDays * DAY_MS;
+  }
+}
+
+/** The window's first run strictly after `afterMs`; undefined when it has none or is disabled. */
+export function nextFireAfter(window: Window, afterMs: number): number | undefined {
+  return window.enabled ? fireTimesBetween(window, afterMs, Number.MAX_SAFE_INTEGER, 1)[0] : undefined;
+}
+
 /** The NextExecutionTime string, or undefined for a disabled window or one with no future run. */
 export function nextExecutionTime(window: Window, nowMs: number): string | undefined {
-  if (!window.enabled) return undefined;
-  const next = nextRunAfter(windowTiming(window), nowMs);
+  const next = nextFireAfter(window, nowMs);
   return next === undefined ? undefined : formatExecutionTime(next, window.timeZone);
 }

@@ -1,7 +1,9 @@
 // The interfaces the service depends on. Engines (SQLite, PostgreSQL), clocks and id sources plug in here;
 // nothing in service/ knows which one it got.
 
+import type { ExecutionStatus, Invocation, TaskExecution, WindowExecution } from '../domain/execution.ts';
 import type { Scope, Tag, Window, WindowTarget, WindowTask } from '../domain/model.ts';
+import type { ManagedNode, OutcomeRule } from '../domain/inventory.ts';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -13,6 +15,15 @@ export interface IdGenerator {
   windowId(): string;
   /** A lowercase 36-character UUID. */
   uuid(): string;
+  /** A UUID whose leading bits are the time (UUIDv7 layout): keeps history inserts append-only in the index. */
+  orderedUuid(): string;
+}
+
+/** A window that is due to fire, with the scope it lives in. */
+export interface DueWindow {
+  scope: Scope;
+  window: Window;
+  fireAt: number;
 }
 
 /** A row with its keyset position: pages continue strictly after the last key they returned. */
@@ -29,9 +40,10 @@ export interface IdempotencyRecord {
 
 /** Everything a transaction may do. All methods are scoped by account and Region. */
 export interface StoreOperations {
-  insertWindow(scope: Scope, window: Window): Promise<void>;
+  /** `nextFireAt` is when the scheduler should fire the window next (undefined: never). */
+  insertWindow(scope: Scope, window: Window, nextFireAt: number | undefined): Promise<void>;
   getWindow(scope: Scope, windowId: string): Promise<Window | undefined>;
-  updateWindow(scope: Scope, window: Window): Promise<void>;
+  updateWindow(scope: Scope, window: Window, nextFireAt: number | undefined): Promise<void>;
   /** Removes the window with its targets, tasks and tags; false when it did not exist. */
   deleteWindow(scope: Scope, windowId: string): Promise<boolean>;
   countWindows(scope: Scope): Promise<number>;
@@ -57,6 +69,45 @@ export interface StoreOperations {
   getIdempotencyRecord(scope: Scope, operation: string, token: string): Promise<IdempotencyRecord | undefined>;
   putIdempotencyRecord(scope: Scope, operation: string, token: string, record: IdempotencyRecord): Promise<void>;
   deleteIdempotencyRecordsBefore(createdBefore: number): Promise<void>;
+
+  // ---- execution history
+  insertWindowExecution(scope: Scope, execution: WindowExecution): Promise<void>;
+  updateWindowExecution(scope: Scope, execution: WindowExecution): Promise<void>;
+  getWindowExecution(scope: Scope, executionId: string): Promise<WindowExecution | undefined>;
+  /** Newest first: rows with key < beforeKey, descending. */
+  listWindowExecutions(scope: Scope, windowId: string, beforeKey: number, limit: number): Promise<Keyed<WindowExecution>[]>;
+  /** Window executions still PENDING, IN_PROGRESS or CANCELLING, in every scope. */
+  listActiveWindowExecutions(): Promise<{ scope: Scope; execution: WindowExecution }[]>;
+  /** The window's newest execution, if any. */
+  latestWindowExecution(scope: Scope, windowId: string): Promise<WindowExecution | undefined>;
+
+  insertTaskExecutions(scope: Scope, executions: TaskExecution[]): Promise<void>;
+  updateTaskExecutions(scope: Scope, executions: TaskExecution[]): Promise<void>;
+  getTaskExecution(scope: Scope, taskExecutionId: string): Promise<TaskExecution | undefined>;
+  /** In start order; `statuses` restricts to those statuses when given. */
+  listTaskExecutions(scope: Scope, windowExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<TaskExecution>[]>;
+
+  insertInvocations(scope: Scope, invocations: Invocation[]): Promise<void>;
+  updateInvocations(scope: Scope, invocations: Invocation[]): Promise<void>;
+  getInvocation(scope: Scope, invocationId: string): Promise<Invocation | undefined>;
+  /** In start order; `statuses` restricts to those statuses when given. */
+  listInvocations(scope: Scope, taskExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<Invocation>[]>;
+
+  // ---- scheduling
+  /** Windows whose next fire time is at or before `now`, earliest first, in every scope. */
+  listDueWindows(now: number, limit: number): Promise<DueWindow[]>;
+  /** The earliest next fire time of any window, in every scope. */
+  earliestFireTime(): Promise<number | undefined>;
+  setNextFire(scope: Scope, windowId: string, nextFireAt: number | undefined): Promise<void>;
+  /** Every window of every scope with its schedule, for recomputing fire times at start. */
+  listAllWindows(): Promise<{ scope: Scope; window: Window }[]>;
+
+  // ---- the managed-node inventory and outcome rules (control API)
+  putNode(scope: Scope, node: ManagedNode): Promise<void>;
+  deleteNode(scope: Scope, nodeId: string): Promise<boolean>;
+  listNodes(scope: Scope): Promise<ManagedNode[]>;
+  getOutcomeRules(scope: Scope): Promise<OutcomeRule[]>;
+  setOutcomeRules(scope: Scope, rules: OutcomeRule[]): Promise<void>;
 
   /** A small named value that must survive restarts (e.g. the page-token signing key). */
   getSetting(name: string): Promise<string | undefined>;

@@ -5,8 +5,8 @@ import { DoesNotExistException, ValidationException } from '../domain/errors.ts'
 import { buildFilter, dateFilter, type FilterInput, type FilterRules } from '../domain/filters.ts';
 import type { ResourceType, Scope, TargetSpec, Window } from '../domain/model.ts';
 import { targetsOverlap } from '../domain/target-rules.ts';
-import { windowTiming } from '../domain/window-rules.ts';
-import { formatExecutionTime, parseIsoDateTime, runsBetween } from '../schedule/index.ts';
+import { fireTimesBetween } from '../domain/window-rules.ts';
+import { formatExecutionTime, parseIsoDateTime } from '../schedule/index.ts';
 import { type ServiceContext, pageSize } from './context.ts';
 import { collectPage } from './keyset-pages.ts';
 import type { StoreOperations } from './ports.ts';
@@ -104,10 +104,9 @@ export class ScheduleService {
 
     const runs: { ms: number; window: Window }[] = [];
     for (const window of windows.filter((w) => w.enabled)) {
-      const timing = windowTiming(window);
       // Runs at the position's instant may remain for windows ordered after the position's window id.
       const from = position ? position[0] - 1 : bounds.after;
-      for (const ms of runsBetween(timing, Math.max(from, bounds.after), bounds.until, limit + 1 + windows.length)) {
+      for (const ms of fireTimesBetween(window, Math.max(from, bounds.after), bounds.until, limit + 1 + windows.length)) {
         if (position && (ms < position[0] || (ms === position[0] && window.id <= position[1]))) continue;
         runs.push({ ms, window });
       }

@@ -9,4 +9,16 @@ export const randomIds: IdGenerator = {
   // 17 hex digits: 9 random bytes give 18, and the first is dropped.
   windowId: () => `mw-${randomBytes(9).toString('hex').slice(1)}`,
   uuid: () => randomUUID(),
+  orderedUuid,
 };
+
+/** UUIDv7 layout: 48 bits of epoch milliseconds, version 7, variant bits, the rest random. */
+function orderedUuid(): string {
+  const bytes = randomBytes(16);
+  const ms = Date.now();
+  bytes.writeUIntBE(ms, 0, 6);
+  bytes[6] = (bytes[6] & 0x0f) | 0x70;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

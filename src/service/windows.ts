@@ -3,7 +3,7 @@
 import { DoesNotExistException, ResourceLimitExceededException, ValidationException } from '../domain/errors.ts';
 import { anyOf, booleanFilter, buildFilter, type FilterInput, type FilterRules } from '../domain/filters.ts';
 import type { Scope, Tag, Window } from '../domain/model.ts';
-import { checkWindow } from '../domain/window-rules.ts';
+import { checkWindow, nextFireAfter } from '../domain/window-rules.ts';
 import { rateAnchor, parseIsoDateTime } from '../schedule/index.ts';
 import { type ServiceContext, pageSize } from './context.ts';
 import { oncePerToken } from './idempotency.ts';
@@ -81,6 +81,7 @@ export class WindowService {
       createdAt: now,
       modifiedAt: now,
       rateAnchorMs: anchorFor(fields.startDate, now),
+      scheduleFromMs: now,
     };
     checkWindow(window, now);
     const initialTags = mergeTags([], tags ?? []);
@@ -90,7 +91,7 @@ export class WindowService {
         if ((await tx.countWindows(scope)) >= this.ctx.quotas.windowsPerRegion) {
           throw new ResourceLimitExceededException('Maintenance windows per account and Region', this.ctx.quotas.windowsPerRegion);
         }
-        await tx.insertWindow(scope, window);
+        await tx.insertWindow(scope, window, nextFireAfter(window, now));
         if (initialTags.length > 0) await tx.setTags(scope, WINDOW_RESOURCE, window.id, initialTags);
         return window.id;
       }),
@@ -125,9 +126,12 @@ export class WindowService {
       if (updated.schedule !== current.schedule || updated.startDate !== current.startDate) {
         updated.rateAnchorMs = anchorFor(updated.startDate, now);
       }
+      if (updated.schedule !== current.schedule || updated.offsetDays !== current.offsetDays || updated.timeZone !== current.timeZone) {
+        updated.scheduleFromMs = now;
+      }
       // The Cutoff < Duration rule and the schedule rules apply to the merged window (SPEC 1.2).
       checkWindow(updated, now);
-      await tx.updateWindow(scope, updated);
+      await tx.updateWindow(scope, updated, nextFireAfter(updated, now));
       return updated;
     });
   }

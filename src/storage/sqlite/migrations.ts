@@ -65,4 +65,60 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'engine: next fire times, execution history, managed nodes, outcome rules',
+    sql: `
+      ALTER TABLE windows ADD COLUMN next_fire_at INTEGER;
+      CREATE INDEX windows_by_next_fire ON windows (next_fire_at) WHERE next_fire_at IS NOT NULL;
+      CREATE TABLE window_executions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        window_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX window_executions_by_id ON window_executions (account, region, id);
+      CREATE INDEX window_executions_by_window ON window_executions (account, region, window_id, seq);
+      CREATE INDEX window_executions_active ON window_executions (status) WHERE status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING');
+      CREATE TABLE task_executions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        window_execution_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX task_executions_by_id ON task_executions (account, region, id);
+      CREATE INDEX task_executions_by_window_execution ON task_executions (account, region, window_execution_id, seq);
+      CREATE TABLE invocations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        task_execution_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX invocations_by_id ON invocations (account, region, id);
+      CREATE INDEX invocations_by_task_execution ON invocations (account, region, task_execution_id, seq);
+      CREATE INDEX invocations_by_task_execution_status ON invocations (account, region, task_execution_id, status, seq);
+      CREATE TABLE managed_nodes (
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        id TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (account, region, id)
+      );
+      CREATE TABLE outcome_rules (
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (account, region)
+      );
+    `,
+  },
 ];

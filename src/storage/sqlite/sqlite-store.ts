@@ -1,238 +1,152 @@
-// The embedded SQLite engine (node:sqlite). Entities are stored as JSON documents beside the columns we
-// look them up by; `seq` gives the keyset order (creation order) that Describe pages walk.
+// The embedded SQLite engine (node:sqlite): the control plane's tables plus the execution history, the
+// scheduler's fire times, the managed-node inventory and the outcome rules.
 
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Scope, Tag, Window, WindowTarget, WindowTask } from '../../domain/model.ts';
-import type { IdempotencyRecord, Keyed, Store, StoreOperations } from '../../service/ports.ts';
-import { migrations } from './migrations.ts';
+import type { ExecutionStatus, Invocation, TaskExecution, WindowExecution } from '../../domain/execution.ts';
+import type { ManagedNode, OutcomeRule } from '../../domain/inventory.ts';
+import type { Scope, Window } from '../../domain/model.ts';
+import type { DueWindow, Keyed, Store } from '../../service/ports.ts';
+import { SqliteControlPlane } from './sqlite-control-plane.ts';
+import { keyed, parsed, type Row } from './sqlite-database.ts';
 
-type Row = Record<string, unknown>;
-
-function keyed<T>(rows: Row[]): Keyed<T>[] {
-  return rows.map((row) => ({ key: Number(row.seq), item: JSON.parse(String(row.doc)) as T }));
+function scopeOf(row: Row): Scope {
+  return { account: String(row.account), region: String(row.region) };
 }
 
-function parsed<T>(row: Row | undefined): T | undefined {
-  return row ? (JSON.parse(String(row.doc)) as T) : undefined;
-}
+// Status lists are bound as one JSON array parameter so a statement serves any number of statuses.
+const STATUS_IN = 'status IN (SELECT value FROM json_each(?))';
 
-export interface SqliteStoreOptions {
-  /** Database file path, or ':memory:'. */
-  path: string;
-}
+export class SqliteStore extends SqliteControlPlane implements Store {
+  // ---- window executions
 
-export class SqliteStore implements Store {
-  private readonly db: DatabaseSync;
-  private readonly statements = new Map<string, StatementSync>();
-  // Transactions are serialized: an awaited step inside one must never interleave with another's writes.
-  private queue: Promise<unknown> = Promise.resolve();
-
-  constructor(options: SqliteStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new DatabaseSync(options.path);
-    // WAL + NORMAL: a committed transaction survives the process being killed (it is in the WAL file);
-    // only an operating-system crash could lose the last transactions.
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-    this.migrate();
+  async insertWindowExecution(scope: Scope, e: WindowExecution): Promise<void> {
+    this.statement('INSERT INTO window_executions (account, region, window_id, id, status, doc) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(scope.account, scope.region, e.windowId, e.id, e.status, JSON.stringify(e));
   }
 
-  private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    const applied = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)),
-    );
-    for (const migration of migrations) {
-      if (applied.has(migration.version)) continue;
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        this.db.exec(migration.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
-        this.db.exec('COMMIT');
-      } catch (error) {
-        this.db.exec('ROLLBACK');
-        throw error;
-      }
-    }
+  async updateWindowExecution(scope: Scope, e: WindowExecution): Promise<void> {
+    this.statement('UPDATE window_executions SET status = ?, doc = ? WHERE account = ? AND region = ? AND id = ?')
+      .run(e.status, JSON.stringify(e), scope.account, scope.region, e.id);
   }
 
-  private statement(sql: string): StatementSync {
-    let prepared = this.statements.get(sql);
-    if (!prepared) {
-      prepared = this.db.prepare(sql);
-      this.statements.set(sql, prepared);
-    }
-    return prepared;
+  async getWindowExecution(scope: Scope, executionId: string): Promise<WindowExecution | undefined> {
+    return parsed(this.statement('SELECT doc FROM window_executions WHERE account = ? AND region = ? AND id = ?')
+      .get(scope.account, scope.region, executionId) as Row | undefined);
   }
 
-  async transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await work(this);
-        this.db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        this.db.exec('ROLLBACK');
-        throw error;
-      }
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
+  async listWindowExecutions(scope: Scope, windowId: string, beforeKey: number, limit: number): Promise<Keyed<WindowExecution>[]> {
+    return keyed(this.statement('SELECT seq, doc FROM window_executions WHERE account = ? AND region = ? AND window_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
+      .all(scope.account, scope.region, windowId, beforeKey, limit) as Row[]);
   }
 
-  async close(): Promise<void> {
-    await this.queue;
-    this.db.close();
+  async listActiveWindowExecutions(): Promise<{ scope: Scope; execution: WindowExecution }[]> {
+    const rows = this.statement("SELECT account, region, doc FROM window_executions WHERE status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') ORDER BY seq").all() as Row[];
+    return rows.map((row) => ({ scope: scopeOf(row), execution: JSON.parse(String(row.doc)) as WindowExecution }));
   }
 
-  // ---- windows
-
-  async insertWindow(scope: Scope, window: Window): Promise<void> {
-    this.statement('INSERT INTO windows (account, region, id, doc) VALUES (?, ?, ?, ?)')
-      .run(scope.account, scope.region, window.id, JSON.stringify(window));
-  }
-
-  async getWindow(scope: Scope, windowId: string): Promise<Window | undefined> {
-    return parsed(this.statement('SELECT doc FROM windows WHERE account = ? AND region = ? AND id = ?')
+  async latestWindowExecution(scope: Scope, windowId: string): Promise<WindowExecution | undefined> {
+    return parsed(this.statement('SELECT doc FROM window_executions WHERE account = ? AND region = ? AND window_id = ? ORDER BY seq DESC LIMIT 1')
       .get(scope.account, scope.region, windowId) as Row | undefined);
   }
 
-  async updateWindow(scope: Scope, window: Window): Promise<void> {
-    this.statement('UPDATE windows SET doc = ? WHERE account = ? AND region = ? AND id = ?')
-      .run(JSON.stringify(window), scope.account, scope.region, window.id);
+  // ---- task executions
+
+  async insertTaskExecutions(scope: Scope, executions: TaskExecution[]): Promise<void> {
+    const insert = this.statement('INSERT INTO task_executions (account, region, window_execution_id, id, status, doc) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const e of executions) insert.run(scope.account, scope.region, e.windowExecutionId, e.id, e.status, JSON.stringify(e));
   }
 
-  async deleteWindow(scope: Scope, windowId: string): Promise<boolean> {
-    const args = [scope.account, scope.region, windowId] as const;
-    this.statement('DELETE FROM window_targets WHERE account = ? AND region = ? AND window_id = ?').run(...args);
-    this.statement('DELETE FROM window_tasks WHERE account = ? AND region = ? AND window_id = ?').run(...args);
-    this.statement("DELETE FROM resource_tags WHERE account = ? AND region = ? AND resource_type = 'MaintenanceWindow' AND resource_id = ?").run(...args);
-    const result = this.statement('DELETE FROM windows WHERE account = ? AND region = ? AND id = ?').run(...args);
+  async updateTaskExecutions(scope: Scope, executions: TaskExecution[]): Promise<void> {
+    const update = this.statement('UPDATE task_executions SET status = ?, doc = ? WHERE account = ? AND region = ? AND id = ?');
+    for (const e of executions) update.run(e.status, JSON.stringify(e), scope.account, scope.region, e.id);
+  }
+
+  async getTaskExecution(scope: Scope, taskExecutionId: string): Promise<TaskExecution | undefined> {
+    return parsed(this.statement('SELECT doc FROM task_executions WHERE account = ? AND region = ? AND id = ?')
+      .get(scope.account, scope.region, taskExecutionId) as Row | undefined);
+  }
+
+  async listTaskExecutions(scope: Scope, windowExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<TaskExecution>[]> {
+    if (statuses) {
+      return keyed(this.statement(`SELECT seq, doc FROM task_executions WHERE account = ? AND region = ? AND window_execution_id = ? AND ${STATUS_IN} AND seq > ? ORDER BY seq LIMIT ?`)
+        .all(scope.account, scope.region, windowExecutionId, JSON.stringify(statuses), afterKey, limit) as Row[]);
+    }
+    return keyed(this.statement('SELECT seq, doc FROM task_executions WHERE account = ? AND region = ? AND window_execution_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(scope.account, scope.region, windowExecutionId, afterKey, limit) as Row[]);
+  }
+
+  // ---- invocations
+
+  async insertInvocations(scope: Scope, invocations: Invocation[]): Promise<void> {
+    const insert = this.statement('INSERT INTO invocations (account, region, task_execution_id, id, status, doc) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const i of invocations) insert.run(scope.account, scope.region, i.taskExecutionId, i.id, i.status, JSON.stringify(i));
+  }
+
+  async updateInvocations(scope: Scope, invocations: Invocation[]): Promise<void> {
+    const update = this.statement('UPDATE invocations SET status = ?, doc = ? WHERE account = ? AND region = ? AND id = ?');
+    for (const i of invocations) update.run(i.status, JSON.stringify(i), scope.account, scope.region, i.id);
+  }
+
+  async getInvocation(scope: Scope, invocationId: string): Promise<Invocation | undefined> {
+    return parsed(this.statement('SELECT doc FROM invocations WHERE account = ? AND region = ? AND id = ?')
+      .get(scope.account, scope.region, invocationId) as Row | undefined);
+  }
+
+  async listInvocations(scope: Scope, taskExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<Invocation>[]> {
+    if (statuses) {
+      return keyed(this.statement(`SELECT seq, doc FROM invocations WHERE account = ? AND region = ? AND task_execution_id = ? AND ${STATUS_IN} AND seq > ? ORDER BY seq LIMIT ?`)
+        .all(scope.account, scope.region, taskExecutionId, JSON.stringify(statuses), afterKey, limit) as Row[]);
+    }
+    return keyed(this.statement('SELECT seq, doc FROM invocations WHERE account = ? AND region = ? AND task_execution_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(scope.account, scope.region, taskExecutionId, afterKey, limit) as Row[]);
+  }
+
+  // ---- scheduling
+
+  async listDueWindows(now: number, limit: number): Promise<DueWindow[]> {
+    const rows = this.statement('SELECT account, region, doc, next_fire_at FROM windows WHERE next_fire_at IS NOT NULL AND next_fire_at <= ? ORDER BY next_fire_at, seq LIMIT ?')
+      .all(now, limit) as Row[];
+    return rows.map((row) => ({ scope: scopeOf(row), window: JSON.parse(String(row.doc)) as Window, fireAt: Number(row.next_fire_at) }));
+  }
+
+  async earliestFireTime(): Promise<number | undefined> {
+    const row = this.statement('SELECT min(next_fire_at) AS t FROM windows WHERE next_fire_at IS NOT NULL').get() as Row;
+    return row.t === null ? undefined : Number(row.t);
+  }
+
+  async setNextFire(scope: Scope, windowId: string, nextFireAt: number | undefined): Promise<void> {
+    this.statement('UPDATE windows SET next_fire_at = ? WHERE account = ? AND region = ? AND id = ?')
+      .run(nextFireAt ?? null, scope.account, scope.region, windowId);
+  }
+
+  async listAllWindows(): Promise<{ scope: Scope; window: Window }[]> {
+    const rows = this.statement('SELECT account, region, doc FROM windows ORDER BY seq').all() as Row[];
+    return rows.map((row) => ({ scope: scopeOf(row), window: JSON.parse(String(row.doc)) as Window }));
+  }
+
+  // ---- managed nodes and outcome rules
+
+  async putNode(scope: Scope, node: ManagedNode): Promise<void> {
+    this.statement('INSERT INTO managed_nodes (account, region, id, doc) VALUES (?, ?, ?, ?) ON CONFLICT (account, region, id) DO UPDATE SET doc = excluded.doc')
+      .run(scope.account, scope.region, node.id, JSON.stringify(node));
+  }
+
+  async deleteNode(scope: Scope, nodeId: string): Promise<boolean> {
+    const result = this.statement('DELETE FROM managed_nodes WHERE account = ? AND region = ? AND id = ?').run(scope.account, scope.region, nodeId);
     return Number(result.changes) > 0;
   }
 
-  async countWindows(scope: Scope): Promise<number> {
-    const row = this.statement('SELECT count(*) AS n FROM windows WHERE account = ? AND region = ?')
-      .get(scope.account, scope.region) as Row;
-    return Number(row.n);
+  async listNodes(scope: Scope): Promise<ManagedNode[]> {
+    const rows = this.statement('SELECT doc FROM managed_nodes WHERE account = ? AND region = ? ORDER BY id').all(scope.account, scope.region) as Row[];
+    return rows.map((row) => JSON.parse(String(row.doc)) as ManagedNode);
   }
 
-  async listWindows(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Window>[]> {
-    return keyed(this.statement('SELECT seq, doc FROM windows WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(scope.account, scope.region, afterKey, limit) as Row[]);
+  async getOutcomeRules(scope: Scope): Promise<OutcomeRule[]> {
+    return parsed<OutcomeRule[]>(this.statement('SELECT doc FROM outcome_rules WHERE account = ? AND region = ?')
+      .get(scope.account, scope.region) as Row | undefined) ?? [];
   }
 
-  // ---- targets
-
-  async insertTarget(scope: Scope, target: WindowTarget): Promise<void> {
-    this.statement('INSERT INTO window_targets (account, region, window_id, id, doc) VALUES (?, ?, ?, ?, ?)')
-      .run(scope.account, scope.region, target.windowId, target.id, JSON.stringify(target));
-  }
-
-  async getTarget(scope: Scope, windowId: string, targetId: string): Promise<WindowTarget | undefined> {
-    return parsed(this.statement('SELECT doc FROM window_targets WHERE account = ? AND region = ? AND window_id = ? AND id = ?')
-      .get(scope.account, scope.region, windowId, targetId) as Row | undefined);
-  }
-
-  async updateTarget(scope: Scope, target: WindowTarget): Promise<void> {
-    this.statement('UPDATE window_targets SET doc = ? WHERE account = ? AND region = ? AND window_id = ? AND id = ?')
-      .run(JSON.stringify(target), scope.account, scope.region, target.windowId, target.id);
-  }
-
-  async deleteTarget(scope: Scope, windowId: string, targetId: string): Promise<void> {
-    this.statement('DELETE FROM window_targets WHERE account = ? AND region = ? AND window_id = ? AND id = ?')
-      .run(scope.account, scope.region, windowId, targetId);
-  }
-
-  async countTargets(scope: Scope, windowId: string): Promise<number> {
-    const row = this.statement('SELECT count(*) AS n FROM window_targets WHERE account = ? AND region = ? AND window_id = ?')
-      .get(scope.account, scope.region, windowId) as Row;
-    return Number(row.n);
-  }
-
-  async listTargets(scope: Scope, windowId: string, afterKey: number, limit: number): Promise<Keyed<WindowTarget>[]> {
-    return keyed(this.statement('SELECT seq, doc FROM window_targets WHERE account = ? AND region = ? AND window_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(scope.account, scope.region, windowId, afterKey, limit) as Row[]);
-  }
-
-  // ---- tasks
-
-  async insertTask(scope: Scope, task: WindowTask): Promise<void> {
-    this.statement('INSERT INTO window_tasks (account, region, window_id, id, doc) VALUES (?, ?, ?, ?, ?)')
-      .run(scope.account, scope.region, task.windowId, task.id, JSON.stringify(task));
-  }
-
-  async getTask(scope: Scope, windowId: string, taskId: string): Promise<WindowTask | undefined> {
-    return parsed(this.statement('SELECT doc FROM window_tasks WHERE account = ? AND region = ? AND window_id = ? AND id = ?')
-      .get(scope.account, scope.region, windowId, taskId) as Row | undefined);
-  }
-
-  async updateTask(scope: Scope, task: WindowTask): Promise<void> {
-    this.statement('UPDATE window_tasks SET doc = ? WHERE account = ? AND region = ? AND window_id = ? AND id = ?')
-      .run(JSON.stringify(task), scope.account, scope.region, task.windowId, task.id);
-  }
-
-  async deleteTask(scope: Scope, windowId: string, taskId: string): Promise<void> {
-    this.statement('DELETE FROM window_tasks WHERE account = ? AND region = ? AND window_id = ? AND id = ?')
-      .run(scope.account, scope.region, windowId, taskId);
-  }
-
-  async countTasks(scope: Scope, windowId: string): Promise<number> {
-    const row = this.statement('SELECT count(*) AS n FROM window_tasks WHERE account = ? AND region = ? AND window_id = ?')
-      .get(scope.account, scope.region, windowId) as Row;
-    return Number(row.n);
-  }
-
-  async listTasks(scope: Scope, windowId: string, afterKey: number, limit: number): Promise<Keyed<WindowTask>[]> {
-    return keyed(this.statement('SELECT seq, doc FROM window_tasks WHERE account = ? AND region = ? AND window_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(scope.account, scope.region, windowId, afterKey, limit) as Row[]);
-  }
-
-  // ---- tags
-
-  async getTags(scope: Scope, resourceType: string, resourceId: string): Promise<Tag[]> {
-    return parsed<Tag[]>(this.statement('SELECT doc FROM resource_tags WHERE account = ? AND region = ? AND resource_type = ? AND resource_id = ?')
-      .get(scope.account, scope.region, resourceType, resourceId) as Row | undefined) ?? [];
-  }
-
-  async setTags(scope: Scope, resourceType: string, resourceId: string, tags: Tag[]): Promise<void> {
-    if (tags.length === 0) {
-      this.statement('DELETE FROM resource_tags WHERE account = ? AND region = ? AND resource_type = ? AND resource_id = ?')
-        .run(scope.account, scope.region, resourceType, resourceId);
-      return;
-    }
-    this.statement('INSERT INTO resource_tags (account, region, resource_type, resource_id, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, region, resource_type, resource_id) DO UPDATE SET doc = excluded.doc')
-      .run(scope.account, scope.region, resourceType, resourceId, JSON.stringify(tags));
-  }
-
-  // ---- idempotency tokens
-
-  async getIdempotencyRecord(scope: Scope, operation: string, token: string): Promise<IdempotencyRecord | undefined> {
-    const row = this.statement('SELECT fingerprint, result, created_at FROM idempotency_tokens WHERE account = ? AND region = ? AND operation = ? AND token = ?')
-      .get(scope.account, scope.region, operation, token) as Row | undefined;
-    return row ? { fingerprint: String(row.fingerprint), result: String(row.result), createdAt: Number(row.created_at) } : undefined;
-  }
-
-  async putIdempotencyRecord(scope: Scope, operation: string, token: string, record: IdempotencyRecord): Promise<void> {
-    this.statement('INSERT OR REPLACE INTO idempotency_tokens (account, region, operation, token, fingerprint, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(scope.account, scope.region, operation, token, record.fingerprint, record.result, record.createdAt);
-  }
-
-  async deleteIdempotencyRecordsBefore(createdBefore: number): Promise<void> {
-    this.statement('DELETE FROM idempotency_tokens WHERE created_at < ?').run(createdBefore);
-  }
-
-  // ---- settings
-
-  async getSetting(name: string): Promise<string | undefined> {
-    const row = this.statement('SELECT value FROM settings WHERE name = ?').get(name) as Row | undefined;
-    return row ? String(row.value) : undefined;
-  }
-
-  async putSettingIfAbsent(name: string, value: string): Promise<void> {
-    this.statement('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, value);
+  async setOutcomeRules(scope: Scope, rules: OutcomeRule[]): Promise<void> {
+    this.statement('INSERT INTO outcome_rules (account, region, doc) VALUES (?, ?, ?) ON CONFLICT (account, region) DO UPDATE SET doc = excluded.doc')
+      .run(scope.account, scope.region, JSON.stringify(rules));
   }
 }

@@ -1,0 +1,132 @@
+// The execution history: one window execution per fired occurrence, one task execution per task, one
+// invocation per target (SPEC 3.5). Besides what the history APIs show, each record keeps the engine's
+// own bookkeeping (plans, deadlines, planned outcomes) so that a restart can resume where it stopped.
+
+import type { AlarmConfiguration, CutoffBehavior, InvocationParameters, ParameterValues, TaskType } from './model.ts';
+
+export type ExecutionStatus =
+  | 'PENDING'
+  | 'IN_PROGRESS'
+  | 'SUCCESS'
+  | 'FAILED'
+  | 'TIMED_OUT'
+  | 'CANCELLING'
+  | 'CANCELLED'
+  | 'SKIPPED_OVERLAPPING';
+
+export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
+  'PENDING', 'IN_PROGRESS', 'SUCCESS', 'FAILED', 'TIMED_OUT', 'CANCELLING', 'CANCELLED', 'SKIPPED_OVERLAPPING',
+];
+
+/** The values the STATUS filter accepts (the seeds list every status but SKIPPED_OVERLAPPING). */
+export const FILTERABLE_STATUSES: readonly ExecutionStatus[] = [
+  'PENDING', 'IN_PROGRESS', 'SUCCESS', 'FAILED', 'TIMED_OUT', 'CANCELLING', 'CANCELLED',
+];
+
+export function isActive(status: ExecutionStatus): boolean {
+  return status === 'PENDING' || status === 'IN_PROGRESS' || status === 'CANCELLING';
+}
+
+// StatusDetails seen in real AWS output (SPEC 7), and our own plain wording where none was found.
+export const DETAILS = {
+  noTasks: 'No tasks to execute.',
+  tasksFailed: 'One or more tasks in the orchestration failed.',
+  maxErrors: 'The maximum error count was exceeded.',
+  overlapping: 'The previous execution of this maintenance window was still running.',
+  windowTimedOut: 'The maintenance window ended before all tasks completed.',
+  cutoffReached: 'The maintenance window cutoff was reached before the task completed.',
+  notStartedCutoff: 'The task did not start because the maintenance window cutoff was reached.',
+  cancelled: 'The maintenance window execution was cancelled.',
+  noTargets: 'No targets were resolved for the task.',
+  invocationTimedOut: 'The invocation did not finish before the maintenance window ended.',
+  interrupted: 'The service stopped while the invocation was running.',
+} as const;
+
+export interface WindowExecution {
+  windowId: string;
+  id: string;
+  status: ExecutionStatus;
+  statusDetails?: string;
+  startTime: number;
+  endTime?: number;
+  /** No task starts after this instant (start + Duration - Cutoff). */
+  cutoffAt: number;
+  /** The window's end (start + Duration): work still running then times out. */
+  endAt: number;
+}
+
+/** One unit of work a task execution will invoke: a resource (or a Run Command command) and where it came from. */
+export interface PlanItem {
+  /** Resources of this invocation: one for AUTOMATION/LAMBDA/STEP_FUNCTIONS, all of a window target for RUN_COMMAND, none for targetless tasks. */
+  resourceIds: string[];
+  windowTargetId?: string;
+  ownerInformation?: string;
+  targetType?: 'INSTANCE' | 'RESOURCE_GROUP';
+  /** Window targets are processed one after another (SPEC 3.5): items of group g+1 wait for group g. */
+  group: number;
+}
+
+export interface TaskExecution {
+  windowId: string;
+  windowExecutionId: string;
+  id: string;
+  windowTaskId: string;
+  taskArn: string;
+  taskType: TaskType;
+  serviceRole?: string;
+  taskParameters?: Record<string, ParameterValues>;
+  invocationParameters?: InvocationParameters;
+  loggingInfo?: { S3BucketName: string; S3KeyPrefix?: string; S3Region: string };
+  priority: number;
+  maxConcurrency: string;
+  maxErrors: string;
+  cutoffBehavior: CutoffBehavior;
+  alarmConfiguration?: AlarmConfiguration;
+  triggeredAlarms?: { Name: string; State: 'UNKNOWN' | 'ALARM' }[];
+  status: ExecutionStatus;
+  statusDetails?: string;
+  startTime?: number;
+  endTime?: number;
+  // ---- engine bookkeeping
+  plan?: PlanItem[];
+  nextPlanIndex: number;
+  inFlight: number;
+  errorCount: number;
+  /** Set when no further invocations may start, with the reason. */
+  stopReason?: 'max-errors' | 'cutoff' | 'cancel';
+}
+
+export interface Invocation {
+  windowId: string;
+  windowExecutionId: string;
+  taskExecutionId: string;
+  id: string;
+  executionId: string;
+  taskType: TaskType;
+  parameters: string;
+  status: ExecutionStatus;
+  statusDetails?: string;
+  startTime: number;
+  endTime?: number;
+  ownerInformation?: string;
+  windowTargetId?: string;
+  // ---- engine bookkeeping: what the runner decided will happen, and when
+  resourceIds: string[];
+  plannedEnd: number;
+  plannedStatus: 'SUCCESS' | 'FAILED' | 'TIMED_OUT';
+  plannedDetails?: string;
+}
+
+/** How many invocations may be in flight, from MaxConcurrency (`10` or `25%`) and the number of items. */
+export function concurrencyLimit(maxConcurrency: string, total: number): number {
+  if (maxConcurrency.endsWith('%')) {
+    return Math.max(1, Math.ceil((Number(maxConcurrency.slice(0, -1)) * total) / 100));
+  }
+  return Math.max(1, Number(maxConcurrency));
+}
+
+/** The error count that may be reached without stopping; one more error stops new invocations. */
+export function errorThreshold(maxErrors: string, total: number): number {
+  if (maxErrors.endsWith('%')) return Math.ceil((Number(maxErrors.slice(0, -1)) * total) / 100);
+  return Number(maxErrors);
+}
