@@ -2,10 +2,12 @@
 // storage engine, a clock and an id source.
 
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHandlers } from './operations/index.ts';
 import { defaultQuotas, type Quotas, type ServiceContext } from './service/context.ts';
 import { IDEMPOTENCY_RETENTION_MS } from './service/idempotency.ts';
+import { HistoryService } from './service/history.ts';
 import { PageTokens } from './service/page-tokens.ts';
 import type { Clock, IdGenerator, Store } from './service/ports.ts';
 import { ScheduleService } from './service/schedule.ts';
@@ -17,6 +19,11 @@ import { WindowService } from './service/windows.ts';
 import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
 import { createApiHandler } from './wire/api.ts';
 import { createControlHandler } from './wire/control.ts';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './wire/scope.ts';
+import { Engine } from './runtime/engine.ts';
+import { SimulatedRunner } from './runtime/task-runners/simulated-runner.ts';
+import { ControlService } from './service/control.ts';
+import { ManualClock } from './service/manual-clock.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
 
 export interface AppConfig {
@@ -29,6 +36,16 @@ export interface AppConfig {
   quotas: Quotas;
   /** Write a line per notable event to stderr. */
   log: (message: string, fields?: Record<string, unknown>) => void;
+  /** 'system' (default), or 'manual': time moves only through POST /_mw/clock. */
+  clockMode: 'system' | 'manual';
+  /** Where the manual clock starts (epoch ms); default: the real time at start. */
+  manualClockStart?: number;
+  /** How long a simulated invocation runs when no outcome rule says otherwise. Default 1 s. */
+  invocationSeconds: number;
+  /** A JSON file of managed nodes to load into the inventory at start (see `--nodes`). */
+  nodesFile?: string;
+  /** Start the scheduler and executor (default true; tests of the control plane alone may turn it off). */
+  engine: boolean;
   clock?: Clock;
   ids?: IdGenerator;
 }
@@ -39,6 +56,9 @@ export const defaultConfig: AppConfig = {
   dataDir: './data',
   quotas: defaultQuotas,
   log: () => {},
+  clockMode: 'system',
+  invocationSeconds: 1,
+  engine: true,
 };
 
 export interface RunningApp {
@@ -58,13 +78,33 @@ async function pageTokens(store: Store): Promise<PageTokens> {
   return new PageTokens((await store.getSetting(PAGE_TOKEN_KEY))!);
 }
 
+/** Loads `[{"id", "tags", "resourceGroups", "account"?, "region"?}]` into the inventory. */
+async function loadNodes(control: ControlService, file: string): Promise<void> {
+  const nodes = JSON.parse(await readFile(file, 'utf8')) as unknown;
+  if (!Array.isArray(nodes)) throw new Error(`${file}: expected a JSON list of nodes`);
+  for (const node of nodes as Record<string, unknown>[]) {
+    const scope = { account: String(node.account ?? DEFAULT_ACCOUNT), region: String(node.region ?? DEFAULT_REGION) };
+    await control.putNode(scope, String(node.id), { tags: node.tags, resourceGroups: node.resourceGroups });
+  }
+}
+
 export async function startApp(config: AppConfig): Promise<RunningApp> {
   const store: Store = new SqliteStore({ path: join(config.dataDir, 'mw.sqlite') });
-  const clock = config.clock ?? systemClock;
+  const manualClock = config.clockMode === 'manual' ? new ManualClock(config.manualClockStart ?? Date.now()) : undefined;
+  const clock = manualClock ?? config.clock ?? systemClock;
+  const ids = config.ids ?? randomIds;
+  const engine = new Engine({
+    store,
+    clock,
+    manualClock,
+    ids,
+    runner: new SimulatedRunner(store, config.invocationSeconds * 1000),
+    log: config.log,
+  });
   const ctx: ServiceContext = {
     store,
     clock,
-    ids: config.ids ?? randomIds,
+    ids,
     tokens: await pageTokens(store),
     quotas: config.quotas,
   };
@@ -74,11 +114,16 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     tasks: new TaskService(ctx),
     schedule: new ScheduleService(ctx),
     tags: new TagService(ctx),
+    history: new HistoryService(ctx),
     clock,
+    engine,
   });
+  const control = new ControlService(store, clock, manualClock, engine);
+  if (config.nodesFile) await loadNodes(control, config.nodesFile);
+  if (config.engine) await engine.start();
   const server = createHttpServer({
     api: createApiHandler(handlers),
-    control: createControlHandler(),
+    control: createControlHandler(control),
     log: config.log,
   });
   const running = await listen(server, config.host, config.port);
@@ -98,6 +143,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     async stop() {
       clearInterval(sweep);
       await running.close();
+      await engine.stop();
       await store.close();
     },
   };

@@ -15,6 +15,12 @@ Options (flag / environment variable / default):
   --max-targets N        MW_MAX_TARGETS     100         targets per window
   --max-tasks N          MW_MAX_TASKS       20          tasks per window
   --max-tags N           MW_MAX_TAGS        50          tags per window
+  --clock MODE           MW_CLOCK           system      'system', or 'manual': time moves only via POST /_mw/clock
+  --clock-start ISO      MW_CLOCK_START     now         where the manual clock starts
+  --invocation-seconds N MW_INVOCATION_SECONDS 1        simulated run time of an invocation (no outcome rule)
+  --nodes FILE           MW_NODES           (none)      JSON list of managed nodes to load at start:
+                                                        [{"id":"i-1","tags":{"Env":"dev"},"resourceGroups":["web"],
+                                                          "account":"000000000000","region":"us-east-1"}]
   --quiet                MW_QUIET=1         off         do not log requests that failed on the server side
   -h, --help                                            show this help
 `;
@@ -38,6 +44,10 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
       'max-targets': { type: 'string' },
       'max-tasks': { type: 'string' },
       'max-tags': { type: 'string' },
+      clock: { type: 'string' },
+      'clock-start': { type: 'string' },
+      'invocation-seconds': { type: 'string' },
+      nodes: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -46,7 +56,20 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
   if (values.help) return 'help';
   const quiet = values.quiet ?? env.MW_QUIET === '1';
   const q = defaultConfig.quotas;
+  const clockMode = values.clock ?? env.MW_CLOCK ?? 'system';
+  if (clockMode !== 'system' && clockMode !== 'manual') throw new UsageError(`--clock must be 'system' or 'manual', got '${clockMode}'`);
+  const clockStartText = values['clock-start'] ?? env.MW_CLOCK_START;
+  const manualClockStart = clockStartText === undefined ? undefined : Date.parse(clockStartText);
+  if (manualClockStart !== undefined && Number.isNaN(manualClockStart)) throw new UsageError(`--clock-start must be an ISO-8601 time, got '${clockStartText}'`);
+  const secondsText = values['invocation-seconds'] ?? env.MW_INVOCATION_SECONDS;
+  const invocationSeconds = secondsText === undefined ? defaultConfig.invocationSeconds : Number(secondsText);
+  if (!(invocationSeconds >= 0) || !Number.isFinite(invocationSeconds)) throw new UsageError(`--invocation-seconds must be a number >= 0, got '${secondsText}'`);
   return {
+    ...defaultConfig,
+    clockMode,
+    manualClockStart,
+    invocationSeconds,
+    nodesFile: values.nodes ?? env.MW_NODES,
     host: values.host ?? env.MW_HOST ?? defaultConfig.host,
     port: integer('--port', values.port ?? env.MW_PORT, defaultConfig.port, 0),
     dataDir: values['data-dir'] ?? env.MW_DATA_DIR ?? defaultConfig.dataDir,

@@ -2,7 +2,7 @@
 // invocation per target (SPEC 3.5). Besides what the history APIs show, each record keeps the engine's
 // own bookkeeping (plans, deadlines, planned outcomes) so that a restart can resume where it stopped.
 
-import type { AlarmConfiguration, CutoffBehavior, InvocationParameters, ParameterValues, TaskType } from './model.ts';
+import type { AlarmConfiguration, CutoffBehavior, InvocationParameters, ParameterValues, TargetSpec, TaskType } from './model.ts';
 
 export type ExecutionStatus =
   | 'PENDING'
@@ -88,6 +88,8 @@ export interface TaskExecution {
   startTime?: number;
   endTime?: number;
   // ---- engine bookkeeping
+  /** The task's targets when the window fired; resolved into `plan` when the task starts. */
+  targets: TargetSpec[];
   plan?: PlanItem[];
   nextPlanIndex: number;
   inFlight: number;

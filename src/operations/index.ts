@@ -1,13 +1,16 @@
 // Every AWS operation this service answers, keyed by its exact AWS name. The compiler checks each handler
 // against the model's input and output shapes.
 
-import type { Clock } from '../service/ports.ts';
+import type { HistoryService } from '../service/history.ts';
+import type { Clock, EngineControl } from '../service/ports.ts';
 import type { ScheduleService } from '../service/schedule.ts';
 import type { TagService } from '../service/tags.ts';
 import type { TargetService } from '../service/targets.ts';
 import type { TaskService } from '../service/tasks.ts';
 import type { WindowService } from '../service/windows.ts';
 import type { Handlers } from '../wire/api.ts';
+import { cancelHandlers } from './cancel.ts';
+import { historyHandlers } from './executions.ts';
 import { scheduleHandlers } from './schedule.ts';
 import { tagHandlers } from './tags.ts';
 import { targetHandlers } from './targets.ts';
@@ -20,6 +23,8 @@ export interface Services {
   tasks: TaskService;
   schedule: ScheduleService;
   tags: TagService;
+  history: HistoryService;
+  engine: EngineControl;
   clock: Clock;
 }
 
@@ -30,5 +35,7 @@ export function createHandlers(services: Services): Handlers {
     ...taskHandlers(services.tasks),
     ...scheduleHandlers(services.schedule),
     ...tagHandlers(services.tags),
+    ...historyHandlers(services.history),
+    ...cancelHandlers(services.engine),
   } satisfies Handlers;
 }

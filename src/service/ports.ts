@@ -114,6 +114,16 @@ export interface StoreOperations {
   putSettingIfAbsent(name: string, value: string): Promise<void>;
 }
 
+/** What the runtime engine offers to the service layer (implemented in runtime/, injected by app.ts). */
+export interface EngineControl {
+  /** Starts an execution of the window now, as if its schedule had fired. */
+  fireNow(scope: Scope, windowId: string): Promise<WindowExecution>;
+  /** Cancels a running execution; unknown ids raise DoesNotExistException. */
+  cancel(scope: Scope, executionId: string): Promise<void>;
+  /** Manual clock only: processes everything due up to `ms` and moves the clock there. */
+  advanceTo(ms: number): Promise<void>;
+}
+
 export interface Store extends StoreOperations {
   /** Runs `work` atomically: all of it commits, or none of it does. */
   transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;

@@ -1,12 +1,94 @@
-// This service's own routes under /_mw/, for what the AWS API cannot express. JSON in and out.
+// This service's own routes under /_mw/, for what the AWS API cannot express. JSON in and out, with
+// the same account/Region partitioning as the AWS API: query parameters `account` and `region`,
+// defaulting to the AWS API's defaults.
 
-import type { ControlHandler } from './http-server.ts';
+import { ServiceError, ValidationException } from '../domain/errors.ts';
+import type { Scope } from '../domain/model.ts';
+import type { ControlService } from '../service/control.ts';
+import type { ControlHandler, ControlRequest, ControlResponse } from './http-server.ts';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './scope.ts';
 
-export function createControlHandler(): ControlHandler {
+const STATUS_BY_CODE: Record<string, number> = {
+  ValidationException: 400,
+  DoesNotExistException: 404,
+  ClockNotManual: 409,
+};
+
+function scopeOf(query: URLSearchParams): Scope {
+  const account = query.get('account') ?? DEFAULT_ACCOUNT;
+  const region = query.get('region') ?? DEFAULT_REGION;
+  if (!/^\d{12}$/.test(account)) throw new ValidationException(`account must be 12 digits, got '${account}'.`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new ValidationException(`region '${region}' is not a Region name such as us-east-1.`);
+  return { account, region };
+}
+
+function json(body: string): unknown {
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new ValidationException('The request body is not valid JSON.');
+  }
+}
+
+const ok = (body: unknown, status = 200): ControlResponse => ({ status, body });
+
+type Route = { method: string; pattern: RegExp; run: (request: ControlRequest, params: string[]) => Promise<ControlResponse> };
+
+export function createControlHandler(control?: ControlService): ControlHandler {
+  const routes: Route[] = [
+    { method: 'GET', pattern: /^\/_mw\/health$/, run: async () => ok({ status: 'ok' }) },
+  ];
+  if (control) {
+    routes.push(
+      {
+        method: 'POST', pattern: /^\/_mw\/windows\/([^/]+)\/executions$/,
+        run: async (r, [windowId]) => ok({ WindowExecutionId: await control.startExecution(scopeOf(r.query), windowId) }),
+      },
+      { method: 'GET', pattern: /^\/_mw\/clock$/, run: async () => ok(control.clockState()) },
+      {
+        method: 'POST', pattern: /^\/_mw\/clock$/,
+        run: async (r) => {
+          await control.moveClock(json(r.body));
+          return ok(control.clockState());
+        },
+      },
+      { method: 'GET', pattern: /^\/_mw\/nodes$/, run: async (r) => ok({ nodes: await control.listNodes(scopeOf(r.query)) }) },
+      { method: 'PUT', pattern: /^\/_mw\/nodes\/([^/]+)$/, run: async (r, [id]) => ok(await control.putNode(scopeOf(r.query), id, json(r.body))) },
+      {
+        method: 'DELETE', pattern: /^\/_mw\/nodes\/([^/]+)$/,
+        run: async (r, [id]) => ((await control.deleteNode(scopeOf(r.query), id))
+          ? ok({ deleted: id })
+          : ok({ __type: 'NotFound', message: `Node ${id} is not in the inventory.` }, 404)),
+      },
+      { method: 'GET', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.getOutcomeRules(scopeOf(r.query)) }) },
+      { method: 'PUT', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.setOutcomeRules(scopeOf(r.query), json(r.body)) }) },
+      {
+        method: 'DELETE', pattern: /^\/_mw\/outcomes$/,
+        run: async (r) => {
+          await control.clearOutcomeRules(scopeOf(r.query));
+          return ok({ rules: [] });
+        },
+      },
+    );
+  }
+
   return async (request) => {
-    if (request.path === '/_mw/health' && request.method === 'GET') {
-      return { status: 200, body: { status: 'ok' } };
+    let pathMatched = false;
+    for (const route of routes) {
+      const match = route.pattern.exec(request.path);
+      if (!match) continue;
+      pathMatched = true;
+      if (route.method !== request.method) continue;
+      try {
+        return await route.run(request, match.slice(1).map(decodeURIComponent));
+      } catch (error) {
+        if (error instanceof ServiceError && error.fault === 'client') {
+          return ok({ __type: error.code, message: error.message }, STATUS_BY_CODE[error.code] ?? 400);
+        }
+        throw error;
+      }
     }
-    return undefined;
+    return pathMatched ? ok({ __type: 'MethodNotAllowed', message: `${request.method} is not allowed on ${request.path}.` }, 405) : undefined;
   };
 }

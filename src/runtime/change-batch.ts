@@ -1,0 +1,62 @@
+// The rows one engine step created or changed, written together in one transaction at the end of the
+// step. Keyed by id, so a row touched several times in a step is written once, in its final state.
+
+import type { Invocation, TaskExecution, WindowExecution } from '../domain/execution.ts';
+import type { Scope } from '../domain/model.ts';
+import type { StoreOperations } from '../service/ports.ts';
+
+interface Entry<T> {
+  scope: Scope;
+  row: T;
+  isNew: boolean;
+}
+
+function remember<T extends { id: string }>(map: Map<string, Entry<T>>, scope: Scope, row: T, isNew: boolean): void {
+  const known = map.get(row.id);
+  map.set(row.id, { scope, row, isNew: isNew || (known?.isNew ?? false) });
+}
+
+function byScope<T>(entries: Iterable<Entry<T>>, isNew: boolean): { scope: Scope; rows: T[] }[] {
+  const groups = new Map<string, { scope: Scope; rows: T[] }>();
+  for (const entry of entries) {
+    if (entry.isNew !== isNew) continue;
+    const key = `${entry.scope.account}|${entry.scope.region}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { scope: entry.scope, rows: [] }));
+    group.rows.push(entry.row);
+  }
+  return [...groups.values()];
+}
+
+export class ChangeBatch {
+  private readonly executions = new Map<string, Entry<WindowExecution>>();
+  private readonly tasks = new Map<string, Entry<TaskExecution>>();
+  private readonly invocations = new Map<string, Entry<Invocation>>();
+
+  execution(scope: Scope, row: WindowExecution, isNew = false): void {
+    remember(this.executions, scope, row, isNew);
+  }
+
+  task(scope: Scope, row: TaskExecution, isNew = false): void {
+    remember(this.tasks, scope, row, isNew);
+  }
+
+  invocation(scope: Scope, row: Invocation, isNew = false): void {
+    remember(this.invocations, scope, row, isNew);
+  }
+
+  get size(): number {
+    return this.executions.size + this.tasks.size + this.invocations.size;
+  }
+
+  async flush(tx: StoreOperations): Promise<void> {
+    for (const entry of this.executions.values()) {
+      if (entry.isNew) await tx.insertWindowExecution(entry.scope, entry.row);
+      else await tx.updateWindowExecution(entry.scope, entry.row);
+    }
+    for (const { scope, rows } of byScope(this.tasks.values(), true)) await tx.insertTaskExecutions(scope, rows);
+    for (const { scope, rows } of byScope(this.tasks.values(), false)) await tx.updateTaskExecutions(scope, rows);
+    for (const { scope, rows } of byScope(this.invocations.values(), true)) await tx.insertInvocations(scope, rows);
+    for (const { scope, rows } of byScope(this.invocations.values(), false)) await tx.updateInvocations(scope, rows);
+  }
+}

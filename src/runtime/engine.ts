@@ -1,0 +1,191 @@
+// The engine: fires due windows and moves running executions forward, one event time after another.
+// On the system clock a timer wakes it at the next event (and at least every second, to see windows the
+// API just created); on the manual clock it moves only when the clock is advanced, processing every event
+// on the way at its own instant. Every step is one store transaction; every entry point is serialized.
+
+import { DoesNotExistException } from '../domain/errors.ts';
+import type { Invocation, WindowExecution } from '../domain/execution.ts';
+import type { Scope } from '../domain/model.ts';
+import { nextFireAfter } from '../domain/window-rules.ts';
+import type { ManualClock } from '../service/manual-clock.ts';
+import type { Clock, IdGenerator, Store, StoreOperations } from '../service/ports.ts';
+import { ChangeBatch } from './change-batch.ts';
+import { type ActiveExecution, Executor } from './executor.ts';
+import type { TaskRunner } from './task-runners/task-runner.ts';
+
+/** A scheduled run found this much later than its time (the process was stalled) is skipped, not replayed. */
+const MISSED_RUN_GRACE_MS = 60_000;
+const MAX_TIMER_MS = 1_000;
+const DUE_BATCH = 500;
+
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  /** Present when the clock is manual: the engine sets it to each event time it processes. */
+  manualClock?: ManualClock;
+  ids: IdGenerator;
+  runner: TaskRunner;
+  log: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export class Engine {
+  private readonly options: EngineOptions;
+  private readonly executor: Executor;
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(options: EngineOptions) {
+    this.options = options;
+    this.executor = new Executor(options.ids, options.runner);
+  }
+
+  /** Recomputes fire times from now (missed runs are not replayed), resumes running executions, starts the timer. */
+  async start(): Promise<void> {
+    await this.serialized(async () => {
+      const { store, clock } = this.options;
+      const now = clock.now();
+      await store.transaction(async (tx) => {
+        for (const { scope, window } of await tx.listAllWindows()) {
+          await tx.setNextFire(scope, window.id, nextFireAfter(window, now));
+        }
+      });
+      await this.resume();
+    });
+    if (!this.options.manualClock) this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.queue;
+  }
+
+  /** Starts an execution of the window now, as if its schedule had fired. */
+  async fireNow(scope: Scope, windowId: string): Promise<WindowExecution> {
+    return this.serialized(async () => {
+      const now = this.options.clock.now();
+      const window = await this.options.store.getWindow(scope, windowId);
+      if (!window) throw new DoesNotExistException({ kind: 'window', id: windowId });
+      return this.step(now, (tx, batch) => this.executor.fire(tx, batch, scope, window, now));
+    });
+  }
+
+  /** CancelMaintenanceWindowExecution: unknown ids fail; finished executions are left as they are. */
+  async cancel(scope: Scope, executionId: string): Promise<void> {
+    await this.serialized(async () => {
+      const execution = await this.options.store.getWindowExecution(scope, executionId);
+      if (!execution) throw new DoesNotExistException({ kind: 'execution', id: executionId });
+      const now = this.options.clock.now();
+      await this.step(now, (tx, batch) => this.executor.cancel(tx, batch, executionId, now));
+    });
+  }
+
+  /** Manual clock: processes every event up to `target` at its own instant, then leaves the clock at `target`. */
+  async advanceTo(target: number): Promise<void> {
+    const manual = this.options.manualClock;
+    if (!manual) throw new Error('advanceTo needs the manual clock');
+    await this.serialized(async () => {
+      if (target < manual.now()) throw new RangeError('the manual clock cannot move backwards');
+      await this.runUntil(target);
+      manual.set(target);
+    });
+  }
+
+  // ---- the loop
+
+  private async runUntil(limit: number): Promise<void> {
+    for (;;) {
+      const next = await this.nextEventAt();
+      if (next === undefined || next > limit) return;
+      const at = Math.max(next, this.options.manualClock ? this.options.manualClock.now() : next);
+      this.options.manualClock?.set(at);
+      await this.step(at, async (tx, batch) => {
+        await this.fireDue(tx, batch, at);
+        await this.executor.advanceAll(tx, batch, at);
+      });
+    }
+  }
+
+  private async nextEventAt(): Promise<number | undefined> {
+    const fire = await this.options.store.earliestFireTime();
+    const work = this.executor.nextEventAt();
+    if (fire === undefined) return work;
+    if (work === undefined) return fire;
+    return Math.min(fire, work);
+  }
+
+  private async fireDue(tx: StoreOperations, batch: ChangeBatch, now: number): Promise<void> {
+    for (;;) {
+      const due = await tx.listDueWindows(now, DUE_BATCH);
+      for (const { scope, window, fireAt } of due) {
+        const stale = !this.options.manualClock && fireAt < now - MISSED_RUN_GRACE_MS;
+        if (!stale) await this.executor.fire(tx, batch, scope, window, fireAt);
+        await tx.setNextFire(scope, window.id, nextFireAfter(window, stale ? now : fireAt));
+      }
+      if (due.length < DUE_BATCH) return;
+    }
+  }
+
+  /** One atomic step: run `work`, let the runner decide the new invocations, write everything. */
+  private async step<T>(now: number, work: (tx: StoreOperations, batch: ChangeBatch) => Promise<T>): Promise<T> {
+    try {
+      return await this.options.store.transaction(async (tx) => {
+        const batch = new ChangeBatch();
+        const result = await work(tx, batch);
+        await this.executor.settleDrafts(batch);
+        await batch.flush(tx);
+        return result;
+      });
+    } catch (error) {
+      // Memory may now be ahead of the store: rebuild it from what was committed.
+      this.options.log('engine step failed; reloading running executions', { at: now, error: String((error as Error)?.stack ?? error) });
+      await this.resume();
+      throw error;
+    }
+  }
+
+  /** Loads running executions from the store into the executor. */
+  private async resume(): Promise<void> {
+    const { store } = this.options;
+    this.executor.reset();
+    for (const { scope, execution } of await store.listActiveWindowExecutions()) {
+      const tasks = (await store.listTaskExecutions(scope, execution.id, 0, Number.MAX_SAFE_INTEGER)).map((r) => r.item);
+      const inFlight = new Map<string, Invocation>();
+      for (const task of tasks.filter((t) => t.status === 'IN_PROGRESS')) {
+        for (const { item } of await store.listInvocations(scope, task.id, 0, Number.MAX_SAFE_INTEGER, ['IN_PROGRESS'])) {
+          inFlight.set(item.id, item);
+        }
+      }
+      const active: ActiveExecution = {
+        scope,
+        execution,
+        tasks: tasks.sort((a, b) => a.priority - b.priority),
+        inFlight,
+        cutoffApplied: this.options.clock.now() >= execution.cutoffAt,
+      };
+      this.executor.resume(active);
+    }
+  }
+
+  // ---- serialization and the system-clock timer
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.serialized(() => this.runUntil(this.options.clock.now()))
+        .catch((error: unknown) => this.options.log('engine tick failed', { error: String(error) }))
+        .then(async () => {
+          const next = await this.nextEventAt().catch(() => undefined);
+          const wait = next === undefined ? MAX_TIMER_MS : Math.min(MAX_TIMER_MS, Math.max(0, next - this.options.clock.now()));
+          this.schedule(wait);
+        });
+    }, delayMs);
+  }
+}

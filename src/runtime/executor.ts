@@ -1,0 +1,365 @@
+// Runs window executions: tasks in priority groups, invocations under MaxConcurrency/MaxErrors, the
+// window's cutoff and end, cancellation, and the status roll-ups of SPEC 3.5 and 3.7. All state of a
+// running execution is held here in memory and written through a ChangeBatch at the end of each step;
+// the store holds everything needed to rebuild it after a restart.
+
+import {
+  concurrencyLimit, DETAILS, errorThreshold, type Invocation, type PlanItem, type TaskExecution, type WindowExecution,
+} from '../domain/execution.ts';
+import { invocationParameters } from '../domain/invocation-parameters.ts';
+import type { Scope, Window, WindowTarget, WindowTask } from '../domain/model.ts';
+import { planInvocations } from '../domain/target-resolution.ts';
+import type { IdGenerator, StoreOperations } from '../service/ports.ts';
+import type { ChangeBatch } from './change-batch.ts';
+import type { InvocationRequest, TaskRunner } from './task-runners/task-runner.ts';
+
+const HOUR_MS = 3_600_000;
+
+export interface ActiveExecution {
+  scope: Scope;
+  execution: WindowExecution;
+  tasks: TaskExecution[];
+  inFlight: Map<string, Invocation>;
+  cutoffApplied: boolean;
+}
+
+/** Invocations started during a step, waiting for the runner to decide their outcome. */
+interface Draft {
+  active: ActiveExecution;
+  invocation: Invocation;
+  request: InvocationRequest;
+}
+
+export function windowKey(scope: Scope, windowId: string): string {
+  return `${scope.account}|${scope.region}|${windowId}`;
+}
+
+export class Executor {
+  /** Running executions by execution id. */
+  readonly active = new Map<string, ActiveExecution>();
+  /** Running execution id by window key (one at a time per window; more are SKIPPED_OVERLAPPING). */
+  private readonly byWindow = new Map<string, string>();
+  private drafts: Draft[] = [];
+  private readonly ids: IdGenerator;
+  private readonly runner: TaskRunner;
+
+  constructor(ids: IdGenerator, runner: TaskRunner) {
+    this.ids = ids;
+    this.runner = runner;
+  }
+
+  /** Forgets every running execution (before reloading them from the store). */
+  reset(): void {
+    this.active.clear();
+    this.byWindow.clear();
+    this.drafts = [];
+  }
+
+  isRunning(scope: Scope, windowId: string): boolean {
+    return this.byWindow.has(windowKey(scope, windowId));
+  }
+
+  /** Earliest instant at which some running execution has something to do. */
+  nextEventAt(): number | undefined {
+    let next: number | undefined;
+    const consider = (t: number) => {
+      if (next === undefined || t < next) next = t;
+    };
+    for (const active of this.active.values()) {
+      consider(active.execution.endAt);
+      if (!active.cutoffApplied) consider(active.execution.cutoffAt);
+      for (const invocation of active.inFlight.values()) consider(invocation.plannedEnd);
+    }
+    return next;
+  }
+
+  /** Records a fired occurrence of `window` at `at`, with a snapshot of its tasks, and starts it. */
+  async fire(tx: StoreOperations, batch: ChangeBatch, scope: Scope, window: Window, at: number): Promise<WindowExecution> {
+    const execution: WindowExecution = {
+      windowId: window.id,
+      id: this.ids.orderedUuid(),
+      status: 'IN_PROGRESS',
+      startTime: at,
+      cutoffAt: at + (window.durationHours - window.cutoffHours) * HOUR_MS,
+      endAt: at + window.durationHours * HOUR_MS,
+    };
+    if (this.isRunning(scope, window.id)) {
+      batch.execution(scope, { ...execution, status: 'SKIPPED_OVERLAPPING', statusDetails: DETAILS.overlapping, endTime: at }, true);
+      return execution;
+    }
+    const tasks = (await tx.listTasks(scope, window.id, 0, Number.MAX_SAFE_INTEGER)).map((row) => row.item);
+    if (tasks.length === 0) {
+      const done = { ...execution, status: 'SUCCESS' as const, statusDetails: DETAILS.noTasks, endTime: at };
+      batch.execution(scope, done, true);
+      return done;
+    }
+    const active: ActiveExecution = {
+      scope,
+      execution,
+      tasks: tasks.map((task) => this.snapshot(execution, task)).sort((a, b) => a.priority - b.priority),
+      inFlight: new Map(),
+      cutoffApplied: false,
+    };
+    batch.execution(scope, execution, true);
+    for (const task of active.tasks) batch.task(scope, task, true);
+    this.track(active);
+    await this.advance(tx, batch, active, at);
+    return execution;
+  }
+
+  /** Puts an execution loaded from the store back under management (after a restart). */
+  resume(active: ActiveExecution): void {
+    this.track(active);
+  }
+
+  /** Moves every running execution forward to `now`. */
+  async advanceAll(tx: StoreOperations, batch: ChangeBatch, now: number): Promise<void> {
+    for (const active of [...this.active.values()]) await this.advance(tx, batch, active, now);
+  }
+
+  /** Cancels a running execution: nothing new starts, running invocations finish (SPEC 3.5 item 8). */
+  async cancel(tx: StoreOperations, batch: ChangeBatch, executionId: string, now: number): Promise<void> {
+    const active = this.active.get(executionId);
+    if (!active || active.execution.status === 'CANCELLING') return;
+    active.execution.status = 'CANCELLING';
+    batch.execution(active.scope, active.execution);
+    for (const task of active.tasks) {
+      if (task.status === 'PENDING') this.endTask(batch, active, task, 'CANCELLED', DETAILS.cancelled, now);
+      else if (task.status === 'IN_PROGRESS') task.stopReason = 'cancel';
+    }
+    await this.advance(tx, batch, active, now);
+  }
+
+  /** Asks the runner about the invocations started in this step and places their ends on the clock. */
+  async settleDrafts(batch: ChangeBatch): Promise<void> {
+    while (this.drafts.length > 0) {
+      const drafts = this.drafts;
+      this.drafts = [];
+      const outcomes = await this.runner.plan(drafts.map((d) => d.request));
+      drafts.forEach(({ active, invocation }, i) => {
+        const outcome = outcomes[i];
+        invocation.plannedStatus = outcome.status;
+        invocation.plannedDetails = outcome.statusDetails;
+        invocation.plannedEnd = invocation.startTime + Math.max(0, outcome.durationMs);
+        batch.invocation(active.scope, invocation, true);
+      });
+    }
+  }
+
+  // ---- the state machine
+
+  private async advance(tx: StoreOperations, batch: ChangeBatch, active: ActiveExecution, now: number): Promise<void> {
+    const { execution } = active;
+    // 1. Invocations whose run time is over end with their planned outcome, in the order they end.
+    const finished = [...active.inFlight.values()].filter((i) => i.plannedEnd <= now && i.plannedEnd <= execution.endAt)
+      .sort((a, b) => a.plannedEnd - b.plannedEnd);
+    for (const invocation of finished) {
+      this.endInvocation(batch, active, invocation, invocation.plannedStatus, invocation.plannedDetails, invocation.plannedEnd);
+    }
+    // 2. The window's end: whatever still runs times out (SPEC 3.5 item 7).
+    if (now >= execution.endAt) {
+      for (const invocation of [...active.inFlight.values()]) {
+        this.endInvocation(batch, active, invocation, 'TIMED_OUT', DETAILS.invocationTimedOut, execution.endAt);
+      }
+      for (const task of active.tasks) {
+        if (task.status === 'IN_PROGRESS') this.endTask(batch, active, task, 'TIMED_OUT', DETAILS.windowTimedOut, execution.endAt);
+        if (task.status === 'PENDING') this.endTask(batch, active, task, 'TIMED_OUT', DETAILS.notStartedCutoff, execution.endAt);
+      }
+      this.endWindow(batch, active, execution.endAt);
+      return;
+    }
+    // 3. The cutoff: CANCEL_TASK tasks start no more invocations (SPEC 3.7).
+    if (!active.cutoffApplied && now >= execution.cutoffAt) {
+      active.cutoffApplied = true;
+      for (const task of active.tasks) {
+        if (task.status === 'IN_PROGRESS' && task.cutoffBehavior === 'CANCEL_TASK' && !task.stopReason) task.stopReason = 'cutoff';
+      }
+    }
+    // 4. Keep running tasks busy, close finished ones, and start the next priority group when one is done.
+    for (;;) {
+      for (const task of active.tasks) {
+        if (task.status !== 'IN_PROGRESS') continue;
+        this.startMore(batch, active, task, now);
+        if (task.inFlight === 0 && (task.stopReason || task.nextPlanIndex >= (task.plan?.length ?? 0))) this.finishTask(batch, active, task, now);
+      }
+      if (active.tasks.some((t) => t.status === 'IN_PROGRESS')) return;
+      const pending = active.tasks.filter((t) => t.status === 'PENDING');
+      if (pending.length === 0 || execution.status === 'CANCELLING') break;
+      if (now >= execution.cutoffAt) {
+        // No task starts at or after the cutoff (SPEC 3.4); with Cutoff 0 that is the window's end.
+        for (const task of pending) this.endTask(batch, active, task, 'TIMED_OUT', DETAILS.notStartedCutoff, now);
+        break;
+      }
+      const priority = pending[0].priority;
+      for (const task of pending.filter((t) => t.priority === priority)) await this.startTask(tx, batch, active, task, now);
+    }
+    this.endWindow(batch, active, now);
+  }
+
+  private async startTask(tx: StoreOperations, batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, now: number): Promise<void> {
+    task.status = 'IN_PROGRESS';
+    task.startTime = now;
+    const windowTargets = new Map<string, WindowTarget>();
+    for (const spec of task.targets.filter((t) => t.key === 'WindowTargetIds')) {
+      for (const id of spec.values) {
+        const target = await tx.getTarget(active.scope, task.windowId, id);
+        if (target) windowTargets.set(id, target);
+      }
+    }
+    const needsNodes = [...windowTargets.values()].some((t) => !t.targets.some((s) => s.key === 'InstanceIds'));
+    const nodes = needsNodes ? await tx.listNodes(active.scope) : [];
+    task.plan = planInvocations(task.taskType, task.targets, windowTargets, nodes);
+    batch.task(active.scope, task);
+    if (task.plan.length === 0) this.endTask(batch, active, task, 'SUCCESS', DETAILS.noTargets, now);
+  }
+
+  private startMore(batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, now: number): void {
+    const plan = task.plan ?? [];
+    const limit = concurrencyLimit(task.maxConcurrency, plan.length);
+    while (!task.stopReason && task.inFlight < limit && task.nextPlanIndex < plan.length) {
+      const item = plan[task.nextPlanIndex];
+      // Window targets are processed one after another: the next group waits for the current one.
+      if (task.inFlight > 0 && task.nextPlanIndex > 0 && plan[task.nextPlanIndex - 1].group !== item.group) break;
+      task.nextPlanIndex++;
+      task.inFlight++;
+      this.draft(active, task, item, now);
+      batch.task(active.scope, task);
+    }
+  }
+
+  private draft(active: ActiveExecution, task: TaskExecution, item: PlanItem, now: number): void {
+    const id = this.ids.orderedUuid();
+    const resourceId = item.resourceIds.length === 1 ? item.resourceIds[0] : undefined;
+    const runCommand = task.taskType === 'RUN_COMMAND';
+    const parameters = invocationParameters(task, item.resourceIds, {
+      WINDOW_ID: task.windowId,
+      WINDOW_TASK_ID: task.windowTaskId,
+      WINDOW_TARGET_ID: item.windowTargetId,
+      WINDOW_EXECUTION_ID: task.windowExecutionId,
+      TASK_EXECUTION_ID: task.id,
+      INVOCATION_ID: id,
+      TARGET_TYPE: item.targetType,
+      // Documented as unsupported for Run Command tasks (SPEC 3.9): left as written there.
+      TARGET_ID: runCommand || !resourceId ? undefined
+        : item.targetType === 'RESOURCE_GROUP' ? `arn:aws:ec2:${active.scope.region}:${active.scope.account}:instance/${resourceId}` : resourceId,
+      RESOURCE_ID: runCommand ? undefined : resourceId,
+      LOGGING_S3_BUCKET_NAME: task.loggingInfo?.S3BucketName,
+      LOGGING_S3_KEY_PREFIX: task.loggingInfo?.S3KeyPrefix,
+      LOGGING_S3_REGION: task.loggingInfo?.S3Region,
+    });
+    const invocation: Invocation = {
+      windowId: task.windowId,
+      windowExecutionId: task.windowExecutionId,
+      taskExecutionId: task.id,
+      id,
+      executionId: this.ids.uuid(),
+      taskType: task.taskType,
+      parameters,
+      status: 'IN_PROGRESS',
+      startTime: now,
+      ownerInformation: item.ownerInformation,
+      windowTargetId: item.windowTargetId,
+      resourceIds: item.resourceIds,
+      // Unknown until the runner answers (settleDrafts); until then it cannot end.
+      plannedEnd: Number.POSITIVE_INFINITY,
+      plannedStatus: 'SUCCESS',
+    };
+    active.inFlight.set(id, invocation);
+    this.drafts.push({
+      active,
+      invocation,
+      request: {
+        scope: active.scope, windowId: task.windowId, windowTaskId: task.windowTaskId, taskArn: task.taskArn,
+        taskType: task.taskType, resourceIds: item.resourceIds, startTime: now,
+      },
+    });
+  }
+
+  private endInvocation(batch: ChangeBatch, active: ActiveExecution, invocation: Invocation, status: Invocation['status'], details: string | undefined, at: number): void {
+    invocation.status = status;
+    invocation.statusDetails = details;
+    invocation.endTime = at;
+    active.inFlight.delete(invocation.id);
+    batch.invocation(active.scope, invocation);
+    const task = active.tasks.find((t) => t.id === invocation.taskExecutionId);
+    if (!task) return;
+    task.inFlight = Math.max(0, task.inFlight - 1);
+    if (status !== 'SUCCESS') {
+      // A Run Command command counts one error per instance it ran on (its MaxErrors is across instances).
+      task.errorCount += task.taskType === 'RUN_COMMAND' ? Math.max(1, invocation.resourceIds.length) : 1;
+      const total = task.taskType === 'RUN_COMMAND'
+        ? (task.plan ?? []).reduce((n, item) => n + Math.max(1, item.resourceIds.length), 0)
+        : (task.plan?.length ?? 0);
+      if (task.errorCount > errorThreshold(task.maxErrors, total) && !task.stopReason) task.stopReason = 'max-errors';
+    }
+    batch.task(active.scope, task);
+  }
+
+  private finishTask(batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, now: number): void {
+    const complete = task.nextPlanIndex >= (task.plan?.length ?? 0);
+    if (task.stopReason === 'cancel') this.endTask(batch, active, task, 'CANCELLED', DETAILS.cancelled, now);
+    else if (task.stopReason === 'max-errors') this.endTask(batch, active, task, 'FAILED', DETAILS.maxErrors, now);
+    else if (task.stopReason === 'cutoff' && !complete) this.endTask(batch, active, task, 'TIMED_OUT', DETAILS.cutoffReached, now);
+    else if (task.errorCount > 0) this.endTask(batch, active, task, 'FAILED', undefined, now);
+    else this.endTask(batch, active, task, 'SUCCESS', undefined, now);
+  }
+
+  private endTask(batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, status: TaskExecution['status'], details: string | undefined, at: number): void {
+    task.status = status;
+    task.statusDetails = details;
+    task.startTime ??= at;
+    task.endTime = at;
+    batch.task(active.scope, task);
+  }
+
+  private endWindow(batch: ChangeBatch, active: ActiveExecution, at: number): void {
+    const { execution, tasks } = active;
+    if (execution.status === 'CANCELLING') {
+      execution.status = 'CANCELLED';
+      execution.statusDetails = DETAILS.cancelled;
+    } else if (tasks.some((t) => t.status === 'TIMED_OUT')) {
+      execution.status = 'TIMED_OUT';
+      execution.statusDetails = DETAILS.windowTimedOut;
+    } else if (tasks.some((t) => t.status === 'FAILED' || t.status === 'CANCELLED')) {
+      execution.status = 'FAILED';
+      execution.statusDetails = DETAILS.tasksFailed;
+    } else {
+      execution.status = 'SUCCESS';
+    }
+    execution.endTime = at;
+    batch.execution(active.scope, execution);
+    this.active.delete(execution.id);
+    this.byWindow.delete(windowKey(active.scope, execution.windowId));
+  }
+
+  private track(active: ActiveExecution): void {
+    this.active.set(active.execution.id, active);
+    this.byWindow.set(windowKey(active.scope, active.execution.windowId), active.execution.id);
+  }
+
+  private snapshot(execution: WindowExecution, task: WindowTask): TaskExecution {
+    return {
+      windowId: task.windowId,
+      windowExecutionId: execution.id,
+      id: this.ids.orderedUuid(),
+      windowTaskId: task.id,
+      taskArn: task.taskArn,
+      taskType: task.taskType,
+      serviceRole: task.serviceRoleArn,
+      taskParameters: task.taskParameters,
+      invocationParameters: task.invocationParameters,
+      loggingInfo: task.loggingInfo,
+      priority: task.priority,
+      maxConcurrency: task.maxConcurrency ?? '1',
+      maxErrors: task.maxErrors ?? '1',
+      cutoffBehavior: task.cutoffBehavior ?? 'CONTINUE_TASK',
+      alarmConfiguration: task.alarmConfiguration,
+      triggeredAlarms: task.alarmConfiguration ? [] : undefined,
+      status: 'PENDING',
+      targets: task.targets,
+      nextPlanIndex: 0,
+      inFlight: 0,
+      errorCount: 0,
+    };
+  }
+}

@@ -1,0 +1,155 @@
+// Use cases of the control API (/_mw/...): what AWS cannot do but a test or a self-hosted fleet needs —
+// start an execution now, move the manual clock, keep the managed-node inventory, set outcome rules.
+
+import { ServiceError, ValidationException } from '../domain/errors.ts';
+import type { ManagedNode, OutcomeMatch, OutcomeRule } from '../domain/inventory.ts';
+import type { Scope } from '../domain/model.ts';
+import type { ManualClock } from './manual-clock.ts';
+import type { Clock, EngineControl, Store } from './ports.ts';
+
+export class ClockNotManual extends ServiceError {
+  constructor() {
+    super('ClockNotManual', 'The clock can only be set when the service runs with --clock manual.');
+  }
+}
+
+const MATCH_KEYS: readonly (keyof OutcomeMatch)[] = ['windowId', 'windowTaskId', 'taskArn', 'taskType', 'resourceId'];
+const STATUSES = ['SUCCESS', 'FAILED', 'TIMED_OUT'] as const;
+const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks one outcome rule as sent by a user, returning it in canonical form. */
+export function parseOutcomeRule(value: unknown, index: number): OutcomeRule {
+  const where = `rules[${index}]`;
+  if (!isRecord(value)) throw new ValidationException(`${where} must be an object.`);
+  const match: OutcomeMatch = {};
+  if (value.match !== undefined) {
+    if (!isRecord(value.match)) throw new ValidationException(`${where}.match must be an object.`);
+    for (const [key, v] of Object.entries(value.match)) {
+      if (!MATCH_KEYS.includes(key as keyof OutcomeMatch)) {
+        throw new ValidationException(`${where}.match.${key} is not a match key; use ${MATCH_KEYS.join(', ')}.`);
+      }
+      if (typeof v !== 'string' || v === '') throw new ValidationException(`${where}.match.${key} must be a non-empty string.`);
+      match[key as keyof OutcomeMatch] = v;
+    }
+  }
+  if (!STATUSES.includes(value.status as (typeof STATUSES)[number])) {
+    throw new ValidationException(`${where}.status must be one of ${STATUSES.join(', ')}.`);
+  }
+  const rule: OutcomeRule = { match, status: value.status as OutcomeRule['status'] };
+  if (value.durationSeconds !== undefined) {
+    if (typeof value.durationSeconds !== 'number' || !(value.durationSeconds >= 0) || value.durationSeconds > 31 * 86_400) {
+      throw new ValidationException(`${where}.durationSeconds must be a number from 0 to 2678400.`);
+    }
+    rule.durationSeconds = value.durationSeconds;
+  }
+  if (value.statusDetails !== undefined) {
+    if (typeof value.statusDetails !== 'string' || value.statusDetails.length > 250) {
+      throw new ValidationException(`${where}.statusDetails must be a string of at most 250 characters.`);
+    }
+    rule.statusDetails = value.statusDetails;
+  }
+  if (value.times !== undefined) {
+    if (!Number.isInteger(value.times) || (value.times as number) < 1) throw new ValidationException(`${where}.times must be a positive integer.`);
+    rule.times = value.times as number;
+  }
+  return rule;
+}
+
+/** Checks a managed node as sent by a user. */
+export function parseNode(nodeId: string, value: unknown): ManagedNode {
+  if (!NODE_ID.test(nodeId)) throw new ValidationException(`Node id ${nodeId} is not valid: 1-128 letters, digits, '.', '_', ':' or '-'.`);
+  const body = value === undefined ? {} : value;
+  if (!isRecord(body)) throw new ValidationException('The node must be a JSON object.');
+  const tags: Record<string, string> = {};
+  if (body.tags !== undefined) {
+    if (!isRecord(body.tags)) throw new ValidationException('tags must be an object of string values.');
+    for (const [key, v] of Object.entries(body.tags)) {
+      if (typeof v !== 'string') throw new ValidationException(`tags.${key} must be a string.`);
+      tags[key] = v;
+    }
+  }
+  let resourceGroups: string[] = [];
+  if (body.resourceGroups !== undefined) {
+    if (!Array.isArray(body.resourceGroups) || body.resourceGroups.some((g) => typeof g !== 'string' || g === '')) {
+      throw new ValidationException('resourceGroups must be a list of non-empty strings.');
+    }
+    resourceGroups = [...new Set(body.resourceGroups as string[])];
+  }
+  return { id: nodeId, tags, resourceGroups };
+}
+
+export class ControlService {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly manualClock: ManualClock | undefined;
+  private readonly engine: EngineControl;
+
+  constructor(store: Store, clock: Clock, manualClock: ManualClock | undefined, engine: EngineControl) {
+    this.store = store;
+    this.clock = clock;
+    this.manualClock = manualClock;
+    this.engine = engine;
+  }
+
+  async startExecution(scope: Scope, windowId: string): Promise<string> {
+    return (await this.engine.fireNow(scope, windowId)).id;
+  }
+
+  clockState(): { mode: 'manual' | 'system'; now: string; epochMillis: number } {
+    const now = this.clock.now();
+    return { mode: this.manualClock ? 'manual' : 'system', now: new Date(now).toISOString(), epochMillis: now };
+  }
+
+  async moveClock(request: unknown): Promise<void> {
+    if (!this.manualClock) throw new ClockNotManual();
+    if (!isRecord(request)) throw new ValidationException('Send {"advanceSeconds": N} or {"setTo": "<ISO time>"}.');
+    const now = this.manualClock.now();
+    let target: number;
+    if (request.advanceSeconds !== undefined && request.setTo === undefined) {
+      const seconds = request.advanceSeconds;
+      if (typeof seconds !== 'number' || !(seconds >= 0) || !Number.isFinite(seconds)) throw new ValidationException('advanceSeconds must be a number >= 0.');
+      target = now + Math.round(seconds * 1000);
+    } else if (request.setTo !== undefined && request.advanceSeconds === undefined) {
+      target = typeof request.setTo === 'string' ? Date.parse(request.setTo) : Number.NaN;
+      if (Number.isNaN(target)) throw new ValidationException('setTo must be an ISO-8601 date-time.');
+      if (target < now) throw new ValidationException(`setTo must not be before the current time ${new Date(now).toISOString()}: the clock does not go back.`);
+    } else {
+      throw new ValidationException('Send exactly one of advanceSeconds and setTo.');
+    }
+    await this.engine.advanceTo(target);
+  }
+
+  async putNode(scope: Scope, nodeId: string, body: unknown): Promise<ManagedNode> {
+    const node = parseNode(nodeId, body);
+    await this.store.putNode(scope, node);
+    return node;
+  }
+
+  listNodes(scope: Scope): Promise<ManagedNode[]> {
+    return this.store.listNodes(scope);
+  }
+
+  deleteNode(scope: Scope, nodeId: string): Promise<boolean> {
+    return this.store.deleteNode(scope, nodeId);
+  }
+
+  async setOutcomeRules(scope: Scope, body: unknown): Promise<OutcomeRule[]> {
+    const list = isRecord(body) && Array.isArray(body.rules) ? body.rules : body;
+    if (!Array.isArray(list)) throw new ValidationException('Send a JSON list of outcome rules (or {"rules": [...]}).');
+    const rules = list.map(parseOutcomeRule);
+    await this.store.setOutcomeRules(scope, rules);
+    return rules;
+  }
+
+  getOutcomeRules(scope: Scope): Promise<OutcomeRule[]> {
+    return this.store.getOutcomeRules(scope);
+  }
+
+  async clearOutcomeRules(scope: Scope): Promise<void> {
+    await this.store.setOutcomeRules(scope, []);
+  }
+}
