@@ -1,6 +1,7 @@
 // Entry point: `node src/cli/main.ts serve [options]`.
 
 import { startApp } from '../app.ts';
+import { controlHelp, runControlCommand } from './control-commands.ts';
 import { parseServeOptions, serveHelp, UsageError } from './options.ts';
 
 async function serve(argv: string[]): Promise<void> {
@@ -29,10 +30,16 @@ async function serve(argv: string[]): Promise<void> {
 }
 
 const [command = 'serve', ...rest] = process.argv.slice(2);
-const commands: Record<string, (argv: string[]) => Promise<void>> = { serve };
+const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  serve,
+  fire: (argv) => runControlCommand('fire', argv),
+  clock: (argv) => runControlCommand('clock', argv),
+  nodes: (argv) => runControlCommand('nodes', argv),
+  outcomes: (argv) => runControlCommand('outcomes', argv),
+};
 
 if (command === '--help' || command === '-h' || command === 'help') {
-  process.stdout.write(`Usage: node src/cli/main.ts <command> [options]\n\nCommands:\n  serve    run the service (default)\n\n${serveHelp}`);
+  process.stdout.write(`Usage: node src/cli/main.ts <command> [options]   (npm run mw -- <command> ...)\n\nCommands:\n  serve    run the service (default)\n\n${serveHelp}\n${controlHelp}`);
 } else if (!commands[command]) {
   process.stderr.write(`Unknown command '${command}'. Try --help.\n`);
   process.exit(2);

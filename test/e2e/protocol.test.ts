@@ -106,8 +106,11 @@ describe('AWS JSON 1.1 protocol edges', () => {
     assert.equal(nowhere.status, 404);
   });
 
-  test('a history operation the service does not run yet fails loudly, after validation', async () => {
+  test('history operations validate ids before looking anything up', async () => {
     const invalid = await call(server, 'AmazonSSM.GetMaintenanceWindowExecution', '{"WindowExecutionId":"x"}');
     assert.equal(invalid.body.__type, 'ValidationException');
+    const unknown = await call(server, 'AmazonSSM.GetMaintenanceWindowExecution', '{"WindowExecutionId":"00000000-0000-4000-8000-000000000000"}');
+    assert.equal(unknown.body.__type, 'DoesNotExistException');
+    assert.equal(unknown.body.Message, 'Maintenance window execution 00000000-0000-4000-8000-000000000000 does not exist');
   });
 });
