@@ -84,8 +84,9 @@ export class Executor {
       endAt: at + window.durationHours * HOUR_MS,
     };
     if (this.isRunning(scope, window.id)) {
-      batch.execution(scope, { ...execution, status: 'SKIPPED_OVERLAPPING', statusDetails: DETAILS.overlapping, endTime: at }, true);
-      return execution;
+      const skipped: WindowExecution = { ...execution, status: 'SKIPPED_OVERLAPPING', statusDetails: DETAILS.overlapping, endTime: at };
+      batch.execution(scope, skipped, true);
+      return skipped;
     }
     const tasks = (await tx.listTasks(scope, window.id, 0, Number.MAX_SAFE_INTEGER)).map((row) => row.item);
     if (tasks.length === 0) {
