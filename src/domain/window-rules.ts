@@ -56,9 +56,23 @@ function parseDate(member: string, text: string): number {
   return ms;
 }
 
+// Parsed expressions are plain data and windows share few distinct schedules: parse each text once.
+const parsedSchedules = new Map<string, Schedule>();
+const PARSED_SCHEDULES_KEPT = 2_000;
+
+function cachedSchedule(expression: string): Schedule {
+  let schedule = parsedSchedules.get(expression);
+  if (!schedule) {
+    schedule = parseSchedule(expression);
+    if (parsedSchedules.size >= PARSED_SCHEDULES_KEPT) parsedSchedules.clear();
+    parsedSchedules.set(expression, schedule);
+  }
+  return schedule;
+}
+
 export function windowTiming(window: Window): WindowTiming {
   return {
-    schedule: parseSchedule(window.schedule),
+    schedule: cachedSchedule(window.schedule),
     timeZone: window.timeZone,
     offsetDays: window.offsetDays,
     startMs: window.startDate === undefined ? undefined : parseIsoDateTime(window.startDate),
