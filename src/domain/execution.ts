@@ -94,6 +94,8 @@ export interface TaskExecution {
   nextPlanIndex: number;
   inFlight: number;
   errorCount: number;
+  /** When the latest of its invocations ended. */
+  lastInvocationEnd?: number;
   /** Set when no further invocations may start, with the reason. */
   stopReason?: 'max-errors' | 'cutoff' | 'cancel';
 }

@@ -67,7 +67,9 @@ export class Engine {
       const now = this.options.clock.now();
       const window = await this.options.store.getWindow(scope, windowId);
       if (!window) throw new DoesNotExistException({ kind: 'window', id: windowId });
-      return this.step(now, (tx, batch) => this.executor.fire(tx, batch, scope, window, now));
+      const execution = await this.step(now, (tx, batch) => this.executor.fire(tx, batch, scope, window, now));
+      await this.runUntil(now); // invocations that take no time end now, not at the next clock move
+      return execution;
     });
   }
 
@@ -78,6 +80,7 @@ export class Engine {
       if (!execution) throw new DoesNotExistException({ kind: 'execution', id: executionId });
       const now = this.options.clock.now();
       await this.step(now, (tx, batch) => this.executor.cancel(tx, batch, executionId, now));
+      await this.runUntil(now);
     });
   }
 
@@ -100,9 +103,11 @@ export class Engine {
       if (next === undefined || next > limit) return;
       const at = Math.max(next, this.options.manualClock ? this.options.manualClock.now() : next);
       this.options.manualClock?.set(at);
+      // Work that ends at this instant ends before the windows due now fire, so a run that finishes
+      // exactly when the next occurrence comes does not make that occurrence SKIPPED_OVERLAPPING.
       await this.step(at, async (tx, batch) => {
-        await this.fireDue(tx, batch, at);
         await this.executor.advanceAll(tx, batch, at);
+        await this.fireDue(tx, batch, at);
       });
     }
   }
@@ -162,7 +167,8 @@ export class Engine {
         execution,
         tasks: tasks.sort((a, b) => a.priority - b.priority),
         inFlight,
-        cutoffApplied: this.options.clock.now() >= execution.cutoffAt,
+        // Left to the next step: a cutoff that passed while the service was down still stops CANCEL_TASK tasks.
+        cutoffApplied: false,
       };
       this.executor.resume(active);
     }

@@ -157,8 +157,12 @@ export class Executor {
     for (const invocation of finished) {
       this.endInvocation(batch, active, invocation, invocation.plannedStatus, invocation.plannedDetails, invocation.plannedEnd);
     }
-    // 2. The window's end: whatever still runs times out (SPEC 3.5 item 7).
+    // 2. The window's end: whatever still runs times out (SPEC 3.5 item 7). Tasks whose last invocations
+    //    ended by then close normally first.
     if (now >= execution.endAt) {
+      for (const task of active.tasks) {
+        if (task.status === 'IN_PROGRESS' && this.isDone(task)) this.finishTask(batch, active, task, now);
+      }
       for (const invocation of [...active.inFlight.values()]) {
         this.endInvocation(batch, active, invocation, 'TIMED_OUT', DETAILS.invocationTimedOut, execution.endAt);
       }
@@ -181,7 +185,7 @@ export class Executor {
       for (const task of active.tasks) {
         if (task.status !== 'IN_PROGRESS') continue;
         this.startMore(batch, active, task, now);
-        if (task.inFlight === 0 && (task.stopReason || task.nextPlanIndex >= (task.plan?.length ?? 0))) this.finishTask(batch, active, task, now);
+        if (this.isDone(task)) this.finishTask(batch, active, task, now);
       }
       if (active.tasks.some((t) => t.status === 'IN_PROGRESS')) return;
       const pending = active.tasks.filter((t) => t.status === 'PENDING');
@@ -195,6 +199,11 @@ export class Executor {
       for (const task of pending.filter((t) => t.priority === priority)) await this.startTask(tx, batch, active, task, now);
     }
     this.endWindow(batch, active, now);
+  }
+
+  /** Nothing in flight and nothing more to start. */
+  private isDone(task: TaskExecution): boolean {
+    return task.inFlight === 0 && (task.stopReason !== undefined || task.nextPlanIndex >= (task.plan?.length ?? 0));
   }
 
   private async startTask(tx: StoreOperations, batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, now: number): Promise<void> {
@@ -285,6 +294,7 @@ export class Executor {
     const task = active.tasks.find((t) => t.id === invocation.taskExecutionId);
     if (!task) return;
     task.inFlight = Math.max(0, task.inFlight - 1);
+    task.lastInvocationEnd = Math.max(task.lastInvocationEnd ?? at, at);
     if (status !== 'SUCCESS') {
       // A Run Command command counts one error per instance it ran on (its MaxErrors is across instances).
       task.errorCount += task.taskType === 'RUN_COMMAND' ? Math.max(1, invocation.resourceIds.length) : 1;
@@ -296,8 +306,10 @@ export class Executor {
     batch.task(active.scope, task);
   }
 
+  /** Closes a task that has nothing left to run, at the end of its last invocation (or `now` if it had none). */
   private finishTask(batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, now: number): void {
     const complete = task.nextPlanIndex >= (task.plan?.length ?? 0);
+    now = Math.min(now, task.lastInvocationEnd ?? now);
     if (task.stopReason === 'cancel') this.endTask(batch, active, task, 'CANCELLED', DETAILS.cancelled, now);
     else if (task.stopReason === 'max-errors') this.endTask(batch, active, task, 'FAILED', DETAILS.maxErrors, now);
     else if (task.stopReason === 'cutoff' && !complete) this.endTask(batch, active, task, 'TIMED_OUT', DETAILS.cutoffReached, now);
@@ -327,7 +339,9 @@ export class Executor {
     } else {
       execution.status = 'SUCCESS';
     }
-    execution.endTime = at;
+    // A window whose work all ended while the service was down ends when its last task did.
+    const ends = tasks.map((t) => t.endTime);
+    execution.endTime = ends.every((end) => end !== undefined) ? Math.min(at, Math.max(execution.startTime, ...(ends as number[]))) : at;
     batch.execution(active.scope, execution);
     this.active.delete(execution.id);
     this.byWindow.delete(windowKey(active.scope, execution.windowId));
