@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createHandlers } from './operations/index.ts';
 import { defaultQuotas, type Quotas, type ServiceContext } from './service/context.ts';
@@ -44,6 +45,8 @@ export interface AppConfig {
   invocationSeconds: number;
   /** A JSON file of managed nodes to load into the inventory at start (see `--nodes`). */
   nodesFile?: string;
+  /** How long an engine replica holds a running execution without renewing it. Default 15 s. */
+  leaseSeconds: number;
   /** Start the scheduler and executor (default true; tests of the control plane alone may turn it off). */
   engine: boolean;
   clock?: Clock;
@@ -58,6 +61,7 @@ export const defaultConfig: AppConfig = {
   log: () => {},
   clockMode: 'system',
   invocationSeconds: 1,
+  leaseSeconds: 15,
   engine: true,
 };
 
@@ -100,6 +104,8 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     ids,
     runner: new SimulatedRunner(store, config.invocationSeconds * 1000),
     log: config.log,
+    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    leaseMs: config.leaseSeconds * 1000,
   });
   const ctx: ServiceContext = {
     store,

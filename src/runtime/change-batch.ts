@@ -1,9 +1,9 @@
 // The rows one engine step created or changed, written together in one transaction at the end of the
 // step. Keyed by id, so a row touched several times in a step is written once, in its final state.
 
-import type { Invocation, TaskExecution, WindowExecution } from '../domain/execution.ts';
+import { isActive, type Invocation, type TaskExecution, type WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
-import type { StoreOperations } from '../service/ports.ts';
+import type { Lease, StoreOperations } from '../service/ports.ts';
 
 interface Entry<T> {
   scope: Scope;
@@ -45,13 +45,19 @@ export class ChangeBatch {
     remember(this.invocations, scope, row, isNew);
   }
 
+  /** The state this step gave an execution, if it touched it (the store still has the old one). */
+  executionState(id: string): WindowExecution | undefined {
+    return this.executions.get(id)?.row;
+  }
+
   get size(): number {
     return this.executions.size + this.tasks.size + this.invocations.size;
   }
 
-  async flush(tx: StoreOperations): Promise<void> {
+  /** Writes everything; new running executions are leased to `lease` (the replica that runs them). */
+  async flush(tx: StoreOperations, lease: Lease): Promise<void> {
     for (const entry of this.executions.values()) {
-      if (entry.isNew) await tx.insertWindowExecution(entry.scope, entry.row);
+      if (entry.isNew) await tx.insertWindowExecution(entry.scope, entry.row, isActive(entry.row.status) ? lease : undefined);
       else await tx.updateWindowExecution(entry.scope, entry.row);
     }
     for (const { scope, rows } of byScope(this.tasks.values(), true)) await tx.insertTaskExecutions(scope, rows);

@@ -8,13 +8,14 @@ import type { Invocation, WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
 import { nextFireAfter } from '../domain/window-rules.ts';
 import type { ManualClock } from '../service/manual-clock.ts';
-import type { Clock, IdGenerator, Store, StoreOperations } from '../service/ports.ts';
+import type { Clock, IdGenerator, Lease, Store, StoreOperations } from '../service/ports.ts';
 import { ChangeBatch } from './change-batch.ts';
 import { type ActiveExecution, Executor } from './executor.ts';
 import type { TaskRunner } from './task-runners/task-runner.ts';
 
 /** A scheduled run found this much later than its time (the process was stalled) is skipped, not replayed. */
 const MISSED_RUN_GRACE_MS = 60_000;
+const CLAIM_BATCH = 500;
 const MAX_TIMER_MS = 1_000;
 const DUE_BATCH = 500;
 
@@ -26,6 +27,13 @@ export interface EngineOptions {
   ids: IdGenerator;
   runner: TaskRunner;
   log: (message: string, fields?: Record<string, unknown>) => void;
+  /** This replica's name in leases (unique per process). */
+  owner: string;
+  /**
+   * How long a replica holds a running execution without renewing it; after that another replica takes
+   * it over. Measured on the real clock (it is about processes being alive), whatever the engine's clock.
+   */
+  leaseMs: number;
 }
 
 export class Engine {
@@ -40,25 +48,32 @@ export class Engine {
     this.executor = new Executor(options.ids, options.runner);
   }
 
-  /** Recomputes fire times from now (missed runs are not replayed), resumes running executions, starts the timer. */
+  /**
+   * Moves fire times that passed while the service was down to the next run (missed runs are not
+   * replayed; times still within the grace are left for whichever replica fires them), takes over running
+   * executions nobody holds, and starts the timer.
+   */
   async start(): Promise<void> {
     await this.serialized(async () => {
       const { store, clock } = this.options;
       const now = clock.now();
+      const staleBefore = this.options.manualClock ? now : now - MISSED_RUN_GRACE_MS;
       await store.transaction(async (tx) => {
-        for (const { scope, window } of await tx.listAllWindows()) {
-          await tx.setNextFire(scope, window.id, nextFireAfter(window, now));
+        for (const { scope, window, nextFireAt } of await tx.listAllWindows()) {
+          if (nextFireAt === undefined || nextFireAt < staleBefore) await tx.setNextFire(scope, window.id, nextFireAfter(window, now));
         }
       });
-      await this.resume();
+      await this.claimWork();
     });
     if (!this.options.manualClock) this.schedule(0);
   }
 
+  /** Stops the timer and hands this replica's running executions back, for another replica (or the next start). */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.queue;
+    await this.options.store.releaseLeases(this.options.owner);
   }
 
   /** Starts an execution of the window now, as if its schedule had fired. */
@@ -98,6 +113,7 @@ export class Engine {
   // ---- the loop
 
   private async runUntil(limit: number): Promise<void> {
+    await this.claimWork();
     for (;;) {
       const next = await this.nextEventAt();
       if (next === undefined || next > limit) return;
@@ -132,45 +148,60 @@ export class Engine {
     }
   }
 
-  /** One atomic step: run `work`, let the runner decide the new invocations, write everything. */
+  private lease(): Lease {
+    return { owner: this.options.owner, until: Date.now() + this.options.leaseMs };
+  }
+
+  /**
+   * One atomic step: renew this replica's leases (which also locks its executions for the step and tells
+   * which ones another replica took over), run `work`, let the runner decide the new invocations, write.
+   */
   private async step<T>(now: number, work: (tx: StoreOperations, batch: ChangeBatch) => Promise<T>): Promise<T> {
     try {
       return await this.options.store.transaction(async (tx) => {
+        const lease = this.lease();
+        this.executor.forgetAllBut(new Set(await tx.renewLeases(lease)));
         const batch = new ChangeBatch();
         const result = await work(tx, batch);
         await this.executor.settleDrafts(batch);
-        await batch.flush(tx);
+        await batch.flush(tx, lease);
         return result;
       });
     } catch (error) {
-      // Memory may now be ahead of the store: rebuild it from what was committed.
+      // Memory may now be ahead of the store: forget it and take the work back from what was committed.
       this.options.log('engine step failed; reloading running executions', { at: now, error: String((error as Error)?.stack ?? error) });
-      await this.resume();
+      this.executor.reset();
+      await this.options.store.releaseLeases(this.options.owner);
+      await this.claimWork();
       throw error;
     }
   }
 
-  /** Loads running executions from the store into the executor. */
-  private async resume(): Promise<void> {
+  /** Takes over running executions that no replica holds (or whose holder stopped renewing) and loads them. */
+  private async claimWork(): Promise<void> {
     const { store } = this.options;
-    this.executor.reset();
-    for (const { scope, execution } of await store.listActiveWindowExecutions()) {
-      const tasks = (await store.listTaskExecutions(scope, execution.id, 0, Number.MAX_SAFE_INTEGER)).map((r) => r.item);
-      const inFlight = new Map<string, Invocation>();
-      for (const task of tasks.filter((t) => t.status === 'IN_PROGRESS')) {
-        for (const { item } of await store.listInvocations(scope, task.id, 0, Number.MAX_SAFE_INTEGER, ['IN_PROGRESS'])) {
-          inFlight.set(item.id, item);
+    for (;;) {
+      const claimed = await store.transaction((tx) => tx.claimExecutions(this.lease(), Date.now(), CLAIM_BATCH));
+      for (const { scope, execution } of claimed) {
+        if (this.executor.active.has(execution.id)) continue;
+        const tasks = (await store.listTaskExecutions(scope, execution.id, 0, Number.MAX_SAFE_INTEGER)).map((r) => r.item);
+        const inFlight = new Map<string, Invocation>();
+        for (const task of tasks.filter((t) => t.status === 'IN_PROGRESS')) {
+          for (const { item } of await store.listInvocations(scope, task.id, 0, Number.MAX_SAFE_INTEGER, ['IN_PROGRESS'])) {
+            inFlight.set(item.id, item);
+          }
         }
+        const active: ActiveExecution = {
+          scope,
+          execution,
+          tasks: tasks.sort((a, b) => a.priority - b.priority),
+          inFlight,
+          // Left to the next step: a cutoff that passed while no replica ran it still stops CANCEL_TASK tasks.
+          cutoffApplied: false,
+        };
+        this.executor.resume(active);
       }
-      const active: ActiveExecution = {
-        scope,
-        execution,
-        tasks: tasks.sort((a, b) => a.priority - b.priority),
-        inFlight,
-        // Left to the next step: a cutoff that passed while the service was down still stops CANCEL_TASK tasks.
-        cutoffApplied: false,
-      };
-      this.executor.resume(active);
+      if (claimed.length < CLAIM_BATCH) return;
     }
   }
 

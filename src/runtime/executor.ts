@@ -4,7 +4,7 @@
 // the store holds everything needed to rebuild it after a restart.
 
 import {
-  concurrencyLimit, DETAILS, errorThreshold, type Invocation, type PlanItem, type TaskExecution, type WindowExecution,
+  concurrencyLimit, DETAILS, errorThreshold, isActive, type Invocation, type PlanItem, type TaskExecution, type WindowExecution,
 } from '../domain/execution.ts';
 import { invocationParameters } from '../domain/invocation-parameters.ts';
 import type { Scope, Window, WindowTarget, WindowTask } from '../domain/model.ts';
@@ -55,6 +55,15 @@ export class Executor {
     this.drafts = [];
   }
 
+  /** Drops running executions this replica no longer holds a lease on (another replica took them). */
+  forgetAllBut(held: ReadonlySet<string>): void {
+    for (const [id, active] of this.active) {
+      if (held.has(id)) continue;
+      this.active.delete(id);
+      this.byWindow.delete(windowKey(active.scope, active.execution.windowId));
+    }
+  }
+
   isRunning(scope: Scope, windowId: string): boolean {
     return this.byWindow.has(windowKey(scope, windowId));
   }
@@ -83,7 +92,10 @@ export class Executor {
       cutoffAt: at + (window.durationHours - window.cutoffHours) * HOUR_MS,
       endAt: at + window.durationHours * HOUR_MS,
     };
-    if (this.isRunning(scope, window.id)) {
+    // The previous execution may be run by another replica: the store knows, not only this process.
+    const stored = this.isRunning(scope, window.id) ? undefined : await tx.latestWindowExecution(scope, window.id);
+    const previous = stored && (batch.executionState(stored.id) ?? stored);
+    if (this.isRunning(scope, window.id) || (previous && isActive(previous.status))) {
       const skipped: WindowExecution = { ...execution, status: 'SKIPPED_OVERLAPPING', statusDetails: DETAILS.overlapping, endTime: at };
       batch.execution(scope, skipped, true);
       return skipped;
@@ -296,12 +308,10 @@ export class Executor {
     task.inFlight = Math.max(0, task.inFlight - 1);
     task.lastInvocationEnd = Math.max(task.lastInvocationEnd ?? at, at);
     if (status !== 'SUCCESS') {
-      // A Run Command command counts one error per instance it ran on (its MaxErrors is across instances).
-      task.errorCount += task.taskType === 'RUN_COMMAND' ? Math.max(1, invocation.resourceIds.length) : 1;
-      const total = task.taskType === 'RUN_COMMAND'
-        ? (task.plan ?? []).reduce((n, item) => n + Math.max(1, item.resourceIds.length), 0)
-        : (task.plan?.length ?? 0);
-      if (task.errorCount > errorThreshold(task.maxErrors, total) && !task.stopReason) task.stopReason = 'max-errors';
+      // One error per failed invocation: a Run Command command applies MaxErrors across its own instances
+      // inside the command (SPEC 3.5), and counts once here.
+      task.errorCount += 1;
+      if (task.errorCount > errorThreshold(task.maxErrors, task.plan?.length ?? 0) && !task.stopReason) task.stopReason = 'max-errors';
     }
     batch.task(active.scope, task);
   }

@@ -19,6 +19,12 @@ export interface IdGenerator {
   orderedUuid(): string;
 }
 
+/** An engine replica's hold on running executions. */
+export interface Lease {
+  owner: string;
+  until: number;
+}
+
 /** A window that is due to fire, with the scope it lives in. */
 export interface DueWindow {
   scope: Scope;
@@ -71,7 +77,8 @@ export interface StoreOperations {
   deleteIdempotencyRecordsBefore(createdBefore: number): Promise<void>;
 
   // ---- execution history
-  insertWindowExecution(scope: Scope, execution: WindowExecution): Promise<void>;
+  /** `lease`: the engine replica that runs the new execution, and until when it holds it. */
+  insertWindowExecution(scope: Scope, execution: WindowExecution, lease?: Lease): Promise<void>;
   updateWindowExecution(scope: Scope, execution: WindowExecution): Promise<void>;
   getWindowExecution(scope: Scope, executionId: string): Promise<WindowExecution | undefined>;
   /** Newest first: rows with key < beforeKey, descending. */
@@ -93,14 +100,33 @@ export interface StoreOperations {
   /** In start order; `statuses` restricts to those statuses when given. */
   listInvocations(scope: Scope, taskExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<Invocation>[]>;
 
+  // ---- work sharing between engine replicas (leases on running executions)
+  /**
+   * Takes running executions that no replica holds, or whose lease ended before `now`, for `lease.owner`.
+   * On PostgreSQL rows another transaction holds are skipped (FOR UPDATE SKIP LOCKED).
+   */
+  claimExecutions(lease: Lease, now: number, limit: number): Promise<{ scope: Scope; execution: WindowExecution }[]>;
+  /**
+   * Extends every lease `lease.owner` holds on a running execution and returns their ids. Called at the
+   * start of each engine step: inside that transaction the rows stay locked, so nobody can take them while
+   * the step writes (the fence against a replica that paused past its lease).
+   */
+  renewLeases(lease: Lease): Promise<string[]>;
+  /** Gives up every lease of `owner` (clean shutdown), so other replicas take the work over at once. */
+  releaseLeases(owner: string): Promise<void>;
+
   // ---- scheduling
-  /** Windows whose next fire time is at or before `now`, earliest first, in every scope. */
+  /**
+   * Windows whose next fire time is at or before `now`, earliest first, in every scope. Inside a
+   * transaction on PostgreSQL the rows are locked and rows locked by others skipped, so two replicas never
+   * fire the same occurrence.
+   */
   listDueWindows(now: number, limit: number): Promise<DueWindow[]>;
   /** The earliest next fire time of any window, in every scope. */
   earliestFireTime(): Promise<number | undefined>;
   setNextFire(scope: Scope, windowId: string, nextFireAt: number | undefined): Promise<void>;
-  /** Every window of every scope with its schedule, for recomputing fire times at start. */
-  listAllWindows(): Promise<{ scope: Scope; window: Window }[]>;
+  /** Every window of every scope with its stored next fire time, for recomputing stale fire times at start. */
+  listAllWindows(): Promise<{ scope: Scope; window: Window; nextFireAt: number | undefined }[]>;
 
   // ---- the managed-node inventory and outcome rules (control API)
   putNode(scope: Scope, node: ManagedNode): Promise<void>;

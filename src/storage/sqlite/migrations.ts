@@ -121,4 +121,12 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'leases: which engine replica runs an execution, and until when',
+    sql: `
+      ALTER TABLE window_executions ADD COLUMN owner TEXT;
+      ALTER TABLE window_executions ADD COLUMN lease_until INTEGER;
+    `,
+  },
 ];

@@ -4,7 +4,7 @@
 import type { ExecutionStatus, Invocation, TaskExecution, WindowExecution } from '../../domain/execution.ts';
 import type { ManagedNode, OutcomeRule } from '../../domain/inventory.ts';
 import type { Scope, Window } from '../../domain/model.ts';
-import type { DueWindow, Keyed, Store } from '../../service/ports.ts';
+import type { DueWindow, Keyed, Lease, Store } from '../../service/ports.ts';
 import { SqliteControlPlane } from './sqlite-control-plane.ts';
 import { keyed, parsed, type Row } from './sqlite-database.ts';
 
@@ -18,9 +18,9 @@ const STATUS_IN = 'status IN (SELECT value FROM json_each(?))';
 export class SqliteStore extends SqliteControlPlane implements Store {
   // ---- window executions
 
-  async insertWindowExecution(scope: Scope, e: WindowExecution): Promise<void> {
-    this.statement('INSERT INTO window_executions (account, region, window_id, id, status, doc) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(scope.account, scope.region, e.windowId, e.id, e.status, JSON.stringify(e));
+  async insertWindowExecution(scope: Scope, e: WindowExecution, lease?: Lease): Promise<void> {
+    this.statement('INSERT INTO window_executions (account, region, window_id, id, status, doc, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(scope.account, scope.region, e.windowId, e.id, e.status, JSON.stringify(e), lease?.owner ?? null, lease?.until ?? null);
   }
 
   async updateWindowExecution(scope: Scope, e: WindowExecution): Promise<void> {
@@ -100,6 +100,24 @@ export class SqliteStore extends SqliteControlPlane implements Store {
       .all(scope.account, scope.region, taskExecutionId, afterKey, limit) as Row[]);
   }
 
+  // ---- leases
+
+  async claimExecutions(lease: Lease, now: number, limit: number): Promise<{ scope: Scope; execution: WindowExecution }[]> {
+    const rows = this.statement("UPDATE window_executions SET owner = ?, lease_until = ? WHERE seq IN (SELECT seq FROM window_executions WHERE status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') AND (owner IS NULL OR lease_until < ?) ORDER BY seq LIMIT ?) RETURNING account, region, doc")
+      .all(lease.owner, lease.until, now, limit) as Row[];
+    return rows.map((row) => ({ scope: scopeOf(row), execution: JSON.parse(String(row.doc)) as WindowExecution }));
+  }
+
+  async renewLeases(lease: Lease): Promise<string[]> {
+    const rows = this.statement("UPDATE window_executions SET lease_until = ? WHERE owner = ? AND status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') RETURNING id")
+      .all(lease.until, lease.owner) as Row[];
+    return rows.map((row) => String(row.id));
+  }
+
+  async releaseLeases(owner: string): Promise<void> {
+    this.statement('UPDATE window_executions SET owner = NULL, lease_until = NULL WHERE owner = ?').run(owner);
+  }
+
   // ---- scheduling
 
   async listDueWindows(now: number, limit: number): Promise<DueWindow[]> {
@@ -118,9 +136,13 @@ export class SqliteStore extends SqliteControlPlane implements Store {
       .run(nextFireAt ?? null, scope.account, scope.region, windowId);
   }
 
-  async listAllWindows(): Promise<{ scope: Scope; window: Window }[]> {
-    const rows = this.statement('SELECT account, region, doc FROM windows ORDER BY seq').all() as Row[];
-    return rows.map((row) => ({ scope: scopeOf(row), window: JSON.parse(String(row.doc)) as Window }));
+  async listAllWindows(): Promise<{ scope: Scope; window: Window; nextFireAt: number | undefined }[]> {
+    const rows = this.statement('SELECT account, region, doc, next_fire_at FROM windows ORDER BY seq').all() as Row[];
+    return rows.map((row) => ({
+      scope: scopeOf(row),
+      window: JSON.parse(String(row.doc)) as Window,
+      nextFireAt: row.next_fire_at === null ? undefined : Number(row.next_fire_at),
+    }));
   }
 
   // ---- managed nodes and outcome rules
