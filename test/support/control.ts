@@ -1,8 +1,19 @@
 // Typed helpers for the service's own control API (/_mw/...): fire a window now, move the manual clock,
-// keep the managed-node inventory, set outcome rules. Each call asserts the HTTP status it expects and
-// gives up after a bounded time, so a hung server fails a test instead of hanging it.
+// keep the managed-node inventory, set outcome rules. Each control call asserts the HTTP status it
+// expects and gives up after a bounded time, so a hung server fails a test instead of hanging it.
+// Also small readers of the recorded history through the real SDK (paginators included).
 
 import assert from 'node:assert/strict';
+import {
+  DescribeMaintenanceWindowExecutionTasksCommand,
+  GetMaintenanceWindowExecutionCommand,
+  paginateDescribeMaintenanceWindowExecutions,
+  paginateDescribeMaintenanceWindowExecutionTaskInvocations,
+  type MaintenanceWindowExecution,
+  type MaintenanceWindowExecutionTaskIdentity,
+  type MaintenanceWindowExecutionTaskInvocationIdentity,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
 import type { TestServer } from './server.ts';
 
 const TIMEOUT_MS = 30_000;
@@ -116,4 +127,60 @@ export async function getOutcomes(target: Target, scope?: Scope): Promise<Outcom
 
 export async function clearOutcomes(target: Target, scope?: Scope): Promise<void> {
   await control(target, 'DELETE', '/_mw/outcomes', { scope });
+}
+
+// ---- reading what the engine recorded, through the real SDK
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Every invocation of a task execution, in the service's order (paged with the SDK paginator). */
+export async function allInvocations(client: SSMClient, windowExecutionId: string, taskExecutionId: string, pageSize = 100): Promise<MaintenanceWindowExecutionTaskInvocationIdentity[]> {
+  const items: MaintenanceWindowExecutionTaskInvocationIdentity[] = [];
+  for await (const page of paginateDescribeMaintenanceWindowExecutionTaskInvocations({ client, pageSize }, { WindowExecutionId: windowExecutionId, TaskId: taskExecutionId })) {
+    items.push(...(page.WindowExecutionTaskInvocationIdentities ?? []));
+  }
+  return items;
+}
+
+/** Every execution of a window, newest first. */
+export async function allExecutions(client: SSMClient, windowId: string, pageSize = 100): Promise<MaintenanceWindowExecution[]> {
+  const items: MaintenanceWindowExecution[] = [];
+  for await (const page of paginateDescribeMaintenanceWindowExecutions({ client, pageSize }, { WindowId: windowId })) {
+    items.push(...(page.WindowExecutions ?? []));
+  }
+  return items;
+}
+
+export interface TaskRun {
+  task: MaintenanceWindowExecutionTaskIdentity;
+  invocations: MaintenanceWindowExecutionTaskInvocationIdentity[];
+}
+
+/** A window execution (GetMaintenanceWindowExecution, without $metadata) with its task executions in start order and each one's invocations. */
+export async function executionTree(client: SSMClient, windowExecutionId: string) {
+  const { $metadata: _, ...execution } = await client.send(new GetMaintenanceWindowExecutionCommand({ WindowExecutionId: windowExecutionId }));
+  const listed = await client.send(new DescribeMaintenanceWindowExecutionTasksCommand({ WindowExecutionId: windowExecutionId }));
+  const tasks: TaskRun[] = [];
+  for (const task of listed.WindowExecutionTaskIdentities ?? []) {
+    tasks.push({ task, invocations: await allInvocations(client, windowExecutionId, task.TaskExecutionId!) });
+  }
+  assert.deepEqual(tasks.map((t) => t.task.TaskExecutionId), execution.TaskIds ?? [], 'Describe lists the task executions Get names, in the same order');
+  return { execution, tasks };
+}
+
+/** The largest number of [StartTime, EndTime) intervals open at one instant (an end and a start at the same instant do not overlap). */
+export function maxOverlap(items: { StartTime?: Date; EndTime?: Date }[]): number {
+  const events: [number, number][] = [];
+  for (const item of items) {
+    assert.ok(item.StartTime && item.EndTime, 'every item has a StartTime and an EndTime');
+    events.push([item.StartTime.getTime(), +1], [item.EndTime.getTime(), -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let max = 0;
+  for (const [, delta] of events) {
+    open += delta;
+    max = Math.max(max, open);
+  }
+  return max;
 }

@@ -1,0 +1,139 @@
+// Numbered schema migrations for the PostgreSQL engine. They mirror the SQLite engine's tables version for
+// version; each runs once, in order, inside the one transaction that openPostgresStore holds under an
+// advisory lock, and its version is recorded in schema_migrations. Never edit a shipped migration: add one.
+//
+// Entities are JSON documents (`doc`, text: JSON.stringify's output exactly as written, so any string a
+// document may hold, `\u0000` included, survives; jsonb would reject that) beside the columns we look
+// them up by. `seq` is an identity column giving the keyset (creation) order; times are epoch ms (bigint).
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    description: 'control plane: windows, targets, tasks, tags, idempotency, settings',
+    sql: `
+      CREATE TABLE windows (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        account text NOT NULL,
+        region text NOT NULL,
+        id text NOT NULL,
+        doc text NOT NULL,
+        UNIQUE (account, region, id)
+      );
+      CREATE INDEX windows_by_scope ON windows (account, region, seq);
+      CREATE TABLE window_targets (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        account text NOT NULL,
+        region text NOT NULL,
+        window_id text NOT NULL,
+        id text NOT NULL,
+        doc text NOT NULL,
+        UNIQUE (account, region, window_id, id)
+      );
+      CREATE INDEX window_targets_by_window ON window_targets (account, region, window_id, seq);
+      CREATE TABLE window_tasks (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        account text NOT NULL,
+        region text NOT NULL,
+        window_id text NOT NULL,
+        id text NOT NULL,
+        doc text NOT NULL,
+        UNIQUE (account, region, window_id, id)
+      );
+      CREATE INDEX window_tasks_by_window ON window_tasks (account, region, window_id, seq);
+      CREATE TABLE resource_tags (
+        account text NOT NULL,
+        region text NOT NULL,
+        resource_type text NOT NULL,
+        resource_id text NOT NULL,
+        doc text NOT NULL,
+        PRIMARY KEY (account, region, resource_type, resource_id)
+      );
+      CREATE TABLE idempotency_tokens (
+        account text NOT NULL,
+        region text NOT NULL,
+        operation text NOT NULL,
+        token text NOT NULL,
+        fingerprint text NOT NULL,
+        result text NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (account, region, operation, token)
+      );
+      CREATE INDEX idempotency_tokens_by_age ON idempotency_tokens (created_at);
+      CREATE TABLE settings (
+        name text PRIMARY KEY,
+        value text NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: 'engine: next fire times, execution history, managed nodes, outcome rules',
+    sql: `
+      ALTER TABLE windows ADD COLUMN next_fire_at bigint;
+      CREATE INDEX windows_by_next_fire ON windows (next_fire_at, seq) WHERE next_fire_at IS NOT NULL;
+      CREATE TABLE window_executions (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        account text NOT NULL,
+        region text NOT NULL,
+        window_id text NOT NULL,
+        id text NOT NULL,
+        status text NOT NULL,
+        doc text NOT NULL
+      );
+      CREATE UNIQUE INDEX window_executions_by_id ON window_executions (account, region, id);
+      CREATE INDEX window_executions_by_window ON window_executions (account, region, window_id, seq);
+      CREATE INDEX window_executions_active ON window_executions (seq) WHERE status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING');
+      CREATE TABLE task_executions (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        account text NOT NULL,
+        region text NOT NULL,
+        window_execution_id text NOT NULL,
+        id text NOT NULL,
+        status text NOT NULL,
+        doc text NOT NULL
+      );
+      CREATE UNIQUE INDEX task_executions_by_id ON task_executions (account, region, id);
+      CREATE INDEX task_executions_by_window_execution ON task_executions (account, region, window_execution_id, seq);
+      CREATE TABLE invocations (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        account text NOT NULL,
+        region text NOT NULL,
+        task_execution_id text NOT NULL,
+        id text NOT NULL,
+        status text NOT NULL,
+        doc text NOT NULL
+      );
+      CREATE UNIQUE INDEX invocations_by_id ON invocations (account, region, id);
+      CREATE INDEX invocations_by_task_execution ON invocations (account, region, task_execution_id, seq);
+      CREATE INDEX invocations_by_task_execution_status ON invocations (account, region, task_execution_id, status, seq);
+      CREATE TABLE managed_nodes (
+        account text NOT NULL,
+        region text NOT NULL,
+        id text NOT NULL,
+        doc text NOT NULL,
+        PRIMARY KEY (account, region, id)
+      );
+      CREATE TABLE outcome_rules (
+        account text NOT NULL,
+        region text NOT NULL,
+        doc text NOT NULL,
+        PRIMARY KEY (account, region)
+      );
+    `,
+  },
+  {
+    version: 3,
+    description: 'leases: which engine replica runs an execution, and until when',
+    sql: `
+      ALTER TABLE window_executions ADD COLUMN owner text;
+      ALTER TABLE window_executions ADD COLUMN lease_until bigint;
+      CREATE INDEX window_executions_by_owner ON window_executions (owner) WHERE owner IS NOT NULL;
+    `,
+  },
+];
