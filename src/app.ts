@@ -17,6 +17,7 @@ import { TagService } from './service/tags.ts';
 import { TargetService } from './service/targets.ts';
 import { TaskService } from './service/tasks.ts';
 import { WindowService } from './service/windows.ts';
+import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
 import { createApiHandler } from './wire/api.ts';
 import { createControlHandler } from './wire/control.ts';
@@ -34,6 +35,10 @@ export interface AppConfig {
   port: number;
   /** Folder for the SQLite database. Default ./data. */
   dataDir: string;
+  /** `postgres://...` to keep the state in PostgreSQL instead of SQLite (several replicas may share it). */
+  store?: string;
+  /** PostgreSQL schema to use (created if missing); default: the connection's search_path. */
+  postgresSchema?: string;
   quotas: Quotas;
   /** Write a line per notable event to stderr. */
   log: (message: string, fields?: Record<string, unknown>) => void;
@@ -93,7 +98,9 @@ async function loadNodes(control: ControlService, file: string): Promise<void> {
 }
 
 export async function startApp(config: AppConfig): Promise<RunningApp> {
-  const store: Store = new SqliteStore({ path: join(config.dataDir, 'mw.sqlite') });
+  const store: Store = config.store?.startsWith('postgres')
+    ? await openPostgresStore({ connectionString: config.store, schema: config.postgresSchema })
+    : new SqliteStore({ path: join(config.dataDir, 'mw.sqlite') });
   const manualClock = config.clockMode === 'manual' ? new ManualClock(config.manualClockStart ?? Date.now()) : undefined;
   const clock = manualClock ?? config.clock ?? systemClock;
   const ids = config.ids ?? randomIds;

@@ -11,6 +11,9 @@ Options (flag / environment variable / default):
   --host HOST            MW_HOST            127.0.0.1   interface to listen on
   --port PORT            MW_PORT            4100        TCP port (0 = any free port)
   --data-dir DIR         MW_DATA_DIR        ./data      folder of the SQLite database (mw.sqlite)
+  --store URL            MW_STORE           (SQLite)    postgres://user@host:port/db to use PostgreSQL instead
+  --postgres-schema NAME MW_POSTGRES_SCHEMA (default)   schema in that database (created if missing)
+  --lease-seconds N      MW_LEASE_SECONDS   15          how long a replica holds a running execution unrenewed
   --max-windows N        MW_MAX_WINDOWS     50          maintenance windows per account and Region
   --max-targets N        MW_MAX_TARGETS     100         targets per window
   --max-tasks N          MW_MAX_TASKS       20          tasks per window
@@ -40,6 +43,9 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
       host: { type: 'string' },
       port: { type: 'string' },
       'data-dir': { type: 'string' },
+      store: { type: 'string' },
+      'postgres-schema': { type: 'string' },
+      'lease-seconds': { type: 'string' },
       'max-windows': { type: 'string' },
       'max-targets': { type: 'string' },
       'max-tasks': { type: 'string' },
@@ -70,6 +76,9 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
     manualClockStart,
     invocationSeconds,
     nodesFile: values.nodes ?? env.MW_NODES,
+    store: values.store ?? env.MW_STORE,
+    postgresSchema: values['postgres-schema'] ?? env.MW_POSTGRES_SCHEMA,
+    leaseSeconds: integer('--lease-seconds', values['lease-seconds'] ?? env.MW_LEASE_SECONDS, defaultConfig.leaseSeconds, 1),
     host: values.host ?? env.MW_HOST ?? defaultConfig.host,
     port: integer('--port', values.port ?? env.MW_PORT, defaultConfig.port, 0),
     dataDir: values['data-dir'] ?? env.MW_DATA_DIR ?? defaultConfig.dataDir,

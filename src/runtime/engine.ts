@@ -177,11 +177,19 @@ export class Engine {
     }
   }
 
-  /** Takes over running executions that no replica holds (or whose holder stopped renewing) and loads them. */
+  /**
+   * Renews this replica's leases (dropping executions a peer took over) and takes over running executions
+   * that no replica holds, or whose holder stopped renewing, loading them from the store. Runs at every
+   * tick, so leases stay fresh even while nothing happens in the executions.
+   */
   private async claimWork(): Promise<void> {
     const { store } = this.options;
     for (;;) {
-      const claimed = await store.transaction((tx) => tx.claimExecutions(this.lease(), Date.now(), CLAIM_BATCH));
+      const claimed = await store.transaction(async (tx) => {
+        const lease = this.lease();
+        this.executor.forgetAllBut(new Set(await tx.renewLeases(lease)));
+        return tx.claimExecutions(lease, Date.now(), CLAIM_BATCH);
+      });
       for (const { scope, execution } of claimed) {
         if (this.executor.active.has(execution.id)) continue;
         const tasks = (await store.listTaskExecutions(scope, execution.id, 0, Number.MAX_SAFE_INTEGER)).map((r) => r.item);

@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { storeArgs } from './server.ts';
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -13,7 +14,9 @@ export interface ServiceProcess {
 }
 
 export async function startServiceProcess(args: string[], timeoutMs = 15_000): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const dataDir = args[args.indexOf('--data-dir') + 1];
+  const store = args.includes('--data-dir') ? storeArgs(dataDir) : [];
+  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--port', '0', ...store, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

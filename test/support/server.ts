@@ -1,6 +1,7 @@
 // Starts the real service on a free loopback port with its own temporary data folder, and an SSM client
 // from the real AWS SDK pointed at it. Every start returns a handle whose stop() tears everything down.
 
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,13 +26,29 @@ export function sdkClient(endpoint: string, options: { account?: string; region?
   });
 }
 
+/**
+ * When MW_E2E_STORE names a PostgreSQL server, every service a test starts keeps its state there, in a
+ * schema named after the test's data folder: a restart on the same folder finds the same state.
+ */
+export function storeFor(dataDir: string): Pick<AppConfig, 'store' | 'postgresSchema'> {
+  const url = process.env.MW_E2E_STORE;
+  if (!url) return {};
+  return { store: url, postgresSchema: `mw_${createHash('sha1').update(dataDir).digest('hex').slice(0, 20)}` };
+}
+
+/** The same as command-line flags, for services started as processes. */
+export function storeArgs(dataDir: string): string[] {
+  const { store, postgresSchema } = storeFor(dataDir);
+  return store ? ['--store', store, '--postgres-schema', postgresSchema!] : [];
+}
+
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'mw-test-'));
 }
 
 export async function startTestServer(overrides: Partial<AppConfig> = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDataDir();
-  const app = await startApp({ ...defaultConfig, port: 0, ...overrides, dataDir });
+  const app = await startApp({ ...defaultConfig, port: 0, ...storeFor(dataDir), ...overrides, dataDir });
   const clients: SSMClient[] = [];
   const clientFor = (options: { account?: string; region?: string }) => {
     const client = sdkClient(app.endpoint, options);
