@@ -17,7 +17,8 @@ import type { TaskRunner } from './task-runners/task-runner.ts';
 const MISSED_RUN_GRACE_MS = 60_000;
 const CLAIM_BATCH = 500;
 const MAX_TIMER_MS = 1_000;
-const DUE_BATCH = 500;
+/** Windows fired per step: small enough that replicas firing together share the work (each step commits). */
+const DUE_BATCH = 25;
 
 export interface EngineOptions {
   store: Store;
@@ -119,12 +120,16 @@ export class Engine {
       if (next === undefined || next > limit) return;
       const at = Math.max(next, this.options.manualClock ? this.options.manualClock.now() : next);
       this.options.manualClock?.set(at);
+      const ownWork = this.executor.nextEventAt();
       // Work that ends at this instant ends before the windows due now fire, so a run that finishes
       // exactly when the next occurrence comes does not make that occurrence SKIPPED_OVERLAPPING.
-      await this.step(at, async (tx, batch) => {
+      const fired = await this.step(at, async (tx, batch) => {
         await this.executor.advanceAll(tx, batch, at);
-        await this.fireDue(tx, batch, at);
+        return this.fireDue(tx, batch, at);
       });
+      // Due windows that another replica is firing right now are locked and skipped: nothing to do here
+      // until it commits, so wait for the next tick instead of spinning.
+      if (fired === 0 && (ownWork === undefined || ownWork > at)) return;
     }
   }
 
@@ -136,16 +141,15 @@ export class Engine {
     return Math.min(fire, work);
   }
 
-  private async fireDue(tx: StoreOperations, batch: ChangeBatch, now: number): Promise<void> {
-    for (;;) {
-      const due = await tx.listDueWindows(now, DUE_BATCH);
-      for (const { scope, window, fireAt } of due) {
-        const stale = !this.options.manualClock && fireAt < now - MISSED_RUN_GRACE_MS;
-        if (!stale) await this.executor.fire(tx, batch, scope, window, fireAt);
-        await tx.setNextFire(scope, window.id, nextFireAfter(window, stale ? now : fireAt));
-      }
-      if (due.length < DUE_BATCH) return;
+  /** Fires up to one batch of due windows (the loop in runUntil comes back for more); returns how many were due. */
+  private async fireDue(tx: StoreOperations, batch: ChangeBatch, now: number): Promise<number> {
+    const due = await tx.listDueWindows(now, DUE_BATCH);
+    for (const { scope, window, fireAt } of due) {
+      const stale = !this.options.manualClock && fireAt < now - MISSED_RUN_GRACE_MS;
+      if (!stale) await this.executor.fire(tx, batch, scope, window, fireAt);
+      await tx.setNextFire(scope, window.id, nextFireAfter(window, stale ? now : fireAt));
     }
+    return due.length;
   }
 
   private lease(): Lease {
