@@ -1,0 +1,227 @@
+// Printing the results as tables, judging them against this round's targets, and writing
+// bench/results.json with the facts of the machine they came from.
+
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import type { ApiResults } from './api-throughput.ts';
+import type { EngineResults } from './engine-throughput.ts';
+import type { HistoryResults } from './history-scale.ts';
+
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  memoryBytes: number;
+  node: string;
+  sqlite: string;
+  os: string;
+  moto?: string;
+  /**
+   * Cores kept busy by other processes, sampled over one second before the run and one second after it
+   * (from /proc/stat, while none of the benchmark's servers ran): above ~0.2 the figures are disturbed.
+   */
+  otherLoad: { before?: number; after?: number };
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  status: 'met' | 'missed' | 'not measured';
+}
+
+export interface Results {
+  date: string;
+  mode: 'full' | 'quick';
+  machine: Machine;
+  api?: ApiResults;
+  history?: HistoryResults;
+  engine?: EngineResults;
+  postgres: string;
+  targets: Target[];
+  failures: string[];
+}
+
+export function machineFacts(motoVersion: string | undefined): Machine {
+  const db = new DatabaseSync(':memory:');
+  const sqlite = String((db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v);
+  db.close();
+  let os = `${platform()} ${release()}`;
+  try {
+    os = execFileSync('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"'], { encoding: 'utf8' }).trim() + `, kernel ${release()}`;
+  } catch {
+    // keep the kernel alone
+  }
+  return {
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryBytes: totalmem(),
+    node: process.version,
+    sqlite,
+    os,
+    moto: motoVersion,
+    otherLoad: {},
+  };
+}
+
+// ---- formatting
+
+const int = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '-' : Math.round(n).toLocaleString('en-US'));
+const ms = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+const ratio = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? '-' : `${n.toFixed(digits)}x`);
+export const mb = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes / 1024 / 1024).toFixed(0)} MB`);
+
+export function table(header: string[], rows: string[][], rightAligned: (i: number) => boolean = (i) => i > 0): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (rightAligned(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function formatApi(api: ApiResults): string {
+  const rows: string[][] = [];
+  for (const c of api.cases) {
+    const r = api.ratios.find((x) => x.operation === c.operation);
+    const ours = c.server === 'mw-local';
+    rows.push([
+      c.operation === 'bare ceiling' ? `(ceiling: ${c.responseBytes ?? '?'}-byte fixed answer)` : c.operation,
+      c.server,
+      int(c.requestsPerSecond),
+      ms(c.p50),
+      ms(c.p99),
+      c.requests === undefined ? '-' : int(c.non2xx),
+      ours ? ratio(r?.oursOverCeiling) : '',
+      ours ? ratio(r?.oursOverMoto, 1) : '',
+      c.serverCpuSeconds !== undefined && c.requests ? String(Math.round((c.serverCpuSeconds * 1e6) / c.requests)) : '-',
+      c.serverCpuSeconds !== undefined && c.seconds ? `${Math.round((100 * c.serverCpuSeconds) / c.seconds)}%` : '-',
+      mb(c.peakMemoryBytes),
+      c.flagged ? `FLAGGED: ${c.flagged}` : c.note ?? '',
+    ]);
+  }
+  const lines = [
+    `== 1. API throughput: ${api.connections} connections, ${api.seconds} s per case after ${api.warmupSeconds} s warm-up`,
+    table(['operation', 'server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'ours/ceiling', 'ours/moto', 'server CPU µs/req', 'server CPU', 'peak mem', 'note'], rows, (i) => i >= 2 && i <= 10),
+  ];
+  if (api.moto.skipped) lines.push(`moto: SKIPPED: ${api.moto.skipped}`);
+  return lines.join('\n');
+}
+
+export function formatHistory(h: HistoryResults): string {
+  const b = h.baseline;
+  const l = h.large;
+  const size = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n));
+  const rows = h.ratios.map((r) => [
+    r.call,
+    ms(b.calls[r.call].p50), ms(b.calls[r.call].p99),
+    ms(l.calls[r.call].p50), ms(l.calls[r.call].p99),
+    ratio(r.p50), ratio(r.p99),
+  ]);
+  const facts = (f: typeof b) => [
+    size(f.invocations),
+    int(f.windowExecutions),
+    int(f.largeTaskInvocations),
+    `${f.loadSeconds.toFixed(1)} s (${int(f.loadRowsPerSecond)} rows/s)`,
+    `${mb(f.databaseBytes)} + ${mb(f.walBytes)} WAL`,
+    mb(f.peakMemoryBytes),
+    `${int(f.startToReadyMs)} ms`,
+    `page ${f.deepPageNumber}, ${ms(f.walkMeanMs)} ms/page`,
+  ];
+  return [
+    `== 2. History at scale: sequential requests, ${h.samples} samples per call after warm-up (latency in ms)`,
+    table(
+      ['call', `p50@${size(b.invocations)}`, `p99@${size(b.invocations)}`, `p50@${size(l.invocations)}`, `p99@${size(l.invocations)}`, 'ratio p50', 'ratio p99'],
+      rows,
+    ),
+    '',
+    table(
+      ['store', 'window execs', 'large task exec', 'bulk load', 'database on disk', 'peak memory', 'start to ready', 'NextToken walk'],
+      [facts(b), facts(l)],
+    ),
+  ].join('\n');
+}
+
+export function formatEngine(e: EngineResults): string {
+  return [
+    `== 3. Engine on the manual clock: ${int(e.windows)} windows x ${e.resourcesPerWindow} resources, one POST /_mw/clock`,
+    table(
+      ['invocations expected', 'listed by the API', 'in the database', 'clock call', 'invocations/s', 'peak memory', 'peak before the call', 'setup (API)'],
+      [[
+        int(e.expectedInvocations), int(e.countedInvocations), int(e.databaseInvocations), `${e.advanceSeconds.toFixed(2)} s`,
+        int(e.invocationsPerSecond), mb(e.peakMemoryBytes), mb(e.peakMemoryBeforeBytes), `${e.setupSeconds.toFixed(1)} s`,
+      ]],
+    ),
+    `statuses: ${JSON.stringify(e.statuses)}${e.problems.length ? `\nPROBLEMS:\n  ${e.problems.join('\n  ')}` : ''}`,
+  ].join('\n');
+}
+
+// ---- targets
+
+export function judgeTargets(results: Omit<Results, 'targets'>): Target[] {
+  const targets: Target[] = [];
+  const judge = (name: string, goal: string, value: number | undefined, ok: (v: number) => boolean, shown: (v: number) => string) => {
+    targets.push(value === undefined || Number.isNaN(value)
+      ? { name, goal, measured: '-', status: 'not measured' }
+      : { name, goal, measured: shown(value), status: ok(value) ? 'met' : 'missed' });
+  };
+  const { api, history, engine } = results;
+  const pct = (v: number) => `${(v * 100).toFixed(0)}% of the ceiling`;
+  judge('GetMaintenanceWindow vs bare node:http', '>= 50% of the ceiling req/s',
+    api?.ratios.find((r) => r.operation === 'GetMaintenanceWindow')?.oursOverCeiling, (v) => v >= 0.5, pct);
+  for (const operation of ['GetMaintenanceWindow', 'CreateMaintenanceWindow', 'DescribeMaintenanceWindows'] as const) {
+    judge(`${operation} vs moto`, '>= 10x moto req/s',
+      api?.ratios.find((r) => r.operation === operation)?.oursOverMoto, (v) => v >= 10, (v) => `${v.toFixed(1)}x`);
+  }
+  const largeLabel = history ? history.large.invocations.toLocaleString('en-US') : 'N';
+  for (const r of history?.ratios ?? []) {
+    judge(`${r.call} at ${largeLabel} vs 1,000`, '<= 1.5x (p50)', r.p50, (v) => v <= 1.5, (v) => `${v.toFixed(2)}x (p99 ${r.p99.toFixed(2)}x)`);
+  }
+  if (!history) judge('history calls at 1,000,000 vs 1,000', '<= 1.5x (p50)', undefined, () => false, String);
+  judge('engine invocations/s (SQLite)', '>= 10,000/s', engine?.invocationsPerSecond, (v) => v >= 10_000, (v) => `${int(v)}/s`);
+  judge('engine peak memory', '< 300 MB', engine?.peakMemoryBytes, (v) => v < 300 * 1024 * 1024, mb);
+  judge(`start to ready (store of ${largeLabel} invocations)`, '< 1 s', history?.large.startToReadyMs, (v) => v < 1000, (v) => `${int(v)} ms`);
+  return targets;
+}
+
+export function formatTargets(targets: Target[], quick: boolean): string {
+  return [
+    `== Targets${quick ? ' (quick mode: small sizes, not the figures the targets are about)' : ''}`,
+    table(['target', 'goal', 'measured', 'status'], targets.map((t) => [t.name, t.goal, t.measured, t.status.toUpperCase()]), () => false),
+  ].join('\n');
+}
+
+/** How many cores were busy (not idle) over the next `ms` milliseconds, from /proc/stat. */
+export async function busyCores(ms = 1000): Promise<number | undefined> {
+  const sample = () => {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
+    return { idle, total: fields.reduce((a, b) => a + b, 0) };
+  };
+  try {
+    const a = sample();
+    await new Promise((r) => setTimeout(r, ms));
+    const b = sample();
+    const total = b.total - a.total;
+    return total > 0 ? (cpus().length * (total - (b.idle - a.idle))) / total : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function formatMachine(m: Machine): string {
+  const shown = (v: number | undefined) => (v === undefined ? '?' : v.toFixed(2));
+  const load = `cores busy with other work: ${shown(m.otherLoad.before)} before${m.otherLoad.after === undefined ? '' : `, ${shown(m.otherLoad.after)} after`}`;
+  return `machine: ${m.cpuModel}, ${m.cores} cores, ${mb(m.memoryBytes)}, ${m.os}; node ${m.node}, SQLite ${m.sqlite}, moto ${m.moto ?? 'not installed'}; ${load}`;
+}
+
+/** A warning when other processes kept the cores busy around the run (the figures are then low and noisy). */
+export function loadWarning(m: Machine): string | undefined {
+  const worst = Math.max(m.otherLoad.before ?? 0, m.otherLoad.after ?? 0);
+  return worst > 0.2
+    ? `WARNING: other processes kept ${worst.toFixed(2)} of ${m.cores} cores busy around the run: they compete with the servers and the load generator, so these figures are lower and noisier than on an idle machine.`
+    : undefined;
+}
+
+export function writeResults(file: string, results: Results): void {
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+}
