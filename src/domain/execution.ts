@@ -90,7 +90,13 @@ export interface TaskExecution {
   // ---- engine bookkeeping
   /** The task's targets when the window fired; resolved into `plan` when the task starts. */
   targets: TargetSpec[];
+  /**
+   * One item per invocation to run. Stored apart from the task's row (it can hold 100,000 items) and
+   * loaded only to resume a running task; history reads never touch it.
+   */
   plan?: PlanItem[];
+  /** How many items the plan has (kept in the row, for rate control and for readers without the plan). */
+  planLength?: number;
   nextPlanIndex: number;
   inFlight: number;
   errorCount: number;

@@ -1,7 +1,7 @@
 // The rows one engine step created or changed, written together in one transaction at the end of the
 // step. Keyed by id, so a row touched several times in a step is written once, in its final state.
 
-import { isActive, type Invocation, type TaskExecution, type WindowExecution } from '../domain/execution.ts';
+import { isActive, type Invocation, type PlanItem, type TaskExecution, type WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
 import type { Lease, StoreOperations } from '../service/ports.ts';
 
@@ -32,6 +32,7 @@ export class ChangeBatch {
   private readonly executions = new Map<string, Entry<WindowExecution>>();
   private readonly tasks = new Map<string, Entry<TaskExecution>>();
   private readonly invocations = new Map<string, Entry<Invocation>>();
+  private readonly plans: { scope: Scope; taskExecutionId: string; plan: PlanItem[] }[] = [];
 
   execution(scope: Scope, row: WindowExecution, isNew = false): void {
     remember(this.executions, scope, row, isNew);
@@ -39,6 +40,11 @@ export class ChangeBatch {
 
   task(scope: Scope, row: TaskExecution, isNew = false): void {
     remember(this.tasks, scope, row, isNew);
+  }
+
+  /** A task's plan, resolved in this step: written once, apart from the task's row. */
+  plan(scope: Scope, taskExecutionId: string, plan: PlanItem[]): void {
+    this.plans.push({ scope, taskExecutionId, plan });
   }
 
   invocation(scope: Scope, row: Invocation, isNew = false): void {
@@ -60,8 +66,11 @@ export class ChangeBatch {
       if (entry.isNew) await tx.insertWindowExecution(entry.scope, entry.row, isActive(entry.row.status) ? lease : undefined);
       else await tx.updateWindowExecution(entry.scope, entry.row);
     }
-    for (const { scope, rows } of byScope(this.tasks.values(), true)) await tx.insertTaskExecutions(scope, rows);
-    for (const { scope, rows } of byScope(this.tasks.values(), false)) await tx.updateTaskExecutions(scope, rows);
+    // The plan never goes into the task's row, which is rewritten at every step of the task.
+    const withoutPlan = (rows: TaskExecution[]) => rows.map(({ plan: _plan, ...row }) => row as TaskExecution);
+    for (const { scope, rows } of byScope(this.tasks.values(), true)) await tx.insertTaskExecutions(scope, withoutPlan(rows));
+    for (const { scope, rows } of byScope(this.tasks.values(), false)) await tx.updateTaskExecutions(scope, withoutPlan(rows));
+    for (const { scope, taskExecutionId, plan } of this.plans) await tx.saveTaskPlan(scope, taskExecutionId, plan);
     for (const { scope, rows } of byScope(this.invocations.values(), true)) await tx.insertInvocations(scope, rows);
     for (const { scope, rows } of byScope(this.invocations.values(), false)) await tx.updateInvocations(scope, rows);
   }

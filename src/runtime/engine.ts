@@ -199,6 +199,7 @@ export class Engine {
         const tasks = (await store.listTaskExecutions(scope, execution.id, 0, Number.MAX_SAFE_INTEGER)).map((r) => r.item);
         const inFlight = new Map<string, Invocation>();
         for (const task of tasks.filter((t) => t.status === 'IN_PROGRESS')) {
+          task.plan = (await store.getTaskPlan(scope, task.id)) ?? [];
           for (const { item } of await store.listInvocations(scope, task.id, 0, Number.MAX_SAFE_INTEGER, ['IN_PROGRESS'])) {
             inFlight.set(item.id, item);
           }

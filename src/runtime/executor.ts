@@ -215,7 +215,7 @@ export class Executor {
 
   /** Nothing in flight and nothing more to start. */
   private isDone(task: TaskExecution): boolean {
-    return task.inFlight === 0 && (task.stopReason !== undefined || task.nextPlanIndex >= (task.plan?.length ?? 0));
+    return task.inFlight === 0 && (task.stopReason !== undefined || task.nextPlanIndex >= (task.planLength ?? 0));
   }
 
   private async startTask(tx: StoreOperations, batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, now: number): Promise<void> {
@@ -231,7 +231,9 @@ export class Executor {
     const needsNodes = [...windowTargets.values()].some((t) => !t.targets.some((s) => s.key === 'InstanceIds'));
     const nodes = needsNodes ? await tx.listNodes(active.scope) : [];
     task.plan = planInvocations(task.taskType, task.targets, windowTargets, nodes);
+    task.planLength = task.plan.length;
     batch.task(active.scope, task);
+    batch.plan(active.scope, task.id, task.plan);
     if (task.plan.length === 0) this.endTask(batch, active, task, 'SUCCESS', DETAILS.noTargets, now);
   }
 
@@ -311,14 +313,14 @@ export class Executor {
       // One error per failed invocation: a Run Command command applies MaxErrors across its own instances
       // inside the command (SPEC 3.5), and counts once here.
       task.errorCount += 1;
-      if (task.errorCount > errorThreshold(task.maxErrors, task.plan?.length ?? 0) && !task.stopReason) task.stopReason = 'max-errors';
+      if (task.errorCount > errorThreshold(task.maxErrors, task.planLength ?? 0) && !task.stopReason) task.stopReason = 'max-errors';
     }
     batch.task(active.scope, task);
   }
 
   /** Closes a task that has nothing left to run, at the end of its last invocation (or `now` if it had none). */
   private finishTask(batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, now: number): void {
-    const complete = task.nextPlanIndex >= (task.plan?.length ?? 0);
+    const complete = task.nextPlanIndex >= (task.planLength ?? 0);
     now = Math.min(now, task.lastInvocationEnd ?? now);
     if (task.stopReason === 'cancel') this.endTask(batch, active, task, 'CANCELLED', DETAILS.cancelled, now);
     else if (task.stopReason === 'max-errors') this.endTask(batch, active, task, 'FAILED', DETAILS.maxErrors, now);

@@ -1,7 +1,7 @@
 // The interfaces the service depends on. Engines (SQLite, PostgreSQL), clocks and id sources plug in here;
 // nothing in service/ knows which one it got.
 
-import type { ExecutionStatus, Invocation, TaskExecution, WindowExecution } from '../domain/execution.ts';
+import type { ExecutionStatus, Invocation, PlanItem, TaskExecution, WindowExecution } from '../domain/execution.ts';
 import type { Scope, Tag, Window, WindowTarget, WindowTask } from '../domain/model.ts';
 import type { ManagedNode, OutcomeRule } from '../domain/inventory.ts';
 
@@ -93,6 +93,10 @@ export interface StoreOperations {
   getTaskExecution(scope: Scope, taskExecutionId: string): Promise<TaskExecution | undefined>;
   /** In start order; `statuses` restricts to those statuses when given. */
   listTaskExecutions(scope: Scope, windowExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<TaskExecution>[]>;
+
+  /** Stores a task execution's resolved plan (written once, when the task starts). */
+  saveTaskPlan(scope: Scope, taskExecutionId: string, plan: PlanItem[]): Promise<void>;
+  getTaskPlan(scope: Scope, taskExecutionId: string): Promise<PlanItem[] | undefined>;
 
   insertInvocations(scope: Scope, invocations: Invocation[]): Promise<void>;
   updateInvocations(scope: Scope, invocations: Invocation[]): Promise<void>;

@@ -136,4 +136,35 @@ export const migrations: Migration[] = [
       CREATE INDEX window_executions_by_owner ON window_executions (owner) WHERE owner IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    description: 'task plans apart from task rows: history reads stay small for large task executions',
+    sql: `
+      ALTER TABLE task_executions ADD COLUMN plan text;
+    `,
+  },
+  {
+    version: 5,
+    description: 'window counts per account and Region, kept by triggers: the quota check stays O(1)',
+    sql: `
+      CREATE TABLE window_counts (
+        account text NOT NULL,
+        region text NOT NULL,
+        n bigint NOT NULL,
+        PRIMARY KEY (account, region)
+      );
+      INSERT INTO window_counts (account, region, n) SELECT account, region, count(*) FROM windows GROUP BY account, region;
+      CREATE FUNCTION keep_window_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          INSERT INTO window_counts (account, region, n) VALUES (NEW.account, NEW.region, 1)
+            ON CONFLICT (account, region) DO UPDATE SET n = window_counts.n + 1;
+          RETURN NEW;
+        END IF;
+        UPDATE window_counts SET n = n - 1 WHERE account = OLD.account AND region = OLD.region;
+        RETURN OLD;
+      END $$;
+      CREATE TRIGGER windows_counted AFTER INSERT OR DELETE ON windows FOR EACH ROW EXECUTE FUNCTION keep_window_counts();
+    `,
+  },
 ];

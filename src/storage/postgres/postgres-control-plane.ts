@@ -33,7 +33,7 @@ const deleteWindowCascade = statement('delete_window_cascade', `
     DELETE FROM resource_tags WHERE account = $1 AND region = $2 AND resource_type = 'MaintenanceWindow' AND resource_id = $3
   )
   DELETE FROM windows WHERE account = $1 AND region = $2 AND id = $3`);
-const countWindows = statement('count_windows', 'SELECT count(*) AS n FROM windows WHERE account = $1 AND region = $2');
+const countWindows = statement('count_windows', 'SELECT coalesce((SELECT n FROM window_counts WHERE account = $1 AND region = $2), 0) AS n');
 const listWindows = statement('list_windows', 'SELECT seq, doc FROM windows WHERE account = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4');
 
 const insertTarget = statement('insert_target', 'INSERT INTO window_targets (account, region, window_id, id, doc) VALUES ($1, $2, $3, $4, $5)');

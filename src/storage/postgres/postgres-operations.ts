@@ -1,7 +1,7 @@
 // Everything a transaction may do on PostgreSQL: the control plane's tables plus the execution history,
 // the scheduler's fire times, the managed-node inventory and the outcome rules.
 
-import type { ExecutionStatus, Invocation, TaskExecution, WindowExecution } from '../../domain/execution.ts';
+import type { ExecutionStatus, Invocation, PlanItem, TaskExecution, WindowExecution } from '../../domain/execution.ts';
 import type { ManagedNode, OutcomeRule } from '../../domain/inventory.ts';
 import type { Scope, Window } from '../../domain/model.ts';
 import type { DueWindow, Keyed, Lease, StoreOperations } from '../../service/ports.ts';
@@ -33,6 +33,9 @@ const updateTaskExecutions = statement('update_task_executions', `
 const selectTaskExecution = statement('select_task_execution', 'SELECT doc FROM task_executions WHERE account = $1 AND region = $2 AND id = $3');
 const listTaskExecutions = statement('list_task_executions', 'SELECT seq, doc FROM task_executions WHERE account = $1 AND region = $2 AND window_execution_id = $3 AND seq > $4 ORDER BY seq LIMIT $5');
 const listTaskExecutionsWithStatus = statement('list_task_executions_with_status', 'SELECT seq, doc FROM task_executions WHERE account = $1 AND region = $2 AND window_execution_id = $3 AND seq > $4 AND status = ANY($6::text[]) ORDER BY seq LIMIT $5');
+
+const saveTaskPlan = statement('save_task_plan', 'UPDATE task_executions SET plan = $4 WHERE account = $1 AND region = $2 AND id = $3');
+const selectTaskPlan = statement('select_task_plan', 'SELECT plan FROM task_executions WHERE account = $1 AND region = $2 AND id = $3');
 
 const insertInvocations = statement('insert_invocations', `
   INSERT INTO invocations (account, region, task_execution_id, id, status, doc)
@@ -119,6 +122,15 @@ export class PostgresOperations extends PostgresControlPlane implements StoreOpe
     const rows = lastById(executions);
     if (rows.length === 0) return;
     await updateTaskExecutions(this.session, [scope.account, scope.region, rows.map((e) => e.id), rows.map((e) => e.status), rows.map((e) => JSON.stringify(e))]);
+  }
+
+  async saveTaskPlan(scope: Scope, taskExecutionId: string, plan: PlanItem[]): Promise<void> {
+    await saveTaskPlan(this.session, [scope.account, scope.region, taskExecutionId, JSON.stringify(plan)]);
+  }
+
+  async getTaskPlan(scope: Scope, taskExecutionId: string): Promise<PlanItem[] | undefined> {
+    const plan = (await selectTaskPlan(this.session, [scope.account, scope.region, taskExecutionId])).rows[0]?.plan;
+    return plan ? (JSON.parse(String(plan)) as PlanItem[]) : undefined;
   }
 
   async getTaskExecution(scope: Scope, taskExecutionId: string): Promise<TaskExecution | undefined> {

@@ -129,4 +129,31 @@ export const migrations: Migration[] = [
       ALTER TABLE window_executions ADD COLUMN lease_until INTEGER;
     `,
   },
+  {
+    version: 4,
+    description: 'task plans apart from task rows: history reads stay small for large task executions',
+    sql: `
+      ALTER TABLE task_executions ADD COLUMN plan TEXT;
+    `,
+  },
+  {
+    version: 5,
+    description: 'window counts per account and Region, kept by triggers: the quota check stays O(1)',
+    sql: `
+      CREATE TABLE window_counts (
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (account, region)
+      );
+      INSERT INTO window_counts (account, region, n) SELECT account, region, count(*) FROM windows GROUP BY account, region;
+      CREATE TRIGGER windows_counted_in AFTER INSERT ON windows BEGIN
+        INSERT INTO window_counts (account, region, n) VALUES (NEW.account, NEW.region, 1)
+          ON CONFLICT (account, region) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER windows_counted_out AFTER DELETE ON windows BEGIN
+        UPDATE window_counts SET n = n - 1 WHERE account = OLD.account AND region = OLD.region;
+      END;
+    `,
+  },
 ];

@@ -1,7 +1,7 @@
 // The embedded SQLite engine (node:sqlite): the control plane's tables plus the execution history, the
 // scheduler's fire times, the managed-node inventory and the outcome rules.
 
-import type { ExecutionStatus, Invocation, TaskExecution, WindowExecution } from '../../domain/execution.ts';
+import type { ExecutionStatus, Invocation, PlanItem, TaskExecution, WindowExecution } from '../../domain/execution.ts';
 import type { ManagedNode, OutcomeRule } from '../../domain/inventory.ts';
 import type { Scope, Window } from '../../domain/model.ts';
 import type { DueWindow, Keyed, Lease, Store } from '../../service/ports.ts';
@@ -72,6 +72,17 @@ export class SqliteStore extends SqliteControlPlane implements Store {
     }
     return keyed(this.statement('SELECT seq, doc FROM task_executions WHERE account = ? AND region = ? AND window_execution_id = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(scope.account, scope.region, windowExecutionId, afterKey, limit) as Row[]);
+  }
+
+  async saveTaskPlan(scope: Scope, taskExecutionId: string, plan: PlanItem[]): Promise<void> {
+    this.statement('UPDATE task_executions SET plan = ? WHERE account = ? AND region = ? AND id = ?')
+      .run(JSON.stringify(plan), scope.account, scope.region, taskExecutionId);
+  }
+
+  async getTaskPlan(scope: Scope, taskExecutionId: string): Promise<PlanItem[] | undefined> {
+    const row = this.statement('SELECT plan FROM task_executions WHERE account = ? AND region = ? AND id = ?')
+      .get(scope.account, scope.region, taskExecutionId) as Row | undefined;
+    return row?.plan ? (JSON.parse(String(row.plan)) as PlanItem[]) : undefined;
   }
 
   // ---- invocations
