@@ -90,7 +90,9 @@ export async function loadHistory(options: LoadOptions): Promise<LoadedHistory> 
       pending.invocations = [];
       await store.transaction(async (tx) => {
         for (const e of batch.executions) await tx.insertWindowExecution(scope, e);
-        await tx.insertTaskExecutions(scope, batch.tasks);
+        // As the engine writes them: the plan apart from the task's row.
+        await tx.insertTaskExecutions(scope, batch.tasks.map(({ plan: _plan, ...row }) => row as TaskExecution));
+        for (const task of batch.tasks) await tx.saveTaskPlan(scope, task.id, task.plan!);
         await tx.insertInvocations(scope, batch.invocations);
       });
       rowsDone += pendingRows;
@@ -144,8 +146,8 @@ function finishedRun(durationHours: number, cutoffHours: number, windowId: strin
     cutoffAt: fireAt + (durationHours - cutoffHours) * HOUR_MS,
     endAt: fireAt + durationHours * HOUR_MS,
   };
-  // The engine keeps the resolved plan on the task execution (one item per invocation); every night
-  // runs over the same fleet.
+  // The engine keeps the resolved plan (one item per invocation) beside the task execution's row; every
+  // night runs over the same fleet.
   const plan: PlanItem[] = Array.from({ length: nodes }, (_, i) => ({
     windowTargetId: target.id,
     ownerInformation: target.ownerInformation,
@@ -173,6 +175,7 @@ function finishedRun(durationHours: number, cutoffHours: number, windowId: strin
     endTime,
     targets: task.targets,
     plan,
+    planLength: plan.length,
     nextPlanIndex: plan.length,
     inFlight: 0,
     errorCount: 0,

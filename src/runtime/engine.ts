@@ -19,6 +19,8 @@ const CLAIM_BATCH = 500;
 const MAX_TIMER_MS = 1_000;
 /** Windows fired per step: small enough that replicas firing together share the work (each step commits). */
 const DUE_BATCH = 25;
+/** Running executions moved forward per step (the loop comes back at the same instant for the rest). */
+const ADVANCE_BATCH = 50;
 
 export interface EngineOptions {
   store: Store;
@@ -124,8 +126,9 @@ export class Engine {
       // Work that ends at this instant ends before the windows due now fire, so a run that finishes
       // exactly when the next occurrence comes does not make that occurrence SKIPPED_OVERLAPPING.
       const fired = await this.step(at, async (tx, batch) => {
-        await this.executor.advanceAll(tx, batch, at);
-        return this.fireDue(tx, batch, at);
+        await this.executor.advanceDue(tx, batch, at, ADVANCE_BATCH);
+        const moreWorkNow = (this.executor.nextEventAt() ?? Number.POSITIVE_INFINITY) <= at;
+        return moreWorkNow ? 0 : this.fireDue(tx, batch, at);
       });
       // Due windows that another replica is firing right now are locked and skipped: nothing to do here
       // until it commits, so wait for the next tick instead of spinning.

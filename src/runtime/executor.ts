@@ -30,6 +30,14 @@ interface Draft {
   request: InvocationRequest;
 }
 
+/** When a running execution next has something to do: an invocation's end, its cutoff, its window's end. */
+function eventAt(active: ActiveExecution): number {
+  let next = active.execution.endAt;
+  if (!active.cutoffApplied && active.execution.cutoffAt < next) next = active.execution.cutoffAt;
+  for (const invocation of active.inFlight.values()) if (invocation.plannedEnd < next) next = invocation.plannedEnd;
+  return next;
+}
+
 export function windowKey(scope: Scope, windowId: string): string {
   return `${scope.account}|${scope.region}|${windowId}`;
 }
@@ -71,13 +79,9 @@ export class Executor {
   /** Earliest instant at which some running execution has something to do. */
   nextEventAt(): number | undefined {
     let next: number | undefined;
-    const consider = (t: number) => {
-      if (next === undefined || t < next) next = t;
-    };
     for (const active of this.active.values()) {
-      consider(active.execution.endAt);
-      if (!active.cutoffApplied) consider(active.execution.cutoffAt);
-      for (const invocation of active.inFlight.values()) consider(invocation.plannedEnd);
+      const at = eventAt(active);
+      if (next === undefined || at < next) next = at;
     }
     return next;
   }
@@ -125,9 +129,13 @@ export class Executor {
     this.track(active);
   }
 
-  /** Moves every running execution forward to `now`. */
-  async advanceAll(tx: StoreOperations, batch: ChangeBatch, now: number): Promise<void> {
-    for (const active of [...this.active.values()]) await this.advance(tx, batch, active, now);
+  /**
+   * Moves running executions that have something due by `now` forward, at most `limit` of them: a burst
+   * (1,000 executions ending together) is spread over several steps, so no step holds it all in memory.
+   */
+  async advanceDue(tx: StoreOperations, batch: ChangeBatch, now: number, limit: number): Promise<void> {
+    const due = [...this.active.values()].filter((active) => eventAt(active) <= now).slice(0, limit);
+    for (const active of due) await this.advance(tx, batch, active, now);
   }
 
   /** Cancels a running execution: nothing new starts, running invocations finish (SPEC 3.5 item 8). */

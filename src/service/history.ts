@@ -9,7 +9,7 @@ import {
 import type { Scope } from '../domain/model.ts';
 import { parseIsoDateTime } from '../schedule/index.ts';
 import { type ServiceContext, pageSize } from './context.ts';
-import { collectPage } from './keyset-pages.ts';
+import { collectPage, listingPage } from './keyset-pages.ts';
 import type { Keyed } from './ports.ts';
 import type { ListInput } from './windows.ts';
 
@@ -57,7 +57,6 @@ function statusesOf(filters: FilterInput[] | undefined): ExecutionStatus[] | und
   return statuses;
 }
 
-const everything = (): boolean => true;
 
 export class HistoryService {
   private readonly ctx: ServiceContext;
@@ -98,17 +97,13 @@ export class HistoryService {
     const statuses = statusesOf(input.filters);
     await this.execution(scope, windowExecutionId);
     const listing = `DescribeMaintenanceWindowExecutionTasks|${scope.account}|${scope.region}|${windowExecutionId}`;
-    const after = input.nextToken === undefined ? 0 : Number(this.ctx.tokens.decode(listing, input.nextToken));
-    const page = await collectPage(
+    const page = await listingPage(
+      this.ctx.tokens,
+      listing,
+      { nextToken: input.nextToken, pageSize: pageSize(input.maxResults) },
       (key, limit) => this.ctx.store.listTaskExecutions(scope, windowExecutionId, key, limit, statuses),
-      after,
-      pageSize(input.maxResults),
-      everything,
     );
-    return {
-      taskExecutions: page.items,
-      nextToken: page.nextKey === undefined ? undefined : this.ctx.tokens.encode(listing, page.nextKey),
-    };
+    return { taskExecutions: page.items, nextToken: page.nextToken };
   }
 
   async getTaskExecution(scope: Scope, windowExecutionId: string, taskExecutionId: string): Promise<TaskExecution> {
@@ -121,17 +116,13 @@ export class HistoryService {
     await this.execution(scope, windowExecutionId);
     await this.taskExecution(scope, windowExecutionId, taskExecutionId);
     const listing = `DescribeMaintenanceWindowExecutionTaskInvocations|${scope.account}|${scope.region}|${windowExecutionId}|${taskExecutionId}`;
-    const after = input.nextToken === undefined ? 0 : Number(this.ctx.tokens.decode(listing, input.nextToken));
-    const page = await collectPage(
+    const page = await listingPage(
+      this.ctx.tokens,
+      listing,
+      { nextToken: input.nextToken, pageSize: pageSize(input.maxResults) },
       (key, limit) => this.ctx.store.listInvocations(scope, taskExecutionId, key, limit, statuses),
-      after,
-      pageSize(input.maxResults),
-      everything,
     );
-    return {
-      invocations: page.items,
-      nextToken: page.nextKey === undefined ? undefined : this.ctx.tokens.encode(listing, page.nextKey),
-    };
+    return { invocations: page.items, nextToken: page.nextToken };
   }
 
   /** Each id must exist and belong to the one before it; the first level that does not is the one reported. */

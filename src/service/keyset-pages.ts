@@ -2,6 +2,7 @@
 // domain predicates, so the store only needs "items after key K, in order"; rows that fail the filter are
 // skipped batch by batch, and the token resumes right after the last row examined.
 
+import type { PageTokens } from './page-tokens.ts';
 import type { Keyed } from './ports.ts';
 
 export interface Page<T> {
@@ -33,4 +34,20 @@ export async function collectPage<T>(
     }
     if (rows.length < batch) return { items };
   }
+}
+
+/**
+ * One page of a Describe listing: decodes the caller's NextToken for `listing` (refusing one from another
+ * listing), collects the page, and signs the token of the next one. Ascending keys from 0.
+ */
+export async function listingPage<T>(
+  tokens: PageTokens,
+  listing: string,
+  request: { nextToken?: string; pageSize: number },
+  fetch: (afterKey: number, limit: number) => Promise<Keyed<T>[]>,
+  accept: (item: T) => boolean = () => true,
+): Promise<{ items: T[]; nextToken?: string }> {
+  const after = request.nextToken === undefined ? 0 : Number(tokens.decode(listing, request.nextToken));
+  const page = await collectPage(fetch, after, request.pageSize, accept);
+  return { items: page.items, nextToken: page.nextKey === undefined ? undefined : tokens.encode(listing, page.nextKey) };
 }

@@ -8,7 +8,7 @@ import { targetsOverlap } from '../domain/target-rules.ts';
 import { fireTimesBetween } from '../domain/window-rules.ts';
 import { formatExecutionTime, parseIsoDateTime } from '../schedule/index.ts';
 import { type ServiceContext, pageSize } from './context.ts';
-import { collectPage } from './keyset-pages.ts';
+import { collectPage, listingPage } from './keyset-pages.ts';
 import type { StoreOperations } from './ports.ts';
 
 export interface ScheduledRun {
@@ -126,23 +126,20 @@ export class ScheduleService {
 
   async windowsForTarget(scope: Scope, input: ForTargetInput): Promise<{ windows: Window[]; nextToken?: string }> {
     const listing = `DescribeMaintenanceWindowsForTarget|${scope.account}|${scope.region}|${JSON.stringify([input.resourceType, input.targets])}`;
-    const after = input.nextToken === undefined ? 0 : Number(this.ctx.tokens.decode(listing, input.nextToken));
     const store = this.ctx.store;
-    const page = await collectPage(
+    const page = await listingPage(
+      this.ctx.tokens,
+      listing,
+      { nextToken: input.nextToken, pageSize: pageSize(input.maxResults) },
       async (key, limit) => {
         const rows = await store.listWindows(scope, key, limit);
         const matches = await Promise.all(rows.map(({ item }) => windowHasTarget(store, scope, item, input.resourceType, input.targets)));
         // Non-matching rows stay in the batch (as keys to skip) so the page token still moves past them.
         return rows.map((row, i) => ({ key: row.key, item: { window: row.item, match: matches[i] } }));
       },
-      after,
-      pageSize(input.maxResults),
       (row) => row.match,
     );
-    return {
-      windows: page.items.map((row) => row.window),
-      nextToken: page.nextKey === undefined ? undefined : this.ctx.tokens.encode(listing, page.nextKey),
-    };
+    return { windows: page.items.map((row) => row.window), nextToken: page.nextToken };
   }
 
   private async windowsFor(scope: Scope, resourceType: ResourceType, targets: TargetSpec[]): Promise<Window[]> {

@@ -7,7 +7,7 @@ import { checkWindowTargets, referencedWindowTargetIds } from '../domain/target-
 import { type ServiceContext, pageSize } from './context.ts';
 import { oncePerToken } from './idempotency.ts';
 import type { StoreOperations } from './ports.ts';
-import { collectPage } from './keyset-pages.ts';
+import { listingPage } from './keyset-pages.ts';
 import type { ListInput } from './windows.ts';
 
 export interface RegisterTargetInput {
@@ -105,17 +105,13 @@ export class TargetService {
     const accept = buildFilter(targetFilters, input.filters);
     if (!(await this.ctx.store.getWindow(scope, windowId))) throw new DoesNotExistException({ kind: 'window', id: windowId });
     const listing = `DescribeMaintenanceWindowTargets|${scope.account}|${scope.region}|${windowId}`;
-    const after = input.nextToken === undefined ? 0 : Number(this.ctx.tokens.decode(listing, input.nextToken));
-    const page = await collectPage(
-      (key, limit) => this.ctx.store.listTargets(scope, windowId, key, limit),
-      after,
-      pageSize(input.maxResults),
-      accept,
+    const page = await listingPage(
+      this.ctx.tokens,
+      listing,
+      { nextToken: input.nextToken, pageSize: pageSize(input.maxResults) },
+      (key, limit) => this.ctx.store.listTargets(scope, windowId, key, limit), accept,
     );
-    return {
-      targets: page.items,
-      nextToken: page.nextKey === undefined ? undefined : this.ctx.tokens.encode(listing, page.nextKey),
-    };
+    return { targets: page.items, nextToken: page.nextToken };
   }
 
   private async existing(tx: StoreOperations, scope: Scope, windowId: string, targetId: string): Promise<WindowTarget> {

@@ -7,7 +7,7 @@ import { classifyTaskTargets, referencedWindowTargetIds } from '../domain/target
 import { checkTask } from '../domain/task-rules.ts';
 import { type ServiceContext, pageSize } from './context.ts';
 import { oncePerToken } from './idempotency.ts';
-import { collectPage } from './keyset-pages.ts';
+import { listingPage } from './keyset-pages.ts';
 import type { StoreOperations } from './ports.ts';
 import type { ListInput } from './windows.ts';
 
@@ -122,17 +122,13 @@ export class TaskService {
     const accept = buildFilter(taskFilters, input.filters);
     if (!(await this.ctx.store.getWindow(scope, windowId))) throw new DoesNotExistException({ kind: 'window', id: windowId });
     const listing = `DescribeMaintenanceWindowTasks|${scope.account}|${scope.region}|${windowId}`;
-    const after = input.nextToken === undefined ? 0 : Number(this.ctx.tokens.decode(listing, input.nextToken));
-    const page = await collectPage(
-      (key, limit) => this.ctx.store.listTasks(scope, windowId, key, limit),
-      after,
-      pageSize(input.maxResults),
-      accept,
+    const page = await listingPage(
+      this.ctx.tokens,
+      listing,
+      { nextToken: input.nextToken, pageSize: pageSize(input.maxResults) },
+      (key, limit) => this.ctx.store.listTasks(scope, windowId, key, limit), accept,
     );
-    return {
-      tasks: page.items,
-      nextToken: page.nextKey === undefined ? undefined : this.ctx.tokens.encode(listing, page.nextKey),
-    };
+    return { tasks: page.items, nextToken: page.nextToken };
   }
 
   /** Applies the cross-field rules and checks that referenced window targets exist in this window. */

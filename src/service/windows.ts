@@ -7,7 +7,7 @@ import { checkWindow, nextFireAfter } from '../domain/window-rules.ts';
 import { rateAnchor, parseIsoDateTime } from '../schedule/index.ts';
 import { type ServiceContext, pageSize } from './context.ts';
 import { oncePerToken } from './idempotency.ts';
-import { collectPage } from './keyset-pages.ts';
+import { listingPage } from './keyset-pages.ts';
 import { checkTagCount, mergeTags, WINDOW_RESOURCE } from './tags.ts';
 
 export interface WindowFields {
@@ -144,16 +144,12 @@ export class WindowService {
   async list(scope: Scope, input: ListInput): Promise<WindowPage> {
     const accept = buildFilter(windowFilters, input.filters);
     const listing = `DescribeMaintenanceWindows|${scope.account}|${scope.region}`;
-    const after = input.nextToken === undefined ? 0 : Number(this.ctx.tokens.decode(listing, input.nextToken));
-    const page = await collectPage(
-      (key, limit) => this.ctx.store.listWindows(scope, key, limit),
-      after,
-      pageSize(input.maxResults),
-      accept,
+    const page = await listingPage(
+      this.ctx.tokens,
+      listing,
+      { nextToken: input.nextToken, pageSize: pageSize(input.maxResults) },
+      (key, limit) => this.ctx.store.listWindows(scope, key, limit), accept,
     );
-    return {
-      windows: page.items,
-      nextToken: page.nextKey === undefined ? undefined : this.ctx.tokens.encode(listing, page.nextKey),
-    };
+    return { windows: page.items, nextToken: page.nextToken };
   }
 }
