@@ -32,17 +32,25 @@ export interface EngineResults {
   serviceFailed: boolean;
 }
 
-export async function runEngineThroughput(ctx: RunContext): Promise<EngineResults> {
+/** Where the service keeps its state for the run: SQLite in its data folder (default), or another store. */
+export interface EngineStore {
+  label: string;
+  /** Extra `serve` flags, e.g. --store postgres://... */
+  args: string[];
+  countInvocations(): Promise<number>;
+}
+
+export async function runEngineThroughput(ctx: RunContext, store?: EngineStore): Promise<EngineResults> {
   const windows = ctx.quick ? 20 : 1_000;
   const resources = ctx.quick ? 10 : 100;
   const dir = mkdtempSync(join(ctx.tmp, 'engine-'));
   const dataDir = join(dir, 'data');
   const nodes = writeNodesFile(dir, resources, REGION);
-  ctx.log(`Engine: ${windows} windows x ${resources} resources`);
+  ctx.log(`Engine${store ? ` (${store.label})` : ''}: ${windows} windows x ${resources} resources`);
   const service = await startService({
     dataDir,
-    args: ['--clock', 'manual', '--clock-start', CLOCK_START, '--invocation-seconds', '1', '--nodes', nodes, '--max-windows', '10000000'],
-    cpuProfileDir: ctx.profileDir('engine'),
+    args: ['--clock', 'manual', '--clock-start', CLOCK_START, '--invocation-seconds', '1', '--nodes', nodes, '--max-windows', '10000000', ...(store?.args ?? [])],
+    cpuProfileDir: ctx.profileDir(store ? `engine-${store.label}` : 'engine'),
   });
   const client = new AwsClient(service.endpoint);
   const problems: string[] = [];
@@ -82,9 +90,13 @@ export async function runEngineThroughput(ctx: RunContext): Promise<EngineResult
         }
       }
     });
-    const db = new DatabaseSync(join(dataDir, 'mw.sqlite'), { readOnly: true });
-    const databaseInvocations = Number((db.prepare('SELECT count(*) AS n FROM invocations').get() as { n: number }).n);
-    db.close();
+    let databaseInvocations: number;
+    if (store) databaseInvocations = await store.countInvocations();
+    else {
+      const db = new DatabaseSync(join(dataDir, 'mw.sqlite'), { readOnly: true });
+      databaseInvocations = Number((db.prepare('SELECT count(*) AS n FROM invocations').get() as { n: number }).n);
+      db.close();
+    }
 
     const expectedInvocations = windows * resources;
     if (countedInvocations !== expectedInvocations) problems.push(`counted ${countedInvocations} invocations, expected ${expectedInvocations}`);

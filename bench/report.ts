@@ -39,7 +39,8 @@ export interface Results {
   api?: ApiResults;
   history?: HistoryResults;
   engine?: EngineResults;
-  postgres: string;
+  /** The engine section again with the state in PostgreSQL. */
+  postgres?: EngineResults & { version: string };
   targets: Target[];
   failures: string[];
 }
@@ -179,6 +180,7 @@ export function judgeTargets(results: Omit<Results, 'targets'>): Target[] {
   if (!history) judge('history calls at 1,000,000 vs 1,000', '<= 1.5x (p50)', undefined, () => false, String);
   judge('engine invocations/s (SQLite)', '>= 10,000/s', engine?.invocationsPerSecond, (v) => v >= 10_000, (v) => `${int(v)}/s`);
   judge('engine peak memory', '< 300 MB', engine?.peakMemoryBytes, (v) => v < 300 * 1024 * 1024, mb);
+  judge('engine invocations/s (PostgreSQL, for comparison)', '>= 10,000/s', results.postgres?.invocationsPerSecond, (v) => v >= 10_000, (v) => `${int(v)}/s`);
   judge(`start to ready (store of ${largeLabel} invocations)`, '< 1 s', history?.large.startToReadyMs, (v) => v < 1000, (v) => `${int(v)} ms`);
   return targets;
 }

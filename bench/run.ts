@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --profile] [-- --only api,history,engine]`: the performance benchmark
+// `npm run bench [-- --quick] [-- --profile] [-- --only api,history,engine,postgres]`: the performance benchmark
 // (docs/performance.md). Runs every section on this machine, prints the tables, judges the targets and
 // writes bench/results.json. Exits non-zero only when this service failed; a missing moto is reported
 // and skipped.
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runApiThroughput } from './api-throughput.ts';
 import { runEngineThroughput } from './engine-throughput.ts';
+import { runPostgresEngine } from './postgres-engine.ts';
 import { runHistoryScale } from './history-scale.ts';
 import { formatTop, profilesIn } from './profile-summary.ts';
 import {
@@ -17,7 +18,7 @@ import {
 import type { RunContext } from './run-context.ts';
 import { motoVersion, REPO_ROOT, stopAll } from './servers.ts';
 
-const SECTIONS = ['api', 'history', 'engine'] as const;
+const SECTIONS = ['api', 'history', 'engine', 'postgres'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -29,7 +30,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  process.stdout.write(`Usage: npm run bench -- [--quick] [--profile] [--only api,history,engine]
+  process.stdout.write(`Usage: npm run bench -- [--quick] [--profile] [--only api,history,engine,postgres]
 
   --quick     seconds and small sizes (CI smoke test)
   --profile   write a CPU profile of each measured service process to bench/profiles/ and print its
@@ -85,7 +86,7 @@ const partial: Omit<Results, 'targets'> = {
   date: new Date().toISOString(),
   mode: values.quick ? 'quick' : 'full',
   machine,
-  postgres: 'not implemented yet',
+  postgres: undefined,
   failures,
 };
 log(formatMachine(machine));
@@ -109,6 +110,7 @@ try {
   partial.api = await section('api', () => runApiThroughput(ctx));
   partial.history = await section('history', () => runHistoryScale(ctx));
   partial.engine = await section('engine', () => runEngineThroughput(ctx));
+  partial.postgres = await section('postgres', () => runPostgresEngine(ctx));
 } finally {
   await cleanUp();
 }
@@ -121,7 +123,7 @@ if (profileRoot) out.push('NOTE: --profile: the service processes ran under the 
 if (results.api) out.push(formatApi(results.api), '');
 if (results.history) out.push(formatHistory(results.history), '');
 if (results.engine) out.push(formatEngine(results.engine), '');
-out.push('== 4. PostgreSQL', 'postgres: not implemented yet (this benchmark does not drive --store postgres:// yet)', '');
+if (results.postgres) out.push(formatEngine(results.postgres).replace('== 3. Engine', `== 4. Engine on PostgreSQL (${results.postgres.version})`), '');
 out.push(formatTargets(results.targets, values.quick), '');
 if (profileRoot) {
   for (const name of readdirSync(profileRoot).sort()) {
