@@ -4,7 +4,7 @@
 // invocation per node, and one large task execution (a tenth of all invocations) among them.
 
 import { join } from 'node:path';
-import type { Invocation, PlanItem, TaskExecution, WindowExecution } from '../src/domain/execution.ts';
+import { type Invocation, pendingTaskExecution, type PlanItem, type TaskExecution, type WindowExecution } from '../src/domain/execution.ts';
 import { invocationParameters } from '../src/domain/invocation-parameters.ts';
 import type { Scope, WindowTarget, WindowTask } from '../src/domain/model.ts';
 import { randomIds } from '../src/service/system.ts';
@@ -155,30 +155,15 @@ function finishedRun(durationHours: number, cutoffHours: number, windowId: strin
     resourceIds: [nodeId(i)],
     group: 0,
   }));
+  // As the engine snapshots it when the window fires, then as it ends.
   const taskExecution: TaskExecution = {
-    windowId,
-    windowExecutionId: execution.id,
-    id: randomIds.orderedUuid(),
-    windowTaskId: task.id,
-    taskArn: task.taskArn,
-    taskType: task.taskType,
-    serviceRole: task.serviceRoleArn,
-    taskParameters: task.taskParameters,
-    invocationParameters: task.invocationParameters,
-    loggingInfo: task.loggingInfo,
-    priority: task.priority,
-    maxConcurrency: task.maxConcurrency ?? '1',
-    maxErrors: task.maxErrors ?? '1',
-    cutoffBehavior: task.cutoffBehavior ?? 'CONTINUE_TASK',
+    ...pendingTaskExecution(execution, task, randomIds.orderedUuid()),
     status: 'SUCCESS',
     startTime: fireAt,
     endTime,
-    targets: task.targets,
     plan,
     planLength: plan.length,
     nextPlanIndex: plan.length,
-    inFlight: 0,
-    errorCount: 0,
     lastInvocationEnd: endTime,
   };
   return { execution, task: taskExecution };

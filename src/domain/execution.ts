@@ -2,7 +2,7 @@
 // invocation per target (SPEC 3.5). Besides what the history APIs show, each record keeps the engine's
 // own bookkeeping (plans, deadlines, planned outcomes) so that a restart can resume where it stopped.
 
-import type { AlarmConfiguration, CutoffBehavior, InvocationParameters, ParameterValues, TargetSpec, TaskType } from './model.ts';
+import type { AlarmConfiguration, CutoffBehavior, InvocationParameters, ParameterValues, TargetSpec, TaskType, WindowTask } from './model.ts';
 
 export type ExecutionStatus =
   | 'PENDING'
@@ -139,4 +139,31 @@ export function concurrencyLimit(maxConcurrency: string, total: number): number 
 export function errorThreshold(maxErrors: string, total: number): number {
   if (maxErrors.endsWith('%')) return Math.ceil((Number(maxErrors.slice(0, -1)) * total) / 100);
   return Number(maxErrors);
+}
+
+/** A task execution about to run: a snapshot of the task's definition as the window fired. */
+export function pendingTaskExecution(execution: WindowExecution, task: WindowTask, id: string): TaskExecution {
+  return {
+    windowId: task.windowId,
+    windowExecutionId: execution.id,
+    id,
+    windowTaskId: task.id,
+    taskArn: task.taskArn,
+    taskType: task.taskType,
+    serviceRole: task.serviceRoleArn,
+    taskParameters: task.taskParameters,
+    invocationParameters: task.invocationParameters,
+    loggingInfo: task.loggingInfo,
+    priority: task.priority,
+    maxConcurrency: task.maxConcurrency ?? '1',
+    maxErrors: task.maxErrors ?? '1',
+    cutoffBehavior: task.cutoffBehavior ?? 'CONTINUE_TASK',
+    alarmConfiguration: task.alarmConfiguration,
+    triggeredAlarms: task.alarmConfiguration ? [] : undefined,
+    status: 'PENDING',
+    targets: task.targets,
+    nextPlanIndex: 0,
+    inFlight: 0,
+    errorCount: 0,
+  };
 }

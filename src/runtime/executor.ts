@@ -4,10 +4,10 @@
 // the store holds everything needed to rebuild it after a restart.
 
 import {
-  concurrencyLimit, DETAILS, errorThreshold, isActive, type Invocation, type PlanItem, type TaskExecution, type WindowExecution,
+  concurrencyLimit, DETAILS, errorThreshold, isActive, pendingTaskExecution, type Invocation, type PlanItem, type TaskExecution, type WindowExecution,
 } from '../domain/execution.ts';
 import { invocationParameters } from '../domain/invocation-parameters.ts';
-import type { Scope, Window, WindowTarget, WindowTask } from '../domain/model.ts';
+import type { Scope, Window, WindowTarget } from '../domain/model.ts';
 import { planInvocations } from '../domain/target-resolution.ts';
 import type { IdGenerator, StoreOperations } from '../service/ports.ts';
 import type { ChangeBatch } from './change-batch.ts';
@@ -113,7 +113,7 @@ export class Executor {
     const active: ActiveExecution = {
       scope,
       execution,
-      tasks: tasks.map((task) => this.snapshot(execution, task)).sort((a, b) => a.priority - b.priority),
+      tasks: tasks.map((task) => pendingTaskExecution(execution, task, this.ids.orderedUuid())).sort((a, b) => a.priority - b.priority),
       inFlight: new Map(),
       cutoffApplied: false,
     };
@@ -370,31 +370,5 @@ export class Executor {
   private track(active: ActiveExecution): void {
     this.active.set(active.execution.id, active);
     this.byWindow.set(windowKey(active.scope, active.execution.windowId), active.execution.id);
-  }
-
-  private snapshot(execution: WindowExecution, task: WindowTask): TaskExecution {
-    return {
-      windowId: task.windowId,
-      windowExecutionId: execution.id,
-      id: this.ids.orderedUuid(),
-      windowTaskId: task.id,
-      taskArn: task.taskArn,
-      taskType: task.taskType,
-      serviceRole: task.serviceRoleArn,
-      taskParameters: task.taskParameters,
-      invocationParameters: task.invocationParameters,
-      loggingInfo: task.loggingInfo,
-      priority: task.priority,
-      maxConcurrency: task.maxConcurrency ?? '1',
-      maxErrors: task.maxErrors ?? '1',
-      cutoffBehavior: task.cutoffBehavior ?? 'CONTINUE_TASK',
-      alarmConfiguration: task.alarmConfiguration,
-      triggeredAlarms: task.alarmConfiguration ? [] : undefined,
-      status: 'PENDING',
-      targets: task.targets,
-      nextPlanIndex: 0,
-      inFlight: 0,
-      errorCount: 0,
-    };
   }
 }

@@ -8,7 +8,7 @@ import { targetsOverlap } from '../domain/target-rules.ts';
 import { fireTimesBetween } from '../domain/window-rules.ts';
 import { formatExecutionTime, parseIsoDateTime } from '../schedule/index.ts';
 import { type ServiceContext, pageSize } from './context.ts';
-import { collectPage, listingPage } from './keyset-pages.ts';
+import { listingPage } from './keyset-pages.ts';
 import type { StoreOperations } from './ports.ts';
 
 export interface ScheduledRun {
