@@ -33,7 +33,8 @@ const deleteWindowCascade = statement('delete_window_cascade', `
     DELETE FROM resource_tags WHERE account = $1 AND region = $2 AND resource_type = 'MaintenanceWindow' AND resource_id = $3
   )
   DELETE FROM windows WHERE account = $1 AND region = $2 AND id = $3`);
-const countWindows = statement('count_windows', 'SELECT coalesce((SELECT n FROM window_counts WHERE account = $1 AND region = $2), 0) AS n');
+const ensureWindowCount = statement('ensure_window_count', 'INSERT INTO window_counts (account, region, n) VALUES ($1, $2, 0) ON CONFLICT (account, region) DO NOTHING');
+const countWindows = statement('count_windows', 'SELECT n FROM window_counts WHERE account = $1 AND region = $2 FOR UPDATE');
 const listWindows = statement('list_windows', 'SELECT seq, doc FROM windows WHERE account = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4');
 
 const insertTarget = statement('insert_target', 'INSERT INTO window_targets (account, region, window_id, id, doc) VALUES ($1, $2, $3, $4, $5)');
@@ -91,7 +92,10 @@ export class PostgresControlPlane {
     return ((await deleteWindowCascade(this.session, key)).rowCount ?? 0) > 0;
   }
 
+  // Quota checks count then insert. Inside a transaction the count's row (or the window's row) stays
+  // locked until commit, so two concurrent requests cannot both see room for one more under READ COMMITTED.
   async countWindows(scope: Scope): Promise<number> {
+    await ensureWindowCount(this.session, [scope.account, scope.region]);
     return Number((await countWindows(this.session, [scope.account, scope.region])).rows[0].n);
   }
 
@@ -118,6 +122,7 @@ export class PostgresControlPlane {
   }
 
   async countTargets(scope: Scope, windowId: string): Promise<number> {
+    await lockWindow(this.session, [scope.account, scope.region, windowId]);
     return Number((await countTargets(this.session, [scope.account, scope.region, windowId])).rows[0].n);
   }
 
@@ -144,6 +149,7 @@ export class PostgresControlPlane {
   }
 
   async countTasks(scope: Scope, windowId: string): Promise<number> {
+    await lockWindow(this.session, [scope.account, scope.region, windowId]);
     return Number((await countTasks(this.session, [scope.account, scope.region, windowId])).rows[0].n);
   }
 
