@@ -5,7 +5,7 @@
 
 import { join } from 'node:path';
 import { type Invocation, pendingTaskExecution, type PlanItem, type TaskExecution, type WindowExecution } from '../src/domain/execution.ts';
-import { invocationParameters } from '../src/domain/invocation-parameters.ts';
+import { invocationParameters, pseudoValuesFor } from '../src/domain/invocation-parameters.ts';
 import type { Scope, WindowTarget, WindowTask } from '../src/domain/model.ts';
 import { randomIds } from '../src/service/system.ts';
 import { SqliteStore } from '../src/storage/sqlite/sqlite-store.ts';
@@ -116,7 +116,7 @@ export async function loadHistory(options: LoadOptions): Promise<LoadedHistory> 
       counts.windowExecutions++;
       counts.taskExecutions++;
       for (let i = 0; i < run.task.plan!.length; i++) {
-        pending.invocations.push(invocationOf(run.task, run.task.plan![i], fireAt));
+        pending.invocations.push(invocationOf(scope, run.task, run.task.plan![i], fireAt));
         counts.invocations++;
         if (++pendingRows >= options.batchRows) await flush();
       }
@@ -169,9 +169,8 @@ function finishedRun(durationHours: number, cutoffHours: number, windowId: strin
   return { execution, task: taskExecution };
 }
 
-function invocationOf(task: TaskExecution, item: PlanItem, fireAt: number): Invocation {
+function invocationOf(scope: Scope, task: TaskExecution, item: PlanItem, fireAt: number): Invocation {
   const id = randomIds.orderedUuid();
-  const resourceId = item.resourceIds[0];
   return {
     windowId: task.windowId,
     windowExecutionId: task.windowExecutionId,
@@ -179,17 +178,7 @@ function invocationOf(task: TaskExecution, item: PlanItem, fireAt: number): Invo
     id,
     executionId: randomIds.uuid(),
     taskType: task.taskType,
-    parameters: invocationParameters(task, item.resourceIds, {
-      WINDOW_ID: task.windowId,
-      WINDOW_TASK_ID: task.windowTaskId,
-      WINDOW_TARGET_ID: item.windowTargetId,
-      WINDOW_EXECUTION_ID: task.windowExecutionId,
-      TASK_EXECUTION_ID: task.id,
-      INVOCATION_ID: id,
-      TARGET_TYPE: item.targetType,
-      TARGET_ID: resourceId,
-      RESOURCE_ID: resourceId,
-    }),
+    parameters: invocationParameters(task, item.resourceIds, pseudoValuesFor(scope, task, item, id)),
     status: 'SUCCESS',
     statusDetails: 'Success',
     startTime: fireAt,

@@ -167,3 +167,26 @@ export function pendingTaskExecution(execution: WindowExecution, task: WindowTas
     errorCount: 0,
   };
 }
+
+export interface Outcome {
+  status: ExecutionStatus;
+  statusDetails?: string;
+}
+
+/** How a task execution ends once nothing of it runs any more (SPEC 3.5 items 6-7, 3.7). */
+export function taskOutcome(task: TaskExecution): Outcome {
+  const complete = task.nextPlanIndex >= (task.planLength ?? 0);
+  if (task.stopReason === 'cancel') return { status: 'CANCELLED', statusDetails: DETAILS.cancelled };
+  if (task.stopReason === 'max-errors') return { status: 'FAILED', statusDetails: DETAILS.maxErrors };
+  if (task.stopReason === 'cutoff' && !complete) return { status: 'TIMED_OUT', statusDetails: DETAILS.cutoffReached };
+  if (task.errorCount > 0) return { status: 'FAILED' };
+  return { status: 'SUCCESS' };
+}
+
+/** How a window execution ends once all its tasks have (SPEC 3.5 item 7). */
+export function windowOutcome(execution: WindowExecution, tasks: readonly TaskExecution[]): Outcome {
+  if (execution.status === 'CANCELLING') return { status: 'CANCELLED', statusDetails: DETAILS.cancelled };
+  if (tasks.some((t) => t.status === 'TIMED_OUT')) return { status: 'TIMED_OUT', statusDetails: DETAILS.windowTimedOut };
+  if (tasks.some((t) => t.status === 'FAILED' || t.status === 'CANCELLED')) return { status: 'FAILED', statusDetails: DETAILS.tasksFailed };
+  return { status: 'SUCCESS' };
+}

@@ -1,7 +1,8 @@
 // The `Parameters` string an invocation records: JSON of what was sent to the executing service, after
 // pseudo-parameter substitution (SPEC 3.9). Keys are lowerCamel and sorted, as in AWS's recent example.
 
-import type { TaskExecution } from './execution.ts';
+import type { PlanItem, TaskExecution } from './execution.ts';
+import type { Scope } from './model.ts';
 
 export interface PseudoValues {
   WINDOW_ID: string;
@@ -16,6 +17,28 @@ export interface PseudoValues {
   LOGGING_S3_BUCKET_NAME?: string;
   LOGGING_S3_KEY_PREFIX?: string;
   LOGGING_S3_REGION?: string;
+}
+
+/** The pseudo-parameter values of one invocation of `task` for `item` (SPEC 3.9). */
+export function pseudoValuesFor(scope: Scope, task: TaskExecution, item: PlanItem, invocationId: string): PseudoValues {
+  const resourceId = item.resourceIds.length === 1 ? item.resourceIds[0] : undefined;
+  // TARGET_ID and RESOURCE_ID are documented as unsupported for Run Command tasks: left as written there.
+  const perResource = task.taskType !== 'RUN_COMMAND' && resourceId !== undefined;
+  return {
+    WINDOW_ID: task.windowId,
+    WINDOW_TASK_ID: task.windowTaskId,
+    WINDOW_TARGET_ID: item.windowTargetId,
+    WINDOW_EXECUTION_ID: task.windowExecutionId,
+    TASK_EXECUTION_ID: task.id,
+    INVOCATION_ID: invocationId,
+    TARGET_TYPE: item.targetType,
+    TARGET_ID: !perResource ? undefined
+      : item.targetType === 'RESOURCE_GROUP' ? `arn:aws:ec2:${scope.region}:${scope.account}:instance/${resourceId}` : resourceId,
+    RESOURCE_ID: perResource ? resourceId : undefined,
+    LOGGING_S3_BUCKET_NAME: task.loggingInfo?.S3BucketName,
+    LOGGING_S3_KEY_PREFIX: task.loggingInfo?.S3KeyPrefix,
+    LOGGING_S3_REGION: task.loggingInfo?.S3Region,
+  };
 }
 
 // `{{NAME}}`, optionally with inner spaces (`{{ WINDOW_ID }}`, seen in older docs).

@@ -4,9 +4,9 @@
 // the store holds everything needed to rebuild it after a restart.
 
 import {
-  concurrencyLimit, DETAILS, errorThreshold, isActive, pendingTaskExecution, type Invocation, type PlanItem, type TaskExecution, type WindowExecution,
+  concurrencyLimit, DETAILS, errorThreshold, isActive, pendingTaskExecution, taskOutcome, windowOutcome, type Invocation, type PlanItem, type TaskExecution, type WindowExecution,
 } from '../domain/execution.ts';
-import { invocationParameters } from '../domain/invocation-parameters.ts';
+import { invocationParameters, pseudoValuesFor } from '../domain/invocation-parameters.ts';
 import type { Scope, Window, WindowTarget } from '../domain/model.ts';
 import { planInvocations } from '../domain/target-resolution.ts';
 import type { IdGenerator, StoreOperations } from '../service/ports.ts';
@@ -261,24 +261,7 @@ export class Executor {
 
   private draft(active: ActiveExecution, task: TaskExecution, item: PlanItem, now: number): void {
     const id = this.ids.orderedUuid();
-    const resourceId = item.resourceIds.length === 1 ? item.resourceIds[0] : undefined;
-    const runCommand = task.taskType === 'RUN_COMMAND';
-    const parameters = invocationParameters(task, item.resourceIds, {
-      WINDOW_ID: task.windowId,
-      WINDOW_TASK_ID: task.windowTaskId,
-      WINDOW_TARGET_ID: item.windowTargetId,
-      WINDOW_EXECUTION_ID: task.windowExecutionId,
-      TASK_EXECUTION_ID: task.id,
-      INVOCATION_ID: id,
-      TARGET_TYPE: item.targetType,
-      // Documented as unsupported for Run Command tasks (SPEC 3.9): left as written there.
-      TARGET_ID: runCommand || !resourceId ? undefined
-        : item.targetType === 'RESOURCE_GROUP' ? `arn:aws:ec2:${active.scope.region}:${active.scope.account}:instance/${resourceId}` : resourceId,
-      RESOURCE_ID: runCommand ? undefined : resourceId,
-      LOGGING_S3_BUCKET_NAME: task.loggingInfo?.S3BucketName,
-      LOGGING_S3_KEY_PREFIX: task.loggingInfo?.S3KeyPrefix,
-      LOGGING_S3_REGION: task.loggingInfo?.S3Region,
-    });
+    const parameters = invocationParameters(task, item.resourceIds, pseudoValuesFor(active.scope, task, item, id));
     const invocation: Invocation = {
       windowId: task.windowId,
       windowExecutionId: task.windowExecutionId,
@@ -328,13 +311,8 @@ export class Executor {
 
   /** Closes a task that has nothing left to run, at the end of its last invocation (or `now` if it had none). */
   private finishTask(batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, now: number): void {
-    const complete = task.nextPlanIndex >= (task.planLength ?? 0);
-    now = Math.min(now, task.lastInvocationEnd ?? now);
-    if (task.stopReason === 'cancel') this.endTask(batch, active, task, 'CANCELLED', DETAILS.cancelled, now);
-    else if (task.stopReason === 'max-errors') this.endTask(batch, active, task, 'FAILED', DETAILS.maxErrors, now);
-    else if (task.stopReason === 'cutoff' && !complete) this.endTask(batch, active, task, 'TIMED_OUT', DETAILS.cutoffReached, now);
-    else if (task.errorCount > 0) this.endTask(batch, active, task, 'FAILED', undefined, now);
-    else this.endTask(batch, active, task, 'SUCCESS', undefined, now);
+    const { status, statusDetails } = taskOutcome(task);
+    this.endTask(batch, active, task, status, statusDetails, Math.min(now, task.lastInvocationEnd ?? now));
   }
 
   private endTask(batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, status: TaskExecution['status'], details: string | undefined, at: number): void {
@@ -347,18 +325,9 @@ export class Executor {
 
   private endWindow(batch: ChangeBatch, active: ActiveExecution, at: number): void {
     const { execution, tasks } = active;
-    if (execution.status === 'CANCELLING') {
-      execution.status = 'CANCELLED';
-      execution.statusDetails = DETAILS.cancelled;
-    } else if (tasks.some((t) => t.status === 'TIMED_OUT')) {
-      execution.status = 'TIMED_OUT';
-      execution.statusDetails = DETAILS.windowTimedOut;
-    } else if (tasks.some((t) => t.status === 'FAILED' || t.status === 'CANCELLED')) {
-      execution.status = 'FAILED';
-      execution.statusDetails = DETAILS.tasksFailed;
-    } else {
-      execution.status = 'SUCCESS';
-    }
+    const { status, statusDetails } = windowOutcome(execution, tasks);
+    execution.status = status;
+    execution.statusDetails = statusDetails;
     // A window whose work all ended while the service was down ends when its last task did.
     const ends = tasks.map((t) => t.endTime);
     execution.endTime = ends.every((end) => end !== undefined) ? Math.min(at, Math.max(execution.startTime, ...(ends as number[]))) : at;
