@@ -39,7 +39,6 @@ export const DETAILS = {
   cancelled: 'The maintenance window execution was cancelled.',
   noTargets: 'No targets were resolved for the task.',
   invocationTimedOut: 'The invocation did not finish before the maintenance window ended.',
-  interrupted: 'The service stopped while the invocation was running.',
 } as const;
 
 export interface WindowExecution {

@@ -118,11 +118,11 @@ export class Engine {
   private async runUntil(limit: number): Promise<void> {
     await this.claimWork();
     for (;;) {
-      const next = await this.nextEventAt();
+      const ownWork = this.executor.nextEventAt();
+      const next = await this.nextEventAt(ownWork);
       if (next === undefined || next > limit) return;
       const at = Math.max(next, this.options.manualClock ? this.options.manualClock.now() : next);
       this.options.manualClock?.set(at);
-      const ownWork = this.executor.nextEventAt();
       // Work that ends at this instant ends before the windows due now fire, so a run that finishes
       // exactly when the next occurrence comes does not make that occurrence SKIPPED_OVERLAPPING.
       const fired = await this.step(at, async (tx, batch) => {
@@ -136,9 +136,9 @@ export class Engine {
     }
   }
 
-  private async nextEventAt(): Promise<number | undefined> {
+  /** The earliest of the next fire time and `work` (the executor's own next event, when known). */
+  private async nextEventAt(work: number | undefined): Promise<number | undefined> {
     const fire = await this.options.store.earliestFireTime();
-    const work = this.executor.nextEventAt();
     if (fire === undefined) return work;
     if (work === undefined) return fire;
     return Math.min(fire, work);
@@ -235,7 +235,7 @@ export class Engine {
       this.serialized(() => this.runUntil(this.options.clock.now()))
         .catch((error: unknown) => this.options.log('engine tick failed', { error: String(error) }))
         .then(async () => {
-          const next = await this.nextEventAt().catch(() => undefined);
+          const next = await this.nextEventAt(this.executor.nextEventAt()).catch(() => undefined);
           const wait = next === undefined ? MAX_TIMER_MS : Math.min(MAX_TIMER_MS, Math.max(0, next - this.options.clock.now()));
           this.schedule(wait);
         });

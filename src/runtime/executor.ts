@@ -97,9 +97,10 @@ export class Executor {
       endAt: at + window.durationHours * HOUR_MS,
     };
     // The previous execution may be run by another replica: the store knows, not only this process.
-    const stored = this.isRunning(scope, window.id) ? undefined : await tx.latestWindowExecution(scope, window.id);
+    const runningHere = this.isRunning(scope, window.id);
+    const stored = runningHere ? undefined : await tx.latestWindowExecution(scope, window.id);
     const previous = stored && (batch.executionState(stored.id) ?? stored);
-    if (this.isRunning(scope, window.id) || (previous && isActive(previous.status))) {
+    if (runningHere || (previous && isActive(previous.status))) {
       const skipped: WindowExecution = { ...execution, status: 'SKIPPED_OVERLAPPING', statusDetails: DETAILS.overlapping, endTime: at };
       batch.execution(scope, skipped, true);
       return skipped;

@@ -83,8 +83,6 @@ export interface StoreOperations {
   getWindowExecution(scope: Scope, executionId: string): Promise<WindowExecution | undefined>;
   /** Newest first: rows with key < beforeKey, descending. */
   listWindowExecutions(scope: Scope, windowId: string, beforeKey: number, limit: number): Promise<Keyed<WindowExecution>[]>;
-  /** Window executions still PENDING, IN_PROGRESS or CANCELLING, in every scope. */
-  listActiveWindowExecutions(): Promise<{ scope: Scope; execution: WindowExecution }[]>;
   /** The window's newest execution, if any. */
   latestWindowExecution(scope: Scope, windowId: string): Promise<WindowExecution | undefined>;
 

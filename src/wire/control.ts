@@ -14,7 +14,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   ClockNotManual: 409,
 };
 
-function scopeOf(query: URLSearchParams): Scope {
+function scopeFromQuery(query: URLSearchParams): Scope {
   const account = query.get('account') ?? DEFAULT_ACCOUNT;
   const region = query.get('region') ?? DEFAULT_REGION;
   if (!/^\d{12}$/.test(account)) throw new ValidationException(`account must be 12 digits, got '${account}'.`);
@@ -43,7 +43,7 @@ export function createControlHandler(control?: ControlService): ControlHandler {
     routes.push(
       {
         method: 'POST', pattern: /^\/_mw\/windows\/([^/]+)\/executions$/,
-        run: async (r, [windowId]) => ok({ WindowExecutionId: await control.startExecution(scopeOf(r.query), windowId) }),
+        run: async (r, [windowId]) => ok({ WindowExecutionId: await control.startExecution(scopeFromQuery(r.query), windowId) }),
       },
       { method: 'GET', pattern: /^\/_mw\/clock$/, run: async () => ok(control.clockState()) },
       {
@@ -53,20 +53,20 @@ export function createControlHandler(control?: ControlService): ControlHandler {
           return ok(control.clockState());
         },
       },
-      { method: 'GET', pattern: /^\/_mw\/nodes$/, run: async (r) => ok({ nodes: await control.listNodes(scopeOf(r.query)) }) },
-      { method: 'PUT', pattern: /^\/_mw\/nodes\/([^/]+)$/, run: async (r, [id]) => ok(await control.putNode(scopeOf(r.query), id, json(r.body))) },
+      { method: 'GET', pattern: /^\/_mw\/nodes$/, run: async (r) => ok({ nodes: await control.listNodes(scopeFromQuery(r.query)) }) },
+      { method: 'PUT', pattern: /^\/_mw\/nodes\/([^/]+)$/, run: async (r, [id]) => ok(await control.putNode(scopeFromQuery(r.query), id, json(r.body))) },
       {
         method: 'DELETE', pattern: /^\/_mw\/nodes\/([^/]+)$/,
-        run: async (r, [id]) => ((await control.deleteNode(scopeOf(r.query), id))
+        run: async (r, [id]) => ((await control.deleteNode(scopeFromQuery(r.query), id))
           ? ok({ deleted: id })
           : ok({ __type: 'NotFound', message: `Node ${id} is not in the inventory.` }, 404)),
       },
-      { method: 'GET', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.getOutcomeRules(scopeOf(r.query)) }) },
-      { method: 'PUT', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.setOutcomeRules(scopeOf(r.query), json(r.body)) }) },
+      { method: 'GET', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.getOutcomeRules(scopeFromQuery(r.query)) }) },
+      { method: 'PUT', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.setOutcomeRules(scopeFromQuery(r.query), json(r.body)) }) },
       {
         method: 'DELETE', pattern: /^\/_mw\/outcomes$/,
         run: async (r) => {
-          await control.clearOutcomeRules(scopeOf(r.query));
+          await control.clearOutcomeRules(scopeFromQuery(r.query));
           return ok({ rules: [] });
         },
       },

@@ -16,7 +16,6 @@ const insertWindowExecution = statement('insert_window_execution', 'INSERT INTO 
 const updateWindowExecution = statement('update_window_execution', 'UPDATE window_executions SET status = $4, doc = $5 WHERE account = $1 AND region = $2 AND id = $3');
 const selectWindowExecution = statement('select_window_execution', 'SELECT doc FROM window_executions WHERE account = $1 AND region = $2 AND id = $3');
 const listWindowExecutions = statement('list_window_executions', 'SELECT seq, doc FROM window_executions WHERE account = $1 AND region = $2 AND window_id = $3 AND seq < $4 ORDER BY seq DESC LIMIT $5');
-const listActiveWindowExecutions = statement('list_active_window_executions', "SELECT account, region, doc FROM window_executions WHERE status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') ORDER BY seq");
 const latestWindowExecution = statement('latest_window_execution', 'SELECT doc FROM window_executions WHERE account = $1 AND region = $2 AND window_id = $3 ORDER BY seq DESC LIMIT 1');
 
 // Batches are bound as parallel arrays and unnested: one round trip per batch, and the rows take their
@@ -97,11 +96,6 @@ export class PostgresOperations extends PostgresControlPlane implements StoreOpe
 
   async listWindowExecutions(scope: Scope, windowId: string, beforeKey: number, limit: number): Promise<Keyed<WindowExecution>[]> {
     return keyed((await listWindowExecutions(this.session, [scope.account, scope.region, windowId, beforeKey, limit])).rows);
-  }
-
-  async listActiveWindowExecutions(): Promise<{ scope: Scope; execution: WindowExecution }[]> {
-    const rows = (await listActiveWindowExecutions(this.session, [])).rows;
-    return rows.map((row) => ({ scope: scopeOf(row), execution: JSON.parse(String(row.doc)) as WindowExecution }));
   }
 
   async latestWindowExecution(scope: Scope, windowId: string): Promise<WindowExecution | undefined> {

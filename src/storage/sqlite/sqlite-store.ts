@@ -38,11 +38,6 @@ export class SqliteStore extends SqliteControlPlane implements Store {
       .all(scope.account, scope.region, windowId, beforeKey, limit) as Row[]);
   }
 
-  async listActiveWindowExecutions(): Promise<{ scope: Scope; execution: WindowExecution }[]> {
-    const rows = this.statement("SELECT account, region, doc FROM window_executions WHERE status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') ORDER BY seq").all() as Row[];
-    return rows.map((row) => ({ scope: scopeOf(row), execution: JSON.parse(String(row.doc)) as WindowExecution }));
-  }
-
   async latestWindowExecution(scope: Scope, windowId: string): Promise<WindowExecution | undefined> {
     return parsed(this.statement('SELECT doc FROM window_executions WHERE account = ? AND region = ? AND window_id = ? ORDER BY seq DESC LIMIT 1')
       .get(scope.account, scope.region, windowId) as Row | undefined);
