@@ -48,6 +48,12 @@ export interface IdempotencyRecord {
 export interface StoreOperations {
   /** `nextFireAt` is when the scheduler should fire the window next (undefined: never). */
   insertWindow(scope: Scope, window: Window, nextFireAt: number | undefined): Promise<void>;
+  /**
+   * Inside a transaction the window is held until the transaction ends: a concurrent transaction's
+   * getWindow of the same window waits, then sees what this one wrote. Every read-modify-write of a
+   * window or of what hangs off it (targets, tasks, tags, the per-window quotas) starts with it, so no
+   * acknowledged change is lost to a concurrent one on any engine.
+   */
   getWindow(scope: Scope, windowId: string): Promise<Window | undefined>;
   updateWindow(scope: Scope, window: Window, nextFireAt: number | undefined): Promise<void>;
   /** Removes the window with its targets, tasks and tags; false when it did not exist. */

@@ -4,6 +4,7 @@
 
 import { describe, test } from 'node:test';
 import type { Store } from '../../src/service/ports.ts';
+import { concurrencyContract } from './concurrency-contract.ts';
 import { controlPlaneContract } from './control-plane-contract.ts';
 import type { OpenStore } from './fixtures.ts';
 import { historyContract } from './history-contract.ts';
@@ -33,5 +34,6 @@ export function storeContract(name: string, open: OpenStore): void {
     describe('leases on running executions', () => leaseContract(it));
     describe('scheduling, nodes, outcome rules, settings', () => schedulingContract(it));
     describe('transactions', () => transactionContract(it));
+    describe('concurrent read-modify-write', () => concurrencyContract(it));
   });
 }

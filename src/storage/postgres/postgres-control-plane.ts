@@ -8,6 +8,10 @@ import { keyed, LOCK_CLASS_IDEMPOTENCY, parsed, type Session, statement } from '
 
 const insertWindow = statement('insert_window', 'INSERT INTO windows (account, region, id, doc, next_fire_at) VALUES ($1, $2, $3, $4, $5)');
 const selectWindow = statement('select_window', 'SELECT doc FROM windows WHERE account = $1 AND region = $2 AND id = $3');
+// Inside a transaction: the row stays locked until commit, so read-modify-writes of one window and of what
+// hangs off it (targets, tasks, tags, quotas) take turns, as under SQLite's single writer. Under READ
+// COMMITTED every later statement of the transaction then sees what the previous holder committed.
+const selectWindowForUpdate = statement('select_window_for_update', 'SELECT doc FROM windows WHERE account = $1 AND region = $2 AND id = $3 FOR UPDATE');
 const updateWindow = statement('update_window', 'UPDATE windows SET doc = $4, next_fire_at = $5 WHERE account = $1 AND region = $2 AND id = $3');
 // Taken first, in a statement of its own: a scheduler step that fired the window holds this lock until
 // it commits, and the cascade below then starts with a snapshot that includes the execution it wrote.
@@ -67,9 +71,12 @@ const insertSettingIfAbsent = statement('insert_setting_if_absent', 'INSERT INTO
 
 export class PostgresControlPlane {
   protected readonly session: Session;
+  /** True for one transaction's operations: reads that precede a write then lock what they read. */
+  protected readonly inTransaction: boolean;
 
-  constructor(session: Session) {
+  constructor(session: Session, inTransaction = false) {
     this.session = session;
+    this.inTransaction = inTransaction;
   }
 
   // ---- windows
@@ -79,7 +86,8 @@ export class PostgresControlPlane {
   }
 
   async getWindow(scope: Scope, windowId: string): Promise<Window | undefined> {
-    return parsed((await selectWindow(this.session, [scope.account, scope.region, windowId])).rows[0]);
+    const read = this.inTransaction ? selectWindowForUpdate : selectWindow;
+    return parsed((await read(this.session, [scope.account, scope.region, windowId])).rows[0]);
   }
 
   async updateWindow(scope: Scope, window: Window, nextFireAt: number | undefined): Promise<void> {

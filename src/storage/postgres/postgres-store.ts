@@ -3,7 +3,9 @@
 //
 // Isolation is PostgreSQL's default, READ COMMITTED. What SQLite's single writer gives for free is kept
 // where the service relies on it: one ClientToken's requests take turns (an advisory lock, see
-// getIdempotencyRecord), and the scheduler's due windows are claimed with FOR UPDATE SKIP LOCKED.
+// getIdempotencyRecord), the scheduler's due windows are claimed with FOR UPDATE SKIP LOCKED, and a
+// window read inside a transaction is locked until commit (FOR UPDATE), so every read-modify-write of a
+// window, its targets, tasks and tags takes turns with the others on that window.
 
 import type pg from 'pg';
 import type { Store, StoreOperations } from '../../service/ports.ts';
@@ -45,7 +47,7 @@ export class PostgresStore extends PostgresOperations implements Store {
     try {
       await client.query('BEGIN');
       try {
-        const result = await work(new PostgresOperations(session));
+        const result = await work(new PostgresOperations(session, true));
         await client.query('COMMIT');
         return result;
       } catch (error) {
