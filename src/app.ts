@@ -23,6 +23,7 @@ import { createApiHandler } from './wire/api.ts';
 import { createControlHandler } from './wire/control.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './wire/scope.ts';
 import { Engine } from './runtime/engine.ts';
+import { replicaName } from './runtime/replica-identity.ts';
 import { SimulatedRunner } from './runtime/task-runners/simulated-runner.ts';
 import { ControlService } from './service/control.ts';
 import { ManualClock } from './service/manual-clock.ts';
@@ -104,6 +105,7 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   const manualClock = config.clockMode === 'manual' ? new ManualClock(config.manualClockStart ?? Date.now()) : undefined;
   const clock = manualClock ?? config.clock ?? systemClock;
   const ids = config.ids ?? randomIds;
+  const identity = { host: hostname(), pid: process.pid, nonce: randomBytes(4).toString('hex') };
   const engine = new Engine({
     store,
     clock,
@@ -111,7 +113,8 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     ids,
     runner: new SimulatedRunner(store, config.invocationSeconds * 1000),
     log: config.log,
-    owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    owner: replicaName(identity),
+    identity,
     leaseMs: config.leaseSeconds * 1000,
   });
   const ctx: ServiceContext = {

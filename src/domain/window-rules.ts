@@ -4,6 +4,7 @@
 import {
   formatExecutionTime,
   isValidTimeZone,
+  LATEST_RUN_MS,
   parseIsoDateTime,
   runsBetween,
   parseSchedule,
@@ -107,7 +108,7 @@ export function fireTimesBetween(window: Window, afterMs: number, untilMs: numbe
 
 /** The window's first run strictly after `afterMs`; undefined when it has none or is disabled. */
 export function nextFireAfter(window: Window, afterMs: number): number | undefined {
-  return window.enabled ? fireTimesBetween(window, afterMs, Number.MAX_SAFE_INTEGER, 1)[0] : undefined;
+  return window.enabled && afterMs < LATEST_RUN_MS ? fireTimesBetween(window, afterMs, LATEST_RUN_MS, 1)[0] : undefined;
 }
 
 /** The NextExecutionTime string, or undefined for a disabled window or one with no future run. */

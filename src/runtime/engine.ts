@@ -3,6 +3,7 @@
 // API just created); on the manual clock it moves only when the clock is advanced, processing every event
 // on the way at its own instant. Every step is one store transaction; every entry point is serialized.
 
+import { setImmediate } from 'node:timers/promises';
 import { DoesNotExistException } from '../domain/errors.ts';
 import type { Invocation, WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
@@ -11,6 +12,7 @@ import type { ManualClock } from '../service/manual-clock.ts';
 import type { Clock, IdGenerator, Lease, Store, StoreOperations } from '../service/ports.ts';
 import { ChangeBatch } from './change-batch.ts';
 import { type ActiveExecution, Executor } from './executor.ts';
+import { isDeadLocalReplica, processIsAlive, type ReplicaIdentity } from './replica-identity.ts';
 import type { TaskRunner } from './task-runners/task-runner.ts';
 
 /** A scheduled run found this much later than its time (the process was stalled) is skipped, not replayed. */
@@ -21,6 +23,8 @@ const MAX_TIMER_MS = 1_000;
 const DUE_BATCH = 25;
 /** Running executions moved forward per step (the loop comes back at the same instant for the rest). */
 const ADVANCE_BATCH = 50;
+/** The longest the loop runs without letting other work (HTTP requests) in. */
+const YIELD_EVERY_MS = 20;
 
 export interface EngineOptions {
   store: Store;
@@ -30,8 +34,10 @@ export interface EngineOptions {
   ids: IdGenerator;
   runner: TaskRunner;
   log: (message: string, fields?: Record<string, unknown>) => void;
-  /** This replica's name in leases (unique per process). */
+  /** This replica's name in leases (unique per process): replicaName(identity). */
   owner: string;
+  /** Who this replica is, to recognise leases left by dead processes of this host (replica-identity.ts). */
+  identity?: ReplicaIdentity;
   /**
    * How long a replica holds a running execution without renewing it; after that another replica takes
    * it over. Measured on the real clock (it is about processes being alive), whatever the engine's clock.
@@ -53,8 +59,8 @@ export class Engine {
 
   /**
    * Moves fire times that passed while the service was down to the next run (missed runs are not
-   * replayed; times still within the grace are left for whichever replica fires them), takes over running
-   * executions nobody holds, and starts the timer.
+   * replayed; times still within the grace are left for whichever replica fires them), releases the
+   * leases of dead processes of this host, takes over running executions nobody holds, and starts the timer.
    */
   async start(): Promise<void> {
     await this.serialized(async () => {
@@ -66,9 +72,20 @@ export class Engine {
           if (nextFireAt === undefined || nextFireAt < staleBefore) await tx.setNextFire(scope, window.id, nextFireAfter(window, now));
         }
       });
+      await this.releaseDeadLocalReplicas();
       await this.claimWork();
     });
     if (!this.options.manualClock) this.schedule(0);
+  }
+
+  private async releaseDeadLocalReplicas(): Promise<void> {
+    const { identity, store } = this.options;
+    if (!identity) return;
+    for (const owner of await store.listLeaseOwners()) {
+      if (!isDeadLocalReplica(owner, identity, processIsAlive)) continue;
+      this.options.log('taking back the executions of a stopped process of this host', { owner });
+      await store.releaseLeases(owner);
+    }
   }
 
   /** Stops the timer and hands this replica's running executions back, for another replica (or the next start). */
@@ -117,7 +134,14 @@ export class Engine {
 
   private async runUntil(limit: number): Promise<void> {
     await this.claimWork();
+    let yieldedAt = performance.now();
     for (;;) {
+      // A long clock advance (years of a daily window) is thousands of steps, each of which SQLite runs
+      // without giving the event loop a turn: let requests in between, so the service stays responsive.
+      if (performance.now() - yieldedAt > YIELD_EVERY_MS) {
+        await setImmediate();
+        yieldedAt = performance.now();
+      }
       const ownWork = this.executor.nextEventAt();
       const next = await this.nextEventAt(ownWork);
       if (next === undefined || next > limit) return;

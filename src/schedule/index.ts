@@ -5,5 +5,5 @@ export { parseSchedule } from './parse.ts';
 export { isValidTimeZone } from './timezone.ts';
 export { parseIsoDateTime } from './iso-date.ts';
 export { formatExecutionTime } from './format.ts';
-export { nextRunAfter, rateAnchor, runsBetween, validateTiming } from './timing.ts';
+export { LATEST_RUN_MS, nextRunAfter, rateAnchor, runsBetween, validateTiming } from './timing.ts';
 export type { WindowTiming } from './timing.ts';

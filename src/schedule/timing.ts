@@ -7,6 +7,12 @@ import { addWallDays, addWallSeconds } from './wall.ts';
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The last instant anything is scheduled at: AWS writes times as ISO-8601 with a four-digit year, so a run
+ * after 9999-12-31 could not be shown. A window whose next run would be later has none.
+ */
+export const LATEST_RUN_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 export interface WindowTiming {
   schedule: Schedule;
   timeZone?: string; // IANA; default UTC

@@ -4,6 +4,8 @@
 import { ServiceError, ValidationException } from '../domain/errors.ts';
 import type { ManagedNode, OutcomeMatch, OutcomeRule } from '../domain/inventory.ts';
 import type { Scope } from '../domain/model.ts';
+import { fireTimesBetween } from '../domain/window-rules.ts';
+import { LATEST_RUN_MS } from '../schedule/index.ts';
 import type { ManualClock } from './manual-clock.ts';
 import type { Clock, EngineControl, Store } from './ports.ts';
 
@@ -15,6 +17,8 @@ export class ClockNotManual extends ServiceError {
 
 const MATCH_KEYS: readonly (keyof OutcomeMatch)[] = ['windowId', 'windowTaskId', 'taskArn', 'taskType', 'resourceId'];
 const STATUSES = ['SUCCESS', 'FAILED', 'TIMED_OUT'] as const;
+/** The most window executions one clock move may start (each is written to the history). */
+export const MAX_EXECUTIONS_PER_CLOCK_MOVE = 100_000;
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -120,7 +124,25 @@ export class ControlService {
     } else {
       throw new ValidationException('Send exactly one of advanceSeconds and setTo.');
     }
+    if (!(target <= LATEST_RUN_MS)) {
+      throw new ValidationException(`The manual clock cannot go past ${new Date(LATEST_RUN_MS).toISOString()}, the last time AWS's four-digit years can show.`);
+    }
+    await this.checkExecutionsUntil(now, target);
     await this.engine.advanceTo(target);
+  }
+
+  /** Refuses a clock move that would make the windows fire more often than can be recorded in reasonable time. */
+  private async checkExecutionsUntil(now: number, target: number): Promise<void> {
+    let left = MAX_EXECUTIONS_PER_CLOCK_MOVE;
+    for (const { window } of await this.store.listAllWindows()) {
+      if (!window.enabled) continue;
+      left -= fireTimesBetween(window, now, target, left + 1).length;
+      if (left < 0) {
+        throw new ValidationException(
+          `Moving the clock to ${new Date(target).toISOString()} would start more than ${MAX_EXECUTIONS_PER_CLOCK_MOVE} window executions; move it in smaller steps, or disable windows first.`,
+        );
+      }
+    }
   }
 
   async putNode(scope: Scope, nodeId: string, body: unknown): Promise<ManagedNode> {

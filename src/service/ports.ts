@@ -122,6 +122,8 @@ export interface StoreOperations {
   renewLeases(lease: Lease): Promise<string[]>;
   /** Gives up every lease of `owner` (clean shutdown), so other replicas take the work over at once. */
   releaseLeases(owner: string): Promise<void>;
+  /** The replicas holding a lease on a running execution (to find those that died without releasing). */
+  listLeaseOwners(): Promise<string[]>;
 
   // ---- scheduling
   /**

@@ -8,6 +8,7 @@ import { invocationParameters, substitute, type PseudoValues } from '../../src/d
 import { matchingRule, type ManagedNode } from '../../src/domain/inventory.ts';
 import type { WindowTarget } from '../../src/domain/model.ts';
 import { planInvocations, resolveWindowTarget } from '../../src/domain/target-resolution.ts';
+import { isDeadLocalReplica, replicaName } from '../../src/runtime/replica-identity.ts';
 
 const values: PseudoValues = {
   WINDOW_ID: 'mw-0123456789abcdef0', WINDOW_TASK_ID: 'task-1', WINDOW_EXECUTION_ID: 'exec-1', TASK_EXECUTION_ID: 'te-1',
@@ -99,5 +100,19 @@ describe('rate control and outcome rules', () => {
     assert.equal(matchingRule(rules, subject), 1);
     assert.equal(matchingRule(rules, { ...subject, resourceId: 'i-3' }), 2);
     assert.equal(matchingRule(rules.slice(0, 2), { ...subject, taskType: 'LAMBDA' }), -1);
+  });
+});
+
+describe('replica identity: leases left by dead processes of this host', () => {
+  const self = { host: 'host-a', pid: 100, nonce: 'abcd0123' };
+  const alive = (pid: number) => pid === 200;
+  test('a dead pid of this host, or this pid under another nonce, is dead; live pids and other hosts are not', () => {
+    assert.equal(isDeadLocalReplica('host-a:300:00ff00ff', self, alive), true);
+    assert.equal(isDeadLocalReplica('host-a:100:99999999', self, alive), true, 'an earlier life of this pid (container restart)');
+    assert.equal(isDeadLocalReplica(replicaName(self), self, alive), false, 'this very process');
+    assert.equal(isDeadLocalReplica('host-a:200:00ff00ff', self, alive), false, 'a live process');
+    assert.equal(isDeadLocalReplica('host-b:300:00ff00ff', self, alive), false, 'another host: its lease must run out');
+    assert.equal(isDeadLocalReplica('not a replica name', self, alive), false);
+    assert.equal(isDeadLocalReplica('host:with:colons:300:0a', { ...self, host: 'host:with:colons' }, alive), true);
   });
 });

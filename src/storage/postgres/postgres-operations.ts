@@ -64,6 +64,7 @@ const claimExecutions = statement('claim_executions', `
 // The UPDATE keeps the renewed rows locked until the step's transaction ends (the fence).
 const renewLeases = statement('renew_leases', "UPDATE window_executions SET lease_until = $2 WHERE owner = $1 AND status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') RETURNING id");
 const releaseLeases = statement('release_leases', 'UPDATE window_executions SET owner = NULL, lease_until = NULL WHERE owner = $1');
+const listLeaseOwners = statement('list_lease_owners', "SELECT DISTINCT owner FROM window_executions WHERE owner IS NOT NULL AND status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') ORDER BY owner");
 
 // The scheduler's claim: inside a transaction the due rows stay locked until it commits their new fire
 // times, and a second replica skips them instead of firing the same occurrence again.
@@ -176,6 +177,10 @@ export class PostgresOperations extends PostgresControlPlane implements StoreOpe
 
   async releaseLeases(owner: string): Promise<void> {
     await releaseLeases(this.session, [owner]);
+  }
+
+  async listLeaseOwners(): Promise<string[]> {
+    return (await listLeaseOwners(this.session, [])).rows.map((row) => String(row.owner));
   }
 
   // ---- scheduling

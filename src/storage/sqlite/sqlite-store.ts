@@ -124,6 +124,11 @@ export class SqliteStore extends SqliteControlPlane implements Store {
     this.statement('UPDATE window_executions SET owner = NULL, lease_until = NULL WHERE owner = ?').run(owner);
   }
 
+  async listLeaseOwners(): Promise<string[]> {
+    const rows = this.statement("SELECT DISTINCT owner FROM window_executions WHERE owner IS NOT NULL AND status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') ORDER BY owner").all() as Row[];
+    return rows.map((row) => String(row.owner));
+  }
+
   // ---- scheduling
 
   async listDueWindows(now: number, limit: number): Promise<DueWindow[]> {
