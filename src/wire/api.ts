@@ -59,6 +59,6 @@ export function createApiHandler(handlers: Handlers): ApiHandler {
         `${operation} is not served by this service yet; see docs/coverage.md.`,
       );
     }
-    return handler(input as never, { scope: scopeOf(request.authorization), requestId: request.requestId });
+    return handler(check.input as never, { scope: scopeOf(request.authorization), requestId: request.requestId });
   };
 }

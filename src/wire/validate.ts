@@ -3,30 +3,32 @@
 // 1. types — a member whose JSON type does not fit its shape → SerializationException (HTTP 400), first
 //    problem only (validation/serialization.ts has the message forms and their sources);
 // 2. constraints — required, min/max, pattern, enum, all of them (at most 10) → ValidationException
-//    (HTTP 400), `N validation error(s) detected: <item>; <item>` (validation/constraints.ts).
+//    (HTTP 400), `N validation error(s) detected: <item>; <item>` (validation/constraints.ts);
+// 3. projection — unknown members and null members are dropped, at every depth (validation/projection.ts).
 // Everything is compiled once at module load; a call allocates only when it reports something.
 import { operationNames, operations, shapes, type OperationName } from './generated/shapes.ts';
 import { compileConstraints, type ConstraintCheck } from './validation/constraints.ts';
+import { compileProjections, type Projection } from './validation/projection.ts';
 import { bodyProblem, compileTypeChecks, type TypeCheck } from './validation/serialization.ts';
 
 export type InputCheck =
-  | { ok: true }
+  | { ok: true; input: unknown }
   | { ok: false; code: 'SerializationException' | 'ValidationException'; message: string };
-
-const OK: InputCheck = Object.freeze({ ok: true });
 
 interface CompiledOperation {
   types: TypeCheck;
   constraints: ConstraintCheck;
+  projection: Projection;
 }
 
 const compiled: Readonly<Record<OperationName, CompiledOperation>> = (() => {
   const typeOf = compileTypeChecks(shapes);
   const constraintsOf = compileConstraints(shapes);
+  const projectionOf = compileProjections(shapes);
   const out = {} as Record<OperationName, CompiledOperation>;
   for (const op of operationNames) {
     const input = operations[op].input;
-    out[op] = { types: typeOf(input), constraints: constraintsOf(input) };
+    out[op] = { types: typeOf(input), constraints: constraintsOf(input), projection: projectionOf(input) };
   }
   return out;
 })();
@@ -35,7 +37,8 @@ const compiled: Readonly<Record<OperationName, CompiledOperation>> = (() => {
 const sink: string[] = [];
 
 /**
- * Checks `body`, the already JSON.parsed request body of `operation`.
+ * Checks `body`, the already JSON.parsed request body of `operation`; when it passes, `input` is the body
+ * as the handler must see it (unknown and null members dropped).
  * A SerializationException with message '' means AWS sends no message member at all (a body that is
  * JSON null, a string or a number).
  */
@@ -47,7 +50,7 @@ export function checkInput(operation: OperationName, body: unknown): InputCheck 
   sink.length = 0;
   op.constraints(body, '', sink);
   const n = sink.length;
-  if (n === 0) return OK;
+  if (n === 0) return { ok: true, input: op.projection(body) };
   const message = `${n} validation error${n === 1 ? '' : 's'} detected: ${sink.join('; ')}`;
   sink.length = 0;
   return { ok: false, code: 'ValidationException', message };

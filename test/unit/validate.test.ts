@@ -43,18 +43,23 @@ function ve(...items: string[]): InputCheck {
 function se(message: string): InputCheck {
   return { ok: false, code: 'SerializationException', message };
 }
-const OK: InputCheck = { ok: true };
+/** A passing check (what the handler then receives is tested below, under projection). */
+const OK = { ok: true } as const;
+type Want = Exclude<InputCheck, { ok: true }> | typeof OK;
 
 interface Case {
   name: string;
   op: OperationName;
   body: unknown;
-  want: InputCheck;
+  want: Want;
 }
 
 function run(cases: Case[]): void {
   for (const c of cases) {
-    test(c.name, () => assert.deepEqual(checkInput(c.op, c.body), c.want));
+    test(c.name, () => {
+      const got = checkInput(c.op, c.body);
+      assert.deepEqual(got.ok ? OK : got, c.want);
+    });
   }
 }
 
@@ -426,6 +431,52 @@ run([
   { name: 'empty body object', op: 'DescribeMaintenanceWindows', body: {}, want: OK },
   { name: 'a full valid RegisterTask', op: 'RegisterTaskWithMaintenanceWindow', body: { ...registerTask, TaskInvocationParameters: { RunCommand: { Parameters: { commands: ['df'] }, TimeoutSeconds: 600 } } }, want: OK },
 ]);
+
+// ---------- projection: what the handler receives ----------
+function accepted(op: OperationName, body: unknown): unknown {
+  const check = checkInput(op, body);
+  assert.ok(check.ok, JSON.stringify(check));
+  return check.input;
+}
+
+test('null members are absent in what the handler receives (issue 11: "Name": null was stored)', () => {
+  assert.deepEqual(accepted('UpdateMaintenanceWindow', { WindowId: W, Name: null, Duration: 4, NextToken: null }), { WindowId: W, Duration: 4 });
+  assert.deepEqual(accepted('DescribeMaintenanceWindows', { NextToken: null, MaxResults: null }), {});
+});
+
+test('unknown members are dropped at every depth, however large (issue 11: nested junk was echoed)', () => {
+  const junk = 'x'.repeat(900_000);
+  const body = {
+    ...registerTask, Junk: junk,
+    TaskInvocationParameters: { Automation: { DocumentVersion: '$LATEST', Junk: junk, Parameters: { p: ['v'] } }, Other: { a: 1 } },
+    LoggingInfo: { S3BucketName: 'bucket', S3Region: 'us-east-1', Junk: junk },
+    AlarmConfiguration: { Alarms: [{ Name: 'a', Junk: junk }], Junk: junk },
+  };
+  assert.deepEqual(accepted('RegisterTaskWithMaintenanceWindow', body), {
+    ...registerTask,
+    TaskInvocationParameters: { Automation: { DocumentVersion: '$LATEST', Parameters: { p: ['v'] } } },
+    LoggingInfo: { S3BucketName: 'bucket', S3Region: 'us-east-1' },
+    AlarmConfiguration: { Alarms: [{ Name: 'a' }] },
+  });
+});
+
+test('a clean body reaches the handler as the same object, and map keys such as __proto__ stay plain members', () => {
+  const body = { ...registerTask, TaskParameters: { commands: { Values: ['df'] } } };
+  assert.equal(accepted('RegisterTaskWithMaintenanceWindow', body), body);
+  const parsed = JSON.parse(`{"WindowId":"${W}","TaskArn":"a","TaskType":"RUN_COMMAND","Priority":null,"TaskParameters":{"__proto__":{"Values":["x"]},"b":{"Values":["y"],"Junk":1}}}`);
+  const input = accepted('RegisterTaskWithMaintenanceWindow', parsed) as { TaskParameters: Record<string, unknown> };
+  assert.deepEqual(Object.keys(input.TaskParameters), ['__proto__', 'b']);
+  assert.equal(Object.getPrototypeOf(input.TaskParameters), Object.prototype);
+  assert.equal(JSON.stringify(input.TaskParameters), '{"__proto__":{"Values":["x"]},"b":{"Values":["y"]}}');
+});
+
+test('integers beyond Java\'s int range are held at its end, not stored with lost precision (issue 11)', () => {
+  const held = accepted('RegisterTaskWithMaintenanceWindow', { ...registerTask, Priority: 1e20 }) as { Priority: number };
+  assert.equal(held.Priority, 2147483647);
+  assert.equal((accepted('RegisterTaskWithMaintenanceWindow', { ...registerTask, Priority: 2147483648 }) as { Priority: number }).Priority, 2147483647);
+  const inRange = { ...registerTask, Priority: 2147483647 };
+  assert.equal(accepted('RegisterTaskWithMaintenanceWindow', inRange), inRange, 'a value in range is passed as it is');
+});
 
 test('unknown operation is a programming error', () => {
   assert.throws(() => checkInput('NoSuchOperation' as OperationName, {}), TypeError);
