@@ -2,7 +2,7 @@
 // pseudo-parameter substitution (SPEC 3.9). Keys are lowerCamel and sorted, as in AWS's recent example.
 
 import type { PlanItem, TaskExecution } from './execution.ts';
-import type { Scope } from './model.ts';
+import type { ParameterValues, Scope } from './model.ts';
 
 export interface PseudoValues {
   WINDOW_ID: string;
@@ -124,4 +124,25 @@ export function invocationParameters(task: TaskExecution, resourceIds: string[],
       break;
   }
   return JSON.stringify(substituteDeep(sorted(request), values));
+}
+
+/**
+ * GetMaintenanceWindowExecutionTask's TaskParameters: one map of the task's parameters as `{Values}`.
+ * For Run Command, AWS fills it also for tasks registered with TaskInvocationParameters, and adds
+ * `aws:InstanceId` with every instance the task execution targets (the user guide's CLI walkthrough,
+ * mw-cli-tutorial-task-info: `[{"aws:InstanceId": {"Values": ["i-02573cafcfEXAMPLE"]}, "commands":
+ * {"Values": ["df"]}}]`). Other task types return the deprecated TaskParameters they were registered
+ * with, if any: AWS documents that they ignore them, and no sample shows more. `plan` is undefined for a
+ * task that has not started (its instances are not resolved yet).
+ */
+export function executionTaskParameters(task: TaskExecution, plan: PlanItem[] | undefined): Record<string, ParameterValues>[] {
+  const legacy = task.taskParameters ?? {};
+  if (task.taskType !== 'RUN_COMMAND') return Object.keys(legacy).length > 0 ? [legacy] : [];
+  const registered = task.invocationParameters?.RunCommand?.Parameters as Record<string, string[]> | undefined;
+  const parameters: Record<string, ParameterValues> = registered
+    ? Object.fromEntries(Object.entries(registered).map(([name, values]) => [name, { Values: values }]))
+    : { ...legacy };
+  const instanceIds = [...new Set(plan?.flatMap((item) => item.resourceIds) ?? [])];
+  if (instanceIds.length > 0) parameters['aws:InstanceId'] = { Values: instanceIds };
+  return Object.keys(parameters).length > 0 ? [sorted(parameters) as Record<string, ParameterValues>] : [];
 }

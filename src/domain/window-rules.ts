@@ -42,14 +42,19 @@ export function checkWindow(window: Window, nowMs: number): Schedule {
     if (start !== undefined && end <= start) {
       throw new ValidationException('EndDate must be later than StartDate.');
     }
-    if (end <= nowMs) {
-      throw new ValidationException('EndDate must be in the future.');
-    }
+    // An EndDate already past is accepted: the window simply has no next run (issue 11, B.6: no evidence
+    // that AWS refuses one; moto's tests create one; docs/coverage.md).
   }
   return schedule;
 }
 
 function parseDate(member: string, text: string): number {
+  // The live service holds these to a length of at least 1 that the published model does not carry; its
+  // answer is quoted in the Terraform provider (internal/service/ssm/maintenance_window.go, update).
+  if (text === '') {
+    const path = member[0].toLowerCase() + member.slice(1);
+    throw new ValidationException(`1 validation error detected: Value '' at '${path}' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+  }
   const ms = parseIsoDateTime(text);
   if (ms === undefined) {
     throw new ValidationException(`${member} ${text} is not a valid ISO-8601 date-time.`);

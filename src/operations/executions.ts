@@ -7,7 +7,7 @@
 import type { Invocation, TaskExecution, WindowExecution } from '../domain/execution.ts';
 import type { HistoryService } from '../service/history.ts';
 import type { Handler } from '../wire/api.ts';
-import { filtersIn, seconds } from './mapping.ts';
+import { filtersIn, seconds, startingToken } from './mapping.ts';
 
 function optionalSeconds(ms: number | undefined): number | undefined {
   return ms === undefined ? undefined : seconds(ms);
@@ -54,7 +54,7 @@ export function historyHandlers(history: HistoryService) {
     const page = await history.listExecutions(scope, input.WindowId, {
       filters: filtersIn(input.Filters),
       maxResults: input.MaxResults,
-      nextToken: input.NextToken,
+      nextToken: startingToken(input.NextToken),
     });
     return {
       WindowExecutions: page.executions.map((execution) => ({
@@ -79,7 +79,7 @@ export function historyHandlers(history: HistoryService) {
     const page = await history.listTaskExecutions(scope, input.WindowExecutionId, {
       filters: filtersIn(input.Filters),
       maxResults: input.MaxResults,
-      nextToken: input.NextToken,
+      nextToken: startingToken(input.NextToken),
     });
     return {
       WindowExecutionTaskIdentities: page.taskExecutions.map((task) => ({
@@ -92,13 +92,12 @@ export function historyHandlers(history: HistoryService) {
 
   const GetMaintenanceWindowExecutionTask: Handler<'GetMaintenanceWindowExecutionTask'> = async (input, { scope }) => {
     const task = await history.getTaskExecution(scope, input.WindowExecutionId, input.TaskId);
-    const hasTaskParameters = task.taskParameters !== undefined && Object.keys(task.taskParameters).length > 0;
     return {
       ...taskExecutionFields(task),
       ServiceRole: task.serviceRole,
       Type: task.taskType,
-      // A list of parameter maps (SPEC 1.2's CLI example shows one map); empty when the task had none.
-      TaskParameters: hasTaskParameters ? [task.taskParameters!] : [],
+      // One map of parameters, with aws:InstanceId for Run Command (domain/invocation-parameters.ts).
+      TaskParameters: await history.taskParametersOf(scope, task),
       Priority: task.priority,
       MaxConcurrency: task.maxConcurrency,
       MaxErrors: task.maxErrors,
@@ -109,7 +108,7 @@ export function historyHandlers(history: HistoryService) {
     const page = await history.listInvocations(scope, input.WindowExecutionId, input.TaskId, {
       filters: filtersIn(input.Filters),
       maxResults: input.MaxResults,
-      nextToken: input.NextToken,
+      nextToken: startingToken(input.NextToken),
     });
     return {
       WindowExecutionTaskInvocationIdentities: page.invocations.map(invocationFields),

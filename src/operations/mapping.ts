@@ -25,6 +25,15 @@ export function tagsOut(tags: Tag[]): WireTag[] {
   return tags.map((t) => ({ Key: t.key, Value: t.value }));
 }
 
+/**
+ * The NextToken a Describe call continues from. An empty token is the first page: the seeds say the last
+ * page's token "is empty", and no SDK sends one back (botocore and the JS SDK's paginators stop on it),
+ * so a hand-written loop that echoes it must not get an error (issue 11, B.5).
+ */
+export function startingToken(token: string | undefined): string | undefined {
+  return token === '' ? undefined : token;
+}
+
 /** Epoch milliseconds to the wire's epoch seconds (with millisecond fraction). */
 export function seconds(ms: number): number {
   return ms / 1000;

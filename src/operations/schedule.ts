@@ -2,7 +2,7 @@
 
 import type { ScheduleService } from '../service/schedule.ts';
 import type { Handler } from '../wire/api.ts';
-import { filtersIn, targetsIn } from './mapping.ts';
+import { filtersIn, startingToken, targetsIn } from './mapping.ts';
 
 export function scheduleHandlers(schedule: ScheduleService) {
   const DescribeMaintenanceWindowSchedule: Handler<'DescribeMaintenanceWindowSchedule'> = async (input, { scope }) => {
@@ -12,7 +12,7 @@ export function scheduleHandlers(schedule: ScheduleService) {
       resourceType: input.ResourceType,
       filters: filtersIn(input.Filters),
       maxResults: input.MaxResults,
-      nextToken: input.NextToken,
+      nextToken: startingToken(input.NextToken),
     });
     return {
       ScheduledWindowExecutions: page.runs.map((run) => ({ WindowId: run.windowId, Name: run.name, ExecutionTime: run.executionTime })),
@@ -25,7 +25,7 @@ export function scheduleHandlers(schedule: ScheduleService) {
       targets: targetsIn(input.Targets) ?? [],
       resourceType: input.ResourceType,
       maxResults: input.MaxResults,
-      nextToken: input.NextToken,
+      nextToken: startingToken(input.NextToken),
     });
     return { WindowIdentities: page.windows.map((w) => ({ WindowId: w.id, Name: w.name })), NextToken: page.nextToken };
   };

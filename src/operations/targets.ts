@@ -4,7 +4,7 @@
 import type { WindowTarget } from '../domain/model.ts';
 import type { TargetService } from '../service/targets.ts';
 import type { Handler } from '../wire/api.ts';
-import { filtersIn, targetsIn, targetsOut } from './mapping.ts';
+import { filtersIn, startingToken, targetsIn, targetsOut } from './mapping.ts';
 
 function targetFields(target: WindowTarget) {
   return {
@@ -52,7 +52,7 @@ export function targetHandlers(targets: TargetService) {
     const page = await targets.list(scope, input.WindowId, {
       filters: filtersIn(input.Filters),
       maxResults: input.MaxResults,
-      nextToken: input.NextToken,
+      nextToken: startingToken(input.NextToken),
     });
     return {
       Targets: page.targets.map((target) => ({ ...targetFields(target), ResourceType: target.resourceType })),

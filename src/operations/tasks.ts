@@ -5,7 +5,7 @@ import type { InvocationParameters, WindowTask } from '../domain/model.ts';
 import type { TaskFields, TaskService } from '../service/tasks.ts';
 import type { Handler } from '../wire/api.ts';
 import type { MaintenanceWindowTaskInvocationParameters, RegisterTaskWithMaintenanceWindowRequest } from '../wire/generated/types.ts';
-import { filtersIn, targetsIn, targetsOut } from './mapping.ts';
+import { filtersIn, startingToken, targetsIn, targetsOut } from './mapping.ts';
 
 type TaskMembers = Omit<RegisterTaskWithMaintenanceWindowRequest, 'WindowId' | 'TaskType' | 'TaskArn' | 'ClientToken'> & { TaskArn?: string };
 
@@ -90,7 +90,7 @@ export function taskHandlers(tasks: TaskService) {
     const page = await tasks.list(scope, input.WindowId, {
       filters: filtersIn(input.Filters),
       maxResults: input.MaxResults,
-      nextToken: input.NextToken,
+      nextToken: startingToken(input.NextToken),
     });
     // The Describe item names the task type `Type` and carries no TaskInvocationParameters (model).
     return { Tasks: page.tasks.map((task) => ({ ...taskFieldsOut(task), Type: task.taskType })), NextToken: page.nextToken };

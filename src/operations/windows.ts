@@ -6,7 +6,7 @@ import { nextExecutionTime } from '../domain/window-rules.ts';
 import type { Clock } from '../service/ports.ts';
 import type { WindowService } from '../service/windows.ts';
 import type { Handler } from '../wire/api.ts';
-import { filtersIn, seconds, tagsIn } from './mapping.ts';
+import { filtersIn, seconds, startingToken, tagsIn } from './mapping.ts';
 
 function windowFields(window: Window) {
   return {
@@ -81,7 +81,7 @@ export function windowHandlers(windows: WindowService, clock: Clock) {
     const page = await windows.list(scope, {
       filters: filtersIn(input.Filters),
       maxResults: input.MaxResults,
-      nextToken: input.NextToken,
+      nextToken: startingToken(input.NextToken),
     });
     const now = clock.now();
     return {

@@ -6,7 +6,8 @@ import { buildFilter, dateFilter, enumFilter, type FilterInput, type FilterRules
 import {
   type ExecutionStatus, FILTERABLE_STATUSES, type Invocation, type TaskExecution, type WindowExecution,
 } from '../domain/execution.ts';
-import type { Scope } from '../domain/model.ts';
+import { executionTaskParameters } from '../domain/invocation-parameters.ts';
+import type { ParameterValues, Scope } from '../domain/model.ts';
 import { parseIsoDateTime } from '../schedule/index.ts';
 import { type ServiceContext, pageSize } from './context.ts';
 import { collectPage, listingPage } from './keyset-pages.ts';
@@ -109,6 +110,12 @@ export class HistoryService {
   async getTaskExecution(scope: Scope, windowExecutionId: string, taskExecutionId: string): Promise<TaskExecution> {
     await this.execution(scope, windowExecutionId);
     return this.taskExecution(scope, windowExecutionId, taskExecutionId);
+  }
+
+  /** GetMaintenanceWindowExecutionTask's TaskParameters (reads the task's plan for its instances). */
+  async taskParametersOf(scope: Scope, task: TaskExecution): Promise<Record<string, ParameterValues>[]> {
+    const plan = task.taskType === 'RUN_COMMAND' ? await this.ctx.store.getTaskPlan(scope, task.id) : undefined;
+    return executionTaskParameters(task, plan);
   }
 
   async listInvocations(scope: Scope, windowExecutionId: string, taskExecutionId: string, input: ListInput): Promise<InvocationPage> {

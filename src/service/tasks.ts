@@ -25,8 +25,12 @@ export type UpdateTaskInput = Partial<Omit<TaskFields, 'taskType'>> & {
   replace?: boolean;
 };
 
-/** Priority when the caller gives none: undocumented; 1 is our choice (SPEC 1.2, [I]). */
-const DEFAULT_PRIORITY = 1;
+/**
+ * Priority when the caller gives none: 0. The Terraform provider's `priority` is optional and not computed,
+ * and its acceptance test without one passes against AWS (no diff after apply), so AWS returns 0; SPEC 1.2
+ * inferred 1 (issue 11, B.1).
+ */
+const DEFAULT_PRIORITY = 0;
 
 const taskFilters: FilterRules<WindowTask> = {
   WindowTaskId: anyOf((t) => t.id),

@@ -104,7 +104,8 @@ describe('engine: the seed scenario and the history operations', () => {
       TaskArn: 'AWS-RunShellScript',
       ServiceRole: 'arn:aws:iam::123456789012:role/MW',
       Type: 'RUN_COMMAND',
-      TaskParameters: [{ commands: { Values: ['df -h'] } }],
+      // As AWS's CLI example shows it: the parameters and every instance of the execution (issue 11, B.2).
+      TaskParameters: [{ 'aws:InstanceId': { Values: ['i-1', 'i-2', 'i-3'] }, commands: { Values: ['df -h'] } }],
       Priority: 3,
       MaxConcurrency: '2',
       MaxErrors: '1',
