@@ -33,6 +33,15 @@ function json(body: string): unknown {
 
 const ok = (body: unknown, status = 200): ControlResponse => ({ status, body });
 
+/** A path segment such as a node id, percent-decoded; a malformed escape (`%ZZ`) is the caller's error. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ValidationException(`The path segment '${segment}' is not valid percent-encoding.`);
+  }
+}
+
 type Route = { method: string; pattern: RegExp; run: (request: ControlRequest, params: string[]) => Promise<ControlResponse> };
 
 export function createControlHandler(control?: ControlService): ControlHandler {
@@ -81,7 +90,7 @@ export function createControlHandler(control?: ControlService): ControlHandler {
       pathMatched = true;
       if (route.method !== request.method) continue;
       try {
-        return await route.run(request, match.slice(1).map(decodeURIComponent));
+        return await route.run(request, match.slice(1).map(decodeSegment));
       } catch (error) {
         if (error instanceof ServiceError && error.fault === 'client') {
           return ok({ __type: error.code, message: error.message }, STATUS_BY_CODE[error.code] ?? 400);
