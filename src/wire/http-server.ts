@@ -3,8 +3,9 @@
 // wrong: bodies over the limit are refused before they are buffered, and nothing unexpected escapes.
 
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { errorResponse, toErrorResponse, type ErrorResponse } from './errors.ts';
 
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -51,6 +52,27 @@ export interface RunningServer {
 }
 
 class BodyTooLarge extends Error {}
+
+/** Node's reasons for refusing bytes that are not an HTTP/1.1 request (parser errors), as an answer. */
+function protocolError(code: string | undefined): ErrorResponse {
+  if (code === 'HPE_HEADER_OVERFLOW') return errorResponse('RequestHeaderFieldsTooLarge', 'The request line and headers are too large.', 431);
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'ERR_HTTP_REQUEST_HEADERS_TIMEOUT') return errorResponse('RequestTimeout', 'The request did not arrive in time.', 408);
+  return errorResponse('BadRequest', 'The request is not valid HTTP/1.1.', 400);
+}
+
+/** A whole answer written straight to a socket that has no response object (the parser gave up on it). */
+function rawAnswer(error: ErrorResponse, requestId: string): string {
+  const payload = JSON.stringify(error.body);
+  return `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\ncontent-type: ${AWS_JSON_CONTENT_TYPE}\r\n`
+    + `content-length: ${Buffer.byteLength(payload)}\r\nx-amzn-requestid: ${requestId}\r\nconnection: close\r\n\r\n${payload}`;
+}
+
+interface InFlight {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  contentType: string;
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -114,7 +136,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
         res.on('finish', () => req.destroy());
         return;
       }
-      throw error;
+      // The body stream broke (client gone, bad chunked framing): not a fault of ours, so nothing is
+      // logged; an answer, if the client is still there, comes from the clientError handler below.
+      if (!res.headersSent) res.destroy();
+      return;
     }
 
     if (isControl) {
@@ -139,13 +164,55 @@ export function createHttpServer(options: HttpServerOptions): Server {
     send(res, 200, contentType, requestId, JSON.stringify(output));
   }
 
-  return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  // The request each connection is answering, so a parser error on that connection can tell whether it
+  // broke this request's body (answer it with the error) or came after it (answer once it is done).
+  const inFlight = new WeakMap<object, InFlight>();
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const requestId = randomUUID();
-    handle(req, res, requestId).catch((error: unknown) => {
-      const contentType = req.url?.startsWith('/_mw/') ? 'application/json' : AWS_JSON_CONTENT_TYPE;
-      fail(res, requestId, contentType, error);
+    const contentType = req.url?.startsWith('/_mw/') ? 'application/json' : AWS_JSON_CONTENT_TYPE;
+    const socket = req.socket;
+    inFlight.set(socket, { req, res, requestId, contentType });
+    res.once('close', () => {
+      if (inFlight.get(socket)?.res === res) inFlight.delete(socket);
     });
+    handle(req, res, requestId).catch((error: unknown) => fail(res, requestId, contentType, error));
   });
+
+  // Bytes Node cannot parse as a request (bad framing, oversized headers, unknown methods): Node's own answer
+  // is a bare "400 Bad Request" without a body; this one is JSON with a request id like every other answer.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const answer = protocolError(error.code);
+    const pending = inFlight.get(socket);
+    if (pending && !pending.res.headersSent && !pending.req.complete) {
+      sendError(pending.res, pending.requestId, answer, pending.contentType, true);
+      pending.res.once('finish', () => socket.destroy());
+      return;
+    }
+    const write = () => {
+      if (socket.writable) socket.end(rawAnswer(answer, randomUUID()), () => socket.destroy());
+      else socket.destroy();
+    };
+    // A complete request is still being answered and the garbage came after it: answer in order.
+    if (pending && !pending.res.writableFinished) pending.res.once('close', write);
+    else write();
+  });
+
+  // An Expect header other than 100-continue: Node's own 417 has no body.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const contentType = req.url?.startsWith('/_mw/') ? 'application/json' : AWS_JSON_CONTENT_TYPE;
+    sendError(res, randomUUID(), errorResponse('ExpectationFailed', `Expect: ${req.headers.expect} is not supported.`, 417), contentType, true);
+  });
+
+  // CONNECT (a proxy tunnel) is not for this server; without a listener Node drops the connection silently.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.end(rawAnswer(errorResponse('MethodNotAllowed', 'CONNECT is not supported.', 405), randomUUID()), () => socket.destroy());
+  });
+  return server;
 }
 
 export async function listen(server: Server, host: string, port: number): Promise<RunningServer> {
