@@ -79,6 +79,31 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+/** The start-up step that failed, with the input it was given; the CLI turns it into one line for a person. */
+export type StartupStep =
+  | { step: 'sqlite'; dataDir: string }
+  | { step: 'postgres'; store: string }
+  | { step: 'nodes'; file: string }
+  | { step: 'listen'; host: string; port: number };
+
+/** The service could not start; `cause` is the error underneath (an errno error, a pg error, a SyntaxError...). */
+export class StartupError extends Error {
+  readonly failed: StartupStep;
+  constructor(failed: StartupStep, options: { cause: unknown }) {
+    super(`could not start (${failed.step}): ${(options.cause as Error)?.message ?? String(options.cause)}`, options);
+    this.failed = failed;
+  }
+}
+
+/** Runs one start-up step, labelling what it throws with the step and its input. */
+async function step<T>(failed: StartupStep, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (cause) {
+    throw new StartupError(failed, { cause });
+  }
+}
+
 const PAGE_TOKEN_KEY = 'page-token-key';
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -91,8 +116,9 @@ async function pageTokens(store: Store): Promise<PageTokens> {
 /** Loads `[{"id", "tags", "resourceGroups", "account"?, "region"?}]` into the inventory. */
 async function loadNodes(control: ControlService, file: string): Promise<void> {
   const nodes = JSON.parse(await readFile(file, 'utf8')) as unknown;
-  if (!Array.isArray(nodes)) throw new Error(`${file}: expected a JSON list of nodes`);
-  for (const node of nodes as Record<string, unknown>[]) {
+  if (!Array.isArray(nodes)) throw new Error('expected a JSON list of nodes');
+  for (const [index, node] of (nodes as Record<string, unknown>[]).entries()) {
+    if (typeof node?.id !== 'string') throw new Error(`entry ${index + 1} has no "id" string`);
     const scope = { account: String(node.account ?? DEFAULT_ACCOUNT), region: String(node.region ?? DEFAULT_REGION) };
     await control.putNode(scope, String(node.id), { tags: node.tags, resourceGroups: node.resourceGroups });
   }
@@ -100,8 +126,18 @@ async function loadNodes(control: ControlService, file: string): Promise<void> {
 
 export async function startApp(config: AppConfig): Promise<RunningApp> {
   const store: Store = config.store?.startsWith('postgres')
-    ? await openPostgresStore({ connectionString: config.store, schema: config.postgresSchema })
-    : new SqliteStore({ path: join(config.dataDir, 'mw.sqlite') });
+    ? await step({ step: 'postgres', store: config.store }, () => openPostgresStore({ connectionString: config.store!, schema: config.postgresSchema }))
+    : await step({ step: 'sqlite', dataDir: config.dataDir }, () => new SqliteStore({ path: join(config.dataDir, 'mw.sqlite') }));
+  // Whatever fails after the store is open closes what was opened, so a failed start leaves nothing running.
+  try {
+    return await startOnStore(config, store);
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp> {
   const manualClock = config.clockMode === 'manual' ? new ManualClock(config.manualClockStart ?? Date.now()) : undefined;
   const clock = manualClock ?? config.clock ?? systemClock;
   const ids = config.ids ?? randomIds;
@@ -135,14 +171,19 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     engine,
   });
   const control = new ControlService(store, clock, manualClock, engine);
-  if (config.nodesFile) await loadNodes(control, config.nodesFile);
+  const nodesFile = config.nodesFile;
+  if (nodesFile) await step({ step: 'nodes', file: nodesFile }, () => loadNodes(control, nodesFile));
   if (config.engine) await engine.start();
   const server = createHttpServer({
     api: createApiHandler(handlers),
     control: createControlHandler(control),
     log: config.log,
   });
-  const running = await listen(server, config.host, config.port);
+  const running = await step({ step: 'listen', host: config.host, port: config.port }, () => listen(server, config.host, config.port))
+    .catch(async (error: unknown) => {
+      await engine.stop();
+      throw error;
+    });
 
   const sweep = setInterval(() => {
     store.deleteIdempotencyRecordsBefore(clock.now() - IDEMPOTENCY_RETENTION_MS).catch((error: unknown) => {

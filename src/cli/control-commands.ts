@@ -1,9 +1,11 @@
 // CLI subcommands for the control API of a running service: fire, clock, nodes, outcomes.
-// Each prints the service's JSON answer; a 4xx/5xx answer prints it to stderr and exits 1.
+// Each prints the service's JSON answer. An endpoint that cannot be reached, an answer that is not JSON,
+// or a 4xx/5xx answer is thrown as an EndpointError (facts only), printed by main.ts as one line, exit 1.
 
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { UsageError } from './options.ts';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { parseCommandLine, UsageError } from './options.ts';
 
 export const controlHelp = `Control commands (talk to a running service):
   fire WINDOW_ID                     start an execution of the window now
@@ -26,20 +28,122 @@ interface Target {
   query: string;
 }
 
-async function call(target: Target, method: string, path: string, body?: unknown): Promise<void> {
-  const response = await fetch(`${target.endpoint}${path}${target.query}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(600_000),
-  });
-  const text = await response.text();
-  if (!response.ok) {
-    process.stderr.write(`${response.status} ${text}\n`);
-    process.exitCode = 1;
-    return;
+/** How long a control call may wait without a byte of answer: `clock advance` over a long span runs
+ * everything due on the way before it answers. */
+const CALL_TIMEOUT_SECONDS = 600;
+
+export type EndpointProblem =
+  | { kind: 'unreachable'; cause: unknown }
+  | { kind: 'timeout'; seconds: number }
+  | { kind: 'not-json'; status: number; contentType: string }
+  | { kind: 'error-answer'; status: number; type?: string; message?: string };
+
+/** A control call that did not get a usable answer: which request, and what went wrong. */
+export class EndpointError extends Error {
+  readonly request: { endpoint: string; method: string; url: string };
+  readonly problem: EndpointProblem;
+  constructor(request: EndpointError['request'], problem: EndpointProblem) {
+    super(`${request.method} ${request.url}: ${problem.kind}`);
+    this.request = request;
+    this.problem = problem;
   }
-  process.stdout.write(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+interface Answer {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/**
+ * One HTTP exchange with node:http, not fetch: fetch refuses the "bad ports" of the Fetch standard (1,
+ * 6000, 6665-6669, ...) that a service may well listen on, and hides the socket's errno behind "fetch failed".
+ */
+function exchange(url: URL, method: string, body: string | undefined): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(url, {
+      method,
+      headers: { 'content-type': 'application/json', ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) },
+      timeout: CALL_TIMEOUT_SECONDS * 1000,
+    });
+    request.once('timeout', () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT', timedOut: true })));
+    request.once('error', reject);
+    request.once('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.once('error', reject);
+      response.once('end', () => resolve({
+        status: response.statusCode ?? 0,
+        contentType: response.headers['content-type'] ?? '',
+        text: Buffer.concat(chunks).toString('utf8'),
+      }));
+    });
+    request.end(body);
+  });
+}
+
+async function call(target: Target, method: string, path: string, body?: unknown): Promise<void> {
+  const request = { endpoint: target.endpoint, method, url: `${target.endpoint}${path}${target.query}` };
+  let answer: Answer;
+  try {
+    answer = await exchange(new URL(request.url), method, body === undefined ? undefined : JSON.stringify(body));
+  } catch (cause) {
+    if ((cause as { timedOut?: boolean }).timedOut) throw new EndpointError(request, { kind: 'timeout', seconds: CALL_TIMEOUT_SECONDS });
+    throw new EndpointError(request, { kind: 'unreachable', cause });
+  }
+  const { status, contentType, text } = answer;
+  const json = parseJson(text);
+  if (status >= 400) {
+    // The service's errors are {"__type", "message"}; anything else is told by its status alone.
+    const fields = json.ok && json.value !== null && typeof json.value === 'object' ? (json.value as Record<string, unknown>) : {};
+    const message = fields.message ?? fields.Message;
+    throw new EndpointError(request, {
+      kind: 'error-answer',
+      status,
+      type: typeof fields.__type === 'string' ? fields.__type : undefined,
+      message: typeof message === 'string' ? message.split('\n')[0] : undefined,
+    });
+  }
+  if (!json.ok) throw new EndpointError(request, { kind: 'not-json', status, contentType });
+  process.stdout.write(`${JSON.stringify(json.value, null, 2)}\n`);
+}
+
+function seconds(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`SECONDS must be a number, got '${text}'`);
+  return value;
+}
+
+/** The JSON content of a file named on the command line, or a UsageError saying why not. */
+async function jsonFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message.replace(/, open .*$/, '')}`);
+  }
+  const json = parseJson(text);
+  if (!json.ok) throw new UsageError(`${file} is not valid JSON`);
+  return json.value;
+}
+
+function endpointOf(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new UsageError(`--endpoint must be an http:// or https:// URL, got '${text}'`);
+  }
+  return text.replace(/\/$/, '');
 }
 
 function need(value: string | undefined, what: string): string {
@@ -48,7 +152,7 @@ function need(value: string | undefined, what: string): string {
 }
 
 export async function runControlCommand(command: string, argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine({
     args: argv,
     allowPositionals: true,
     options: {
@@ -63,7 +167,7 @@ export async function runControlCommand(command: string, argv: string[]): Promis
   if (values.account) params.set('account', values.account);
   if (values.region) params.set('region', values.region);
   const target: Target = {
-    endpoint: (values.endpoint ?? process.env.MW_ENDPOINT ?? 'http://127.0.0.1:4100').replace(/\/$/, ''),
+    endpoint: endpointOf(values.endpoint ?? process.env.MW_ENDPOINT ?? 'http://127.0.0.1:4100'),
     query: params.size > 0 ? `?${params}` : '',
   };
   const [action, arg] = positionals;
@@ -72,7 +176,7 @@ export async function runControlCommand(command: string, argv: string[]): Promis
       return call(target, 'POST', `/_mw/windows/${encodeURIComponent(need(action, 'WINDOW_ID'))}/executions`);
     case 'clock':
       if (action === undefined) return call(target, 'GET', '/_mw/clock');
-      if (action === 'advance') return call(target, 'POST', '/_mw/clock', { advanceSeconds: Number(need(arg, 'SECONDS')) });
+      if (action === 'advance') return call(target, 'POST', '/_mw/clock', { advanceSeconds: seconds(need(arg, 'SECONDS')) });
       if (action === 'set') return call(target, 'POST', '/_mw/clock', { setTo: need(arg, 'ISO_TIME') });
       break;
     case 'nodes':
@@ -90,7 +194,7 @@ export async function runControlCommand(command: string, argv: string[]): Promis
     case 'outcomes':
       if (action === 'get') return call(target, 'GET', '/_mw/outcomes');
       if (action === 'clear') return call(target, 'DELETE', '/_mw/outcomes');
-      if (action === 'set') return call(target, 'PUT', '/_mw/outcomes', JSON.parse(await readFile(need(arg, 'FILE'), 'utf8')));
+      if (action === 'set') return call(target, 'PUT', '/_mw/outcomes', await jsonFile(need(arg, 'FILE')));
       break;
   }
   throw new UsageError(`unknown ${command} action '${action ?? ''}'. Try --help.`);

@@ -1,6 +1,6 @@
 // Command-line flags and environment variables of `serve`. Each option: flag, env var, default, meaning.
 
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { type AppConfig, defaultConfig } from '../app.ts';
 
 export const serveHelp = `Usage: npm start -- [options]    (or: node src/cli/main.ts serve [options])
@@ -28,16 +28,29 @@ Options (flag / environment variable / default):
   -h, --help                                            show this help
 `;
 
+/** A command line that cannot work: the CLI prints the message as one line and exits 2. */
 export class UsageError extends Error {}
 
-function integer(name: string, text: string | undefined, fallback: number, min: number): number {
+function integer(name: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (text === undefined || text === '') return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`${name} must be an integer >= ${min}, got '${text}'`);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`${name} must be an integer >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}, got '${text}'`);
+  }
   return Number(text);
 }
 
+/** node:util parseArgs, with its complaints (unknown option, missing value) as a UsageError. */
+export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    if (String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) throw new UsageError(`${(error as Error).message.replace(/\.?$/, '.')} Try --help.`);
+    throw error;
+  }
+}
+
 export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppConfig | 'help' {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
     args: argv,
     options: {
       host: { type: 'string' },
@@ -67,6 +80,9 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
   const clockStartText = values['clock-start'] ?? env.MW_CLOCK_START;
   const manualClockStart = clockStartText === undefined ? undefined : Date.parse(clockStartText);
   if (manualClockStart !== undefined && Number.isNaN(manualClockStart)) throw new UsageError(`--clock-start must be an ISO-8601 time, got '${clockStartText}'`);
+  const store = (values.store ?? env.MW_STORE) || undefined;
+  // Anything but a PostgreSQL URL would otherwise be ignored in favour of SQLite, silently.
+  if (store !== undefined && !/^postgres(ql)?:\/\//.test(store)) throw new UsageError(`--store must be a postgres:// or postgresql:// URL, got '${store.replace(/:[^:@/]*@/, ':***@')}'`);
   const secondsText = values['invocation-seconds'] ?? env.MW_INVOCATION_SECONDS;
   const invocationSeconds = secondsText === undefined ? defaultConfig.invocationSeconds : Number(secondsText);
   if (!(invocationSeconds >= 0) || !Number.isFinite(invocationSeconds)) throw new UsageError(`--invocation-seconds must be a number >= 0, got '${secondsText}'`);
@@ -76,11 +92,11 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
     manualClockStart,
     invocationSeconds,
     nodesFile: values.nodes ?? env.MW_NODES,
-    store: values.store ?? env.MW_STORE,
+    store,
     postgresSchema: values['postgres-schema'] ?? env.MW_POSTGRES_SCHEMA,
     leaseSeconds: integer('--lease-seconds', values['lease-seconds'] ?? env.MW_LEASE_SECONDS, defaultConfig.leaseSeconds, 1),
     host: values.host ?? env.MW_HOST ?? defaultConfig.host,
-    port: integer('--port', values.port ?? env.MW_PORT, defaultConfig.port, 0),
+    port: integer('--port', values.port ?? env.MW_PORT, defaultConfig.port, 0, 65535),
     dataDir: values['data-dir'] ?? env.MW_DATA_DIR ?? defaultConfig.dataDir,
     quotas: {
       windowsPerRegion: integer('--max-windows', values['max-windows'] ?? env.MW_MAX_WINDOWS, q.windowsPerRegion, 1),
