@@ -208,7 +208,8 @@ describe('targets and tasks', () => {
     assert.equal(replaced.Description, undefined);
     assert.equal(replaced.TaskInvocationParameters, undefined);
     assert.equal(replaced.TaskArn, 'AWS-RunPowerShellScript');
-    const filtered = await send(new DescribeMaintenanceWindowTasksCommand({ WindowId: windowId, Filters: [{ Key: 'Priority', Values: ['1'] }, { Key: 'TaskType', Values: ['RUN_COMMAND'] }] }));
+    const filtered = await send(new DescribeMaintenanceWindowTasksCommand({ WindowId: windowId, Filters: [{ Key: 'Priority', Values: ['0'] }, { Key: 'TaskType', Values: ['RUN_COMMAND'] }] }));
+    // Replace without Priority resets it to the default, 0 (issue 11, B.1).
     assert.equal(filtered.Tasks.length, 1);
     const none = await send(new DescribeMaintenanceWindowTasksCommand({ WindowId: windowId, Filters: [{ Key: 'Priority', Values: ['5'] }] }));
     assert.equal(none.Tasks.length, 0);
