@@ -2,6 +2,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { type AppConfig, defaultConfig } from '../app.ts';
+import { LATEST_RUN_MS } from '../schedule/index.ts';
 
 export const serveHelp = `Usage: npm start -- [options]    (or: node src/cli/main.ts serve [options])
 
@@ -80,6 +81,10 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
   const clockStartText = values['clock-start'] ?? env.MW_CLOCK_START;
   const manualClockStart = clockStartText === undefined ? undefined : Date.parse(clockStartText);
   if (manualClockStart !== undefined && Number.isNaN(manualClockStart)) throw new UsageError(`--clock-start must be an ISO-8601 time, got '${clockStartText}'`);
+  // The manual clock's range, as for its moves: nothing is scheduled after 9999 (AWS's four-digit years).
+  if (manualClockStart !== undefined && (manualClockStart < 0 || manualClockStart > LATEST_RUN_MS)) {
+    throw new UsageError(`--clock-start must be between 1970-01-01T00:00:00Z and ${new Date(LATEST_RUN_MS).toISOString()}, got '${clockStartText}'`);
+  }
   const store = (values.store ?? env.MW_STORE) || undefined;
   // Anything but a PostgreSQL URL would otherwise be ignored in favour of SQLite, silently.
   if (store !== undefined && !/^postgres(ql)?:\/\//.test(store)) throw new UsageError(`--store must be a postgres:// or postgresql:// URL, got '${store.replace(/:[^:@/]*@/, ':***@')}'`);

@@ -71,5 +71,6 @@ describe('durability and the service process', () => {
     const help = execFileSync(process.execPath, ['src/cli/main.ts', 'serve', '--help'], { encoding: 'utf8' });
     for (const option of ['--host', '--port', '--data-dir', 'MW_PORT', 'MW_DATA_DIR']) assert.ok(help.includes(option), option);
     assert.throws(() => execFileSync(process.execPath, ['src/cli/main.ts', 'serve', '--port', 'abc'], { encoding: 'utf8', stdio: 'pipe' }), /--port must be an integer/);
+    assert.throws(() => execFileSync(process.execPath, ['src/cli/main.ts', 'serve', '--clock', 'manual', '--clock-start', '+200000-01-01T00:00:00Z'], { encoding: 'utf8', stdio: 'pipe' }), /--clock-start must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z/);
   });
 });
