@@ -64,7 +64,8 @@ export interface PostgresStoreOptions {
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 export function createPool(options: PostgresStoreOptions): pg.Pool {
-  const config: pg.PoolConfig = { connectionString: options.connectionString, max: options.poolSize ?? 10 };
+  // A server that never answers (packets dropped) fails the start after 30 s, not the kernel's ~2 minutes.
+  const config: pg.PoolConfig = { connectionString: options.connectionString, max: options.poolSize ?? 10, connectionTimeoutMillis: 30_000 };
   if (options.schema !== undefined) {
     if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid PostgreSQL schema name: ${JSON.stringify(options.schema)}`);
     if (/[?&]options=/.test(options.connectionString)) {
