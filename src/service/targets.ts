@@ -4,6 +4,7 @@ import { DoesNotExistException, ResourceLimitExceededException, TargetInUseExcep
 import { anyOf, buildFilter, type FilterRules } from '../domain/filters.ts';
 import type { ResourceType, Scope, TargetSpec, WindowTarget } from '../domain/model.ts';
 import { checkWindowTargets, referencedWindowTargetIds } from '../domain/target-rules.ts';
+import { TARGETLESS_PLACEHOLDER } from '../domain/task-rules.ts';
 import { type ServiceContext, pageSize } from './context.ts';
 import { oncePerToken } from './idempotency.ts';
 import type { StoreOperations } from './ports.ts';
@@ -95,7 +96,10 @@ export class TargetService {
         const targets = task.targets
           .map((t) => (t.key === 'WindowTargetIds' ? { ...t, values: t.values.filter((v) => v !== targetId) } : t))
           .filter((t) => t.values.length > 0);
-        await tx.updateTask(scope, { ...task, targets });
+        // A task left with no targets is stored as a targetless one is, with the rate-control placeholders,
+        // so a later update of any other member does not change them behind the caller's back.
+        const left = targets.length === 0 ? { maxConcurrency: TARGETLESS_PLACEHOLDER, maxErrors: TARGETLESS_PLACEHOLDER } : {};
+        await tx.updateTask(scope, { ...task, targets, ...left });
       }
       await tx.deleteTarget(scope, windowId, targetId);
     });

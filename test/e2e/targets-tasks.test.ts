@@ -231,6 +231,19 @@ describe('targets and tasks', () => {
     await rejectsWith(send(new DeregisterTargetFromMaintenanceWindowCommand({ WindowId: windowId, WindowTargetId: targetId })), 'DoesNotExistException');
   });
 
+  test('a task left without targets by an unsafe deregistration keeps its rate controls through later updates (fuzzer seed 560912223)', async () => {
+    const targetId = await registerInstances();
+    const { WindowTaskId } = await send(new RegisterTaskWithMaintenanceWindowCommand({
+      WindowId: windowId, TaskArn: 'AWS-RestartEC2Instance', TaskType: 'AUTOMATION', Targets: [{ Key: 'WindowTargetIds', Values: [targetId] }], MaxConcurrency: '100%', MaxErrors: '1',
+    }));
+    await send(new DeregisterTargetFromMaintenanceWindowCommand({ WindowId: windowId, WindowTargetId: targetId, Safe: false }));
+    const left = await send(new GetMaintenanceWindowTaskCommand({ WindowId: windowId, WindowTaskId }));
+    assert.deepEqual([left.Targets, left.MaxConcurrency, left.MaxErrors], [[], '1', '1'], 'stored as a targetless task is');
+    await send(new UpdateMaintenanceWindowTaskCommand({ WindowId: windowId, WindowTaskId, Name: 'renamed' }));
+    const renamed = await send(new GetMaintenanceWindowTaskCommand({ WindowId: windowId, WindowTaskId }));
+    assert.deepEqual([renamed.Name, renamed.MaxConcurrency, renamed.MaxErrors], ['renamed', left.MaxConcurrency, left.MaxErrors], 'renaming changes nothing else');
+  });
+
   test('targets page, filter, and obey the quota; tasks obey theirs', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) ids.push(await registerInstances([`i-${i}`], { OwnerInformation: i % 2 ? 'odd' : 'even' }));
