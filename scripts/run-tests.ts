@@ -9,6 +9,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { startPostgres, type ThrowawayPostgres } from './postgres.ts';
 
 const require = createRequire(import.meta.url);
@@ -46,7 +47,10 @@ if (env.MW_TEST_POSTGRES_URL) {
   }
 }
 
-const args = ['--test', '--test-reporter=spec', '--test-timeout=120000', 'test/**/*.test.ts', ...process.argv.slice(2)];
+// Files run side by side, one per core at least: node's default (cores - 1) is a single file at a time on
+// a 2-core machine, and most test time is spent waiting on servers, not computing.
+const concurrency = Math.max(2, availableParallelism());
+const args = ['--test', '--test-reporter=spec', '--test-timeout=120000', `--test-concurrency=${concurrency}`, 'test/**/*.test.ts', ...process.argv.slice(2)];
 let status: number;
 try {
   child = spawn(process.execPath, args, { stdio: 'inherit', env });
