@@ -2,6 +2,7 @@
 // Constraint tables of the SSM model subset in spec/ (botocore 1.43.11).
 
 export type ShapeName =
+  | "ActivationId"
   | "AddTagsToResourceRequest"
   | "AddTagsToResourceResult"
   | "Alarm"
@@ -10,27 +11,65 @@ export type ShapeName =
   | "AlarmName"
   | "AlarmStateInformation"
   | "AlarmStateInformationList"
+  | "AttachmentContent"
+  | "AttachmentContentList"
+  | "AttachmentHash"
+  | "AttachmentHashType"
+  | "AttachmentInformation"
+  | "AttachmentInformationList"
+  | "AttachmentName"
+  | "AttachmentUrl"
   | "AutomationParameterKey"
   | "AutomationParameterMap"
   | "AutomationParameterValue"
   | "AutomationParameterValueList"
   | "Boolean"
+  | "CancelCommandRequest"
+  | "CancelCommandResult"
   | "CancelMaintenanceWindowExecutionRequest"
   | "CancelMaintenanceWindowExecutionResult"
+  | "Category"
+  | "CategoryEnumList"
+  | "CategoryList"
   | "ClientToken"
   | "CloudWatchLogGroupName"
   | "CloudWatchOutputConfig"
   | "CloudWatchOutputEnabled"
+  | "Command"
+  | "CommandFilter"
+  | "CommandFilterKey"
+  | "CommandFilterList"
+  | "CommandFilterValue"
+  | "CommandId"
+  | "CommandInvocation"
+  | "CommandInvocationList"
+  | "CommandInvocationStatus"
+  | "CommandList"
+  | "CommandMaxResults"
+  | "CommandPlugin"
+  | "CommandPluginList"
+  | "CommandPluginName"
+  | "CommandPluginOutput"
+  | "CommandPluginStatus"
+  | "CommandStatus"
   | "Comment"
+  | "CompletedCount"
+  | "ComputerName"
+  | "ContentLength"
   | "CreateMaintenanceWindowRequest"
   | "CreateMaintenanceWindowResult"
   | "DateTime"
   | "DeleteMaintenanceWindowRequest"
   | "DeleteMaintenanceWindowResult"
+  | "DeliveryTimedOutCount"
   | "DeregisterTargetFromMaintenanceWindowRequest"
   | "DeregisterTargetFromMaintenanceWindowResult"
   | "DeregisterTaskFromMaintenanceWindowRequest"
   | "DeregisterTaskFromMaintenanceWindowResult"
+  | "DescribeDocumentRequest"
+  | "DescribeDocumentResult"
+  | "DescribeInstanceInformationRequest"
+  | "DescribeInstanceInformationResult"
   | "DescribeMaintenanceWindowExecutionTaskInvocationsRequest"
   | "DescribeMaintenanceWindowExecutionTaskInvocationsResult"
   | "DescribeMaintenanceWindowExecutionTasksRequest"
@@ -47,12 +86,52 @@ export type ShapeName =
   | "DescribeMaintenanceWindowsForTargetResult"
   | "DescribeMaintenanceWindowsRequest"
   | "DescribeMaintenanceWindowsResult"
+  | "DescriptionInDocument"
+  | "DocumentARN"
+  | "DocumentAuthor"
+  | "DocumentContent"
+  | "DocumentDescription"
+  | "DocumentDisplayName"
+  | "DocumentFilter"
+  | "DocumentFilterKey"
+  | "DocumentFilterList"
+  | "DocumentFilterValue"
+  | "DocumentFormat"
   | "DocumentHash"
   | "DocumentHashType"
+  | "DocumentIdentifier"
+  | "DocumentIdentifierList"
+  | "DocumentKeyValuesFilter"
+  | "DocumentKeyValuesFilterKey"
+  | "DocumentKeyValuesFilterList"
+  | "DocumentKeyValuesFilterValue"
+  | "DocumentKeyValuesFilterValues"
+  | "DocumentName"
+  | "DocumentOwner"
+  | "DocumentParameter"
+  | "DocumentParameterDefaultValue"
+  | "DocumentParameterDescrption"
+  | "DocumentParameterList"
+  | "DocumentParameterName"
+  | "DocumentParameterType"
+  | "DocumentRequires"
+  | "DocumentRequiresList"
+  | "DocumentSchemaVersion"
+  | "DocumentSha1"
+  | "DocumentStatus"
+  | "DocumentStatusInformation"
+  | "DocumentType"
   | "DocumentVersion"
+  | "DocumentVersionName"
   | "DoesNotExistException"
+  | "DuplicateInstanceId"
+  | "ErrorCount"
   | "ExternalAlarmState"
   | "FeatureNotAvailableException"
+  | "GetCommandInvocationRequest"
+  | "GetCommandInvocationResult"
+  | "GetDocumentRequest"
+  | "GetDocumentResult"
   | "GetMaintenanceWindowExecutionRequest"
   | "GetMaintenanceWindowExecutionResult"
   | "GetMaintenanceWindowExecutionTaskInvocationRequest"
@@ -63,11 +142,49 @@ export type ShapeName =
   | "GetMaintenanceWindowResult"
   | "GetMaintenanceWindowTaskRequest"
   | "GetMaintenanceWindowTaskResult"
+  | "IPAddress"
+  | "IamRole"
   | "IdempotentParameterMismatch"
+  | "InstanceAggregatedAssociationOverview"
+  | "InstanceAssociationStatusAggregatedCount"
+  | "InstanceCount"
+  | "InstanceId"
+  | "InstanceIdList"
+  | "InstanceInformation"
+  | "InstanceInformationFilter"
+  | "InstanceInformationFilterKey"
+  | "InstanceInformationFilterList"
+  | "InstanceInformationFilterValue"
+  | "InstanceInformationFilterValueSet"
+  | "InstanceInformationList"
+  | "InstanceInformationStringFilter"
+  | "InstanceInformationStringFilterKey"
+  | "InstanceInformationStringFilterList"
+  | "InstanceTagName"
   | "InternalServerError"
+  | "InvalidCommandId"
+  | "InvalidDocument"
+  | "InvalidDocumentVersion"
+  | "InvalidFilterKey"
+  | "InvalidInstanceId"
+  | "InvalidInstanceInformationFilterValue"
+  | "InvalidNextToken"
+  | "InvalidNotificationConfig"
+  | "InvalidOutputFolder"
+  | "InvalidParameters"
+  | "InvalidPluginName"
   | "InvalidResourceId"
   | "InvalidResourceType"
+  | "InvalidRole"
+  | "InvocationDoesNotExist"
+  | "InvocationTraceOutput"
   | "KeyList"
+  | "ListCommandInvocationsRequest"
+  | "ListCommandInvocationsResult"
+  | "ListCommandsRequest"
+  | "ListCommandsResult"
+  | "ListDocumentsRequest"
+  | "ListDocumentsResult"
   | "ListTagsForResourceRequest"
   | "ListTagsForResourceResult"
   | "LoggingInfo"
@@ -136,7 +253,10 @@ export type ShapeName =
   | "MaintenanceWindowTimezone"
   | "MaintenanceWindowsForTargetList"
   | "MaxConcurrency"
+  | "MaxDocumentSizeExceeded"
   | "MaxErrors"
+  | "MaxResults"
+  | "MaxResultsEC2Compatible"
   | "NextToken"
   | "NotificationArn"
   | "NotificationConfig"
@@ -153,41 +273,65 @@ export type ShapeName =
   | "PatchOrchestratorFilterList"
   | "PatchOrchestratorFilterValue"
   | "PatchOrchestratorFilterValues"
+  | "PingStatus"
+  | "PlatformType"
+  | "PlatformTypeList"
   | "RegisterTargetWithMaintenanceWindowRequest"
   | "RegisterTargetWithMaintenanceWindowResult"
   | "RegisterTaskWithMaintenanceWindowRequest"
   | "RegisterTaskWithMaintenanceWindowResult"
   | "RemoveTagsFromResourceRequest"
   | "RemoveTagsFromResourceResult"
+  | "RequireType"
   | "ResourceId"
   | "ResourceLimitExceededException"
+  | "ResourceType"
   | "ResourceTypeForTagging"
+  | "ResponseCode"
+  | "ReviewInformation"
+  | "ReviewInformationList"
+  | "ReviewStatus"
+  | "Reviewer"
   | "S3BucketName"
   | "S3KeyPrefix"
   | "S3Region"
   | "ScheduledWindowExecution"
   | "ScheduledWindowExecutionList"
+  | "SendCommandRequest"
+  | "SendCommandResult"
   | "ServiceRole"
+  | "SourceId"
+  | "SourceType"
+  | "StandardErrorContent"
+  | "StandardOutputContent"
+  | "StatusDetails"
+  | "StatusName"
   | "String"
+  | "StringDateTime"
   | "Tag"
   | "TagKey"
   | "TagList"
   | "TagValue"
   | "Target"
+  | "TargetCount"
   | "TargetInUseException"
   | "TargetKey"
+  | "TargetType"
   | "TargetValue"
   | "TargetValues"
   | "Targets"
   | "TimeoutSeconds"
   | "TooManyTagsError"
   | "TooManyUpdates"
+  | "UnsupportedPlatformType"
   | "UpdateMaintenanceWindowRequest"
   | "UpdateMaintenanceWindowResult"
   | "UpdateMaintenanceWindowTargetRequest"
   | "UpdateMaintenanceWindowTargetResult"
   | "UpdateMaintenanceWindowTaskRequest"
-  | "UpdateMaintenanceWindowTaskResult";
+  | "UpdateMaintenanceWindowTaskResult"
+  | "Url"
+  | "Version";
 
 export type ShapeType = 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'float' | 'double' | 'boolean' | 'timestamp' | 'blob';
 
@@ -224,6 +368,11 @@ export interface ShapeDef {
 }
 
 export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
+  ActivationId: {
+    type: "string",
+    pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    jsPattern: "^(?:^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
   AddTagsToResourceRequest: {
     type: "structure",
     required: ["ResourceType", "ResourceId", "Tags"],
@@ -254,6 +403,27 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     members: { Name: { shape: "AlarmName" }, State: { shape: "ExternalAlarmState" } },
   },
   AlarmStateInformationList: { type: "list", member: { shape: "AlarmStateInformation" }, max: 1, min: 1 },
+  AttachmentContent: {
+    type: "structure",
+    members: {
+      Name: { shape: "AttachmentName" },
+      Size: { shape: "ContentLength" },
+      Hash: { shape: "AttachmentHash" },
+      HashType: { shape: "AttachmentHashType" },
+      Url: { shape: "AttachmentUrl" },
+    },
+  },
+  AttachmentContentList: { type: "list", member: { shape: "AttachmentContent" } },
+  AttachmentHash: { type: "string", max: 256 },
+  AttachmentHashType: { type: "string", enum: ["Sha256"] },
+  AttachmentInformation: { type: "structure", members: { Name: { shape: "AttachmentName" } } },
+  AttachmentInformationList: { type: "list", member: { shape: "AttachmentInformation" } },
+  AttachmentName: {
+    type: "string",
+    pattern: "^[a-zA-Z0-9_\\-.]{3,128}$",
+    jsPattern: "^(?:^[a-zA-Z0-9_\\-.]{3,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
+  AttachmentUrl: { type: "string" },
   AutomationParameterKey: { type: "string", max: 50, min: 1 },
   AutomationParameterMap: {
     type: "map",
@@ -265,12 +435,21 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   AutomationParameterValue: { type: "string", max: 512, min: 1 },
   AutomationParameterValueList: { type: "list", member: { shape: "AutomationParameterValue" }, max: 50, min: 0 },
   Boolean: { type: "boolean" },
+  CancelCommandRequest: {
+    type: "structure",
+    required: ["CommandId"],
+    members: { CommandId: { shape: "CommandId" }, InstanceIds: { shape: "InstanceIdList" } },
+  },
+  CancelCommandResult: { type: "structure", members: {} },
   CancelMaintenanceWindowExecutionRequest: {
     type: "structure",
     required: ["WindowExecutionId"],
     members: { WindowExecutionId: { shape: "MaintenanceWindowExecutionId" } },
   },
   CancelMaintenanceWindowExecutionResult: { type: "structure", members: { WindowExecutionId: { shape: "MaintenanceWindowExecutionId" } } },
+  Category: { type: "string", max: 128 },
+  CategoryEnumList: { type: "list", member: { shape: "Category" }, max: 3, min: 0 },
+  CategoryList: { type: "list", member: { shape: "Category" }, max: 3, min: 0 },
   ClientToken: { type: "string", max: 64, min: 1 },
   CloudWatchLogGroupName: { type: "string", max: 512, min: 1 },
   CloudWatchOutputConfig: {
@@ -281,7 +460,103 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     },
   },
   CloudWatchOutputEnabled: { type: "boolean" },
+  Command: {
+    type: "structure",
+    members: {
+      CommandId: { shape: "CommandId" },
+      DocumentName: { shape: "DocumentName" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      Comment: { shape: "Comment" },
+      ExpiresAfter: { shape: "DateTime" },
+      Parameters: { shape: "Parameters" },
+      InstanceIds: { shape: "InstanceIdList" },
+      Targets: { shape: "Targets" },
+      RequestedDateTime: { shape: "DateTime" },
+      Status: { shape: "CommandStatus" },
+      StatusDetails: { shape: "StatusDetails" },
+      OutputS3Region: { shape: "S3Region" },
+      OutputS3BucketName: { shape: "S3BucketName" },
+      OutputS3KeyPrefix: { shape: "S3KeyPrefix" },
+      MaxConcurrency: { shape: "MaxConcurrency" },
+      MaxErrors: { shape: "MaxErrors" },
+      TargetCount: { shape: "TargetCount" },
+      CompletedCount: { shape: "CompletedCount" },
+      ErrorCount: { shape: "ErrorCount" },
+      DeliveryTimedOutCount: { shape: "DeliveryTimedOutCount" },
+      ServiceRole: { shape: "ServiceRole" },
+      NotificationConfig: { shape: "NotificationConfig" },
+      CloudWatchOutputConfig: { shape: "CloudWatchOutputConfig" },
+      TimeoutSeconds: { shape: "TimeoutSeconds" },
+      AlarmConfiguration: { shape: "AlarmConfiguration" },
+      TriggeredAlarms: { shape: "AlarmStateInformationList" },
+    },
+  },
+  CommandFilter: {
+    type: "structure",
+    required: ["key", "value"],
+    members: { key: { shape: "CommandFilterKey" }, value: { shape: "CommandFilterValue" } },
+  },
+  CommandFilterKey: { type: "string", enum: ["InvokedAfter", "InvokedBefore", "Status", "ExecutionStage", "DocumentName"] },
+  CommandFilterList: { type: "list", member: { shape: "CommandFilter" }, max: 5, min: 1 },
+  CommandFilterValue: { type: "string", max: 128, min: 1 },
+  CommandId: { type: "string", max: 36, min: 36 },
+  CommandInvocation: {
+    type: "structure",
+    members: {
+      CommandId: { shape: "CommandId" },
+      InstanceId: { shape: "InstanceId" },
+      InstanceName: { shape: "InstanceTagName" },
+      Comment: { shape: "Comment" },
+      DocumentName: { shape: "DocumentName" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      RequestedDateTime: { shape: "DateTime" },
+      Status: { shape: "CommandInvocationStatus" },
+      StatusDetails: { shape: "StatusDetails" },
+      TraceOutput: { shape: "InvocationTraceOutput" },
+      StandardOutputUrl: { shape: "Url" },
+      StandardErrorUrl: { shape: "Url" },
+      CommandPlugins: { shape: "CommandPluginList" },
+      ServiceRole: { shape: "ServiceRole" },
+      NotificationConfig: { shape: "NotificationConfig" },
+      CloudWatchOutputConfig: { shape: "CloudWatchOutputConfig" },
+    },
+  },
+  CommandInvocationList: { type: "list", member: { shape: "CommandInvocation" } },
+  CommandInvocationStatus: {
+    type: "string",
+    enum: ["Pending", "InProgress", "Delayed", "Success", "Cancelled", "TimedOut", "Failed", "Cancelling"],
+  },
+  CommandList: { type: "list", member: { shape: "Command" } },
+  CommandMaxResults: { type: "integer", max: 50, min: 1 },
+  CommandPlugin: {
+    type: "structure",
+    members: {
+      Name: { shape: "CommandPluginName" },
+      Status: { shape: "CommandPluginStatus" },
+      StatusDetails: { shape: "StatusDetails" },
+      ResponseCode: { shape: "ResponseCode" },
+      ResponseStartDateTime: { shape: "DateTime" },
+      ResponseFinishDateTime: { shape: "DateTime" },
+      Output: { shape: "CommandPluginOutput" },
+      StandardOutputUrl: { shape: "Url" },
+      StandardErrorUrl: { shape: "Url" },
+      OutputS3Region: { shape: "S3Region" },
+      OutputS3BucketName: { shape: "S3BucketName" },
+      OutputS3KeyPrefix: { shape: "S3KeyPrefix" },
+    },
+  },
+  CommandPluginList: { type: "list", member: { shape: "CommandPlugin" } },
+  CommandPluginName: { type: "string", min: 4 },
+  CommandPluginOutput: { type: "string", max: 2500 },
+  CommandPluginStatus: { type: "string", enum: ["Pending", "InProgress", "Success", "TimedOut", "Cancelled", "Failed"] },
+  CommandStatus: {
+    type: "string",
+    enum: ["Pending", "InProgress", "Success", "Cancelled", "Failed", "TimedOut", "Cancelling"],
+  },
   Comment: { type: "string", max: 100 },
+  CompletedCount: { type: "integer" },
+  ComputerName: { type: "string", max: 255, min: 1 },
+  ContentLength: { type: "long" },
   CreateMaintenanceWindowRequest: {
     type: "structure",
     required: ["Name", "Schedule", "Duration", "Cutoff", "AllowUnassociatedTargets"],
@@ -304,6 +579,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   DateTime: { type: "timestamp" },
   DeleteMaintenanceWindowRequest: { type: "structure", required: ["WindowId"], members: { WindowId: { shape: "MaintenanceWindowId" } } },
   DeleteMaintenanceWindowResult: { type: "structure", members: { WindowId: { shape: "MaintenanceWindowId" } } },
+  DeliveryTimedOutCount: { type: "integer" },
   DeregisterTargetFromMaintenanceWindowRequest: {
     type: "structure",
     required: ["WindowId", "WindowTargetId"],
@@ -333,6 +609,32 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     members: {
       WindowId: { shape: "MaintenanceWindowId" },
       WindowTaskId: { shape: "MaintenanceWindowTaskId" },
+    },
+  },
+  DescribeDocumentRequest: {
+    type: "structure",
+    required: ["Name"],
+    members: {
+      Name: { shape: "DocumentARN" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      VersionName: { shape: "DocumentVersionName" },
+    },
+  },
+  DescribeDocumentResult: { type: "structure", members: { Document: { shape: "DocumentDescription" } } },
+  DescribeInstanceInformationRequest: {
+    type: "structure",
+    members: {
+      InstanceInformationFilterList: { shape: "InstanceInformationFilterList" },
+      Filters: { shape: "InstanceInformationStringFilterList" },
+      MaxResults: { shape: "MaxResultsEC2Compatible", box: true },
+      NextToken: { shape: "NextToken" },
+    },
+  },
+  DescribeInstanceInformationResult: {
+    type: "structure",
+    members: {
+      InstanceInformationList: { shape: "InstanceInformationList" },
+      NextToken: { shape: "NextToken" },
     },
   },
   DescribeMaintenanceWindowExecutionTaskInvocationsRequest: {
@@ -467,16 +769,229 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
       NextToken: { shape: "NextToken" },
     },
   },
+  DescriptionInDocument: { type: "string" },
+  DocumentARN: {
+    type: "string",
+    pattern: "^[a-zA-Z0-9_\\-.:/]{3,128}$",
+    jsPattern: "^(?:^[a-zA-Z0-9_\\-.:/]{3,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
+  DocumentAuthor: { type: "string" },
+  DocumentContent: { type: "string", min: 1 },
+  DocumentDescription: {
+    type: "structure",
+    members: {
+      Sha1: { shape: "DocumentSha1" },
+      Hash: { shape: "DocumentHash" },
+      HashType: { shape: "DocumentHashType" },
+      Name: { shape: "DocumentARN" },
+      DisplayName: { shape: "DocumentDisplayName" },
+      VersionName: { shape: "DocumentVersionName" },
+      Owner: { shape: "DocumentOwner" },
+      CreatedDate: { shape: "DateTime" },
+      Status: { shape: "DocumentStatus" },
+      StatusInformation: { shape: "DocumentStatusInformation" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      Description: { shape: "DescriptionInDocument" },
+      Parameters: { shape: "DocumentParameterList" },
+      PlatformTypes: { shape: "PlatformTypeList" },
+      DocumentType: { shape: "DocumentType" },
+      SchemaVersion: { shape: "DocumentSchemaVersion" },
+      LatestVersion: { shape: "DocumentVersion" },
+      DefaultVersion: { shape: "DocumentVersion" },
+      DocumentFormat: { shape: "DocumentFormat" },
+      TargetType: { shape: "TargetType" },
+      Tags: { shape: "TagList" },
+      AttachmentsInformation: { shape: "AttachmentInformationList" },
+      Requires: { shape: "DocumentRequiresList" },
+      Author: { shape: "DocumentAuthor" },
+      ReviewInformation: { shape: "ReviewInformationList" },
+      ApprovedVersion: { shape: "DocumentVersion" },
+      PendingReviewVersion: { shape: "DocumentVersion" },
+      ReviewStatus: { shape: "ReviewStatus" },
+      Category: { shape: "CategoryList" },
+      CategoryEnum: { shape: "CategoryEnumList" },
+    },
+  },
+  DocumentDisplayName: {
+    type: "string",
+    max: 1024,
+    pattern: "^[\\w\\.\\-\\:\\/ ]*$",
+    jsPattern: "^(?:^[\\w\\.\\-:\\/ ]*(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
+  DocumentFilter: {
+    type: "structure",
+    required: ["key", "value"],
+    members: { key: { shape: "DocumentFilterKey" }, value: { shape: "DocumentFilterValue" } },
+  },
+  DocumentFilterKey: { type: "string", enum: ["Name", "Owner", "PlatformTypes", "DocumentType"] },
+  DocumentFilterList: { type: "list", member: { shape: "DocumentFilter" }, min: 1 },
+  DocumentFilterValue: { type: "string", min: 1 },
+  DocumentFormat: { type: "string", enum: ["YAML", "JSON", "TEXT"] },
   DocumentHash: { type: "string", max: 256 },
   DocumentHashType: { type: "string", enum: ["Sha256", "Sha1"] },
+  DocumentIdentifier: {
+    type: "structure",
+    members: {
+      Name: { shape: "DocumentARN" },
+      CreatedDate: { shape: "DateTime" },
+      DisplayName: { shape: "DocumentDisplayName" },
+      Owner: { shape: "DocumentOwner" },
+      VersionName: { shape: "DocumentVersionName" },
+      PlatformTypes: { shape: "PlatformTypeList" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      DocumentType: { shape: "DocumentType" },
+      SchemaVersion: { shape: "DocumentSchemaVersion" },
+      DocumentFormat: { shape: "DocumentFormat" },
+      TargetType: { shape: "TargetType" },
+      Tags: { shape: "TagList" },
+      Requires: { shape: "DocumentRequiresList" },
+      ReviewStatus: { shape: "ReviewStatus" },
+      Author: { shape: "DocumentAuthor" },
+    },
+  },
+  DocumentIdentifierList: { type: "list", member: { shape: "DocumentIdentifier" } },
+  DocumentKeyValuesFilter: {
+    type: "structure",
+    members: {
+      Key: { shape: "DocumentKeyValuesFilterKey" },
+      Values: { shape: "DocumentKeyValuesFilterValues" },
+    },
+  },
+  DocumentKeyValuesFilterKey: { type: "string", max: 128, min: 1 },
+  DocumentKeyValuesFilterList: { type: "list", member: { shape: "DocumentKeyValuesFilter" }, max: 6, min: 0 },
+  DocumentKeyValuesFilterValue: { type: "string", max: 256, min: 1 },
+  DocumentKeyValuesFilterValues: { type: "list", member: { shape: "DocumentKeyValuesFilterValue" } },
+  DocumentName: {
+    type: "string",
+    pattern: "^[a-zA-Z0-9_\\-.]{3,128}$",
+    jsPattern: "^(?:^[a-zA-Z0-9_\\-.]{3,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
+  DocumentOwner: { type: "string" },
+  DocumentParameter: {
+    type: "structure",
+    members: {
+      Name: { shape: "DocumentParameterName" },
+      Type: { shape: "DocumentParameterType" },
+      Description: { shape: "DocumentParameterDescrption" },
+      DefaultValue: { shape: "DocumentParameterDefaultValue" },
+    },
+  },
+  DocumentParameterDefaultValue: { type: "string" },
+  DocumentParameterDescrption: { type: "string" },
+  DocumentParameterList: { type: "list", member: { shape: "DocumentParameter" } },
+  DocumentParameterName: { type: "string" },
+  DocumentParameterType: { type: "string", enum: ["String", "StringList"] },
+  DocumentRequires: {
+    type: "structure",
+    required: ["Name"],
+    members: {
+      Name: { shape: "DocumentARN" },
+      Version: { shape: "DocumentVersion" },
+      RequireType: { shape: "RequireType" },
+      VersionName: { shape: "DocumentVersionName" },
+    },
+  },
+  DocumentRequiresList: { type: "list", member: { shape: "DocumentRequires" }, min: 1 },
+  DocumentSchemaVersion: { type: "string", pattern: "([0-9]+)\\.([0-9]+)", jsPattern: "^(?:([0-9]+)\\.([0-9]+))$" },
+  DocumentSha1: { type: "string" },
+  DocumentStatus: { type: "string", enum: ["Creating", "Active", "Updating", "Deleting", "Failed"] },
+  DocumentStatusInformation: { type: "string" },
+  DocumentType: {
+    type: "string",
+    enum: [
+      "Command",
+      "Policy",
+      "Automation",
+      "Session",
+      "Package",
+      "ApplicationConfiguration",
+      "ApplicationConfigurationSchema",
+      "DeploymentStrategy",
+      "ChangeCalendar",
+      "Automation.ChangeTemplate",
+      "ProblemAnalysis",
+      "ProblemAnalysisTemplate",
+      "CloudFormation",
+      "ConformancePackTemplate",
+      "QuickSetup",
+      "ManualApprovalPolicy",
+      "AutoApprovalPolicy",
+    ],
+  },
   DocumentVersion: {
     type: "string",
     pattern: "([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)",
     jsPattern: "^(?:([$]LATEST|[$]DEFAULT|^[1-9][0-9]*(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$)))$",
   },
+  DocumentVersionName: {
+    type: "string",
+    pattern: "^[a-zA-Z0-9_\\-.]{1,128}$",
+    jsPattern: "^(?:^[a-zA-Z0-9_\\-.]{1,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
   DoesNotExistException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  DuplicateInstanceId: { type: "structure", members: {}, exception: true },
+  ErrorCount: { type: "integer" },
   ExternalAlarmState: { type: "string", enum: ["UNKNOWN", "ALARM"] },
   FeatureNotAvailableException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  GetCommandInvocationRequest: {
+    type: "structure",
+    required: ["CommandId", "InstanceId"],
+    members: {
+      CommandId: { shape: "CommandId" },
+      InstanceId: { shape: "InstanceId" },
+      PluginName: { shape: "CommandPluginName" },
+    },
+  },
+  GetCommandInvocationResult: {
+    type: "structure",
+    members: {
+      CommandId: { shape: "CommandId" },
+      InstanceId: { shape: "InstanceId" },
+      Comment: { shape: "Comment" },
+      DocumentName: { shape: "DocumentName" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      PluginName: { shape: "CommandPluginName" },
+      ResponseCode: { shape: "ResponseCode" },
+      ExecutionStartDateTime: { shape: "StringDateTime" },
+      ExecutionElapsedTime: { shape: "StringDateTime" },
+      ExecutionEndDateTime: { shape: "StringDateTime" },
+      Status: { shape: "CommandInvocationStatus" },
+      StatusDetails: { shape: "StatusDetails" },
+      StandardOutputContent: { shape: "StandardOutputContent" },
+      StandardOutputUrl: { shape: "Url" },
+      StandardErrorContent: { shape: "StandardErrorContent" },
+      StandardErrorUrl: { shape: "Url" },
+      CloudWatchOutputConfig: { shape: "CloudWatchOutputConfig" },
+    },
+  },
+  GetDocumentRequest: {
+    type: "structure",
+    required: ["Name"],
+    members: {
+      Name: { shape: "DocumentARN" },
+      VersionName: { shape: "DocumentVersionName" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      DocumentFormat: { shape: "DocumentFormat" },
+    },
+  },
+  GetDocumentResult: {
+    type: "structure",
+    members: {
+      Name: { shape: "DocumentARN" },
+      CreatedDate: { shape: "DateTime" },
+      DisplayName: { shape: "DocumentDisplayName" },
+      VersionName: { shape: "DocumentVersionName" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      Status: { shape: "DocumentStatus" },
+      StatusInformation: { shape: "DocumentStatusInformation" },
+      Content: { shape: "DocumentContent" },
+      DocumentType: { shape: "DocumentType" },
+      DocumentFormat: { shape: "DocumentFormat" },
+      Requires: { shape: "DocumentRequiresList" },
+      AttachmentsContent: { shape: "AttachmentContentList" },
+      ReviewStatus: { shape: "ReviewStatus" },
+    },
+  },
   GetMaintenanceWindowExecutionRequest: {
     type: "structure",
     required: ["WindowExecutionId"],
@@ -597,11 +1112,143 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
       AlarmConfiguration: { shape: "AlarmConfiguration" },
     },
   },
+  IPAddress: { type: "string", max: 46, min: 1, sensitive: true },
+  IamRole: { type: "string", max: 64 },
   IdempotentParameterMismatch: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InstanceAggregatedAssociationOverview: {
+    type: "structure",
+    members: {
+      DetailedStatus: { shape: "StatusName" },
+      InstanceAssociationStatusAggregatedCount: { shape: "InstanceAssociationStatusAggregatedCount" },
+    },
+  },
+  InstanceAssociationStatusAggregatedCount: { type: "map", key: { shape: "StatusName" }, value: { shape: "InstanceCount" } },
+  InstanceCount: { type: "integer" },
+  InstanceId: {
+    type: "string",
+    pattern: "(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)",
+    jsPattern: "^(?:(^i-(\\w{8}|\\w{17})(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))|(^mi-\\w{17}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$)))$",
+  },
+  InstanceIdList: { type: "list", member: { shape: "InstanceId" }, max: 50, min: 0 },
+  InstanceInformation: {
+    type: "structure",
+    members: {
+      InstanceId: { shape: "InstanceId" },
+      PingStatus: { shape: "PingStatus" },
+      LastPingDateTime: { shape: "DateTime", box: true },
+      AgentVersion: { shape: "Version" },
+      IsLatestVersion: { shape: "Boolean", box: true },
+      PlatformType: { shape: "PlatformType" },
+      PlatformName: { shape: "String" },
+      PlatformVersion: { shape: "String" },
+      ActivationId: { shape: "ActivationId" },
+      IamRole: { shape: "IamRole" },
+      RegistrationDate: { shape: "DateTime", box: true },
+      ResourceType: { shape: "ResourceType" },
+      Name: { shape: "String" },
+      IPAddress: { shape: "IPAddress" },
+      ComputerName: { shape: "ComputerName" },
+      AssociationStatus: { shape: "StatusName" },
+      LastAssociationExecutionDate: { shape: "DateTime" },
+      LastSuccessfulAssociationExecutionDate: { shape: "DateTime" },
+      AssociationOverview: { shape: "InstanceAggregatedAssociationOverview" },
+      SourceId: { shape: "SourceId" },
+      SourceType: { shape: "SourceType" },
+    },
+  },
+  InstanceInformationFilter: {
+    type: "structure",
+    required: ["key", "valueSet"],
+    members: {
+      key: { shape: "InstanceInformationFilterKey" },
+      valueSet: { shape: "InstanceInformationFilterValueSet" },
+    },
+  },
+  InstanceInformationFilterKey: {
+    type: "string",
+    enum: [
+      "InstanceIds",
+      "AgentVersion",
+      "PingStatus",
+      "PlatformTypes",
+      "ActivationIds",
+      "IamRole",
+      "ResourceType",
+      "AssociationStatus",
+    ],
+  },
+  InstanceInformationFilterList: { type: "list", member: { shape: "InstanceInformationFilter" }, min: 0 },
+  InstanceInformationFilterValue: { type: "string", min: 1 },
+  InstanceInformationFilterValueSet: { type: "list", member: { shape: "InstanceInformationFilterValue" }, max: 100, min: 1 },
+  InstanceInformationList: { type: "list", member: { shape: "InstanceInformation" } },
+  InstanceInformationStringFilter: {
+    type: "structure",
+    required: ["Key", "Values"],
+    members: {
+      Key: { shape: "InstanceInformationStringFilterKey" },
+      Values: { shape: "InstanceInformationFilterValueSet" },
+    },
+  },
+  InstanceInformationStringFilterKey: { type: "string", min: 1 },
+  InstanceInformationStringFilterList: { type: "list", member: { shape: "InstanceInformationStringFilter" }, min: 0 },
+  InstanceTagName: { type: "string", max: 255 },
   InternalServerError: { type: "structure", members: { Message: { shape: "String" } }, exception: true, fault: true },
+  InvalidCommandId: { type: "structure", members: {}, exception: true },
+  InvalidDocument: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidDocumentVersion: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidFilterKey: { type: "structure", members: {}, exception: true },
+  InvalidInstanceId: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidInstanceInformationFilterValue: { type: "structure", members: { message: { shape: "String" } }, exception: true },
+  InvalidNextToken: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidNotificationConfig: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidOutputFolder: { type: "structure", members: {}, exception: true },
+  InvalidParameters: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidPluginName: { type: "structure", members: {}, exception: true },
   InvalidResourceId: { type: "structure", members: {}, exception: true },
   InvalidResourceType: { type: "structure", members: {}, exception: true },
+  InvalidRole: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvocationDoesNotExist: { type: "structure", members: {}, exception: true },
+  InvocationTraceOutput: { type: "string", max: 2500 },
   KeyList: { type: "list", member: { shape: "TagKey" } },
+  ListCommandInvocationsRequest: {
+    type: "structure",
+    members: {
+      CommandId: { shape: "CommandId" },
+      InstanceId: { shape: "InstanceId" },
+      MaxResults: { shape: "CommandMaxResults", box: true },
+      NextToken: { shape: "NextToken" },
+      Filters: { shape: "CommandFilterList" },
+      Details: { shape: "Boolean" },
+    },
+  },
+  ListCommandInvocationsResult: {
+    type: "structure",
+    members: { CommandInvocations: { shape: "CommandInvocationList" }, NextToken: { shape: "NextToken" } },
+  },
+  ListCommandsRequest: {
+    type: "structure",
+    members: {
+      CommandId: { shape: "CommandId" },
+      InstanceId: { shape: "InstanceId" },
+      MaxResults: { shape: "CommandMaxResults", box: true },
+      NextToken: { shape: "NextToken" },
+      Filters: { shape: "CommandFilterList" },
+    },
+  },
+  ListCommandsResult: { type: "structure", members: { Commands: { shape: "CommandList" }, NextToken: { shape: "NextToken" } } },
+  ListDocumentsRequest: {
+    type: "structure",
+    members: {
+      DocumentFilterList: { shape: "DocumentFilterList" },
+      Filters: { shape: "DocumentKeyValuesFilterList" },
+      MaxResults: { shape: "MaxResults", box: true },
+      NextToken: { shape: "NextToken" },
+    },
+  },
+  ListDocumentsResult: {
+    type: "structure",
+    members: { DocumentIdentifiers: { shape: "DocumentIdentifierList" }, NextToken: { shape: "NextToken" } },
+  },
   ListTagsForResourceRequest: {
     type: "structure",
     required: ["ResourceType", "ResourceId"],
@@ -888,6 +1535,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     pattern: "^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$",
     jsPattern: "^(?:^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
   },
+  MaxDocumentSizeExceeded: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   MaxErrors: {
     type: "string",
     max: 7,
@@ -895,6 +1543,8 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     pattern: "^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$",
     jsPattern: "^(?:^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
   },
+  MaxResults: { type: "integer", max: 50, min: 1 },
+  MaxResultsEC2Compatible: { type: "integer", max: 50, min: 5 },
   NextToken: { type: "string" },
   NotificationArn: { type: "string" },
   NotificationConfig: {
@@ -924,6 +1574,9 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   PatchOrchestratorFilterList: { type: "list", member: { shape: "PatchOrchestratorFilter" }, max: 5, min: 0 },
   PatchOrchestratorFilterValue: { type: "string", max: 256, min: 1 },
   PatchOrchestratorFilterValues: { type: "list", member: { shape: "PatchOrchestratorFilterValue" } },
+  PingStatus: { type: "string", enum: ["Online", "ConnectionLost", "Inactive"] },
+  PlatformType: { type: "string", enum: ["Windows", "Linux", "MacOS"] },
+  PlatformTypeList: { type: "list", member: { shape: "PlatformType" } },
   RegisterTargetWithMaintenanceWindowRequest: {
     type: "structure",
     required: ["WindowId", "ResourceType", "Targets"],
@@ -971,8 +1624,15 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     },
   },
   RemoveTagsFromResourceResult: { type: "structure", members: {} },
+  RequireType: {
+    type: "string",
+    max: 128,
+    pattern: "^[a-zA-Z0-9_\\-.]{1,128}$",
+    jsPattern: "^(?:^[a-zA-Z0-9_\\-.]{1,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
   ResourceId: { type: "string" },
   ResourceLimitExceededException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  ResourceType: { type: "string", enum: ["ManagedInstance", "EC2Instance"] },
   ResourceTypeForTagging: {
     type: "string",
     enum: [
@@ -987,6 +1647,23 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
       "Association",
     ],
   },
+  ResponseCode: { type: "integer" },
+  ReviewInformation: {
+    type: "structure",
+    members: {
+      ReviewedTime: { shape: "DateTime" },
+      Status: { shape: "ReviewStatus" },
+      Reviewer: { shape: "Reviewer" },
+    },
+  },
+  ReviewInformationList: { type: "list", member: { shape: "ReviewInformation" }, min: 1 },
+  ReviewStatus: { type: "string", enum: ["APPROVED", "NOT_REVIEWED", "PENDING", "REJECTED"] },
+  Reviewer: {
+    type: "string",
+    max: 50,
+    pattern: "^[a-zA-Z0-9_\\-.]{1,128}$",
+    jsPattern: "^(?:^[a-zA-Z0-9_\\-.]{1,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
   S3BucketName: { type: "string", max: 63, min: 3 },
   S3KeyPrefix: { type: "string", max: 500 },
   S3Region: { type: "string", max: 20, min: 3 },
@@ -999,8 +1676,50 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     },
   },
   ScheduledWindowExecutionList: { type: "list", member: { shape: "ScheduledWindowExecution" } },
+  SendCommandRequest: {
+    type: "structure",
+    required: ["DocumentName"],
+    members: {
+      InstanceIds: { shape: "InstanceIdList" },
+      Targets: { shape: "Targets" },
+      DocumentName: { shape: "DocumentARN" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      DocumentHash: { shape: "DocumentHash" },
+      DocumentHashType: { shape: "DocumentHashType" },
+      TimeoutSeconds: { shape: "TimeoutSeconds", box: true },
+      Comment: { shape: "Comment" },
+      Parameters: { shape: "Parameters" },
+      OutputS3Region: { shape: "S3Region" },
+      OutputS3BucketName: { shape: "S3BucketName" },
+      OutputS3KeyPrefix: { shape: "S3KeyPrefix" },
+      MaxConcurrency: { shape: "MaxConcurrency" },
+      MaxErrors: { shape: "MaxErrors" },
+      ServiceRoleArn: { shape: "ServiceRole" },
+      NotificationConfig: { shape: "NotificationConfig" },
+      CloudWatchOutputConfig: { shape: "CloudWatchOutputConfig" },
+      AlarmConfiguration: { shape: "AlarmConfiguration" },
+    },
+  },
+  SendCommandResult: { type: "structure", members: { Command: { shape: "Command" } } },
   ServiceRole: { type: "string" },
+  SourceId: {
+    type: "string",
+    max: 128,
+    min: 0,
+    pattern: "^[a-zA-Z0-9:_-]*$",
+    jsPattern: "^(?:^[a-zA-Z0-9:_-]*(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
+  SourceType: { type: "string", enum: ["AWS::EC2::Instance", "AWS::IoT::Thing", "AWS::SSM::ManagedInstance"] },
+  StandardErrorContent: { type: "string", max: 8000 },
+  StandardOutputContent: { type: "string", max: 24000 },
+  StatusDetails: { type: "string", max: 100, min: 0 },
+  StatusName: { type: "string" },
   String: { type: "string" },
+  StringDateTime: {
+    type: "string",
+    pattern: "^([\\-]?\\d{4}(?!\\d{2}\\b))((-?)((0[1-9]|1[0-2])(\\3([12]\\d|0[1-9]|3[01]))?|W([0-4]\\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\\d|[12]\\d{2}|3([0-5]\\d|6[1-6])))([T\\s]((([01]\\d|2[0-3])((:?)[0-5]\\d)?|24\\:?00)([\\.,]\\d(?!:))?)?(\\17[0-5]\\d([\\.,]\\d)?)?([zZ]|([\\-])([01]\\d|2[0-3]):?([0-5]\\d)?)?)?)?$",
+    jsPattern: "^(?:^([\\-]?\\d{4}(?!\\d{2}\\b))((-?)((0[1-9]|1[0-2])(\\3([12]\\d|0[1-9]|3[01]))?|W([0-4]\\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\\d|[12]\\d{2}|3([0-5]\\d|6[1-6])))([T\\t\\n\\x0B\\f\\r ]((([01]\\d|2[0-3])((:?)[0-5]\\d)?|24:?00)([\\.,]\\d(?!:))?)?(\\17[0-5]\\d([\\.,]\\d)?)?([zZ]|([\\-])([01]\\d|2[0-3]):?([0-5]\\d)?)?)?)?(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
   Tag: {
     type: "structure",
     required: ["Key", "Value"],
@@ -1022,6 +1741,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     jsPattern: "^(?:^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
   },
   Target: { type: "structure", members: { Key: { shape: "TargetKey" }, Values: { shape: "TargetValues" } } },
+  TargetCount: { type: "integer" },
   TargetInUseException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   TargetKey: {
     type: "string",
@@ -1030,12 +1750,19 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name",
     jsPattern: "^(?:^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$)|resource-groups:ResourceTypeFilters|resource-groups:Name)$",
   },
+  TargetType: {
+    type: "string",
+    max: 200,
+    pattern: "^\\/[\\w\\.\\-\\:\\/]*$",
+    jsPattern: "^(?:^\\/[\\w\\.\\-:\\/]*(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
   TargetValue: { type: "string" },
   TargetValues: { type: "list", member: { shape: "TargetValue" }, max: 50, min: 0 },
   Targets: { type: "list", member: { shape: "Target" }, max: 5, min: 0 },
   TimeoutSeconds: { type: "integer", max: 2592000, min: 30 },
   TooManyTagsError: { type: "structure", members: {}, exception: true },
   TooManyUpdates: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  UnsupportedPlatformType: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   UpdateMaintenanceWindowRequest: {
     type: "structure",
     required: ["WindowId"],
@@ -1138,15 +1865,24 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
       AlarmConfiguration: { shape: "AlarmConfiguration" },
     },
   },
+  Url: { type: "string" },
+  Version: {
+    type: "string",
+    pattern: "^[0-9]{1,6}(\\.[0-9]{1,6}){2,3}$",
+    jsPattern: "^(?:^[0-9]{1,6}(\\.[0-9]{1,6}){2,3}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
 };
 
 export const operationNames = [
   "AddTagsToResource",
+  "CancelCommand",
   "CancelMaintenanceWindowExecution",
   "CreateMaintenanceWindow",
   "DeleteMaintenanceWindow",
   "DeregisterTargetFromMaintenanceWindow",
   "DeregisterTaskFromMaintenanceWindow",
+  "DescribeDocument",
+  "DescribeInstanceInformation",
   "DescribeMaintenanceWindowExecutionTaskInvocations",
   "DescribeMaintenanceWindowExecutionTasks",
   "DescribeMaintenanceWindowExecutions",
@@ -1155,15 +1891,21 @@ export const operationNames = [
   "DescribeMaintenanceWindowTasks",
   "DescribeMaintenanceWindows",
   "DescribeMaintenanceWindowsForTarget",
+  "GetCommandInvocation",
+  "GetDocument",
   "GetMaintenanceWindow",
   "GetMaintenanceWindowExecution",
   "GetMaintenanceWindowExecutionTask",
   "GetMaintenanceWindowExecutionTaskInvocation",
   "GetMaintenanceWindowTask",
+  "ListCommandInvocations",
+  "ListCommands",
+  "ListDocuments",
   "ListTagsForResource",
   "RegisterTargetWithMaintenanceWindow",
   "RegisterTaskWithMaintenanceWindow",
   "RemoveTagsFromResource",
+  "SendCommand",
   "UpdateMaintenanceWindow",
   "UpdateMaintenanceWindowTarget",
   "UpdateMaintenanceWindowTask",
@@ -1199,6 +1941,12 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     ],
     http: { method: "POST", requestUri: "/" },
   },
+  CancelCommand: {
+    input: "CancelCommandRequest",
+    output: "CancelCommandResult",
+    errors: ["InternalServerError", "InvalidCommandId", "InvalidInstanceId", "DuplicateInstanceId"],
+    http: { method: "POST", requestUri: "/" },
+  },
   CancelMaintenanceWindowExecution: {
     input: "CancelMaintenanceWindowExecutionRequest",
     output: "CancelMaintenanceWindowExecutionResult",
@@ -1228,6 +1976,30 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     output: "DeregisterTaskFromMaintenanceWindowResult",
     errors: ["DoesNotExistException", "InternalServerError"],
     http: { method: "POST", requestUri: "/" },
+  },
+  DescribeDocument: {
+    input: "DescribeDocumentRequest",
+    output: "DescribeDocumentResult",
+    errors: ["InternalServerError", "InvalidDocument", "InvalidDocumentVersion"],
+    http: { method: "POST", requestUri: "/" },
+  },
+  DescribeInstanceInformation: {
+    input: "DescribeInstanceInformationRequest",
+    output: "DescribeInstanceInformationResult",
+    errors: [
+      "InternalServerError",
+      "InvalidInstanceId",
+      "InvalidNextToken",
+      "InvalidInstanceInformationFilterValue",
+      "InvalidFilterKey",
+    ],
+    http: { method: "POST", requestUri: "/" },
+    paginator: {
+      input_token: "NextToken",
+      output_token: "NextToken",
+      limit_key: "MaxResults",
+      result_key: "InstanceInformationList",
+    },
   },
   DescribeMaintenanceWindowExecutionTaskInvocations: {
     input: "DescribeMaintenanceWindowExecutionTaskInvocationsRequest",
@@ -1325,6 +2097,24 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
       result_key: "WindowIdentities",
     },
   },
+  GetCommandInvocation: {
+    input: "GetCommandInvocationRequest",
+    output: "GetCommandInvocationResult",
+    errors: [
+      "InternalServerError",
+      "InvalidCommandId",
+      "InvalidInstanceId",
+      "InvalidPluginName",
+      "InvocationDoesNotExist",
+    ],
+    http: { method: "POST", requestUri: "/" },
+  },
+  GetDocument: {
+    input: "GetDocumentRequest",
+    output: "GetDocumentResult",
+    errors: ["InternalServerError", "InvalidDocument", "InvalidDocumentVersion"],
+    http: { method: "POST", requestUri: "/" },
+  },
   GetMaintenanceWindow: {
     input: "GetMaintenanceWindowRequest",
     output: "GetMaintenanceWindowResult",
@@ -1354,6 +2144,54 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     output: "GetMaintenanceWindowTaskResult",
     errors: ["DoesNotExistException", "InternalServerError"],
     http: { method: "POST", requestUri: "/" },
+  },
+  ListCommandInvocations: {
+    input: "ListCommandInvocationsRequest",
+    output: "ListCommandInvocationsResult",
+    errors: [
+      "InternalServerError",
+      "InvalidCommandId",
+      "InvalidInstanceId",
+      "InvalidFilterKey",
+      "InvalidNextToken",
+    ],
+    http: { method: "POST", requestUri: "/" },
+    paginator: {
+      input_token: "NextToken",
+      output_token: "NextToken",
+      limit_key: "MaxResults",
+      result_key: "CommandInvocations",
+    },
+  },
+  ListCommands: {
+    input: "ListCommandsRequest",
+    output: "ListCommandsResult",
+    errors: [
+      "InternalServerError",
+      "InvalidCommandId",
+      "InvalidInstanceId",
+      "InvalidFilterKey",
+      "InvalidNextToken",
+    ],
+    http: { method: "POST", requestUri: "/" },
+    paginator: {
+      input_token: "NextToken",
+      output_token: "NextToken",
+      limit_key: "MaxResults",
+      result_key: "Commands",
+    },
+  },
+  ListDocuments: {
+    input: "ListDocumentsRequest",
+    output: "ListDocumentsResult",
+    errors: ["InternalServerError", "InvalidNextToken", "InvalidFilterKey"],
+    http: { method: "POST", requestUri: "/" },
+    paginator: {
+      input_token: "NextToken",
+      output_token: "NextToken",
+      limit_key: "MaxResults",
+      result_key: "DocumentIdentifiers",
+    },
   },
   ListTagsForResource: {
     input: "ListTagsForResourceRequest",
@@ -1388,6 +2226,24 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     input: "RemoveTagsFromResourceRequest",
     output: "RemoveTagsFromResourceResult",
     errors: ["InvalidResourceType", "InvalidResourceId", "InternalServerError", "TooManyUpdates"],
+    http: { method: "POST", requestUri: "/" },
+  },
+  SendCommand: {
+    input: "SendCommandRequest",
+    output: "SendCommandResult",
+    errors: [
+      "DuplicateInstanceId",
+      "InternalServerError",
+      "InvalidInstanceId",
+      "InvalidDocument",
+      "InvalidDocumentVersion",
+      "InvalidOutputFolder",
+      "InvalidParameters",
+      "UnsupportedPlatformType",
+      "MaxDocumentSizeExceeded",
+      "InvalidRole",
+      "InvalidNotificationConfig",
+    ],
     http: { method: "POST", requestUri: "/" },
   },
   UpdateMaintenanceWindow: {

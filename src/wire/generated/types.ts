@@ -2,6 +2,7 @@
 // Wire types (PascalCase members as on the wire) of every shape in spec/ssm-maintenance-windows.json.
 // timestamp → number (epoch seconds), blob → string (base64); required members are non-optional.
 
+export type ActivationId = string;
 export interface AddTagsToResourceRequest {
   ResourceType: ResourceTypeForTagging;
   ResourceId: ResourceId;
@@ -22,17 +23,41 @@ export interface AlarmStateInformation {
   State: ExternalAlarmState;
 }
 export type AlarmStateInformationList = AlarmStateInformation[];
+export interface AttachmentContent {
+  Name?: AttachmentName;
+  Size?: ContentLength;
+  Hash?: AttachmentHash;
+  HashType?: AttachmentHashType;
+  Url?: AttachmentUrl;
+}
+export type AttachmentContentList = AttachmentContent[];
+export type AttachmentHash = string;
+export type AttachmentHashType = "Sha256";
+export interface AttachmentInformation {
+  Name?: AttachmentName;
+}
+export type AttachmentInformationList = AttachmentInformation[];
+export type AttachmentName = string;
+export type AttachmentUrl = string;
 export type AutomationParameterKey = string;
 export type AutomationParameterMap = Record<string, AutomationParameterValueList>;
 export type AutomationParameterValue = string;
 export type AutomationParameterValueList = AutomationParameterValue[];
 export type Boolean = boolean;
+export interface CancelCommandRequest {
+  CommandId: CommandId;
+  InstanceIds?: InstanceIdList;
+}
+export type CancelCommandResult = Record<string, never>;
 export interface CancelMaintenanceWindowExecutionRequest {
   WindowExecutionId: MaintenanceWindowExecutionId;
 }
 export interface CancelMaintenanceWindowExecutionResult {
   WindowExecutionId?: MaintenanceWindowExecutionId;
 }
+export type Category = string;
+export type CategoryEnumList = Category[];
+export type CategoryList = Category[];
 export type ClientToken = string;
 export type CloudWatchLogGroupName = string;
 export interface CloudWatchOutputConfig {
@@ -40,7 +65,87 @@ export interface CloudWatchOutputConfig {
   CloudWatchOutputEnabled?: CloudWatchOutputEnabled;
 }
 export type CloudWatchOutputEnabled = boolean;
+export interface Command {
+  CommandId?: CommandId;
+  DocumentName?: DocumentName;
+  DocumentVersion?: DocumentVersion;
+  Comment?: Comment;
+  ExpiresAfter?: DateTime;
+  Parameters?: Parameters;
+  InstanceIds?: InstanceIdList;
+  Targets?: Targets;
+  RequestedDateTime?: DateTime;
+  Status?: CommandStatus;
+  StatusDetails?: StatusDetails;
+  OutputS3Region?: S3Region;
+  OutputS3BucketName?: S3BucketName;
+  OutputS3KeyPrefix?: S3KeyPrefix;
+  MaxConcurrency?: MaxConcurrency;
+  MaxErrors?: MaxErrors;
+  TargetCount?: TargetCount;
+  CompletedCount?: CompletedCount;
+  ErrorCount?: ErrorCount;
+  DeliveryTimedOutCount?: DeliveryTimedOutCount;
+  ServiceRole?: ServiceRole;
+  NotificationConfig?: NotificationConfig;
+  CloudWatchOutputConfig?: CloudWatchOutputConfig;
+  TimeoutSeconds?: TimeoutSeconds;
+  AlarmConfiguration?: AlarmConfiguration;
+  TriggeredAlarms?: AlarmStateInformationList;
+}
+export interface CommandFilter {
+  key: CommandFilterKey;
+  value: CommandFilterValue;
+}
+export type CommandFilterKey = "InvokedAfter" | "InvokedBefore" | "Status" | "ExecutionStage" | "DocumentName";
+export type CommandFilterList = CommandFilter[];
+export type CommandFilterValue = string;
+export type CommandId = string;
+export interface CommandInvocation {
+  CommandId?: CommandId;
+  InstanceId?: InstanceId;
+  InstanceName?: InstanceTagName;
+  Comment?: Comment;
+  DocumentName?: DocumentName;
+  DocumentVersion?: DocumentVersion;
+  RequestedDateTime?: DateTime;
+  Status?: CommandInvocationStatus;
+  StatusDetails?: StatusDetails;
+  TraceOutput?: InvocationTraceOutput;
+  StandardOutputUrl?: Url;
+  StandardErrorUrl?: Url;
+  CommandPlugins?: CommandPluginList;
+  ServiceRole?: ServiceRole;
+  NotificationConfig?: NotificationConfig;
+  CloudWatchOutputConfig?: CloudWatchOutputConfig;
+}
+export type CommandInvocationList = CommandInvocation[];
+export type CommandInvocationStatus = "Pending" | "InProgress" | "Delayed" | "Success" | "Cancelled" | "TimedOut" | "Failed" | "Cancelling";
+export type CommandList = Command[];
+export type CommandMaxResults = number;
+export interface CommandPlugin {
+  Name?: CommandPluginName;
+  Status?: CommandPluginStatus;
+  StatusDetails?: StatusDetails;
+  ResponseCode?: ResponseCode;
+  ResponseStartDateTime?: DateTime;
+  ResponseFinishDateTime?: DateTime;
+  Output?: CommandPluginOutput;
+  StandardOutputUrl?: Url;
+  StandardErrorUrl?: Url;
+  OutputS3Region?: S3Region;
+  OutputS3BucketName?: S3BucketName;
+  OutputS3KeyPrefix?: S3KeyPrefix;
+}
+export type CommandPluginList = CommandPlugin[];
+export type CommandPluginName = string;
+export type CommandPluginOutput = string;
+export type CommandPluginStatus = "Pending" | "InProgress" | "Success" | "TimedOut" | "Cancelled" | "Failed";
+export type CommandStatus = "Pending" | "InProgress" | "Success" | "Cancelled" | "Failed" | "TimedOut" | "Cancelling";
 export type Comment = string;
+export type CompletedCount = number;
+export type ComputerName = string;
+export type ContentLength = number;
 export interface CreateMaintenanceWindowRequest {
   Name: MaintenanceWindowName;
   Description?: MaintenanceWindowDescription;
@@ -65,6 +170,7 @@ export interface DeleteMaintenanceWindowRequest {
 export interface DeleteMaintenanceWindowResult {
   WindowId?: MaintenanceWindowId;
 }
+export type DeliveryTimedOutCount = number;
 export interface DeregisterTargetFromMaintenanceWindowRequest {
   WindowId: MaintenanceWindowId;
   WindowTargetId: MaintenanceWindowTargetId;
@@ -81,6 +187,24 @@ export interface DeregisterTaskFromMaintenanceWindowRequest {
 export interface DeregisterTaskFromMaintenanceWindowResult {
   WindowId?: MaintenanceWindowId;
   WindowTaskId?: MaintenanceWindowTaskId;
+}
+export interface DescribeDocumentRequest {
+  Name: DocumentARN;
+  DocumentVersion?: DocumentVersion;
+  VersionName?: DocumentVersionName;
+}
+export interface DescribeDocumentResult {
+  Document?: DocumentDescription;
+}
+export interface DescribeInstanceInformationRequest {
+  InstanceInformationFilterList?: InstanceInformationFilterList;
+  Filters?: InstanceInformationStringFilterList;
+  MaxResults?: MaxResultsEC2Compatible;
+  NextToken?: NextToken;
+}
+export interface DescribeInstanceInformationResult {
+  InstanceInformationList?: InstanceInformationList;
+  NextToken?: NextToken;
 }
 export interface DescribeMaintenanceWindowExecutionTaskInvocationsRequest {
   WindowExecutionId: MaintenanceWindowExecutionId;
@@ -164,15 +288,159 @@ export interface DescribeMaintenanceWindowsResult {
   WindowIdentities?: MaintenanceWindowIdentityList;
   NextToken?: NextToken;
 }
+export type DescriptionInDocument = string;
+export type DocumentARN = string;
+export type DocumentAuthor = string;
+export type DocumentContent = string;
+export interface DocumentDescription {
+  Sha1?: DocumentSha1;
+  Hash?: DocumentHash;
+  HashType?: DocumentHashType;
+  Name?: DocumentARN;
+  DisplayName?: DocumentDisplayName;
+  VersionName?: DocumentVersionName;
+  Owner?: DocumentOwner;
+  CreatedDate?: DateTime;
+  Status?: DocumentStatus;
+  StatusInformation?: DocumentStatusInformation;
+  DocumentVersion?: DocumentVersion;
+  Description?: DescriptionInDocument;
+  Parameters?: DocumentParameterList;
+  PlatformTypes?: PlatformTypeList;
+  DocumentType?: DocumentType;
+  SchemaVersion?: DocumentSchemaVersion;
+  LatestVersion?: DocumentVersion;
+  DefaultVersion?: DocumentVersion;
+  DocumentFormat?: DocumentFormat;
+  TargetType?: TargetType;
+  Tags?: TagList;
+  AttachmentsInformation?: AttachmentInformationList;
+  Requires?: DocumentRequiresList;
+  Author?: DocumentAuthor;
+  ReviewInformation?: ReviewInformationList;
+  ApprovedVersion?: DocumentVersion;
+  PendingReviewVersion?: DocumentVersion;
+  ReviewStatus?: ReviewStatus;
+  Category?: CategoryList;
+  CategoryEnum?: CategoryEnumList;
+}
+export type DocumentDisplayName = string;
+export interface DocumentFilter {
+  key: DocumentFilterKey;
+  value: DocumentFilterValue;
+}
+export type DocumentFilterKey = "Name" | "Owner" | "PlatformTypes" | "DocumentType";
+export type DocumentFilterList = DocumentFilter[];
+export type DocumentFilterValue = string;
+export type DocumentFormat = "YAML" | "JSON" | "TEXT";
 export type DocumentHash = string;
 export type DocumentHashType = "Sha256" | "Sha1";
+export interface DocumentIdentifier {
+  Name?: DocumentARN;
+  CreatedDate?: DateTime;
+  DisplayName?: DocumentDisplayName;
+  Owner?: DocumentOwner;
+  VersionName?: DocumentVersionName;
+  PlatformTypes?: PlatformTypeList;
+  DocumentVersion?: DocumentVersion;
+  DocumentType?: DocumentType;
+  SchemaVersion?: DocumentSchemaVersion;
+  DocumentFormat?: DocumentFormat;
+  TargetType?: TargetType;
+  Tags?: TagList;
+  Requires?: DocumentRequiresList;
+  ReviewStatus?: ReviewStatus;
+  Author?: DocumentAuthor;
+}
+export type DocumentIdentifierList = DocumentIdentifier[];
+export interface DocumentKeyValuesFilter {
+  Key?: DocumentKeyValuesFilterKey;
+  Values?: DocumentKeyValuesFilterValues;
+}
+export type DocumentKeyValuesFilterKey = string;
+export type DocumentKeyValuesFilterList = DocumentKeyValuesFilter[];
+export type DocumentKeyValuesFilterValue = string;
+export type DocumentKeyValuesFilterValues = DocumentKeyValuesFilterValue[];
+export type DocumentName = string;
+export type DocumentOwner = string;
+export interface DocumentParameter {
+  Name?: DocumentParameterName;
+  Type?: DocumentParameterType;
+  Description?: DocumentParameterDescrption;
+  DefaultValue?: DocumentParameterDefaultValue;
+}
+export type DocumentParameterDefaultValue = string;
+export type DocumentParameterDescrption = string;
+export type DocumentParameterList = DocumentParameter[];
+export type DocumentParameterName = string;
+export type DocumentParameterType = "String" | "StringList";
+export interface DocumentRequires {
+  Name: DocumentARN;
+  Version?: DocumentVersion;
+  RequireType?: RequireType;
+  VersionName?: DocumentVersionName;
+}
+export type DocumentRequiresList = DocumentRequires[];
+export type DocumentSchemaVersion = string;
+export type DocumentSha1 = string;
+export type DocumentStatus = "Creating" | "Active" | "Updating" | "Deleting" | "Failed";
+export type DocumentStatusInformation = string;
+export type DocumentType = "Command" | "Policy" | "Automation" | "Session" | "Package" | "ApplicationConfiguration" | "ApplicationConfigurationSchema" | "DeploymentStrategy" | "ChangeCalendar" | "Automation.ChangeTemplate" | "ProblemAnalysis" | "ProblemAnalysisTemplate" | "CloudFormation" | "ConformancePackTemplate" | "QuickSetup" | "ManualApprovalPolicy" | "AutoApprovalPolicy";
 export type DocumentVersion = string;
+export type DocumentVersionName = string;
 export interface DoesNotExistException {
   Message?: String;
 }
+export type DuplicateInstanceId = Record<string, never>;
+export type ErrorCount = number;
 export type ExternalAlarmState = "UNKNOWN" | "ALARM";
 export interface FeatureNotAvailableException {
   Message?: String;
+}
+export interface GetCommandInvocationRequest {
+  CommandId: CommandId;
+  InstanceId: InstanceId;
+  PluginName?: CommandPluginName;
+}
+export interface GetCommandInvocationResult {
+  CommandId?: CommandId;
+  InstanceId?: InstanceId;
+  Comment?: Comment;
+  DocumentName?: DocumentName;
+  DocumentVersion?: DocumentVersion;
+  PluginName?: CommandPluginName;
+  ResponseCode?: ResponseCode;
+  ExecutionStartDateTime?: StringDateTime;
+  ExecutionElapsedTime?: StringDateTime;
+  ExecutionEndDateTime?: StringDateTime;
+  Status?: CommandInvocationStatus;
+  StatusDetails?: StatusDetails;
+  StandardOutputContent?: StandardOutputContent;
+  StandardOutputUrl?: Url;
+  StandardErrorContent?: StandardErrorContent;
+  StandardErrorUrl?: Url;
+  CloudWatchOutputConfig?: CloudWatchOutputConfig;
+}
+export interface GetDocumentRequest {
+  Name: DocumentARN;
+  VersionName?: DocumentVersionName;
+  DocumentVersion?: DocumentVersion;
+  DocumentFormat?: DocumentFormat;
+}
+export interface GetDocumentResult {
+  Name?: DocumentARN;
+  CreatedDate?: DateTime;
+  DisplayName?: DocumentDisplayName;
+  VersionName?: DocumentVersionName;
+  DocumentVersion?: DocumentVersion;
+  Status?: DocumentStatus;
+  StatusInformation?: DocumentStatusInformation;
+  Content?: DocumentContent;
+  DocumentType?: DocumentType;
+  DocumentFormat?: DocumentFormat;
+  Requires?: DocumentRequiresList;
+  AttachmentsContent?: AttachmentContentList;
+  ReviewStatus?: ReviewStatus;
 }
 export interface GetMaintenanceWindowExecutionRequest {
   WindowExecutionId: MaintenanceWindowExecutionId;
@@ -267,15 +535,127 @@ export interface GetMaintenanceWindowTaskResult {
   CutoffBehavior?: MaintenanceWindowTaskCutoffBehavior;
   AlarmConfiguration?: AlarmConfiguration;
 }
+export type IPAddress = string;
+export type IamRole = string;
 export interface IdempotentParameterMismatch {
   Message?: String;
 }
+export interface InstanceAggregatedAssociationOverview {
+  DetailedStatus?: StatusName;
+  InstanceAssociationStatusAggregatedCount?: InstanceAssociationStatusAggregatedCount;
+}
+export type InstanceAssociationStatusAggregatedCount = Record<string, InstanceCount>;
+export type InstanceCount = number;
+export type InstanceId = string;
+export type InstanceIdList = InstanceId[];
+export interface InstanceInformation {
+  InstanceId?: InstanceId;
+  PingStatus?: PingStatus;
+  LastPingDateTime?: DateTime;
+  AgentVersion?: Version;
+  IsLatestVersion?: Boolean;
+  PlatformType?: PlatformType;
+  PlatformName?: String;
+  PlatformVersion?: String;
+  ActivationId?: ActivationId;
+  IamRole?: IamRole;
+  RegistrationDate?: DateTime;
+  ResourceType?: ResourceType;
+  Name?: String;
+  IPAddress?: IPAddress;
+  ComputerName?: ComputerName;
+  AssociationStatus?: StatusName;
+  LastAssociationExecutionDate?: DateTime;
+  LastSuccessfulAssociationExecutionDate?: DateTime;
+  AssociationOverview?: InstanceAggregatedAssociationOverview;
+  SourceId?: SourceId;
+  SourceType?: SourceType;
+}
+export interface InstanceInformationFilter {
+  key: InstanceInformationFilterKey;
+  valueSet: InstanceInformationFilterValueSet;
+}
+export type InstanceInformationFilterKey = "InstanceIds" | "AgentVersion" | "PingStatus" | "PlatformTypes" | "ActivationIds" | "IamRole" | "ResourceType" | "AssociationStatus";
+export type InstanceInformationFilterList = InstanceInformationFilter[];
+export type InstanceInformationFilterValue = string;
+export type InstanceInformationFilterValueSet = InstanceInformationFilterValue[];
+export type InstanceInformationList = InstanceInformation[];
+export interface InstanceInformationStringFilter {
+  Key: InstanceInformationStringFilterKey;
+  Values: InstanceInformationFilterValueSet;
+}
+export type InstanceInformationStringFilterKey = string;
+export type InstanceInformationStringFilterList = InstanceInformationStringFilter[];
+export type InstanceTagName = string;
 export interface InternalServerError {
   Message?: String;
 }
+export type InvalidCommandId = Record<string, never>;
+export interface InvalidDocument {
+  Message?: String;
+}
+export interface InvalidDocumentVersion {
+  Message?: String;
+}
+export type InvalidFilterKey = Record<string, never>;
+export interface InvalidInstanceId {
+  Message?: String;
+}
+export interface InvalidInstanceInformationFilterValue {
+  message?: String;
+}
+export interface InvalidNextToken {
+  Message?: String;
+}
+export interface InvalidNotificationConfig {
+  Message?: String;
+}
+export type InvalidOutputFolder = Record<string, never>;
+export interface InvalidParameters {
+  Message?: String;
+}
+export type InvalidPluginName = Record<string, never>;
 export type InvalidResourceId = Record<string, never>;
 export type InvalidResourceType = Record<string, never>;
+export interface InvalidRole {
+  Message?: String;
+}
+export type InvocationDoesNotExist = Record<string, never>;
+export type InvocationTraceOutput = string;
 export type KeyList = TagKey[];
+export interface ListCommandInvocationsRequest {
+  CommandId?: CommandId;
+  InstanceId?: InstanceId;
+  MaxResults?: CommandMaxResults;
+  NextToken?: NextToken;
+  Filters?: CommandFilterList;
+  Details?: Boolean;
+}
+export interface ListCommandInvocationsResult {
+  CommandInvocations?: CommandInvocationList;
+  NextToken?: NextToken;
+}
+export interface ListCommandsRequest {
+  CommandId?: CommandId;
+  InstanceId?: InstanceId;
+  MaxResults?: CommandMaxResults;
+  NextToken?: NextToken;
+  Filters?: CommandFilterList;
+}
+export interface ListCommandsResult {
+  Commands?: CommandList;
+  NextToken?: NextToken;
+}
+export interface ListDocumentsRequest {
+  DocumentFilterList?: DocumentFilterList;
+  Filters?: DocumentKeyValuesFilterList;
+  MaxResults?: MaxResults;
+  NextToken?: NextToken;
+}
+export interface ListDocumentsResult {
+  DocumentIdentifiers?: DocumentIdentifierList;
+  NextToken?: NextToken;
+}
 export interface ListTagsForResourceRequest {
   ResourceType: ResourceTypeForTagging;
   ResourceId: ResourceId;
@@ -456,7 +836,12 @@ export type MaintenanceWindowTaskType = "RUN_COMMAND" | "AUTOMATION" | "STEP_FUN
 export type MaintenanceWindowTimezone = string;
 export type MaintenanceWindowsForTargetList = MaintenanceWindowIdentityForTarget[];
 export type MaxConcurrency = string;
+export interface MaxDocumentSizeExceeded {
+  Message?: String;
+}
 export type MaxErrors = string;
+export type MaxResults = number;
+export type MaxResultsEC2Compatible = number;
 export type NextToken = string;
 export type NotificationArn = string;
 export interface NotificationConfig {
@@ -480,6 +865,9 @@ export type PatchOrchestratorFilterKey = string;
 export type PatchOrchestratorFilterList = PatchOrchestratorFilter[];
 export type PatchOrchestratorFilterValue = string;
 export type PatchOrchestratorFilterValues = PatchOrchestratorFilterValue[];
+export type PingStatus = "Online" | "ConnectionLost" | "Inactive";
+export type PlatformType = "Windows" | "Linux" | "MacOS";
+export type PlatformTypeList = PlatformType[];
 export interface RegisterTargetWithMaintenanceWindowRequest {
   WindowId: MaintenanceWindowId;
   ResourceType: MaintenanceWindowResourceType;
@@ -519,11 +907,22 @@ export interface RemoveTagsFromResourceRequest {
   TagKeys: KeyList;
 }
 export type RemoveTagsFromResourceResult = Record<string, never>;
+export type RequireType = string;
 export type ResourceId = string;
 export interface ResourceLimitExceededException {
   Message?: String;
 }
+export type ResourceType = "ManagedInstance" | "EC2Instance";
 export type ResourceTypeForTagging = "Document" | "ManagedInstance" | "MaintenanceWindow" | "Parameter" | "PatchBaseline" | "OpsItem" | "OpsMetadata" | "Automation" | "Association";
+export type ResponseCode = number;
+export interface ReviewInformation {
+  ReviewedTime?: DateTime;
+  Status?: ReviewStatus;
+  Reviewer?: Reviewer;
+}
+export type ReviewInformationList = ReviewInformation[];
+export type ReviewStatus = "APPROVED" | "NOT_REVIEWED" | "PENDING" | "REJECTED";
+export type Reviewer = string;
 export type S3BucketName = string;
 export type S3KeyPrefix = string;
 export type S3Region = string;
@@ -533,8 +932,38 @@ export interface ScheduledWindowExecution {
   ExecutionTime?: MaintenanceWindowStringDateTime;
 }
 export type ScheduledWindowExecutionList = ScheduledWindowExecution[];
+export interface SendCommandRequest {
+  InstanceIds?: InstanceIdList;
+  Targets?: Targets;
+  DocumentName: DocumentARN;
+  DocumentVersion?: DocumentVersion;
+  DocumentHash?: DocumentHash;
+  DocumentHashType?: DocumentHashType;
+  TimeoutSeconds?: TimeoutSeconds;
+  Comment?: Comment;
+  Parameters?: Parameters;
+  OutputS3Region?: S3Region;
+  OutputS3BucketName?: S3BucketName;
+  OutputS3KeyPrefix?: S3KeyPrefix;
+  MaxConcurrency?: MaxConcurrency;
+  MaxErrors?: MaxErrors;
+  ServiceRoleArn?: ServiceRole;
+  NotificationConfig?: NotificationConfig;
+  CloudWatchOutputConfig?: CloudWatchOutputConfig;
+  AlarmConfiguration?: AlarmConfiguration;
+}
+export interface SendCommandResult {
+  Command?: Command;
+}
 export type ServiceRole = string;
+export type SourceId = string;
+export type SourceType = "AWS::EC2::Instance" | "AWS::IoT::Thing" | "AWS::SSM::ManagedInstance";
+export type StandardErrorContent = string;
+export type StandardOutputContent = string;
+export type StatusDetails = string;
+export type StatusName = string;
 export type String = string;
+export type StringDateTime = string;
 export interface Tag {
   Key: TagKey;
   Value: TagValue;
@@ -546,16 +975,21 @@ export interface Target {
   Key?: TargetKey;
   Values?: TargetValues;
 }
+export type TargetCount = number;
 export interface TargetInUseException {
   Message?: String;
 }
 export type TargetKey = string;
+export type TargetType = string;
 export type TargetValue = string;
 export type TargetValues = TargetValue[];
 export type Targets = Target[];
 export type TimeoutSeconds = number;
 export type TooManyTagsError = Record<string, never>;
 export interface TooManyUpdates {
+  Message?: String;
+}
+export interface UnsupportedPlatformType {
   Message?: String;
 }
 export interface UpdateMaintenanceWindowRequest {
@@ -639,14 +1073,19 @@ export interface UpdateMaintenanceWindowTaskResult {
   CutoffBehavior?: MaintenanceWindowTaskCutoffBehavior;
   AlarmConfiguration?: AlarmConfiguration;
 }
+export type Url = string;
+export type Version = string;
 
 export interface OperationTypes {
   AddTagsToResource: { input: AddTagsToResourceRequest; output: AddTagsToResourceResult };
+  CancelCommand: { input: CancelCommandRequest; output: CancelCommandResult };
   CancelMaintenanceWindowExecution: { input: CancelMaintenanceWindowExecutionRequest; output: CancelMaintenanceWindowExecutionResult };
   CreateMaintenanceWindow: { input: CreateMaintenanceWindowRequest; output: CreateMaintenanceWindowResult };
   DeleteMaintenanceWindow: { input: DeleteMaintenanceWindowRequest; output: DeleteMaintenanceWindowResult };
   DeregisterTargetFromMaintenanceWindow: { input: DeregisterTargetFromMaintenanceWindowRequest; output: DeregisterTargetFromMaintenanceWindowResult };
   DeregisterTaskFromMaintenanceWindow: { input: DeregisterTaskFromMaintenanceWindowRequest; output: DeregisterTaskFromMaintenanceWindowResult };
+  DescribeDocument: { input: DescribeDocumentRequest; output: DescribeDocumentResult };
+  DescribeInstanceInformation: { input: DescribeInstanceInformationRequest; output: DescribeInstanceInformationResult };
   DescribeMaintenanceWindowExecutionTaskInvocations: { input: DescribeMaintenanceWindowExecutionTaskInvocationsRequest; output: DescribeMaintenanceWindowExecutionTaskInvocationsResult };
   DescribeMaintenanceWindowExecutionTasks: { input: DescribeMaintenanceWindowExecutionTasksRequest; output: DescribeMaintenanceWindowExecutionTasksResult };
   DescribeMaintenanceWindowExecutions: { input: DescribeMaintenanceWindowExecutionsRequest; output: DescribeMaintenanceWindowExecutionsResult };
@@ -655,15 +1094,21 @@ export interface OperationTypes {
   DescribeMaintenanceWindowTasks: { input: DescribeMaintenanceWindowTasksRequest; output: DescribeMaintenanceWindowTasksResult };
   DescribeMaintenanceWindows: { input: DescribeMaintenanceWindowsRequest; output: DescribeMaintenanceWindowsResult };
   DescribeMaintenanceWindowsForTarget: { input: DescribeMaintenanceWindowsForTargetRequest; output: DescribeMaintenanceWindowsForTargetResult };
+  GetCommandInvocation: { input: GetCommandInvocationRequest; output: GetCommandInvocationResult };
+  GetDocument: { input: GetDocumentRequest; output: GetDocumentResult };
   GetMaintenanceWindow: { input: GetMaintenanceWindowRequest; output: GetMaintenanceWindowResult };
   GetMaintenanceWindowExecution: { input: GetMaintenanceWindowExecutionRequest; output: GetMaintenanceWindowExecutionResult };
   GetMaintenanceWindowExecutionTask: { input: GetMaintenanceWindowExecutionTaskRequest; output: GetMaintenanceWindowExecutionTaskResult };
   GetMaintenanceWindowExecutionTaskInvocation: { input: GetMaintenanceWindowExecutionTaskInvocationRequest; output: GetMaintenanceWindowExecutionTaskInvocationResult };
   GetMaintenanceWindowTask: { input: GetMaintenanceWindowTaskRequest; output: GetMaintenanceWindowTaskResult };
+  ListCommandInvocations: { input: ListCommandInvocationsRequest; output: ListCommandInvocationsResult };
+  ListCommands: { input: ListCommandsRequest; output: ListCommandsResult };
+  ListDocuments: { input: ListDocumentsRequest; output: ListDocumentsResult };
   ListTagsForResource: { input: ListTagsForResourceRequest; output: ListTagsForResourceResult };
   RegisterTargetWithMaintenanceWindow: { input: RegisterTargetWithMaintenanceWindowRequest; output: RegisterTargetWithMaintenanceWindowResult };
   RegisterTaskWithMaintenanceWindow: { input: RegisterTaskWithMaintenanceWindowRequest; output: RegisterTaskWithMaintenanceWindowResult };
   RemoveTagsFromResource: { input: RemoveTagsFromResourceRequest; output: RemoveTagsFromResourceResult };
+  SendCommand: { input: SendCommandRequest; output: SendCommandResult };
   UpdateMaintenanceWindow: { input: UpdateMaintenanceWindowRequest; output: UpdateMaintenanceWindowResult };
   UpdateMaintenanceWindowTarget: { input: UpdateMaintenanceWindowTargetRequest; output: UpdateMaintenanceWindowTargetResult };
   UpdateMaintenanceWindowTask: { input: UpdateMaintenanceWindowTaskRequest; output: UpdateMaintenanceWindowTaskResult };
