@@ -264,7 +264,8 @@ describe('what a person sees when the service cannot start', { concurrency: true
   });
 
   test('a --nodes file that is not valid JSON, missing, or without ids', async () => {
-    const serve = (file: string) => cli('serve', '--port', '0', '--data-dir', join(dir, 'nodes'), '--nodes', join(dir, file));
+    // A data folder each: three processes opening one new SQLite file at once may find it locked.
+    const serve = (file: string) => cli('serve', '--port', '0', '--data-dir', join(dir, `nodes-${file}`), '--nodes', join(dir, file));
     const [truncated, missing, noId] = await Promise.all([serve('truncated.json'), serve('missing.json'), serve('no-id.json')]);
     assertOneLine(truncated, 1, /--nodes file .*truncated\.json is not usable: not valid JSON/);
     assertOneLine(missing, 1, /cannot read the --nodes file .*missing\.json: no such file or folder \(ENOENT\)/);

@@ -33,7 +33,9 @@ export class SqliteDatabase {
     this.db = new DatabaseSync(options.path);
     // WAL + NORMAL: a committed transaction survives the process being killed (it is in the WAL file);
     // only an operating-system crash could lose the last transactions.
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    // busy_timeout first: switching to WAL takes a lock, and another process opening the file at the same
+    // moment must be waited for, not answered "database is locked".
+    this.db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     this.migrate();
   }
 
