@@ -10,6 +10,8 @@ import type { TaskService } from '../service/tasks.ts';
 import type { WindowService } from '../service/windows.ts';
 import type { Handlers } from '../wire/api.ts';
 import { cancelHandlers } from './cancel.ts';
+import { DocumentService } from '../service/documents.ts';
+import { documentHandlers } from './documents.ts';
 import { historyHandlers } from './executions.ts';
 import { scheduleHandlers } from './schedule.ts';
 import { tagHandlers } from './tags.ts';
@@ -37,5 +39,6 @@ export function createHandlers(services: Services): Handlers {
     ...tagHandlers(services.tags),
     ...historyHandlers(services.history),
     ...cancelHandlers(services.engine),
+    ...documentHandlers(new DocumentService()),
   } satisfies Handlers;
 }

@@ -1,0 +1,281 @@
+// SSM documents through the real AWS SDK (ListDocuments, DescribeDocument, GetDocument), and the parameter
+// rules SendCommand applies (resolveDocumentParameters) as a pure function.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import {
+  DescribeDocumentCommand,
+  GetDocumentCommand,
+  ListDocumentsCommand,
+  paginateListDocuments,
+} from '@aws-sdk/client-ssm';
+import { resolveDocumentParameters } from '../../src/domain/documents.ts';
+import { rejectsWith } from '../support/errors.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const NAMES = ['AWS-RunPowerShellScript', 'AWS-RunShellScript'];
+
+describe('documents', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.stop());
+  const send = (command: any): Promise<any> => server.client.send(command);
+  const names = (out: any) => out.DocumentIdentifiers.map((d: any) => d.Name);
+
+  test('ListDocuments lists the built-in Command documents with their identifiers', async () => {
+    const out = await send(new ListDocumentsCommand({}));
+    assert.deepEqual(names(out), NAMES);
+    assert.equal(out.NextToken, undefined);
+    const shell = out.DocumentIdentifiers[1];
+    assert.deepEqual({ ...shell, CreatedDate: undefined }, {
+      Name: 'AWS-RunShellScript',
+      CreatedDate: undefined,
+      Owner: 'Amazon',
+      PlatformTypes: ['Linux', 'MacOS'],
+      DocumentVersion: '1',
+      DocumentType: 'Command',
+      SchemaVersion: '1.2',
+      DocumentFormat: 'JSON',
+      Tags: [],
+    });
+    assert.ok(shell.CreatedDate instanceof Date);
+    assert.deepEqual(out.DocumentIdentifiers[0].PlatformTypes, ['Windows', 'Linux', 'MacOS']);
+  });
+
+  test('ListDocuments Filters: Owner, Name prefix, DocumentType, PlatformTypes, tags; keys ANDed, values ORed', async () => {
+    const list = async (Filters: any) => names(await send(new ListDocumentsCommand({ Filters })));
+    assert.deepEqual(await list([{ Key: 'Owner', Values: ['Amazon'] }]), NAMES);
+    assert.deepEqual(await list([{ Key: 'Owner', Values: ['All'] }]), NAMES);
+    assert.deepEqual(await list([{ Key: 'Owner', Values: ['Self'] }]), []);
+    assert.deepEqual(await list([{ Key: 'Owner', Values: ['Private'] }]), []);
+    assert.deepEqual(await list([{ Key: 'Name', Values: ['AWS-RunS'] }]), ['AWS-RunShellScript']);
+    assert.deepEqual(await list([{ Key: 'Name', Values: ['AWS-RunS', 'AWS-RunP'] }]), NAMES);
+    assert.deepEqual(await list([{ Key: 'Name', Values: ['RunShell'] }]), [], 'Name is a prefix, not a substring');
+    assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Command'] }]), NAMES);
+    assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Automation'] }]), []);
+    assert.deepEqual(await list([{ Key: 'PlatformTypes', Values: ['Windows'] }]), ['AWS-RunPowerShellScript']);
+    assert.deepEqual(await list([{ Key: 'PlatformTypes', Values: ['Linux'] }]), NAMES);
+    assert.deepEqual(await list([{ Key: 'PlatformTypes', Values: ['Windows'] }, { Key: 'Name', Values: ['AWS-RunS'] }]), []);
+    assert.deepEqual(await list([{ Key: 'tag:team', Values: ['ops'] }]), []);
+    assert.deepEqual(await list([{ Key: 'SearchKeyword', Values: ['powershell'] }]), ['AWS-RunPowerShellScript']);
+  });
+
+  test('ListDocuments DocumentFilterList (deprecated): exact key/value pairs', async () => {
+    const list = async (DocumentFilterList: any) => names(await send(new ListDocumentsCommand({ DocumentFilterList })));
+    assert.deepEqual(await list([{ key: 'Name', value: 'AWS-RunShellScript' }]), ['AWS-RunShellScript']);
+    assert.deepEqual(await list([{ key: 'Owner', value: 'Amazon' }, { key: 'PlatformTypes', value: 'Windows' }]), ['AWS-RunPowerShellScript']);
+    assert.deepEqual(await list([{ key: 'DocumentType', value: 'Policy' }]), []);
+  });
+
+  test('ListDocuments filter errors', async () => {
+    await rejectsWith(send(new ListDocumentsCommand({ Filters: [{ Key: 'Colour', Values: ['red'] }] })), 'InvalidFilterKey', /Colour/);
+    await rejectsWith(
+      send(new ListDocumentsCommand({ Filters: [{ Key: 'Owner', Values: ['Amazon', 'Self'] }] })),
+      'ValidationException',
+      'Owner filter can only have one value.',
+    );
+    await rejectsWith(send(new ListDocumentsCommand({ Filters: [{ Key: 'Owner', Values: ['Nobody'] }] })), 'ValidationException', /Owner/);
+    await rejectsWith(send(new ListDocumentsCommand({ Filters: [{ Key: 'Name', Values: [] }] })), 'ValidationException', /at least one value/);
+    await rejectsWith(
+      send(new ListDocumentsCommand({ DocumentFilterList: [{ key: 'Size' as any, value: 'x' }] })),
+      'ValidationException',
+      /documentFilterList\.1\.member\.key/,
+    );
+  });
+
+  test('ListDocuments pagination: MaxResults, signed NextToken, paginator, bad tokens, MaxResults range', async () => {
+    const first = await send(new ListDocumentsCommand({ MaxResults: 1 }));
+    assert.deepEqual(names(first), ['AWS-RunPowerShellScript']);
+    assert.equal(typeof first.NextToken, 'string');
+    const second = await send(new ListDocumentsCommand({ MaxResults: 1, NextToken: first.NextToken }));
+    assert.deepEqual(names(second), ['AWS-RunShellScript']);
+    assert.equal(second.NextToken, undefined);
+
+    const seen: string[] = [];
+    for await (const page of paginateListDocuments({ client: server.client, pageSize: 1 }, {})) {
+      seen.push(...(page.DocumentIdentifiers ?? []).map((d) => d.Name!));
+    }
+    assert.deepEqual(seen, NAMES);
+
+    // A filtered first page of one ends where the filter's last match is.
+    const linux = await send(new ListDocumentsCommand({ MaxResults: 1, Filters: [{ Key: 'PlatformTypes', Values: ['Linux'] }] }));
+    assert.deepEqual(names(linux), ['AWS-RunPowerShellScript']);
+    assert.ok(linux.NextToken);
+
+    assert.deepEqual(names(await send(new ListDocumentsCommand({ NextToken: '' }))), NAMES);
+    await rejectsWith(send(new ListDocumentsCommand({ NextToken: 'bm90IGEgdG9rZW4=' })), 'InvalidNextToken', 'The specified token is not valid.');
+    const altered = `${first.NextToken.slice(0, -4)}AAA=`;
+    await rejectsWith(send(new ListDocumentsCommand({ NextToken: altered })), 'InvalidNextToken');
+    await rejectsWith(send(new ListDocumentsCommand({ MaxResults: 51 })), 'ValidationException', /maxResults.*less than or equal to 50/);
+    await rejectsWith(send(new ListDocumentsCommand({ MaxResults: 0 })), 'ValidationException', /maxResults.*greater than or equal to 1/);
+  });
+
+  test('DescribeDocument shows the document as AWS describes it', async () => {
+    const { Document: d } = await send(new DescribeDocumentCommand({ Name: 'AWS-RunShellScript' }));
+    const { Content } = await send(new GetDocumentCommand({ Name: 'AWS-RunShellScript' }));
+    assert.equal(d.Hash, createHash('sha256').update(Content).digest('hex'));
+    assert.match(d.Hash, /^[0-9a-f]{64}$/);
+    assert.equal(d.HashType, 'Sha256');
+    assert.equal(d.Name, 'AWS-RunShellScript');
+    assert.equal(d.Owner, 'Amazon');
+    assert.equal(d.Status, 'Active');
+    assert.equal(d.DocumentVersion, '1');
+    assert.equal(d.LatestVersion, '1');
+    assert.equal(d.DefaultVersion, '1');
+    assert.equal(d.DocumentType, 'Command');
+    assert.equal(d.DocumentFormat, 'JSON');
+    assert.equal(d.SchemaVersion, '1.2');
+    assert.deepEqual(d.PlatformTypes, ['Linux', 'MacOS']);
+    assert.equal(d.Description, 'Run a shell script or specify the commands to run.');
+    assert.ok(d.CreatedDate instanceof Date);
+    assert.deepEqual(d.Parameters.map((p: any) => [p.Name, p.Type, p.DefaultValue]), [
+      ['commands', 'StringList', undefined],
+      ['workingDirectory', 'String', ''],
+      ['executionTimeout', 'String', '3600'],
+    ]);
+    assert.ok(d.Parameters.every((p: any) => typeof p.Description === 'string' && p.Description.length > 0));
+
+    for (const DocumentVersion of ['1', '$LATEST', '$DEFAULT']) {
+      const out = await send(new DescribeDocumentCommand({ Name: 'AWS-RunPowerShellScript', DocumentVersion }));
+      assert.equal(out.Document.Name, 'AWS-RunPowerShellScript');
+      assert.deepEqual(out.Document.PlatformTypes, ['Windows', 'Linux', 'MacOS']);
+    }
+  });
+
+  test('DescribeDocument and GetDocument errors', async () => {
+    for (const Command of [DescribeDocumentCommand, GetDocumentCommand]) {
+      await rejectsWith(send(new Command({ Name: 'AWS-NoSuchDocument' })), 'InvalidDocument', 'The specified document does not exist.');
+      await rejectsWith(send(new Command({ Name: 'aws-runshellscript' })), 'InvalidDocument');
+      await rejectsWith(
+        send(new Command({ Name: 'AWS-RunShellScript', DocumentVersion: '2' })),
+        'InvalidDocumentVersion',
+        'The document version is not valid or does not exist.',
+      );
+      await rejectsWith(send(new Command({ Name: 'AWS-RunShellScript', VersionName: 'v1' })), 'InvalidDocumentVersion');
+      await rejectsWith(send(new Command({ Name: 'AWS-RunShellScript', DocumentVersion: 'x' })), 'ValidationException', /documentVersion/);
+      await rejectsWith(send(new Command({ Name: 'ab' })), 'ValidationException', /name/);
+    }
+  });
+
+  test('GetDocument returns the content, whose parameters and plugin are those of AWS-RunShellScript', async () => {
+    const out = await send(new GetDocumentCommand({ Name: 'AWS-RunShellScript' }));
+    assert.equal(out.Name, 'AWS-RunShellScript');
+    assert.equal(out.DocumentVersion, '1');
+    assert.equal(out.Status, 'Active');
+    assert.equal(out.DocumentType, 'Command');
+    assert.equal(out.DocumentFormat, 'JSON');
+    assert.ok(out.CreatedDate instanceof Date);
+    const content = JSON.parse(out.Content);
+    assert.equal(content.schemaVersion, '1.2');
+    assert.equal(content.description, 'Run a shell script or specify the commands to run.');
+    assert.deepEqual(Object.keys(content.parameters), ['commands', 'workingDirectory', 'executionTimeout']);
+    assert.equal(content.parameters.commands.type, 'StringList');
+    assert.equal(content.parameters.commands.minItems, 1);
+    assert.equal(content.parameters.commands.default, undefined);
+    assert.deepEqual([content.parameters.workingDirectory.type, content.parameters.workingDirectory.default], ['String', '']);
+    assert.deepEqual([content.parameters.executionTimeout.type, content.parameters.executionTimeout.default], ['String', '3600']);
+    assert.equal(content.parameters.executionTimeout.allowedPattern, '([1-9][0-9]{0,4})|(1[0-6][0-9]{4})|(17[0-1][0-9]{3})|(172[0-7][0-9]{2})|(172800)');
+    assert.deepEqual(Object.keys(content.runtimeConfig), ['aws:runShellScript']);
+    assert.deepEqual(content.runtimeConfig['aws:runShellScript'].properties[0], {
+      id: '0.aws:runShellScript',
+      runCommand: '{{ commands }}',
+      workingDirectory: '{{ workingDirectory }}',
+      timeoutSeconds: '{{ executionTimeout }}',
+    });
+
+    const ps = JSON.parse((await send(new GetDocumentCommand({ Name: 'AWS-RunPowerShellScript', DocumentVersion: '$LATEST' }))).Content);
+    assert.deepEqual(Object.keys(ps.runtimeConfig), ['aws:runPowerShellScript']);
+    assert.deepEqual(Object.keys(ps.parameters), ['commands', 'workingDirectory', 'executionTimeout']);
+  });
+
+  test('GetDocument converts to YAML on request; TEXT is refused', async () => {
+    const json = await send(new GetDocumentCommand({ Name: 'AWS-RunShellScript', DocumentFormat: 'JSON' }));
+    assert.equal(json.DocumentFormat, 'JSON');
+    const yaml = await send(new GetDocumentCommand({ Name: 'AWS-RunShellScript', DocumentFormat: 'YAML' }));
+    assert.equal(yaml.DocumentFormat, 'YAML');
+    assert.match(yaml.Content, /^schemaVersion: "1\.2"\ndescription: Run a shell script/);
+    assert.match(yaml.Content, /\n {6}- id: "0\.aws:runShellScript"\n/);
+    await rejectsWith(send(new GetDocumentCommand({ Name: 'AWS-RunShellScript', DocumentFormat: 'TEXT' })), 'ValidationException', 'Invalid document format TEXT');
+  });
+});
+
+describe('resolveDocumentParameters', () => {
+  const problem = (fn: () => unknown, code: string, message: string | RegExp) =>
+    assert.throws(fn, (error: any) => {
+      assert.equal(error.code, code);
+      if (typeof message === 'string') assert.equal(error.message, message);
+      else assert.match(error.message, message);
+      return true;
+    });
+
+  test('fills the defaults and reports the plugin and execution timeout', () => {
+    const resolved = resolveDocumentParameters('AWS-RunShellScript', undefined, { commands: ['echo hi', 'uname -a'] });
+    assert.equal(resolved.document.name, 'AWS-RunShellScript');
+    assert.equal(resolved.pluginName, 'aws:runShellScript');
+    assert.deepEqual(resolved.parameters, { commands: ['echo hi', 'uname -a'], workingDirectory: [''], executionTimeout: ['3600'] });
+    assert.equal(resolved.executionTimeoutSeconds, 3600);
+
+    const ps = resolveDocumentParameters('AWS-RunPowerShellScript', '$DEFAULT', {
+      commands: ['Get-Date'],
+      workingDirectory: ['C:\\temp'],
+      executionTimeout: ['172800'],
+    });
+    assert.equal(ps.pluginName, 'aws:runPowerShellScript');
+    assert.deepEqual(ps.parameters.workingDirectory, ['C:\\temp']);
+    assert.equal(ps.executionTimeoutSeconds, 172800);
+    for (const version of ['1', '$LATEST']) {
+      assert.equal(resolveDocumentParameters('AWS-RunShellScript', version, { commands: ['x'] }).executionTimeoutSeconds, 3600);
+    }
+  });
+
+  test('does not share the caller\'s arrays', () => {
+    const commands = ['ls'];
+    const resolved = resolveDocumentParameters('AWS-RunShellScript', undefined, { commands });
+    resolved.parameters.commands.push('pwd');
+    assert.deepEqual(commands, ['ls']);
+  });
+
+  test('unknown document and version', () => {
+    problem(() => resolveDocumentParameters('AWS-Nope', undefined, { commands: ['x'] }), 'InvalidDocument', 'The specified document does not exist.');
+    problem(
+      () => resolveDocumentParameters('AWS-RunShellScript', '7', { commands: ['x'] }),
+      'InvalidDocumentVersion',
+      'The document version is not valid or does not exist.',
+    );
+  });
+
+  test('InvalidParameters: unknown, missing, empty list, pattern, several values for a String, too long', () => {
+    problem(
+      () => resolveDocumentParameters('AWS-RunShellScript', undefined, { commands: ['x'], xyz: ['1'], abc: ['2'] }),
+      'InvalidParameters',
+      'Parameters [xyz, abc] are not defined in the document.',
+    );
+    problem(() => resolveDocumentParameters('AWS-RunShellScript', undefined, undefined), 'InvalidParameters', 'Parameters [commands] are required but not provided.');
+    problem(() => resolveDocumentParameters('AWS-RunShellScript', undefined, { commands: [] }), 'InvalidParameters', /\[commands\] are required/);
+    problem(
+      () => resolveDocumentParameters('AWS-RunShellScript', undefined, { commands: ['x'], executionTimeout: ['abc'] }),
+      'InvalidParameters',
+      'Parameter "executionTimeout" has value "abc" not matching "([1-9][0-9]{0,4})|(1[0-6][0-9]{4})|(17[0-1][0-9]{3})|(172[0-7][0-9]{2})|(172800)".',
+    );
+    // The pattern applies to the whole value: 172801 and 0 are out, 59 and 172800 in.
+    for (const bad of ['172801', '0', '', '3600s', '1000000']) {
+      problem(() => resolveDocumentParameters('AWS-RunShellScript', undefined, { commands: ['x'], executionTimeout: [bad] }), 'InvalidParameters', /not matching/);
+    }
+    for (const good of ['1', '59', '99999', '100000', '169999', '171999', '172799', '172800']) {
+      assert.equal(resolveDocumentParameters('AWS-RunShellScript', undefined, { commands: ['x'], executionTimeout: [good] }).executionTimeoutSeconds, Number(good));
+    }
+    problem(
+      () => resolveDocumentParameters('AWS-RunShellScript', undefined, { commands: ['x'], workingDirectory: ['/a', '/b'] }),
+      'InvalidParameters',
+      /"workingDirectory" is of type String/,
+    );
+    problem(
+      () => resolveDocumentParameters('AWS-RunShellScript', undefined, { commands: ['x'], workingDirectory: ['d'.repeat(4097)] }),
+      'InvalidParameters',
+      /longer than 4096/,
+    );
+  });
+});
