@@ -1,10 +1,32 @@
 // What the engine runs against and how runs turn out: the managed-node inventory that tag and
 // resource-group targets resolve against, and the outcome rules a user sets to reproduce failures.
 
+export const PLATFORM_TYPES = ['Linux', 'Windows', 'MacOS'] as const;
+export type PlatformType = (typeof PLATFORM_TYPES)[number];
+
+/**
+ * A managed node. Only `id`, `tags` and `resourceGroups` are always present; the rest is what a user chose
+ * to declare about the node, kept as given (defaults are applied where the node is shown, see
+ * managed-instances.ts), so nodes stored before these fields existed stay valid as they are.
+ */
 export interface ManagedNode {
   id: string;
   tags: Record<string, string>;
   resourceGroups: string[];
+  /** Default Linux. */
+  platformType?: PlatformType;
+  /** e.g. "Amazon Linux", "Microsoft Windows Server 2022 Datacenter"; absent: not shown. */
+  platformName?: string;
+  /** e.g. "2023", "10.0.20348"; absent: not shown. */
+  platformVersion?: string;
+  /** The node's host name; default: the node id. */
+  computerName?: string;
+  /** IPv4 or IPv6 address; absent: not shown. */
+  ipAddress?: string;
+  /** SSM Agent version (digits and dots, as AWS shows it); default: the simulated agent's version. */
+  agentVersion?: string;
+  /** The name an on-premises node was activated with; absent: not shown. */
+  name?: string;
 }
 
 export type OutcomeStatus = 'SUCCESS' | 'FAILED' | 'TIMED_OUT';

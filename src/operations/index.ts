@@ -14,6 +14,7 @@ import { DocumentService } from '../service/documents.ts';
 import { documentHandlers } from './documents.ts';
 import { historyHandlers } from './executions.ts';
 import { scheduleHandlers } from './schedule.ts';
+import { instanceHandlers } from './instances.ts';
 import { tagHandlers } from './tags.ts';
 import { targetHandlers } from './targets.ts';
 import { taskHandlers } from './tasks.ts';
@@ -37,6 +38,7 @@ export function createHandlers(services: Services): Handlers {
     ...taskHandlers(services.tasks),
     ...scheduleHandlers(services.schedule),
     ...tagHandlers(services.tags),
+    ...instanceHandlers(services.tags.instances),
     ...historyHandlers(services.history),
     ...cancelHandlers(services.engine),
     ...documentHandlers(new DocumentService()),

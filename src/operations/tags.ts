@@ -1,4 +1,4 @@
-// AddTagsToResource, ListTagsForResource, RemoveTagsFromResource (ResourceType MaintenanceWindow).
+// AddTagsToResource, ListTagsForResource, RemoveTagsFromResource (ResourceType MaintenanceWindow or ManagedInstance).
 
 import type { TagService } from '../service/tags.ts';
 import type { Handler } from '../wire/api.ts';

@@ -1,8 +1,9 @@
 // Use cases of the control API (/_mw/...): what AWS cannot do but a test or a self-hosted fleet needs —
 // start an execution now, move the manual clock, keep the managed-node inventory, set outcome rules.
 
+import { isIP } from 'node:net';
 import { ServiceError, ValidationException } from '../domain/errors.ts';
-import type { ManagedNode, OutcomeMatch, OutcomeRule } from '../domain/inventory.ts';
+import { type ManagedNode, type OutcomeMatch, type OutcomeRule, PLATFORM_TYPES, type PlatformType } from '../domain/inventory.ts';
 import type { Scope } from '../domain/model.ts';
 import { fireTimesBetween } from '../domain/window-rules.ts';
 import { LATEST_RUN_MS } from '../schedule/index.ts';
@@ -20,6 +21,11 @@ const STATUSES = ['SUCCESS', 'FAILED', 'TIMED_OUT'] as const;
 /** The most window executions one clock move may start (each is written to the history). */
 export const MAX_EXECUTIONS_PER_CLOCK_MOVE = 100_000;
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$/;
+// The model's limits where it has them (ComputerName 255, IPAddress 46, Version's pattern); 255 otherwise.
+const NODE_TEXT_FIELDS: readonly [keyof ManagedNode & ('platformName' | 'platformVersion' | 'computerName' | 'ipAddress' | 'agentVersion' | 'name'), number][] = [
+  ['platformName', 255], ['platformVersion', 255], ['computerName', 255], ['ipAddress', 46], ['agentVersion', 27], ['name', 255],
+];
+const AGENT_VERSION = /^[0-9]{1,6}(\.[0-9]{1,6}){2,3}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -83,7 +89,24 @@ export function parseNode(nodeId: string, value: unknown): ManagedNode {
     }
     resourceGroups = [...new Set(body.resourceGroups as string[])];
   }
-  return { id: nodeId, tags, resourceGroups };
+  const node: ManagedNode = { id: nodeId, tags, resourceGroups };
+  if (body.platformType !== undefined) {
+    if (!PLATFORM_TYPES.includes(body.platformType as PlatformType)) {
+      throw new ValidationException(`platformType must be one of ${PLATFORM_TYPES.join(', ')}.`);
+    }
+    node.platformType = body.platformType as PlatformType;
+  }
+  for (const [field, max] of NODE_TEXT_FIELDS) {
+    const v = body[field];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v === '' || v.length > max) throw new ValidationException(`${field} must be a string of 1 to ${max} characters.`);
+    node[field] = v;
+  }
+  if (node.ipAddress !== undefined && isIP(node.ipAddress) === 0) throw new ValidationException(`ipAddress ${node.ipAddress} is not an IPv4 or IPv6 address.`);
+  if (node.agentVersion !== undefined && !AGENT_VERSION.test(node.agentVersion)) {
+    throw new ValidationException(`agentVersion ${node.agentVersion} is not valid: 3 or 4 numbers of 1-6 digits separated by '.', such as 3.3.418.0.`);
+  }
+  return node;
 }
 
 export class ControlService {

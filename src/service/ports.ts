@@ -142,6 +142,8 @@ export interface StoreOperations {
   putNode(scope: Scope, node: ManagedNode): Promise<void>;
   deleteNode(scope: Scope, nodeId: string): Promise<boolean>;
   listNodes(scope: Scope): Promise<ManagedNode[]>;
+  /** One node. Inside a transaction it is held until the transaction ends (read-modify-write of its tags). */
+  getNode(scope: Scope, nodeId: string): Promise<ManagedNode | undefined>;
   getOutcomeRules(scope: Scope): Promise<OutcomeRule[]>;
   setOutcomeRules(scope: Scope, rules: OutcomeRule[]): Promise<void>;
 

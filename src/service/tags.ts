@@ -1,10 +1,15 @@
-// Tagging of maintenance windows (AddTagsToResource, ListTagsForResource, RemoveTagsFromResource).
+// Tagging (AddTagsToResource, ListTagsForResource, RemoveTagsFromResource) of maintenance windows and of
+// managed nodes (ResourceType ManagedInstance). A node's tags are the inventory's own, the ones window
+// targets such as `tag:Env` resolve against, whether set here or through the control API.
 
 import { InvalidResourceId, InvalidResourceType, TooManyTagsError } from '../domain/errors.ts';
+import type { ManagedNode } from '../domain/inventory.ts';
 import type { Scope, Tag } from '../domain/model.ts';
 import type { ServiceContext } from './context.ts';
+import { InstanceService } from './instances.ts';
 
 export const WINDOW_RESOURCE = 'MaintenanceWindow';
+export const NODE_RESOURCE = 'ManagedInstance';
 
 /** Adds or overwrites tags by key, keeping the first-seen order of keys. */
 export function mergeTags(current: Tag[], added: Tag[]): Tag[] {
@@ -17,41 +22,78 @@ export function checkTagCount(tags: Tag[], limit: number): void {
   if (tags.length > limit) throw new TooManyTagsError(limit);
 }
 
+function nodeTags(node: ManagedNode): Tag[] {
+  return Object.entries(node.tags).map(([key, value]) => ({ key, value }));
+}
+
 export class TagService {
   private readonly ctx: ServiceContext;
+  /**
+   * DescribeInstanceInformation's use case, made here from the same context so the handler record can
+   * reach it (operations/index.ts) while the composition root does not build one of its own.
+   */
+  readonly instances: InstanceService;
 
   constructor(ctx: ServiceContext) {
     this.ctx = ctx;
+    this.instances = new InstanceService(ctx);
   }
 
   // Other ResourceTypeForTagging values are valid for SSM but are not resources this service holds.
   private checkResourceType(resourceType: string): void {
-    if (resourceType !== WINDOW_RESOURCE) throw new InvalidResourceType();
+    if (resourceType !== WINDOW_RESOURCE && resourceType !== NODE_RESOURCE) throw new InvalidResourceType();
   }
 
   async add(scope: Scope, resourceType: string, resourceId: string, tags: Tag[]): Promise<void> {
     this.checkResourceType(resourceType);
+    const limit = this.ctx.quotas.tagsPerResource;
+    if (resourceType === NODE_RESOURCE) {
+      return this.changeNodeTags(scope, resourceId, (current) => {
+        const merged = mergeTags(current, tags);
+        checkTagCount(merged, limit);
+        return merged;
+      });
+    }
     await this.ctx.store.transaction(async (tx) => {
       if (!(await tx.getWindow(scope, resourceId))) throw new InvalidResourceId();
       const merged = mergeTags(await tx.getTags(scope, resourceType, resourceId), tags);
-      checkTagCount(merged, this.ctx.quotas.tagsPerResource);
+      checkTagCount(merged, limit);
       await tx.setTags(scope, resourceType, resourceId, merged);
     });
   }
 
   async list(scope: Scope, resourceType: string, resourceId: string): Promise<Tag[]> {
     this.checkResourceType(resourceType);
+    if (resourceType === NODE_RESOURCE) {
+      const node = await this.ctx.store.getNode(scope, resourceId);
+      if (!node) throw new InvalidResourceId();
+      return nodeTags(node);
+    }
     if (!(await this.ctx.store.getWindow(scope, resourceId))) throw new InvalidResourceId();
     return this.ctx.store.getTags(scope, resourceType, resourceId);
   }
 
   async remove(scope: Scope, resourceType: string, resourceId: string, keys: string[]): Promise<void> {
     this.checkResourceType(resourceType);
+    const removed = new Set(keys);
+    if (resourceType === NODE_RESOURCE) {
+      return this.changeNodeTags(scope, resourceId, (current) => current.filter((tag) => !removed.has(tag.key)));
+    }
     await this.ctx.store.transaction(async (tx) => {
       if (!(await tx.getWindow(scope, resourceId))) throw new InvalidResourceId();
-      const removed = new Set(keys);
       const kept = (await tx.getTags(scope, resourceType, resourceId)).filter((tag) => !removed.has(tag.key));
       await tx.setTags(scope, resourceType, resourceId, kept);
+    });
+  }
+
+  /** Read-modify-write of a node's tags; tx.getNode holds the node until commit, so changes take turns. */
+  private async changeNodeTags(scope: Scope, nodeId: string, change: (current: Tag[]) => Tag[]): Promise<void> {
+    await this.ctx.store.transaction(async (tx) => {
+      const node = await tx.getNode(scope, nodeId);
+      if (!node) throw new InvalidResourceId();
+      const tags = change(nodeTags(node));
+      // fromEntries: every key becomes an own property, even one named like a member of Object.prototype.
+      await tx.putNode(scope, { ...node, tags: Object.fromEntries(tags.map((tag) => [tag.key, tag.value])) });
     });
   }
 }

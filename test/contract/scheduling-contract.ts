@@ -88,6 +88,29 @@ export function schedulingContract(it: StoreTest): void {
     assert.deepEqual((await store.listNodes(B)).map((n) => n.id), ['i-in-b']);
   });
 
+  it('getNode: one node by id in its scope, as stored; in a transaction concurrent tag changes take turns', async (store) => {
+    assert.equal(await store.getNode(A, 'i-1'), undefined);
+    const full = { ...node('i-1'), platformType: 'Windows' as const, computerName: 'web-1.example', ipAddress: '10.0.0.1', agentVersion: '3.3.418.0' };
+    await store.putNode(A, full);
+    await store.putNode(B, node('i-2'));
+    assert.deepEqual(await store.getNode(A, 'i-1'), full);
+    assert.equal(await store.getNode(B, 'i-1'), undefined);
+    assert.equal(await store.getNode(A, 'i-2'), undefined);
+    assert.deepEqual(await store.transaction((tx) => tx.getNode(A, 'i-1')), full);
+    // Read-modify-write of the node's tags, yielding between read and write so the reads overlap where
+    // transactions run side by side (PostgreSQL): every addition survives only if getNode holds the row.
+    const addTag = (key: string) => store.transaction(async (tx) => {
+      const current = await tx.getNode(A, 'i-1');
+      assert.ok(current);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await tx.putNode(A, { ...current, tags: { ...current.tags, [key]: key } });
+    });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => addTag(`k${i}`)));
+    const after = await store.getNode(A, 'i-1');
+    assert.equal(Object.keys(after!.tags).length, 22, 'the 2 tags it had and all 20 added');
+    assert.equal(after!.platformType, 'Windows');
+  });
+
   it('outcome rules: [] until set, replaced whole, per scope', async (store) => {
     assert.deepEqual(await store.getOutcomeRules(A), []);
     await store.setOutcomeRules(A, RULES);

@@ -77,6 +77,8 @@ const upsertNode = statement('upsert_node', 'INSERT INTO managed_nodes (account,
 const deleteNode = statement('delete_node', 'DELETE FROM managed_nodes WHERE account = $1 AND region = $2 AND id = $3');
 // COLLATE "C": byte order, as SQLite sorts, whatever the database's own collation is.
 const listNodes = statement('list_nodes', 'SELECT doc FROM managed_nodes WHERE account = $1 AND region = $2 ORDER BY id COLLATE "C"');
+const selectNode = statement('select_node', 'SELECT doc FROM managed_nodes WHERE account = $1 AND region = $2 AND id = $3');
+const selectNodeForUpdate = statement('select_node_for_update', 'SELECT doc FROM managed_nodes WHERE account = $1 AND region = $2 AND id = $3 FOR UPDATE');
 const selectOutcomeRules = statement('select_outcome_rules', 'SELECT doc FROM outcome_rules WHERE account = $1 AND region = $2');
 const upsertOutcomeRules = statement('upsert_outcome_rules', 'INSERT INTO outcome_rules (account, region, doc) VALUES ($1, $2, $3) ON CONFLICT (account, region) DO UPDATE SET doc = excluded.doc');
 
@@ -220,6 +222,12 @@ export class PostgresOperations extends PostgresControlPlane implements StoreOpe
 
   async listNodes(scope: Scope): Promise<ManagedNode[]> {
     return (await listNodes(this.session, [scope.account, scope.region])).rows.map((row) => JSON.parse(String(row.doc)) as ManagedNode);
+  }
+
+  async getNode(scope: Scope, nodeId: string): Promise<ManagedNode | undefined> {
+    // In a transaction the row stays locked until it ends, so concurrent tag changes apply one after another.
+    const read = this.inTransaction ? selectNodeForUpdate : selectNode;
+    return parsed((await read(this.session, [scope.account, scope.region, nodeId])).rows[0]);
   }
 
   async getOutcomeRules(scope: Scope): Promise<OutcomeRule[]> {

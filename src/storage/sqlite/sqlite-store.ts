@@ -173,6 +173,12 @@ export class SqliteStore extends SqliteControlPlane implements Store {
     return rows.map((row) => JSON.parse(String(row.doc)) as ManagedNode);
   }
 
+  // Transactions are BEGIN IMMEDIATE: the writer lock is already held, so a plain read is enough.
+  async getNode(scope: Scope, nodeId: string): Promise<ManagedNode | undefined> {
+    return parsed(this.statement('SELECT doc FROM managed_nodes WHERE account = ? AND region = ? AND id = ?')
+      .get(scope.account, scope.region, nodeId) as Row | undefined);
+  }
+
   async getOutcomeRules(scope: Scope): Promise<OutcomeRule[]> {
     return parsed<OutcomeRule[]>(this.statement('SELECT doc FROM outcome_rules WHERE account = ? AND region = ?')
       .get(scope.account, scope.region) as Row | undefined) ?? [];

@@ -1,0 +1,202 @@
+// Managed nodes as DescribeInstanceInformation shows them: what a simulated node reports (defaults for
+// what its declaration leaves out), and the two filter forms of the request with AWS's own checks.
+
+import { ServiceError, ValidationException } from './errors.ts';
+import type { ManagedNode, PlatformType } from './inventory.ts';
+
+/**
+ * The agent version a simulated node reports when its declaration gives none: the release the vendored
+ * SSM Agent is built from (../shared/ssm-agent/SOURCE.md). Also the version IsLatestVersion compares with.
+ */
+export const SIMULATED_AGENT_VERSION = '3.3.418.0';
+
+export type InstanceResourceType = 'EC2Instance' | 'ManagedInstance';
+export type SourceType = 'AWS::EC2::Instance' | 'AWS::SSM::ManagedInstance';
+
+/** One node in AWS's terms (domain names; operations/instances.ts maps them to the wire). */
+export interface InstanceInfo {
+  instanceId: string;
+  /** A simulated node is always reachable. */
+  pingStatus: 'Online';
+  /** Epoch ms: a simulated node pings continuously, so the service clock's now. */
+  lastPingAt: number;
+  agentVersion: string;
+  isLatestVersion: boolean;
+  platformType: PlatformType;
+  platformName?: string;
+  platformVersion?: string;
+  resourceType: InstanceResourceType;
+  computerName: string;
+  ipAddress?: string;
+  name?: string;
+  sourceId: string;
+  sourceType: SourceType;
+}
+
+/** `i-...` is an EC2 instance; anything else (`mi-...`, or a name of your own) an on-premises managed node. */
+export function resourceTypeOf(nodeId: string): InstanceResourceType {
+  return nodeId.startsWith('i-') ? 'EC2Instance' : 'ManagedInstance';
+}
+
+/** Compares dotted version numbers numerically: 3.3.1000.0 is newer than 3.3.418.0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function instanceInfo(node: ManagedNode, now: number): InstanceInfo {
+  const resourceType = resourceTypeOf(node.id);
+  const platformType = node.platformType ?? 'Linux';
+  const agentVersion = node.agentVersion ?? SIMULATED_AGENT_VERSION;
+  return {
+    instanceId: node.id,
+    pingStatus: 'Online',
+    lastPingAt: now,
+    agentVersion,
+    // AWS: "doesn't indicate whether or not the latest version is installed on Windows managed nodes".
+    isLatestVersion: platformType !== 'Windows' && compareVersions(agentVersion, SIMULATED_AGENT_VERSION) >= 0,
+    platformType,
+    platformName: node.platformName,
+    platformVersion: node.platformVersion,
+    resourceType,
+    computerName: node.computerName ?? node.id,
+    ipAddress: node.ipAddress,
+    // The activation name exists only for on-premises nodes; EC2 names are EC2 tags.
+    name: resourceType === 'ManagedInstance' ? node.name : undefined,
+    sourceId: node.id,
+    sourceType: resourceType === 'EC2Instance' ? 'AWS::EC2::Instance' : 'AWS::SSM::ManagedInstance',
+  };
+}
+
+// ---- errors the model lists for DescribeInstanceInformation
+
+export class InvalidInstanceInformationFilterValue extends ServiceError {
+  constructor(message: string) {
+    super('InvalidInstanceInformationFilterValue', message);
+  }
+}
+
+/** The model's InvalidFilterKey has no members: AWS sends no message. */
+export class InvalidFilterKey extends ServiceError {
+  constructor() {
+    super('InvalidFilterKey', '');
+  }
+}
+
+export class InvalidInstanceId extends ServiceError {
+  // The wording Run Command uses for nodes it cannot reach ("Instances [[i-123]] not in a valid state for account 456").
+  constructor(instanceIds: readonly string[], account: string) {
+    super('InvalidInstanceId', `Instances [[${instanceIds.join(', ')}]] not in a valid state for account ${account}`);
+  }
+}
+
+export class InvalidNextToken extends ServiceError {
+  constructor() {
+    super('InvalidNextToken', 'The specified token is not valid.');
+  }
+}
+
+// ---- filters
+
+export interface InstanceFilterInput {
+  key: string;
+  values: string[];
+}
+
+/** A checked query: the predicate a node must pass, and the ids the InstanceIds filters name. */
+export interface InstanceQuery {
+  accept(node: ManagedNode): boolean;
+  /** Every id named by an InstanceIds filter; each must be a known node (InvalidInstanceId otherwise). */
+  instanceIds: string[];
+  /** The query in a stable text form, so a page token is only good for the query it came from. */
+  canonical: string;
+}
+
+const ALLOWED_VALUES: Record<string, readonly string[]> = {
+  PingStatus: ['Online', 'ConnectionLost', 'Inactive'],
+  PlatformTypes: ['Windows', 'Linux', 'MacOS'],
+  ResourceType: ['EC2Instance', 'ManagedInstance'],
+  AssociationStatus: ['Success', 'Pending', 'Failed'],
+  SourceTypes: ['AWS::EC2::Instance', 'AWS::SSM::ManagedInstance', 'AWS::IoT::Thing'],
+};
+
+/** Keys of both forms; `Filters` also takes SourceIds, SourceTypes and the tag keys. */
+const LEGACY_KEYS = ['InstanceIds', 'AgentVersion', 'PingStatus', 'PlatformTypes', 'ActivationIds', 'IamRole', 'ResourceType', 'AssociationStatus'];
+const STRING_KEYS = new Set([...LEGACY_KEYS, 'SourceIds', 'SourceTypes']);
+
+type NodeTest = (node: ManagedNode, values: readonly string[]) => boolean;
+
+const tests: Record<string, NodeTest> = {
+  InstanceIds: (node, values) => values.includes(node.id),
+  SourceIds: (node, values) => values.includes(instanceInfo(node, 0).sourceId),
+  AgentVersion: (node, values) => values.includes(instanceInfo(node, 0).agentVersion),
+  PingStatus: (_node, values) => values.includes('Online'),
+  PlatformTypes: (node, values) => values.includes(instanceInfo(node, 0).platformType),
+  ResourceType: (node, values) => values.includes(resourceTypeOf(node.id)),
+  SourceTypes: (node, values) => values.includes(instanceInfo(node, 0).sourceType),
+  // Simulated nodes have no activation, no instance-profile role and no State Manager associations.
+  ActivationIds: () => false,
+  IamRole: () => false,
+  AssociationStatus: () => false,
+  'tag-key': (node, values) => values.some((key) => Object.hasOwn(node.tags, key)),
+};
+
+function tagTest(tagKey: string): NodeTest {
+  return (node, values) => Object.hasOwn(node.tags, tagKey) && values.includes(node.tags[tagKey]);
+}
+
+function checkValues(key: string, values: readonly string[]): void {
+  const allowed = ALLOWED_VALUES[key];
+  if (key === 'ResourceType' && values.length > 1) throw new InvalidInstanceInformationFilterValue('ResourceType filter may contain only one value.');
+  if (allowed && values.some((v) => !allowed.includes(v))) {
+    throw new InvalidInstanceInformationFilterValue(`${key} filter is invalid, valid values are ${allowed.join(', ')}`);
+  }
+}
+
+/**
+ * Checks the request's filters (InstanceInformationFilterList, the legacy form, or Filters; never both) and
+ * builds the query. Filters are ANDed, the values of one filter ORed. Tag filters (`tag:<key>`,
+ * `tag-key`) cannot be combined with other keys in `Filters`, as AWS refuses.
+ */
+export function instanceQuery(legacy: InstanceFilterInput[] | undefined, filters: InstanceFilterInput[] | undefined): InstanceQuery {
+  const legacyList = legacy ?? [];
+  const stringList = filters ?? [];
+  if (legacyList.length > 0 && stringList.length > 0) {
+    throw new ValidationException('InstanceInformationFilterList and Filters cannot be used together; use Filters.');
+  }
+  const checks: { test: NodeTest; values: readonly string[] }[] = [];
+  let tagFilters = 0;
+  for (const filter of legacyList) {
+    // The model's enum has already limited these keys to LEGACY_KEYS.
+    checkValues(filter.key, filter.values);
+    checks.push({ test: tests[filter.key], values: filter.values });
+  }
+  for (const filter of stringList) {
+    if (filter.key.startsWith('tag:') && filter.key.length > 4) {
+      tagFilters++;
+      checks.push({ test: tagTest(filter.key.slice(4)), values: filter.values });
+    } else if (filter.key === 'tag-key') {
+      tagFilters++;
+      checks.push({ test: tests['tag-key'], values: filter.values });
+    } else if (STRING_KEYS.has(filter.key)) {
+      checkValues(filter.key, filter.values);
+      checks.push({ test: tests[filter.key], values: filter.values });
+    } else {
+      throw new InvalidFilterKey();
+    }
+  }
+  if (tagFilters > 0 && tagFilters < stringList.length) {
+    throw new ValidationException('Cannot mix tag or inventory filter with any other filter.');
+  }
+  const instanceIds = [...legacyList, ...stringList].filter((f) => f.key === 'InstanceIds').flatMap((f) => f.values);
+  return {
+    accept: (node) => checks.every((check) => check.test(node, check.values)),
+    instanceIds: [...new Set(instanceIds)],
+    canonical: JSON.stringify([legacyList.map((f) => [f.key, f.values]), stringList.map((f) => [f.key, f.values])]),
+  };
+}
