@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { createHandlers } from './operations/index.ts';
 import { defaultQuotas, type Quotas, type ServiceContext } from './service/context.ts';
 import { IDEMPOTENCY_RETENTION_MS } from './service/idempotency.ts';
+import { CommandService } from './service/commands.ts';
+import { DocumentService } from './service/documents.ts';
 import { HistoryService } from './service/history.ts';
 import { PageTokens } from './service/page-tokens.ts';
 import type { Clock, IdGenerator, Store } from './service/ports.ts';
@@ -24,6 +26,8 @@ import { createControlHandler } from './wire/control.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './wire/scope.ts';
 import { Engine } from './runtime/engine.ts';
 import { replicaName } from './runtime/replica-identity.ts';
+import { CommandExecutor } from './runtime/command-executor.ts';
+import { SimulatedCommandRunner } from './runtime/task-runners/simulated-command-runner.ts';
 import { SimulatedRunner } from './runtime/task-runners/simulated-runner.ts';
 import { ControlService } from './service/control.ts';
 import { ManualClock } from './service/manual-clock.ts';
@@ -119,8 +123,10 @@ async function loadNodes(control: ControlService, file: string): Promise<void> {
   if (!Array.isArray(nodes)) throw new Error('expected a JSON list of nodes');
   for (const [index, node] of (nodes as Record<string, unknown>[]).entries()) {
     if (typeof node?.id !== 'string') throw new Error(`entry ${index + 1} has no "id" string`);
-    const scope = { account: String(node.account ?? DEFAULT_ACCOUNT), region: String(node.region ?? DEFAULT_REGION) };
-    await control.putNode(scope, String(node.id), { tags: node.tags, resourceGroups: node.resourceGroups });
+    // Every field a PUT /_mw/nodes body may carry (tags, resourceGroups, platformType, computerName, ...).
+    const { id, account, region, ...body } = node;
+    const scope = { account: String(account ?? DEFAULT_ACCOUNT), region: String(region ?? DEFAULT_REGION) };
+    await control.putNode(scope, String(id), body);
   }
 }
 
@@ -148,6 +154,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     manualClock,
     ids,
     runner: new SimulatedRunner(store, config.invocationSeconds * 1000),
+    commands: new CommandExecutor(new SimulatedCommandRunner(config.invocationSeconds * 1000)),
     log: config.log,
     owner: replicaName(identity),
     identity,
@@ -167,6 +174,8 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     schedule: new ScheduleService(ctx),
     tags: new TagService(ctx),
     history: new HistoryService(ctx),
+    commands: new CommandService(ctx, engine),
+    documents: new DocumentService(ctx.tokens),
     clock,
     engine,
   });

@@ -37,6 +37,8 @@ export interface OutcomeMatch {
   taskArn?: string;
   taskType?: string;
   resourceId?: string;
+  /** Run Command commands: the document a command runs (SendCommand's DocumentName, or a RUN_COMMAND task's). */
+  documentName?: string;
 }
 
 export interface OutcomeRule {
@@ -44,6 +46,10 @@ export interface OutcomeRule {
   status: OutcomeStatus;
   durationSeconds?: number;
   statusDetails?: string;
+  /** What a simulated node's command prints and exits with (defaults: empty output, 0 for SUCCESS, else 1). */
+  stdout?: string;
+  stderr?: string;
+  responseCode?: number;
   /** How many more invocations the rule applies to; absent = unlimited. */
   times?: number;
 }
@@ -54,6 +60,7 @@ export interface InvocationSubject {
   taskArn: string;
   taskType: string;
   resourceId?: string;
+  documentName?: string;
 }
 
 /** The index of the first rule that matches, or -1. An empty match matches everything. */
@@ -65,6 +72,7 @@ export function matchingRule(rules: readonly OutcomeRule[], subject: InvocationS
       (m.windowTaskId === undefined || m.windowTaskId === subject.windowTaskId) &&
       (m.taskArn === undefined || m.taskArn === subject.taskArn) &&
       (m.taskType === undefined || m.taskType === subject.taskType) &&
-      (m.resourceId === undefined || m.resourceId === subject.resourceId);
+      (m.resourceId === undefined || m.resourceId === subject.resourceId) &&
+      (m.documentName === undefined || m.documentName === subject.documentName);
   });
 }

@@ -7,10 +7,15 @@ import type { TargetSpec, TaskType, WindowTarget } from './model.ts';
 
 /** The node ids a window target's criteria select, in a stable order. */
 export function resolveWindowTarget(target: WindowTarget, nodes: readonly ManagedNode[]): string[] {
-  const byInstance = target.targets.find((t) => t.key === 'InstanceIds');
+  return resolveTargets(target.targets, nodes);
+}
+
+/** The node ids that target criteria select (InstanceIds, tags, tag keys, resource groups; all ANDed). */
+export function resolveTargets(targets: readonly TargetSpec[], nodes: readonly ManagedNode[]): string[] {
+  const byInstance = targets.find((t) => t.key === 'InstanceIds');
   if (byInstance) return [...new Set(byInstance.values)];
   const matches = (node: ManagedNode) =>
-    target.targets.every((criterion) => {
+    targets.every((criterion) => {
       if (criterion.key === 'tag-key') return criterion.values.some((key) => key in node.tags);
       if (criterion.key.startsWith('tag:')) {
         const value = node.tags[criterion.key.slice(4)];

@@ -1,6 +1,8 @@
 // Every AWS operation this service answers, keyed by its exact AWS name. The compiler checks each handler
 // against the model's input and output shapes.
 
+import type { CommandService } from '../service/commands.ts';
+import type { DocumentService } from '../service/documents.ts';
 import type { HistoryService } from '../service/history.ts';
 import type { Clock, EngineControl } from '../service/ports.ts';
 import type { ScheduleService } from '../service/schedule.ts';
@@ -10,7 +12,7 @@ import type { TaskService } from '../service/tasks.ts';
 import type { WindowService } from '../service/windows.ts';
 import type { Handlers } from '../wire/api.ts';
 import { cancelHandlers } from './cancel.ts';
-import { DocumentService } from '../service/documents.ts';
+import { commandHandlers } from './commands.ts';
 import { documentHandlers } from './documents.ts';
 import { historyHandlers } from './executions.ts';
 import { scheduleHandlers } from './schedule.ts';
@@ -27,6 +29,8 @@ export interface Services {
   schedule: ScheduleService;
   tags: TagService;
   history: HistoryService;
+  commands: CommandService;
+  documents: DocumentService;
   engine: EngineControl;
   clock: Clock;
 }
@@ -41,6 +45,7 @@ export function createHandlers(services: Services): Handlers {
     ...instanceHandlers(services.tags.instances),
     ...historyHandlers(services.history),
     ...cancelHandlers(services.engine),
-    ...documentHandlers(new DocumentService()),
+    ...commandHandlers(services.commands),
+    ...documentHandlers(services.documents),
   } satisfies Handlers;
 }

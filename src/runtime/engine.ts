@@ -11,6 +11,7 @@ import { nextFireAfter } from '../domain/window-rules.ts';
 import type { ManualClock } from '../service/manual-clock.ts';
 import type { Clock, IdGenerator, Lease, Store, StoreOperations } from '../service/ports.ts';
 import { ChangeBatch } from './change-batch.ts';
+import type { CommandExecutor } from './command-executor.ts';
 import { type ActiveExecution, Executor } from './executor.ts';
 import { isDeadLocalReplica, processIsAlive, type ReplicaIdentity } from './replica-identity.ts';
 import type { TaskRunner } from './task-runners/task-runner.ts';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   manualClock?: ManualClock;
   ids: IdGenerator;
   runner: TaskRunner;
+  /** Moves Run Command commands on the same clock (their delivery, reports, rate control). */
+  commands?: CommandExecutor;
   log: (message: string, fields?: Record<string, unknown>) => void;
   /** This replica's name in leases (unique per process): replicaName(identity). */
   owner: string;
@@ -119,6 +122,11 @@ export class Engine {
     });
   }
 
+  /** Processes everything due now (a command just sent or cancelled), on either clock. */
+  async wake(): Promise<void> {
+    await this.serialized(() => this.runUntil(this.options.clock.now()));
+  }
+
   /** Manual clock: processes every event up to `target` at its own instant, then leaves the clock at `target`. */
   async advanceTo(target: number): Promise<void> {
     const manual = this.options.manualClock;
@@ -143,29 +151,30 @@ export class Engine {
         yieldedAt = performance.now();
       }
       const ownWork = this.executor.nextEventAt();
-      const next = await this.nextEventAt(ownWork);
+      const commandWork = this.options.commands ? await this.options.store.earliestCommandEvent() : undefined;
+      const next = await this.nextEventAt(ownWork, commandWork);
       if (next === undefined || next > limit) return;
       const at = Math.max(next, this.options.manualClock ? this.options.manualClock.now() : next);
       this.options.manualClock?.set(at);
       // Work that ends at this instant ends before the windows due now fire, so a run that finishes
       // exactly when the next occurrence comes does not make that occurrence SKIPPED_OVERLAPPING.
       const fired = await this.step(at, async (tx, batch) => {
+        await this.options.commands?.advanceDue(tx, at);
         await this.executor.advanceDue(tx, batch, at, ADVANCE_BATCH);
         const moreWorkNow = (this.executor.nextEventAt() ?? Number.POSITIVE_INFINITY) <= at;
         return moreWorkNow ? 0 : this.fireDue(tx, batch, at);
       });
       // Due windows that another replica is firing right now are locked and skipped: nothing to do here
       // until it commits, so wait for the next tick instead of spinning.
-      if (fired === 0 && (ownWork === undefined || ownWork > at)) return;
+      if (fired === 0 && (ownWork === undefined || ownWork > at) && !(commandWork !== undefined && commandWork <= at)) return;
     }
   }
 
-  /** The earliest of the next fire time and `work` (the executor's own next event, when known). */
-  private async nextEventAt(work: number | undefined): Promise<number | undefined> {
-    const fire = await this.options.store.earliestFireTime();
-    if (fire === undefined) return work;
-    if (work === undefined) return fire;
-    return Math.min(fire, work);
+  /** The earliest of the next fire time, `work` and `commandWork` (the executor's own next event, when known). */
+  private async nextEventAt(work: number | undefined, commandWork?: number): Promise<number | undefined> {
+    const times = [work, commandWork, await this.options.store.earliestFireTime()];
+    const known = times.filter((t): t is number => t !== undefined);
+    return known.length === 0 ? undefined : Math.min(...known);
   }
 
   /** Fires up to one batch of due windows (the loop in runUntil comes back for more); returns how many were due. */
@@ -259,7 +268,8 @@ export class Engine {
       this.serialized(() => this.runUntil(this.options.clock.now()))
         .catch((error: unknown) => this.options.log('engine tick failed', { error: String(error) }))
         .then(async () => {
-          const next = await this.nextEventAt(this.executor.nextEventAt()).catch(() => undefined);
+          const commandWork = this.options.commands ? await this.options.store.earliestCommandEvent().catch(() => undefined) : undefined;
+          const next = await this.nextEventAt(this.executor.nextEventAt(), commandWork).catch(() => undefined);
           const wait = next === undefined ? MAX_TIMER_MS : Math.min(MAX_TIMER_MS, Math.max(0, next - this.options.clock.now()));
           this.schedule(wait);
         });

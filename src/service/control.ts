@@ -10,13 +10,21 @@ import { LATEST_RUN_MS } from '../schedule/index.ts';
 import type { ManualClock } from './manual-clock.ts';
 import type { Clock, EngineControl, Store } from './ports.ts';
 
+export class NotFound extends ServiceError {
+  constructor(message: string) {
+    super('NotFound', message);
+  }
+}
+
 export class ClockNotManual extends ServiceError {
   constructor() {
     super('ClockNotManual', 'The clock can only be set when the service runs with --clock manual.');
   }
 }
 
-const MATCH_KEYS: readonly (keyof OutcomeMatch)[] = ['windowId', 'windowTaskId', 'taskArn', 'taskType', 'resourceId'];
+const MATCH_KEYS: readonly (keyof OutcomeMatch)[] = ['windowId', 'windowTaskId', 'taskArn', 'taskType', 'resourceId', 'documentName'];
+/** The most output a rule may give (the full output kept per invocation is bounded the same way). */
+export const MAX_RULE_OUTPUT = 2 * 1024 * 1024;
 const STATUSES = ['SUCCESS', 'FAILED', 'TIMED_OUT'] as const;
 /** The most window executions one clock move may start (each is written to the history). */
 export const MAX_EXECUTIONS_PER_CLOCK_MOVE = 100_000;
@@ -61,6 +69,19 @@ export function parseOutcomeRule(value: unknown, index: number): OutcomeRule {
       throw new ValidationException(`${where}.statusDetails must be a string of at most 250 characters.`);
     }
     rule.statusDetails = value.statusDetails;
+  }
+  for (const stream of ['stdout', 'stderr'] as const) {
+    if (value[stream] === undefined) continue;
+    if (typeof value[stream] !== 'string' || value[stream].length > MAX_RULE_OUTPUT) {
+      throw new ValidationException(`${where}.${stream} must be a string of at most ${MAX_RULE_OUTPUT} characters.`);
+    }
+    rule[stream] = value[stream];
+  }
+  if (value.responseCode !== undefined) {
+    if (!Number.isInteger(value.responseCode) || Math.abs(value.responseCode as number) > 2_147_483_647) {
+      throw new ValidationException(`${where}.responseCode must be an integer.`);
+    }
+    rule.responseCode = value.responseCode as number;
   }
   if (value.times !== undefined) {
     if (!Number.isInteger(value.times) || (value.times as number) < 1) throw new ValidationException(`${where}.times must be a positive integer.`);
@@ -166,6 +187,14 @@ export class ControlService {
         );
       }
     }
+  }
+
+  /** A command invocation's whole output (kept up to 2 MiB per stream), its status and exit code. */
+  async commandOutput(scope: Scope, commandId: string, instanceId: string): Promise<{ commandId: string; instanceId: string; status: string; statusDetails: string; responseCode: number; stdout: string; stderr: string }> {
+    const invocation = await this.store.getCommandInvocation(scope, commandId, instanceId);
+    if (!invocation) throw new NotFound(`Command ${commandId} has no invocation on ${instanceId}.`);
+    const { status, statusDetails, responseCode, stdout, stderr } = invocation;
+    return { commandId, instanceId, status, statusDetails, responseCode, stdout, stderr };
   }
 
   async putNode(scope: Scope, nodeId: string, body: unknown): Promise<ManagedNode> {

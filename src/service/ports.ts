@@ -3,6 +3,7 @@
 
 import type { ExecutionStatus, Invocation, PlanItem, TaskExecution, WindowExecution } from '../domain/execution.ts';
 import type { Scope, Tag, Window, WindowTarget, WindowTask } from '../domain/model.ts';
+import type { Command, CommandInvocation } from '../domain/commands.ts';
 import type { ManagedNode, OutcomeRule } from '../domain/inventory.ts';
 
 export interface Clock {
@@ -147,6 +148,24 @@ export interface StoreOperations {
   getOutcomeRules(scope: Scope): Promise<OutcomeRule[]>;
   setOutcomeRules(scope: Scope, rules: OutcomeRule[]): Promise<void>;
 
+  // ---- Run Command: commands and their per-node invocations
+  insertCommand(scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<void>;
+  /** Inside a transaction the command is held until it ends, so its invocations change one writer at a time. */
+  getCommand(scope: Scope, commandId: string): Promise<Command | undefined>;
+  updateCommand(scope: Scope, command: Command): Promise<void>;
+  /** Newest first: rows with key < beforeKey; only commands with an invocation on `instanceId` when given. */
+  listCommands(scope: Scope, beforeKey: number, limit: number, instanceId?: string): Promise<Keyed<Command>[]>;
+  /** Every invocation of a command, in its instances' order. */
+  getCommandInvocations(scope: Scope, commandId: string): Promise<CommandInvocation[]>;
+  updateCommandInvocations(scope: Scope, invocations: CommandInvocation[]): Promise<void>;
+  /** Newest command first, then instance order: rows with key < beforeKey, of one command and/or one instance. */
+  listCommandInvocations(scope: Scope, where: { commandId?: string; instanceId?: string }, beforeKey: number, limit: number): Promise<Keyed<CommandInvocation>[]>;
+  getCommandInvocation(scope: Scope, commandId: string, instanceId: string): Promise<CommandInvocation | undefined>;
+  /** The earliest instant an invocation of any command in any scope is due to move on its own. */
+  earliestCommandEvent(): Promise<number | undefined>;
+  /** Commands with an invocation due at or before `now`, in every scope. */
+  listDueCommands(now: number, limit: number): Promise<{ scope: Scope; commandId: string }[]>;
+
   /** A small named value that must survive restarts (e.g. the page-token signing key). */
   getSetting(name: string): Promise<string | undefined>;
   putSettingIfAbsent(name: string, value: string): Promise<void>;
@@ -160,6 +179,8 @@ export interface EngineControl {
   cancel(scope: Scope, executionId: string): Promise<void>;
   /** Manual clock only: processes everything due up to `ms` and moves the clock there. */
   advanceTo(ms: number): Promise<void>;
+  /** Processes everything due now, e.g. a command just sent or cancelled. */
+  wake(): Promise<void>;
 }
 
 export interface Store extends StoreOperations {

@@ -11,6 +11,7 @@ import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './scope.ts';
 const STATUS_BY_CODE: Record<string, number> = {
   ValidationException: 400,
   DoesNotExistException: 404,
+  NotFound: 404,
   ClockNotManual: 409,
 };
 
@@ -69,6 +70,11 @@ export function createControlHandler(control?: ControlService): ControlHandler {
         run: async (r, [id]) => ((await control.deleteNode(scopeFromQuery(r.query), id))
           ? ok({ deleted: id })
           : ok({ __type: 'NotFound', message: `Node ${id} is not in the inventory.` }, 404)),
+      },
+      {
+        // The whole output a node reported (AWS's API shows only the first 24,000 / 8,000 characters).
+        method: 'GET', pattern: /^\/_mw\/commands\/([^/]+)\/invocations\/([^/]+)\/output$/,
+        run: async (r, [commandId, instanceId]) => ok(await control.commandOutput(scopeFromQuery(r.query), commandId, instanceId)),
       },
       { method: 'GET', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.getOutcomeRules(scopeFromQuery(r.query)) }) },
       { method: 'PUT', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.setOutcomeRules(scopeFromQuery(r.query), json(r.body)) }) },

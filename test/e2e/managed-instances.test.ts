@@ -3,6 +3,9 @@
 // nodes' tags set the AWS way (ResourceType ManagedInstance), which window tag targets resolve against.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import {
   AddTagsToResourceCommand,
@@ -244,4 +247,19 @@ describe('managed nodes: DescribeInstanceInformation and ManagedInstance tags', 
     const reached = task.invocations.map((i) => JSON.parse(i.Parameters!).parameters.InstanceId[0]).sort();
     assert.deepEqual(reached, ['i-00000000000000002', HYBRID]);
   });
+});
+
+test('a --nodes file carries the same fields as PUT /_mw/nodes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mw-nodes-'));
+  const file = join(dir, 'nodes.json');
+  writeFileSync(file, JSON.stringify([{ id: 'mi-0123456789abcdef0', platformType: 'Windows', computerName: 'win-1', tags: { Env: 'prod' } }]));
+  const server = await startTestServer({ nodesFile: file });
+  try {
+    const listed = await server.client.send(new DescribeInstanceInformationCommand({}));
+    assert.deepEqual(listed.InstanceInformationList?.map((n) => [n.InstanceId, n.PlatformType, n.ComputerName, n.ResourceType]),
+      [['mi-0123456789abcdef0', 'Windows', 'win-1', 'ManagedInstance']]);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { putNode, setOutcomes } from '../support/control.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const run = promisify(execFile);
@@ -77,5 +78,18 @@ print(json.dumps({'ids': ids, 'seen': seen, 'error': error}))
     const result = JSON.parse(stdout);
     assert.deepEqual(result.seen, result.ids);
     assert.deepEqual(result.error, ['ValidationException', "1 validation error detected: Value '9' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 10"]);
+  });
+
+  test('the aws CLI drill-down a user types: send-command to tagged nodes, list-command-invocations --details, get-command-invocation', { skip: !hasAws && 'aws CLI not installed' }, async () => {
+    for (const id of ['i-0aaaaaaaaaaaaaaa1', 'i-0aaaaaaaaaaaaaaa2']) await putNode(server, id, { tags: { Env: 'prod' } });
+    await setOutcomes(server, [{ match: { documentName: 'AWS-RunShellScript' }, status: 'SUCCESS', durationSeconds: 0, stdout: ' 12:00:00 up 1 day\n' }] as never);
+    const { Command } = await aws('send-command', '--document-name', 'AWS-RunShellScript', '--targets', 'Key=tag:Env,Values=prod', '--parameters', 'commands=uptime');
+    assert.equal(Command.DocumentName, 'AWS-RunShellScript');
+    assert.deepEqual(Command.Parameters.commands, ['uptime']);
+    const { CommandInvocations } = await aws('list-command-invocations', '--command-id', Command.CommandId, '--details');
+    assert.deepEqual(CommandInvocations.map((i: { InstanceId: string; Status: string; CommandPlugins: { Name: string }[] }) => [i.InstanceId, i.Status, i.CommandPlugins[0].Name]),
+      [['i-0aaaaaaaaaaaaaaa1', 'Success', 'aws:runShellScript'], ['i-0aaaaaaaaaaaaaaa2', 'Success', 'aws:runShellScript']]);
+    const got = await aws('get-command-invocation', '--command-id', Command.CommandId, '--instance-id', 'i-0aaaaaaaaaaaaaaa2');
+    assert.deepEqual([got.Status, got.ResponseCode, got.StandardOutputContent], ['Success', 0, ' 12:00:00 up 1 day\n']);
   });
 });

@@ -167,4 +167,31 @@ export const migrations: Migration[] = [
       CREATE TRIGGER windows_counted AFTER INSERT OR DELETE ON windows FOR EACH ROW EXECUTE FUNCTION keep_window_counts();
     `,
   },
+  {
+    version: 6,
+    description: 'Run Command: commands and their per-node invocations, with the instant each is next due',
+    sql: `
+      CREATE TABLE commands (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        account text NOT NULL,
+        region text NOT NULL,
+        id text NOT NULL,
+        doc text NOT NULL
+      );
+      CREATE UNIQUE INDEX commands_by_id ON commands (account, region, id);
+      CREATE TABLE command_invocations (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        account text NOT NULL,
+        region text NOT NULL,
+        command_id text NOT NULL,
+        instance_id text NOT NULL,
+        status text NOT NULL,
+        due_at bigint,
+        doc text NOT NULL
+      );
+      CREATE UNIQUE INDEX command_invocations_by_id ON command_invocations (account, region, command_id, instance_id);
+      CREATE INDEX command_invocations_by_instance ON command_invocations (account, region, instance_id, seq);
+      CREATE INDEX command_invocations_due ON command_invocations (due_at) WHERE due_at IS NOT NULL;
+    `,
+  },
 ];

@@ -156,4 +156,31 @@ export const migrations: Migration[] = [
       END;
     `,
   },
+  {
+    version: 6,
+    description: 'Run Command: commands and their per-node invocations, with the instant each is next due',
+    sql: `
+      CREATE TABLE commands (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        id TEXT NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX commands_by_id ON commands (account, region, id);
+      CREATE TABLE command_invocations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        command_id TEXT NOT NULL,
+        instance_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        due_at INTEGER,
+        doc TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX command_invocations_by_id ON command_invocations (account, region, command_id, instance_id);
+      CREATE INDEX command_invocations_by_instance ON command_invocations (account, region, instance_id, seq);
+      CREATE INDEX command_invocations_due ON command_invocations (due_at) WHERE due_at IS NOT NULL;
+    `,
+  },
 ];

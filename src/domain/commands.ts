@@ -1,0 +1,216 @@
+// Run Command's commands and their per-node invocations, and the rules that move them: which invocations
+// may start (MaxConcurrency), when the rest are stopped (MaxErrors), and what the command's status and
+// counts are made of. Pure: the service and the runtime decide when, this module decides what.
+
+import { ServiceError } from './errors.ts';
+import { concurrencyLimit, errorThreshold } from './execution.ts';
+import type { TargetSpec } from './model.ts';
+
+export type CommandStatus = 'Pending' | 'InProgress' | 'Success' | 'Cancelled' | 'Failed' | 'TimedOut' | 'Cancelling';
+export type CommandInvocationStatus = 'Pending' | 'InProgress' | 'Delayed' | 'Success' | 'Cancelled' | 'TimedOut' | 'Failed' | 'Cancelling';
+
+export interface Command {
+  id: string;
+  documentName: string;
+  documentVersion: string;
+  /** The one plugin (step) of the document, e.g. `aws:runShellScript`. */
+  pluginName: string;
+  comment: string;
+  /** As sent, with the document's defaults filled in. */
+  parameters: Record<string, string[]>;
+  instanceIds: string[];
+  targets: TargetSpec[];
+  requestedAt: number;
+  /** Delivery deadline: an invocation not delivered by then ends TimedOut, "DeliveryTimedOut". */
+  timeoutSeconds: number;
+  /** The document's executionTimeout: a delivered invocation still running after it ends "ExecutionTimedOut". */
+  executionTimeoutSeconds: number;
+  maxConcurrency: string;
+  maxErrors: string;
+  status: CommandStatus;
+  statusDetails: string;
+  targetCount: number;
+  completedCount: number;
+  errorCount: number;
+  deliveryTimedOutCount: number;
+  outputS3Region?: string;
+  outputS3BucketName?: string;
+  outputS3KeyPrefix?: string;
+  serviceRole?: string;
+  notificationConfig?: Record<string, unknown>;
+  cloudWatchOutputConfig?: Record<string, unknown>;
+  alarmConfiguration?: Record<string, unknown>;
+  /** CancelCommand was called for all of its instances. */
+  cancelRequested?: boolean;
+}
+
+/** What a node's run turned out to be, as its runner reports it. */
+export interface RunReport {
+  status: 'Success' | 'Failed' | 'TimedOut';
+  statusDetails?: string;
+  responseCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CommandInvocation {
+  commandId: string;
+  instanceId: string;
+  /** Position in the command (the order of its instances): invocations start in this order. */
+  index: number;
+  status: CommandInvocationStatus;
+  statusDetails: string;
+  requestedAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  /** -1 until the node reports. */
+  responseCode: number;
+  stdout: string;
+  stderr: string;
+  /** The next instant something happens to this invocation on its own (a report due, a deadline); none when final. */
+  dueAt?: number;
+  /** A simulated node's report, decided at start and delivered at `dueAt`. */
+  pending?: RunReport;
+}
+
+const FINAL: ReadonlySet<CommandInvocationStatus> = new Set(['Success', 'Cancelled', 'TimedOut', 'Failed']);
+
+export function isFinal(status: CommandInvocationStatus | CommandStatus): boolean {
+  return FINAL.has(status as CommandInvocationStatus);
+}
+
+/** AWS keeps the first 24,000 characters of standard output in the API and 8,000 of standard error. */
+export const STDOUT_API_LIMIT = 24_000;
+export const STDERR_API_LIMIT = 8_000;
+/** The agent's marker when it cut the output short (amazon-ssm-agent's iohandler). */
+export const TRUNCATED_MARKER = '--output truncated--';
+
+/** As the agent cuts it: output of `limit` characters or more keeps its first `limit - 20` and the marker. */
+export function apiOutput(text: string, limit: number): string {
+  return text.length < limit ? text : text.slice(0, limit - TRUNCATED_MARKER.length) + TRUNCATED_MARKER;
+}
+
+/** A plugin's Output (at most 2,500 characters): stdout, then stderr after the agent's separator. */
+export function pluginOutput(stdout: string, stderr: string): string {
+  const limit = 2_500;
+  const cut = (text: string, room: number, marker: string) => (text.length <= room ? text : text.slice(0, Math.max(0, room - marker.length)) + marker);
+  if (!stderr) return cut(stdout, limit, '\n---Output truncated---');
+  const separator = '\n----------ERROR-------\n';
+  const out = cut(stdout, Math.floor(limit / 2), '\n---Output truncated---');
+  return out + separator + cut(stderr, limit - out.length - separator.length, '\n---Error truncated----');
+}
+
+/** The invocations that may start now: Pending ones, in order, up to MaxConcurrency minus those running. */
+export function startable(command: Command, invocations: readonly CommandInvocation[]): CommandInvocation[] {
+  if (isFinal(command.status) || command.status === 'Cancelling') return [];
+  const limit = concurrencyLimit(command.maxConcurrency, command.targetCount);
+  const running = invocations.filter((i) => i.status === 'InProgress' || i.status === 'Delayed').length;
+  const room = Math.max(0, limit - running);
+  return invocations.filter((i) => i.status === 'Pending').sort((a, b) => a.index - b.index).slice(0, room);
+}
+
+/** True once more invocations failed than MaxErrors allows: the ones not started are then not run. */
+export function errorsExceeded(command: Command): boolean {
+  return command.errorCount > errorThreshold(command.maxErrors, command.targetCount);
+}
+
+/**
+ * The command's counts and status from its invocations (Run Command's "Understanding command statuses"):
+ * in progress while any invocation is not final; then Success when all succeeded, Cancelled when it was
+ * cancelled, TimedOut when every failure was a timeout, else Failed. A command stopped by MaxErrors is
+ * Failed.
+ */
+export function rollUp(command: Command, invocations: readonly CommandInvocation[], cancelRequested: boolean): Command {
+  const completed = invocations.filter((i) => isFinal(i.status));
+  const failed = invocations.filter((i) => i.status === 'Failed' || i.status === 'TimedOut');
+  const deliveryTimedOut = invocations.filter((i) => i.status === 'TimedOut' && i.statusDetails === 'DeliveryTimedOut');
+  const next: Command = {
+    ...command,
+    targetCount: invocations.length,
+    completedCount: completed.length,
+    errorCount: failed.length,
+    deliveryTimedOutCount: deliveryTimedOut.length,
+  };
+  if (completed.length < invocations.length) {
+    const started = invocations.some((i) => i.status !== 'Pending');
+    next.status = cancelRequested ? 'Cancelling' : started ? 'InProgress' : 'Pending';
+    next.statusDetails = cancelRequested ? 'Cancelling' : started ? 'InProgress' : 'Pending';
+    return next;
+  }
+  if (invocations.every((i) => i.status === 'Success')) [next.status, next.statusDetails] = ['Success', 'Success'];
+  else if (cancelRequested) [next.status, next.statusDetails] = ['Cancelled', 'Cancelled'];
+  else if (failed.length > 0 && failed.every((i) => i.status === 'TimedOut')) {
+    [next.status, next.statusDetails] = ['TimedOut', deliveryTimedOut.length === failed.length ? 'DeliveryTimedOut' : 'ExecutionTimedOut'];
+  } else if (failed.length > 0) [next.status, next.statusDetails] = ['Failed', 'Failed'];
+  else [next.status, next.statusDetails] = ['Cancelled', 'Cancelled'];
+  return next;
+}
+
+/** ISO-8601 duration as GetCommandInvocation's ExecutionElapsedTime shows it, e.g. `PT0.123S`, `PT1M5.2S`. */
+export function elapsedTime(ms: number): string {
+  const totalSeconds = Math.max(0, ms) / 1000;
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = Number((totalSeconds % 60).toFixed(3));
+  return `PT${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${seconds}S`;
+}
+
+/** The first 24,000 / 8,000 characters of an invocation's output, as the API shows them. */
+export function shownOutput(invocation: CommandInvocation): { stdout: string; stderr: string } {
+  return { stdout: apiOutput(invocation.stdout, STDOUT_API_LIMIT), stderr: apiOutput(invocation.stderr, STDERR_API_LIMIT) };
+}
+
+/**
+ * CancelCommand on `instanceIds` (all when undefined): invocations not started end Cancelled at once;
+ * running ones become Cancelling and are due now, to end Cancelled when the node confirms (a simulated
+ * node at once). Finished ones are left as they are. Returns the changed invocations and the command.
+ */
+export function cancelInvocations(command: Command, invocations: CommandInvocation[], instanceIds: string[] | undefined, now: number): { command: Command; changed: CommandInvocation[] } {
+  const changed = invocations.filter((i) => (!instanceIds || instanceIds.includes(i.instanceId)) && !isFinal(i.status) && i.status !== 'Cancelling');
+  for (const invocation of changed) {
+    if (invocation.status === 'Pending') {
+      Object.assign(invocation, { status: 'Cancelled', statusDetails: 'Cancelled', endedAt: now, dueAt: undefined, pending: undefined });
+    } else {
+      Object.assign(invocation, { status: 'Cancelling', statusDetails: 'Cancelling', dueAt: now, pending: undefined });
+    }
+  }
+  const whole = !instanceIds || invocations.every((i) => instanceIds.includes(i.instanceId));
+  const cancelRequested = command.cancelRequested || (whole && !isFinal(command.status));
+  return { command: rollUp({ ...command, cancelRequested }, invocations, cancelRequested), changed };
+}
+
+export class InvalidCommandId extends ServiceError {
+  constructor() {
+    super('InvalidCommandId', '');
+  }
+}
+
+export class InvalidInstanceId extends ServiceError {
+  constructor(message: string) {
+    super('InvalidInstanceId', message);
+  }
+}
+
+export class InvocationDoesNotExist extends ServiceError {
+  constructor() {
+    super('InvocationDoesNotExist', '');
+  }
+}
+
+export class InvalidPluginName extends ServiceError {
+  constructor() {
+    super('InvalidPluginName', '');
+  }
+}
+
+export class InvalidFilterKey extends ServiceError {
+  constructor() {
+    super('InvalidFilterKey', '');
+  }
+}
+
+export class InvalidFilter extends ServiceError {
+  constructor(message: string) {
+    super('InvalidFilter', message);
+  }
+}

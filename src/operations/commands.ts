@@ -1,0 +1,151 @@
+// SendCommand, ListCommands, ListCommandInvocations, GetCommandInvocation, CancelCommand.
+// Command and CommandInvocation times are epoch seconds on the wire; GetCommandInvocation's execution
+// times are ISO-8601 strings and its elapsed time an ISO-8601 duration (string shapes in the model).
+
+import { type Command, type CommandInvocation, elapsedTime, pluginOutput, shownOutput } from '../domain/commands.ts';
+import type { CommandService } from '../service/commands.ts';
+import type { Handler } from '../wire/api.ts';
+import type { Command as WireCommand, CommandInvocation as WireInvocation, CommandPlugin } from '../wire/generated/types.ts';
+import { seconds, startingToken, targetsIn, targetsOut } from './mapping.ts';
+
+
+function commandOut(c: Command): WireCommand {
+  return {
+    CommandId: c.id,
+    DocumentName: c.documentName,
+    DocumentVersion: c.documentVersion,
+    Comment: c.comment,
+    ExpiresAfter: seconds(c.requestedAt + (c.timeoutSeconds + c.executionTimeoutSeconds) * 1000),
+    Parameters: c.parameters,
+    InstanceIds: c.instanceIds,
+    Targets: targetsOut(c.targets),
+    RequestedDateTime: seconds(c.requestedAt),
+    Status: c.status,
+    StatusDetails: c.statusDetails,
+    OutputS3Region: c.outputS3Region,
+    OutputS3BucketName: c.outputS3BucketName ?? '',
+    OutputS3KeyPrefix: c.outputS3KeyPrefix ?? '',
+    MaxConcurrency: c.maxConcurrency,
+    MaxErrors: c.maxErrors,
+    TargetCount: c.targetCount,
+    CompletedCount: c.completedCount,
+    ErrorCount: c.errorCount,
+    DeliveryTimedOutCount: c.deliveryTimedOutCount,
+    ServiceRole: c.serviceRole ?? '',
+    NotificationConfig: (c.notificationConfig as WireCommand['NotificationConfig']) ?? { NotificationArn: '', NotificationEvents: [], NotificationType: '' as never },
+    CloudWatchOutputConfig: (c.cloudWatchOutputConfig as WireCommand['CloudWatchOutputConfig']) ?? { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
+    TimeoutSeconds: c.timeoutSeconds,
+    AlarmConfiguration: c.alarmConfiguration as WireCommand['AlarmConfiguration'],
+  };
+}
+
+function pluginOut(c: Command, i: CommandInvocation): CommandPlugin {
+  return {
+    Name: c.pluginName,
+    Status: i.status === 'Delayed' || i.status === 'Cancelling' ? 'InProgress' : i.status,
+    StatusDetails: i.statusDetails,
+    ResponseCode: i.responseCode,
+    ResponseStartDateTime: i.startedAt === undefined ? undefined : seconds(i.startedAt),
+    ResponseFinishDateTime: i.endedAt === undefined || i.startedAt === undefined ? undefined : seconds(i.endedAt),
+    Output: pluginOutput(i.stdout, i.stderr),
+    StandardOutputUrl: '',
+    StandardErrorUrl: '',
+    OutputS3Region: c.outputS3Region ?? '',
+    OutputS3BucketName: c.outputS3BucketName ?? '',
+    OutputS3KeyPrefix: c.outputS3KeyPrefix ?? '',
+  };
+}
+
+function invocationOut(c: Command, i: CommandInvocation, details: boolean): WireInvocation {
+  return {
+    CommandId: c.id,
+    InstanceId: i.instanceId,
+    InstanceName: '',
+    Comment: c.comment,
+    DocumentName: c.documentName,
+    DocumentVersion: c.documentVersion,
+    RequestedDateTime: seconds(i.requestedAt),
+    Status: i.status,
+    StatusDetails: i.statusDetails,
+    TraceOutput: '',
+    StandardOutputUrl: '',
+    StandardErrorUrl: '',
+    CommandPlugins: details ? [pluginOut(c, i)] : [],
+    ServiceRole: c.serviceRole ?? '',
+    NotificationConfig: (c.notificationConfig as WireInvocation['NotificationConfig']) ?? { NotificationArn: '', NotificationEvents: [], NotificationType: '' as never },
+    CloudWatchOutputConfig: (c.cloudWatchOutputConfig as WireInvocation['CloudWatchOutputConfig']) ?? { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
+  };
+}
+
+export function commandHandlers(commands: CommandService) {
+  const SendCommand: Handler<'SendCommand'> = async (input, { scope }) => {
+    const command = await commands.send(scope, {
+      documentName: input.DocumentName,
+      documentVersion: input.DocumentVersion,
+      instanceIds: input.InstanceIds,
+      targets: targetsIn(input.Targets),
+      parameters: input.Parameters,
+      comment: input.Comment,
+      timeoutSeconds: input.TimeoutSeconds,
+      maxConcurrency: input.MaxConcurrency,
+      maxErrors: input.MaxErrors,
+      outputS3Region: input.OutputS3Region,
+      outputS3BucketName: input.OutputS3BucketName,
+      outputS3KeyPrefix: input.OutputS3KeyPrefix,
+      serviceRole: input.ServiceRoleArn,
+      notificationConfig: input.NotificationConfig as Record<string, unknown> | undefined,
+      cloudWatchOutputConfig: input.CloudWatchOutputConfig as Record<string, unknown> | undefined,
+      alarmConfiguration: input.AlarmConfiguration as Record<string, unknown> | undefined,
+    });
+    return { Command: commandOut(command) };
+  };
+
+  const ListCommands: Handler<'ListCommands'> = async (input, { scope }) => {
+    const page = await commands.list(scope, {
+      commandId: input.CommandId, instanceId: input.InstanceId, maxResults: input.MaxResults, nextToken: startingToken(input.NextToken),
+      filters: input.Filters?.map((f) => ({ key: f.key, value: f.value })),
+    });
+    return { Commands: page.commands.map(commandOut), NextToken: page.nextToken };
+  };
+
+  const ListCommandInvocations: Handler<'ListCommandInvocations'> = async (input, { scope }) => {
+    const page = await commands.listInvocations(scope, {
+      commandId: input.CommandId, instanceId: input.InstanceId, maxResults: input.MaxResults, nextToken: startingToken(input.NextToken),
+      filters: input.Filters?.map((f) => ({ key: f.key, value: f.value })),
+    });
+    return { CommandInvocations: page.invocations.map(({ command, invocation }) => invocationOut(command, invocation, input.Details === true)), NextToken: page.nextToken };
+  };
+
+  const GetCommandInvocation: Handler<'GetCommandInvocation'> = async (input, { scope }) => {
+    const { command, invocation } = await commands.getInvocation(scope, input.CommandId, input.InstanceId, input.PluginName);
+    const shown = shownOutput(invocation);
+    const started = invocation.startedAt;
+    const ended = invocation.endedAt;
+    return {
+      CommandId: command.id,
+      InstanceId: invocation.instanceId,
+      Comment: command.comment,
+      DocumentName: command.documentName,
+      DocumentVersion: command.documentVersion,
+      PluginName: command.pluginName,
+      ResponseCode: invocation.responseCode,
+      ExecutionStartDateTime: started === undefined ? '' : new Date(started).toISOString(),
+      ExecutionElapsedTime: started === undefined ? '' : elapsedTime((ended ?? started) - started),
+      ExecutionEndDateTime: started === undefined || ended === undefined ? '' : new Date(ended).toISOString(),
+      Status: invocation.status,
+      StatusDetails: invocation.statusDetails,
+      StandardOutputContent: shown.stdout,
+      StandardOutputUrl: '',
+      StandardErrorContent: shown.stderr,
+      StandardErrorUrl: '',
+      CloudWatchOutputConfig: (command.cloudWatchOutputConfig as WireCommand['CloudWatchOutputConfig']) ?? { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
+    };
+  };
+
+  const CancelCommand: Handler<'CancelCommand'> = async (input, { scope }) => {
+    await commands.cancel(scope, input.CommandId, input.InstanceIds);
+    return {};
+  };
+
+  return { SendCommand, ListCommands, ListCommandInvocations, GetCommandInvocation, CancelCommand };
+}

@@ -1,0 +1,97 @@
+// Moves Run Command commands forward: delivers a node's report when it is due, starts the next
+// invocations as MaxConcurrency allows, stops the rest when MaxErrors is passed, carries out
+// cancellations (domain/commands.ts cancelInvocations), and keeps the command's status and counts. Stateless: everything is read from and
+// written to the store in the caller's transaction, with the command locked, so an API call and any
+// engine replica may move the same command without losing a change.
+
+import { type Command, type CommandInvocation, errorsExceeded, rollUp, type RunReport, startable } from '../domain/commands.ts';
+import type { Scope } from '../domain/model.ts';
+import type { StoreOperations } from '../service/ports.ts';
+
+/** How a node runs an invocation: a simulated node decides its report now; a real one reports later. */
+export interface CommandRunner {
+  /** Starts `invocations` of `command` at `now`; for each, the report and when it arrives (simulated nodes). */
+  start(tx: StoreOperations, scope: Scope, command: Command, invocations: CommandInvocation[], now: number): Promise<{ report: RunReport; afterMs: number }[]>;
+}
+
+/** The most output kept per invocation and stream (the API shows the first 24,000 / 8,000 characters). */
+export const KEPT_OUTPUT_LIMIT = 2 * 1024 * 1024;
+
+const DUE_BATCH = 50;
+
+export class CommandExecutor {
+  private readonly runner: CommandRunner;
+
+  constructor(runner: CommandRunner) {
+    this.runner = runner;
+  }
+
+  /** Moves every command with work due at or before `now` (up to one batch; the engine comes back for more). */
+  async advanceDue(tx: StoreOperations, now: number): Promise<void> {
+    for (const { scope, commandId } of await tx.listDueCommands(now, DUE_BATCH)) await this.move(tx, scope, commandId, now);
+  }
+
+  /** Applies what is due for one command at `now`, then starts or stops what rate control says. */
+  async move(tx: StoreOperations, scope: Scope, commandId: string, now: number): Promise<Command | undefined> {
+    const command = await tx.getCommand(scope, commandId);
+    if (!command) return undefined;
+    const invocations = await tx.getCommandInvocations(scope, commandId);
+    const changed = new Set<CommandInvocation>();
+    for (const invocation of invocations) {
+      if (invocation.dueAt === undefined || invocation.dueAt > now) continue;
+      if (invocation.status === 'Cancelling') finish(invocation, { status: 'Cancelled', statusDetails: 'Cancelled' }, invocation.dueAt);
+      else if (invocation.pending) finish(invocation, reported(invocation.pending), invocation.dueAt);
+      else invocation.dueAt = undefined;
+      changed.add(invocation);
+    }
+    let next = rollUp(command, invocations, command.cancelRequested === true);
+    if (errorsExceeded(next)) {
+      // MaxErrors passed: the invocations not started are not run (Run Command's "Terminated").
+      for (const invocation of invocations.filter((i) => i.status === 'Pending')) {
+        finish(invocation, { status: 'Cancelled', statusDetails: 'Terminated' }, now);
+        changed.add(invocation);
+      }
+    } else {
+      const starting = startable(next, invocations);
+      if (starting.length > 0) {
+        const started = await this.runner.start(tx, scope, next, starting, now);
+        starting.forEach((invocation, k) => {
+          const { report, afterMs } = started[k];
+          const limitMs = next.executionTimeoutSeconds * 1000;
+          invocation.status = 'InProgress';
+          invocation.statusDetails = 'InProgress';
+          invocation.startedAt = now;
+          // A run longer than the document's executionTimeout is stopped there.
+          // The agent kills it: exit code 137 on Linux and macOS (SIGKILL), -1 on Windows.
+          const killed = next.pluginName === 'aws:runPowerShellScript' ? -1 : 137;
+          invocation.pending = afterMs > limitMs ? { status: 'TimedOut', statusDetails: 'ExecutionTimedOut', responseCode: killed, stdout: report.stdout, stderr: report.stderr } : report;
+          invocation.dueAt = now + Math.min(afterMs, limitMs);
+          changed.add(invocation);
+        });
+      }
+    }
+    next = rollUp(next, invocations, next.cancelRequested === true);
+    await tx.updateCommandInvocations(scope, [...changed]);
+    await tx.updateCommand(scope, next);
+    // A run that takes no time ends now too.
+    if (invocations.some((i) => i.dueAt !== undefined && i.dueAt <= now)) return this.move(tx, scope, commandId, now);
+    return next;
+  }
+}
+
+function reported(report: RunReport): Partial<CommandInvocation> {
+  return {
+    status: report.status,
+    statusDetails: report.statusDetails ?? report.status,
+    responseCode: report.responseCode,
+    stdout: report.stdout.slice(0, KEPT_OUTPUT_LIMIT),
+    stderr: report.stderr.slice(0, KEPT_OUTPUT_LIMIT),
+  };
+}
+
+function finish(invocation: CommandInvocation, result: Partial<CommandInvocation>, at: number): void {
+  Object.assign(invocation, result);
+  invocation.endedAt = at;
+  invocation.dueAt = undefined;
+  invocation.pending = undefined;
+}

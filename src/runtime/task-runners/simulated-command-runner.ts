@@ -1,0 +1,48 @@
+// Run Command on simulated nodes: each invocation's report is decided when it starts, from the user's
+// outcome rules (the first that matches the node and the document; `times` is spent and stored), and
+// delivered after the rule's duration. Without a rule a node succeeds, prints nothing and exits 0.
+
+import type { Command, CommandInvocation, RunReport } from '../../domain/commands.ts';
+import { matchingRule, type OutcomeStatus } from '../../domain/inventory.ts';
+import type { Scope } from '../../domain/model.ts';
+import type { StoreOperations } from '../../service/ports.ts';
+import type { CommandRunner } from '../command-executor.ts';
+
+const statusOf: Record<OutcomeStatus, RunReport['status']> = { SUCCESS: 'Success', FAILED: 'Failed', TIMED_OUT: 'TimedOut' };
+const detailsOf: Record<OutcomeStatus, string> = { SUCCESS: 'Success', FAILED: 'Failed', TIMED_OUT: 'ExecutionTimedOut' };
+
+export class SimulatedCommandRunner implements CommandRunner {
+  private readonly defaultDurationMs: number;
+
+  /** `defaultDurationMs`: how long a command runs on a node when no rule says otherwise. */
+  constructor(defaultDurationMs: number) {
+    this.defaultDurationMs = defaultDurationMs;
+  }
+
+  async start(tx: StoreOperations, scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<{ report: RunReport; afterMs: number }[]> {
+    const rules = await tx.getOutcomeRules(scope);
+    let spent = false;
+    const started = invocations.map((invocation) => {
+      const index = matchingRule(rules, {
+        windowId: '', windowTaskId: '', taskArn: command.documentName, taskType: 'RUN_COMMAND',
+        resourceId: invocation.instanceId, documentName: command.documentName,
+      });
+      if (index < 0) return { report: { status: 'Success', statusDetails: 'Success', responseCode: 0, stdout: '', stderr: '' } as RunReport, afterMs: this.defaultDurationMs };
+      const rule = rules[index];
+      if (rule.times !== undefined) {
+        rule.times -= 1;
+        spent = true;
+      }
+      const report: RunReport = {
+        status: statusOf[rule.status],
+        statusDetails: rule.statusDetails ?? detailsOf[rule.status],
+        responseCode: rule.responseCode ?? (rule.status === 'SUCCESS' ? 0 : rule.status === 'FAILED' ? 1 : -1),
+        stdout: rule.stdout ?? '',
+        stderr: rule.stderr ?? '',
+      };
+      return { report, afterMs: rule.durationSeconds !== undefined ? rule.durationSeconds * 1000 : this.defaultDurationMs };
+    });
+    if (spent) await tx.setOutcomeRules(scope, rules);
+    return started;
+  }
+}

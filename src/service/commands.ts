@@ -1,0 +1,226 @@
+// Use cases of Run Command: send a command to nodes, list commands and their per-node invocations, read
+// one invocation's output, cancel. The engine moves commands on the service's clock (runtime/
+// command-executor.ts); these use cases create and cancel them, then wake the engine.
+
+import {
+  cancelInvocations, type Command, type CommandInvocation, InvalidCommandId, InvalidFilter, InvalidFilterKey,
+  InvalidInstanceId, InvalidPluginName, InvocationDoesNotExist, isFinal,
+} from '../domain/commands.ts';
+import { resolveDocumentParameters } from '../domain/documents.ts';
+import { ValidationException } from '../domain/errors.ts';
+import type { Scope, TargetSpec } from '../domain/model.ts';
+import { resolveTargets } from '../domain/target-resolution.ts';
+import { parseIsoDateTime } from '../schedule/index.ts';
+import { collectPage } from './keyset-pages.ts';
+import type { ServiceContext } from './context.ts';
+import type { EngineControl, Keyed } from './ports.ts';
+
+export interface SendCommandInput {
+  documentName: string;
+  documentVersion?: string;
+  instanceIds?: string[];
+  targets?: TargetSpec[];
+  parameters?: Record<string, string[]>;
+  comment?: string;
+  timeoutSeconds?: number;
+  maxConcurrency?: string;
+  maxErrors?: string;
+  outputS3Region?: string;
+  outputS3BucketName?: string;
+  outputS3KeyPrefix?: string;
+  serviceRole?: string;
+  notificationConfig?: Record<string, unknown>;
+  cloudWatchOutputConfig?: Record<string, unknown>;
+  alarmConfiguration?: Record<string, unknown>;
+}
+
+export interface CommandFilterInput {
+  key: string;
+  value: string;
+}
+
+export interface CommandListInput {
+  commandId?: string;
+  instanceId?: string;
+  filters?: CommandFilterInput[];
+  maxResults?: number;
+  nextToken?: string;
+}
+
+/** SendCommand's defaults (AWS: MaxConcurrency 50, MaxErrors 0, a delivery timeout of an hour). */
+const DEFAULT_MAX_CONCURRENCY = '50';
+const DEFAULT_MAX_ERRORS = '0';
+const DEFAULT_TIMEOUT_SECONDS = 3600;
+const DEFAULT_PAGE = 50;
+
+type Predicate<T> = (item: T) => boolean;
+
+/** ListCommands / ListCommandInvocations filters: each key once, values as Run Command takes them. */
+function commandFilters(filters: CommandFilterInput[] | undefined): { commands: Predicate<Command>; invocations: Predicate<CommandInvocation> } {
+  const commandTests: Predicate<Command>[] = [];
+  const invocationTests: Predicate<CommandInvocation>[] = [];
+  for (const { key, value } of filters ?? []) {
+    switch (key) {
+      case 'InvokedAfter':
+      case 'InvokedBefore': {
+        const ms = parseIsoDateTime(value);
+        if (ms === undefined) throw new InvalidFilter(`The filter ${key} value ${value} is not a valid ISO-8601 date-time.`);
+        const test = key === 'InvokedAfter' ? (t: number) => t >= ms : (t: number) => t <= ms;
+        commandTests.push((c) => test(c.requestedAt));
+        invocationTests.push((i) => test(i.requestedAt));
+        break;
+      }
+      case 'Status':
+        commandTests.push((c) => c.status === value);
+        invocationTests.push((i) => i.status === value);
+        break;
+      case 'ExecutionStage':
+        if (value !== 'Executing' && value !== 'Complete') throw new InvalidFilter('ExecutionStage must be Executing or Complete.');
+        commandTests.push((c) => isFinal(c.status) === (value === 'Complete'));
+        invocationTests.push((i) => isFinal(i.status) === (value === 'Complete'));
+        break;
+      case 'DocumentName':
+        commandTests.push((c) => c.documentName === value);
+        invocationTests.push(() => true); // checked against the invocation's command by the caller
+        break;
+      default:
+        throw new InvalidFilterKey();
+    }
+  }
+  return { commands: (c) => commandTests.every((t) => t(c)), invocations: (i) => invocationTests.every((t) => t(i)) };
+}
+
+export class CommandService {
+  private readonly ctx: ServiceContext;
+  private readonly engine: EngineControl;
+
+  constructor(ctx: ServiceContext, engine: EngineControl) {
+    this.ctx = ctx;
+    this.engine = engine;
+  }
+
+  async send(scope: Scope, input: SendCommandInput): Promise<Command> {
+    const now = this.ctx.clock.now();
+    const resolved = resolveDocumentParameters(input.documentName, input.documentVersion, input.parameters);
+    if ((input.instanceIds === undefined) === (input.targets === undefined)) {
+      throw new ValidationException('Exactly one of InstanceIds and Targets must be specified.');
+    }
+    const nodes = await this.ctx.store.listNodes(scope);
+    let instanceIds: string[];
+    if (input.instanceIds) {
+      instanceIds = [...new Set(input.instanceIds)];
+      const known = new Set(nodes.map((n) => n.id));
+      const unknown = instanceIds.filter((id) => !known.has(id));
+      if (unknown.length > 0) throw new InvalidInstanceId(`Instances [[${unknown.join(', ')}]] not in a valid state for account ${scope.account}`);
+    } else {
+      instanceIds = resolveTargets(input.targets!, nodes);
+    }
+    const command: Command = {
+      id: this.ctx.ids.uuid(),
+      documentName: input.documentName,
+      documentVersion: input.documentVersion ?? '$DEFAULT',
+      pluginName: resolved.pluginName,
+      comment: input.comment ?? '',
+      parameters: resolved.parameters,
+      instanceIds: input.instanceIds ? instanceIds : [],
+      targets: input.targets ?? [],
+      requestedAt: now,
+      timeoutSeconds: input.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      executionTimeoutSeconds: resolved.executionTimeoutSeconds,
+      maxConcurrency: input.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+      maxErrors: input.maxErrors ?? DEFAULT_MAX_ERRORS,
+      status: 'Pending',
+      statusDetails: 'Pending',
+      targetCount: instanceIds.length,
+      completedCount: 0,
+      errorCount: 0,
+      deliveryTimedOutCount: 0,
+      outputS3Region: input.outputS3Region,
+      outputS3BucketName: input.outputS3BucketName,
+      outputS3KeyPrefix: input.outputS3KeyPrefix,
+      serviceRole: input.serviceRole,
+      notificationConfig: input.notificationConfig,
+      cloudWatchOutputConfig: input.cloudWatchOutputConfig,
+      alarmConfiguration: input.alarmConfiguration,
+    };
+    // Due now: the engine delivers them at once, as far as MaxConcurrency allows.
+    const invocations: CommandInvocation[] = instanceIds.map((instanceId, index) => ({
+      commandId: command.id, instanceId, index, status: 'Pending', statusDetails: 'Pending', requestedAt: now,
+      responseCode: -1, stdout: '', stderr: '', dueAt: now,
+    }));
+    if (invocations.length === 0) Object.assign(command, { status: 'Success', statusDetails: 'Success' });
+    await this.ctx.store.transaction((tx) => tx.insertCommand(scope, command, invocations));
+    await this.engine.wake();
+    return command;
+  }
+
+  /** ListCommands: newest first. An unknown CommandId is InvalidCommandId. */
+  async list(scope: Scope, input: CommandListInput): Promise<{ commands: Command[]; nextToken?: string }> {
+    const accept = commandFilters(input.filters).commands;
+    if (input.commandId !== undefined) {
+      const command = await this.ctx.store.getCommand(scope, input.commandId);
+      if (!command) throw new InvalidCommandId();
+      if (input.instanceId !== undefined && !(await this.ctx.store.getCommandInvocation(scope, command.id, input.instanceId))) return { commands: [] };
+      return { commands: accept(command) ? [command] : [] };
+    }
+    const listing = `ListCommands|${scope.account}|${scope.region}|${input.instanceId ?? ''}`;
+    const page = await this.descending(listing, input, (before, limit) => this.ctx.store.listCommands(scope, before, limit, input.instanceId), accept);
+    return { commands: page.items, nextToken: page.nextToken };
+  }
+
+  /** ListCommandInvocations: newest command first, then instance order. */
+  async listInvocations(scope: Scope, input: CommandListInput): Promise<{ invocations: { invocation: CommandInvocation; command: Command }[]; nextToken?: string }> {
+    const filters = commandFilters(input.filters);
+    const documentName = input.filters?.find((f) => f.key === 'DocumentName')?.value;
+    if (input.commandId !== undefined && !(await this.ctx.store.getCommand(scope, input.commandId))) throw new InvalidCommandId();
+    const listing = `ListCommandInvocations|${scope.account}|${scope.region}|${input.commandId ?? ''}|${input.instanceId ?? ''}`;
+    const commands = new Map<string, Command>();
+    const commandOf = async (id: string) => {
+      let command = commands.get(id);
+      if (!command) commands.set(id, (command = (await this.ctx.store.getCommand(scope, id))!));
+      return command;
+    };
+    const page = await this.descending(listing, input,
+      async (before, limit) => {
+        const rows = await this.ctx.store.listCommandInvocations(scope, { commandId: input.commandId, instanceId: input.instanceId }, before, limit);
+        for (const row of rows) await commandOf(row.item.commandId);
+        return rows;
+      },
+      (i) => filters.invocations(i) && (documentName === undefined || commands.get(i.commandId)?.documentName === documentName));
+    return { invocations: page.items.map((invocation) => ({ invocation, command: commands.get(invocation.commandId)! })), nextToken: page.nextToken };
+  }
+
+  async getInvocation(scope: Scope, commandId: string, instanceId: string, pluginName?: string): Promise<{ invocation: CommandInvocation; command: Command }> {
+    const command = await this.ctx.store.getCommand(scope, commandId);
+    if (!command) throw new InvalidCommandId();
+    const invocation = await this.ctx.store.getCommandInvocation(scope, commandId, instanceId);
+    if (!invocation) throw new InvocationDoesNotExist();
+    if (pluginName !== undefined && pluginName !== command.pluginName && pluginName !== command.pluginName.replace(/^aws:/, '')) throw new InvalidPluginName();
+    return { invocation, command };
+  }
+
+  async cancel(scope: Scope, commandId: string, instanceIds: string[] | undefined): Promise<void> {
+    const now = this.ctx.clock.now();
+    await this.ctx.store.transaction(async (tx) => {
+      const command = await tx.getCommand(scope, commandId);
+      if (!command) throw new InvalidCommandId();
+      const invocations = await tx.getCommandInvocations(scope, commandId);
+      const unknown = (instanceIds ?? []).filter((id) => !invocations.some((i) => i.instanceId === id));
+      if (unknown.length > 0) throw new InvalidInstanceId(`Instances [[${unknown.join(', ')}]] are not part of command ${commandId}`);
+      const { command: next, changed } = cancelInvocations(command, invocations, instanceIds, now);
+      await tx.updateCommandInvocations(scope, changed);
+      await tx.updateCommand(scope, next);
+    });
+    await this.engine.wake();
+  }
+
+  /** A page of a listing the store walks downwards (keys below `before`); the token keeps the store's key. */
+  private async descending<T>(listing: string, input: CommandListInput, fetch: (before: number, limit: number) => Promise<Keyed<T>[]>, accept: Predicate<T>) {
+    const before = input.nextToken === undefined ? Number.MAX_SAFE_INTEGER : Number(this.ctx.tokens.decode(listing, input.nextToken));
+    const page = await collectPage(
+      async (after, limit) => (await fetch(-after, limit)).map((row) => ({ key: -row.key, item: row.item })),
+      -before, input.maxResults ?? DEFAULT_PAGE, accept,
+    );
+    return { items: page.items, nextToken: page.nextKey === undefined ? undefined : this.ctx.tokens.encode(listing, -page.nextKey) };
+  }
+}

@@ -1,0 +1,99 @@
+// Run Command's tables on PostgreSQL: commands and their per-node invocations. Inside a transaction a
+// command read is locked (FOR UPDATE), so the engine replicas and the API change one command's
+// invocations one at a time; `due_at` tells the engine which commands have work due.
+
+import type { Command, CommandInvocation } from '../../domain/commands.ts';
+import type { Scope } from '../../domain/model.ts';
+import type { Keyed } from '../../service/ports.ts';
+import { PostgresControlPlane } from './postgres-control-plane.ts';
+import { keyed, parsed, statement } from './postgres-database.ts';
+
+const insertCommand = statement('insert_command', 'INSERT INTO commands (account, region, id, doc) VALUES ($1, $2, $3, $4)');
+// Unnested in array order; the caller passes the last instance first (see insertCommand below).
+const insertCommandInvocations = statement('insert_command_invocations', `
+  INSERT INTO command_invocations (account, region, command_id, instance_id, status, due_at, doc)
+  SELECT $1, $2, $3, r.instance_id, r.status, r.due_at, r.doc
+  FROM unnest($4::text[], $5::text[], $6::bigint[], $7::text[]) WITH ORDINALITY AS r(instance_id, status, due_at, doc, n)
+  ORDER BY r.n`);
+const selectCommand = statement('select_command', 'SELECT doc FROM commands WHERE account = $1 AND region = $2 AND id = $3');
+const selectCommandForUpdate = statement('select_command_for_update', 'SELECT doc FROM commands WHERE account = $1 AND region = $2 AND id = $3 FOR UPDATE');
+const updateCommand = statement('update_command', 'UPDATE commands SET doc = $4 WHERE account = $1 AND region = $2 AND id = $3');
+const listCommands = statement('list_commands', 'SELECT seq, doc FROM commands WHERE account = $1 AND region = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4');
+const listCommandsOfInstance = statement('list_commands_of_instance', `
+  SELECT c.seq, c.doc FROM commands c WHERE c.account = $1 AND c.region = $2 AND c.seq < $3
+  AND EXISTS (SELECT 1 FROM command_invocations i WHERE i.account = c.account AND i.region = c.region AND i.command_id = c.id AND i.instance_id = $5)
+  ORDER BY c.seq DESC LIMIT $4`);
+const selectCommandInvocations = statement('select_command_invocations', 'SELECT doc FROM command_invocations WHERE account = $1 AND region = $2 AND command_id = $3 ORDER BY seq DESC');
+const updateCommandInvocations = statement('update_command_invocations', `
+  UPDATE command_invocations AS i SET status = r.status, due_at = r.due_at, doc = r.doc
+  FROM unnest($4::text[], $5::text[], $6::bigint[], $7::text[]) AS r(instance_id, status, due_at, doc)
+  WHERE i.account = $1 AND i.region = $2 AND i.command_id = $3 AND i.instance_id = r.instance_id`);
+const listCommandInvocations = statement('list_command_invocations', `
+  SELECT seq, doc FROM command_invocations WHERE account = $1 AND region = $2 AND seq < $3
+  AND ($5::text IS NULL OR command_id = $5) AND ($6::text IS NULL OR instance_id = $6) ORDER BY seq DESC LIMIT $4`);
+const selectCommandInvocation = statement('select_command_invocation', 'SELECT doc FROM command_invocations WHERE account = $1 AND region = $2 AND command_id = $3 AND instance_id = $4');
+const earliestCommandEvent = statement('earliest_command_event', 'SELECT min(due_at) AS t FROM command_invocations WHERE due_at IS NOT NULL');
+const listDueCommands = statement('list_due_commands', 'SELECT DISTINCT account, region, command_id FROM command_invocations WHERE due_at IS NOT NULL AND due_at <= $1 LIMIT $2');
+
+export class PostgresCommands extends PostgresControlPlane {
+  async insertCommand(scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<void> {
+    await insertCommand(this.session, [scope.account, scope.region, command.id, JSON.stringify(command)]);
+    if (invocations.length === 0) return;
+    // Last instance first: descending seq then lists the newest command first, each in instance order.
+    const rows = [...invocations].reverse();
+    await insertCommandInvocations(this.session, [
+      scope.account, scope.region, command.id,
+      rows.map((i) => i.instanceId), rows.map((i) => i.status), rows.map((i) => i.dueAt ?? null), rows.map((i) => JSON.stringify(i)),
+    ]);
+  }
+
+  async getCommand(scope: Scope, commandId: string): Promise<Command | undefined> {
+    const read = this.inTransaction ? selectCommandForUpdate : selectCommand;
+    return parsed((await read(this.session, [scope.account, scope.region, commandId])).rows[0]);
+  }
+
+  async updateCommand(scope: Scope, command: Command): Promise<void> {
+    await updateCommand(this.session, [scope.account, scope.region, command.id, JSON.stringify(command)]);
+  }
+
+  async listCommands(scope: Scope, beforeKey: number, limit: number, instanceId?: string): Promise<Keyed<Command>[]> {
+    const key = [scope.account, scope.region, beforeKey, limit];
+    if (instanceId === undefined) return keyed((await listCommands(this.session, key)).rows);
+    return keyed((await listCommandsOfInstance(this.session, [...key, instanceId])).rows);
+  }
+
+  async getCommandInvocations(scope: Scope, commandId: string): Promise<CommandInvocation[]> {
+    return (await selectCommandInvocations(this.session, [scope.account, scope.region, commandId])).rows.map((row) => JSON.parse(String(row.doc)) as CommandInvocation);
+  }
+
+  async updateCommandInvocations(scope: Scope, invocations: CommandInvocation[]): Promise<void> {
+    const byCommand = new Map<string, CommandInvocation[]>();
+    for (const i of invocations) byCommand.set(i.commandId, [...(byCommand.get(i.commandId) ?? []), i]);
+    for (const [commandId, list] of byCommand) {
+      // The last of several versions of one invocation wins, as writing them one after another would.
+      const rows = [...new Map(list.map((i) => [i.instanceId, i] as const)).values()];
+      await updateCommandInvocations(this.session, [
+        scope.account, scope.region, commandId,
+        rows.map((i) => i.instanceId), rows.map((i) => i.status), rows.map((i) => i.dueAt ?? null), rows.map((i) => JSON.stringify(i)),
+      ]);
+    }
+  }
+
+  async listCommandInvocations(scope: Scope, where: { commandId?: string; instanceId?: string }, beforeKey: number, limit: number): Promise<Keyed<CommandInvocation>[]> {
+    return keyed((await listCommandInvocations(this.session, [scope.account, scope.region, beforeKey, limit, where.commandId ?? null, where.instanceId ?? null])).rows);
+  }
+
+  async getCommandInvocation(scope: Scope, commandId: string, instanceId: string): Promise<CommandInvocation | undefined> {
+    return parsed((await selectCommandInvocation(this.session, [scope.account, scope.region, commandId, instanceId])).rows[0]);
+  }
+
+  async earliestCommandEvent(): Promise<number | undefined> {
+    const t = (await earliestCommandEvent(this.session, [])).rows[0].t;
+    return t === null ? undefined : Number(t);
+  }
+
+  async listDueCommands(now: number, limit: number): Promise<{ scope: Scope; commandId: string }[]> {
+    const rows = (await listDueCommands(this.session, [now, limit])).rows;
+    return rows.map((row) => ({ scope: { account: String(row.account), region: String(row.region) }, commandId: String(row.command_id) }));
+  }
+}

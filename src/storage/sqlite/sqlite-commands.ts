@@ -1,0 +1,70 @@
+// Run Command's tables on SQLite: commands and their per-node invocations. An invocation row carries the
+// instant it is next due to move on its own (`due_at`), so the engine finds due work with one index.
+
+import type { Command, CommandInvocation } from '../../domain/commands.ts';
+import type { Scope } from '../../domain/model.ts';
+import type { Keyed } from '../../service/ports.ts';
+import { SqliteControlPlane } from './sqlite-control-plane.ts';
+import { keyed, parsed, type Row } from './sqlite-database.ts';
+
+export class SqliteCommands extends SqliteControlPlane {
+  async insertCommand(scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<void> {
+    this.statement('INSERT INTO commands (account, region, id, doc) VALUES (?, ?, ?, ?)').run(scope.account, scope.region, command.id, JSON.stringify(command));
+    const insert = this.statement('INSERT INTO command_invocations (account, region, command_id, instance_id, status, due_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    // Inserted last instance first: descending seq then lists the newest command first, each in instance order.
+    for (const i of [...invocations].reverse()) {
+      insert.run(scope.account, scope.region, i.commandId, i.instanceId, i.status, i.dueAt ?? null, JSON.stringify(i));
+    }
+  }
+
+  async getCommand(scope: Scope, commandId: string): Promise<Command | undefined> {
+    return parsed(this.statement('SELECT doc FROM commands WHERE account = ? AND region = ? AND id = ?').get(scope.account, scope.region, commandId) as Row | undefined);
+  }
+
+  async updateCommand(scope: Scope, command: Command): Promise<void> {
+    this.statement('UPDATE commands SET doc = ? WHERE account = ? AND region = ? AND id = ?').run(JSON.stringify(command), scope.account, scope.region, command.id);
+  }
+
+  async listCommands(scope: Scope, beforeKey: number, limit: number, instanceId?: string): Promise<Keyed<Command>[]> {
+    if (instanceId === undefined) {
+      return keyed(this.statement('SELECT seq, doc FROM commands WHERE account = ? AND region = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
+        .all(scope.account, scope.region, beforeKey, limit) as Row[]);
+    }
+    return keyed(this.statement(`SELECT c.seq, c.doc FROM commands c WHERE c.account = ? AND c.region = ? AND c.seq < ?
+      AND EXISTS (SELECT 1 FROM command_invocations i WHERE i.account = c.account AND i.region = c.region AND i.command_id = c.id AND i.instance_id = ?)
+      ORDER BY c.seq DESC LIMIT ?`).all(scope.account, scope.region, beforeKey, instanceId, limit) as Row[]);
+  }
+
+  async getCommandInvocations(scope: Scope, commandId: string): Promise<CommandInvocation[]> {
+    const rows = this.statement('SELECT doc FROM command_invocations WHERE account = ? AND region = ? AND command_id = ? ORDER BY seq DESC')
+      .all(scope.account, scope.region, commandId) as Row[];
+    return rows.map((row) => JSON.parse(String(row.doc)) as CommandInvocation);
+  }
+
+  async updateCommandInvocations(scope: Scope, invocations: CommandInvocation[]): Promise<void> {
+    const update = this.statement('UPDATE command_invocations SET status = ?, due_at = ?, doc = ? WHERE account = ? AND region = ? AND command_id = ? AND instance_id = ?');
+    for (const i of invocations) update.run(i.status, i.dueAt ?? null, JSON.stringify(i), scope.account, scope.region, i.commandId, i.instanceId);
+  }
+
+  async listCommandInvocations(scope: Scope, where: { commandId?: string; instanceId?: string }, beforeKey: number, limit: number): Promise<Keyed<CommandInvocation>[]> {
+    const rows = this.statement(`SELECT seq, doc FROM command_invocations WHERE account = ? AND region = ? AND seq < ?
+      AND (? IS NULL OR command_id = ?) AND (? IS NULL OR instance_id = ?) ORDER BY seq DESC LIMIT ?`)
+      .all(scope.account, scope.region, beforeKey, where.commandId ?? null, where.commandId ?? null, where.instanceId ?? null, where.instanceId ?? null, limit) as Row[];
+    return keyed(rows);
+  }
+
+  async getCommandInvocation(scope: Scope, commandId: string, instanceId: string): Promise<CommandInvocation | undefined> {
+    return parsed(this.statement('SELECT doc FROM command_invocations WHERE account = ? AND region = ? AND command_id = ? AND instance_id = ?')
+      .get(scope.account, scope.region, commandId, instanceId) as Row | undefined);
+  }
+
+  async earliestCommandEvent(): Promise<number | undefined> {
+    const t = (this.statement('SELECT min(due_at) AS t FROM command_invocations WHERE due_at IS NOT NULL').get() as Row).t;
+    return t === null || t === undefined ? undefined : Number(t);
+  }
+
+  async listDueCommands(now: number, limit: number): Promise<{ scope: Scope; commandId: string }[]> {
+    const rows = this.statement('SELECT DISTINCT account, region, command_id FROM command_invocations WHERE due_at IS NOT NULL AND due_at <= ? LIMIT ?').all(now, limit) as Row[];
+    return rows.map((row) => ({ scope: { account: String(row.account), region: String(row.region) }, commandId: String(row.command_id) }));
+  }
+}
