@@ -208,9 +208,3 @@ export class InvalidFilterKey extends ServiceError {
     super('InvalidFilterKey', '');
   }
 }
-
-export class InvalidFilter extends ServiceError {
-  constructor(message: string) {
-    super('InvalidFilter', message);
-  }
-}

@@ -3,7 +3,7 @@
 // command-executor.ts); these use cases create and cancel them, then wake the engine.
 
 import {
-  cancelInvocations, type Command, type CommandInvocation, InvalidCommandId, InvalidFilter, InvalidFilterKey,
+  cancelInvocations, type Command, type CommandInvocation, InvalidCommandId, InvalidFilterKey,
   InvalidInstanceId, InvalidPluginName, InvocationDoesNotExist, isFinal,
 } from '../domain/commands.ts';
 import { resolveDocumentParameters } from '../domain/documents.ts';
@@ -64,7 +64,7 @@ function commandFilters(filters: CommandFilterInput[] | undefined): { commands: 
       case 'InvokedAfter':
       case 'InvokedBefore': {
         const ms = parseIsoDateTime(value);
-        if (ms === undefined) throw new InvalidFilter(`The filter ${key} value ${value} is not a valid ISO-8601 date-time.`);
+        if (ms === undefined) throw new ValidationException(`The filter ${key} value ${value} is not a valid ISO-8601 date-time.`);
         const test = key === 'InvokedAfter' ? (t: number) => t >= ms : (t: number) => t <= ms;
         commandTests.push((c) => test(c.requestedAt));
         invocationTests.push((i) => test(i.requestedAt));
@@ -75,7 +75,7 @@ function commandFilters(filters: CommandFilterInput[] | undefined): { commands: 
         invocationTests.push((i) => i.status === value);
         break;
       case 'ExecutionStage':
-        if (value !== 'Executing' && value !== 'Complete') throw new InvalidFilter('ExecutionStage must be Executing or Complete.');
+        if (value !== 'Executing' && value !== 'Complete') throw new ValidationException('ExecutionStage must be Executing or Complete.');
         commandTests.push((c) => isFinal(c.status) === (value === 'Complete'));
         invocationTests.push((i) => isFinal(i.status) === (value === 'Complete'));
         break;
