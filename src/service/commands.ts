@@ -15,7 +15,8 @@ import { collectPage } from './keyset-pages.ts';
 import type { ServiceContext } from './context.ts';
 import type { EngineControl, Keyed } from './ports.ts';
 
-export interface SendCommandInput {
+/** What SendCommand asks for; the optional settings a command keeps as given share the Command's names. */
+export type SendCommandInput = Partial<Pick<Command, CommandSettings>> & {
   documentName: string;
   documentVersion?: string;
   instanceIds?: string[];
@@ -25,14 +26,9 @@ export interface SendCommandInput {
   timeoutSeconds?: number;
   maxConcurrency?: string;
   maxErrors?: string;
-  outputS3Region?: string;
-  outputS3BucketName?: string;
-  outputS3KeyPrefix?: string;
-  serviceRole?: string;
-  notificationConfig?: Record<string, unknown>;
-  cloudWatchOutputConfig?: Record<string, unknown>;
-  alarmConfiguration?: Record<string, unknown>;
-}
+};
+
+type CommandSettings = 'outputS3Region' | 'outputS3BucketName' | 'outputS3KeyPrefix' | 'serviceRole' | 'notificationConfig' | 'cloudWatchOutputConfig' | 'alarmConfiguration';
 
 export interface CommandFilterInput {
   key: string;
@@ -90,6 +86,12 @@ function commandFilters(filters: CommandFilterInput[] | undefined): { commands: 
   return { commands: (c) => commandTests.every((t) => t(c)), invocations: (i) => invocationTests.every((t) => t(i)) };
 }
 
+const SETTINGS: readonly CommandSettings[] = ['outputS3Region', 'outputS3BucketName', 'outputS3KeyPrefix', 'serviceRole', 'notificationConfig', 'cloudWatchOutputConfig', 'alarmConfiguration'];
+
+function settingsOf(input: SendCommandInput): Partial<Pick<Command, CommandSettings>> {
+  return Object.fromEntries(SETTINGS.filter((key) => input[key] !== undefined).map((key) => [key, input[key]]));
+}
+
 export class CommandService {
   private readonly ctx: ServiceContext;
   private readonly engine: EngineControl;
@@ -135,13 +137,7 @@ export class CommandService {
       completedCount: 0,
       errorCount: 0,
       deliveryTimedOutCount: 0,
-      outputS3Region: input.outputS3Region,
-      outputS3BucketName: input.outputS3BucketName,
-      outputS3KeyPrefix: input.outputS3KeyPrefix,
-      serviceRole: input.serviceRole,
-      notificationConfig: input.notificationConfig,
-      cloudWatchOutputConfig: input.cloudWatchOutputConfig,
-      alarmConfiguration: input.alarmConfiguration,
+      ...settingsOf(input),
     };
     // Due now: the engine delivers them at once, as far as MaxConcurrency allows.
     const invocations: CommandInvocation[] = instanceIds.map((instanceId, index) => ({
