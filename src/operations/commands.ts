@@ -32,7 +32,7 @@ function commandOut(c: Command): WireCommand {
     ErrorCount: c.errorCount,
     DeliveryTimedOutCount: c.deliveryTimedOutCount,
     ServiceRole: c.serviceRole ?? '',
-    NotificationConfig: (c.notificationConfig as WireCommand['NotificationConfig']) ?? { NotificationArn: '', NotificationEvents: [], NotificationType: '' as never },
+    NotificationConfig: (c.notificationConfig as WireCommand['NotificationConfig']) ?? { NotificationArn: '', NotificationEvents: [] },
     CloudWatchOutputConfig: (c.cloudWatchOutputConfig as WireCommand['CloudWatchOutputConfig']) ?? { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
     TimeoutSeconds: c.timeoutSeconds,
     AlarmConfiguration: c.alarmConfiguration as WireCommand['AlarmConfiguration'],
@@ -72,7 +72,7 @@ function invocationOut(c: Command, i: CommandInvocation, details: boolean): Wire
     StandardErrorUrl: '',
     CommandPlugins: details ? [pluginOut(c, i)] : [],
     ServiceRole: c.serviceRole ?? '',
-    NotificationConfig: (c.notificationConfig as WireInvocation['NotificationConfig']) ?? { NotificationArn: '', NotificationEvents: [], NotificationType: '' as never },
+    NotificationConfig: (c.notificationConfig as WireInvocation['NotificationConfig']) ?? { NotificationArn: '', NotificationEvents: [] },
     CloudWatchOutputConfig: (c.cloudWatchOutputConfig as WireInvocation['CloudWatchOutputConfig']) ?? { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
   };
 }

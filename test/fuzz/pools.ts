@@ -35,6 +35,8 @@ export class ScopePool {
   readonly executions: { windowId: string; id: string }[] = [];
   readonly taskExecutions: { executionId: string; id: string }[] = [];
   readonly invocations: { executionId: string; taskId: string; id: string }[] = [];
+  /** Run Command command ids the service handed out. */
+  readonly commands: string[] = [];
   /** NextTokens by the operation that handed them out (a token is only valid for its own listing). */
   readonly tokens = new Map<string, string[]>();
   readonly clientTokens: string[] = [];
@@ -70,6 +72,8 @@ export class ScopePool {
       if (executionId && taskExecutionId) this.add(this.taskExecutions, { executionId, id: taskExecutionId });
       if (executionId && Array.isArray(o.TaskIds)) for (const id of o.TaskIds) if (typeof id === 'string') this.add(this.taskExecutions, { executionId, id });
       if (executionId && taskExecutionId && str('InvocationId')) this.add(this.invocations, { executionId, taskId: taskExecutionId, id: str('InvocationId')! });
+      const commandId = str('CommandId');
+      if (commandId) remember(this.commands, commandId, (c) => c === commandId);
       const token = str('NextToken');
       if (token && operation) {
         const list = this.tokens.get(operation) ?? this.tokens.set(operation, []).get(operation)!;

@@ -98,6 +98,11 @@ const HINTS: Record<string, (g: Gen) => unknown> = {
   MaintenanceWindowTaskParameters: () => ({ commands: { Values: ['echo hello'] } }),
   AutomationParameterMap: () => ({ InstanceId: ['{{RESOURCE_ID}}'] }),
   AlarmName: () => 'cpu-high',
+  // Run Command: mostly the built-in documents, a command the service handed out, a well-formed node id.
+  DocumentARN: (g) => g.prng.pick(['AWS-RunShellScript', 'AWS-RunShellScript', 'AWS-RunPowerShellScript', 'No-Such-Document']),
+  CommandId: (g) => (g.pool.commands.length && g.prng.chance(0.8) ? g.prng.pick(g.pool.commands) : g.prng.uuid()),
+  InstanceId: (g) => g.prng.pick(['i-0aaaaaaaaaaaaaaa1', `i-0${g.prng.hex(16)}`]),
+  CommandPluginName: (g) => g.prng.pick(['aws:runShellScript', 'runShellScript', 'aws:runPowerShellScript']),
   S3Region: () => 'us-east-1',
   S3BucketName: () => 'mw-logs',
 };
@@ -169,6 +174,12 @@ export function fixRelations(op: string, input: Record<string, unknown>, g: Gen)
       input.MaxConcurrency ??= '1';
       input.MaxErrors ??= '0';
     }
+  }
+  if (op === 'SendCommand') {
+    // Exactly one of the two, as SendCommand requires; parameters of the shell documents.
+    if (input.InstanceIds !== undefined && input.Targets !== undefined) delete input[g.prng.chance(0.5) ? 'InstanceIds' : 'Targets'];
+    if (input.InstanceIds === undefined && input.Targets === undefined) input.Targets = [{ Key: 'tag:Env', Values: ['prod'] }];
+    if (input.Parameters !== undefined) input.Parameters = { commands: ['echo hello'] };
   }
   if (op === 'RegisterTargetWithMaintenanceWindow' || op === 'DescribeMaintenanceWindowsForTarget') {
     const group = input.ResourceType === 'RESOURCE_GROUP';
