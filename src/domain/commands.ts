@@ -185,12 +185,6 @@ export class InvalidCommandId extends ServiceError {
   }
 }
 
-export class InvalidInstanceId extends ServiceError {
-  constructor(message: string) {
-    super('InvalidInstanceId', message);
-  }
-}
-
 export class InvocationDoesNotExist extends ServiceError {
   constructor() {
     super('InvocationDoesNotExist', '');
@@ -200,11 +194,5 @@ export class InvocationDoesNotExist extends ServiceError {
 export class InvalidPluginName extends ServiceError {
   constructor() {
     super('InvalidPluginName', '');
-  }
-}
-
-export class InvalidFilterKey extends ServiceError {
-  constructor() {
-    super('InvalidFilterKey', '');
   }
 }

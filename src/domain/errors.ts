@@ -85,6 +85,32 @@ export class TooManyTagsError extends ServiceError {
   }
 }
 
+// ---- shared by Run Command, its documents and the managed nodes
+
+/** The model's InvalidFilterKey has no members: AWS sends no message unless one is given. */
+export class InvalidFilterKey extends ServiceError {
+  constructor(message = '') {
+    super('InvalidFilterKey', message);
+  }
+}
+
+/** Run Command's wording for nodes it cannot reach: `Instances [[i-123]] not in a valid state for account 456`. */
+export class InvalidInstanceId extends ServiceError {
+  constructor(message: string) {
+    super('InvalidInstanceId', message);
+  }
+
+  static notValid(instanceIds: readonly string[], account: string): InvalidInstanceId {
+    return new InvalidInstanceId(`Instances [[${instanceIds.join(', ')}]] not in a valid state for account ${account}`);
+  }
+}
+
+export class InvalidNextToken extends ServiceError {
+  constructor() {
+    super('InvalidNextToken', 'The specified token is not valid.');
+  }
+}
+
 export class InternalServerError extends ServiceError {
   constructor(message = 'An internal error occurred.') {
     super('InternalServerError', message, 'server');

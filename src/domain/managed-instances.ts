@@ -1,7 +1,7 @@
 // Managed nodes as DescribeInstanceInformation shows them: what a simulated node reports (defaults for
 // what its declaration leaves out), and the two filter forms of the request with AWS's own checks.
 
-import { ServiceError, ValidationException } from './errors.ts';
+import { InvalidFilterKey, ServiceError, ValidationException } from './errors.ts';
 import type { ManagedNode, PlatformType } from './inventory.ts';
 
 /**
@@ -81,25 +81,6 @@ export class InvalidInstanceInformationFilterValue extends ServiceError {
   }
 }
 
-/** The model's InvalidFilterKey has no members: AWS sends no message. */
-export class InvalidFilterKey extends ServiceError {
-  constructor() {
-    super('InvalidFilterKey', '');
-  }
-}
-
-export class InvalidInstanceId extends ServiceError {
-  // The wording Run Command uses for nodes it cannot reach ("Instances [[i-123]] not in a valid state for account 456").
-  constructor(instanceIds: readonly string[], account: string) {
-    super('InvalidInstanceId', `Instances [[${instanceIds.join(', ')}]] not in a valid state for account ${account}`);
-  }
-}
-
-export class InvalidNextToken extends ServiceError {
-  constructor() {
-    super('InvalidNextToken', 'The specified token is not valid.');
-  }
-}
 
 // ---- filters
 

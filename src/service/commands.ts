@@ -3,11 +3,10 @@
 // command-executor.ts); these use cases create and cancel them, then wake the engine.
 
 import {
-  cancelInvocations, type Command, type CommandInvocation, InvalidCommandId, InvalidFilterKey,
-  InvalidInstanceId, InvalidPluginName, InvocationDoesNotExist, isFinal,
+  cancelInvocations, type Command, type CommandInvocation, InvalidCommandId, InvalidPluginName, InvocationDoesNotExist, isFinal,
 } from '../domain/commands.ts';
 import { resolveDocumentParameters } from '../domain/documents.ts';
-import { ValidationException } from '../domain/errors.ts';
+import { InvalidFilterKey, InvalidInstanceId, ValidationException } from '../domain/errors.ts';
 import type { Scope, TargetSpec } from '../domain/model.ts';
 import { resolveTargets } from '../domain/target-resolution.ts';
 import { parseIsoDateTime } from '../schedule/index.ts';
@@ -113,7 +112,7 @@ export class CommandService {
       instanceIds = [...new Set(input.instanceIds)];
       const known = new Set(nodes.map((n) => n.id));
       const unknown = instanceIds.filter((id) => !known.has(id));
-      if (unknown.length > 0) throw new InvalidInstanceId(`Instances [[${unknown.join(', ')}]] not in a valid state for account ${scope.account}`);
+      if (unknown.length > 0) throw InvalidInstanceId.notValid(unknown, scope.account);
     } else {
       instanceIds = resolveTargets(input.targets!, nodes);
     }

@@ -9,7 +9,7 @@ import {
   documentContent,
   findDocument,
 } from '../domain/documents.ts';
-import { ServiceError, ValidationException } from '../domain/errors.ts';
+import { InvalidFilterKey, InvalidNextToken, ValidationException } from '../domain/errors.ts';
 import { pageSize } from './context.ts';
 import { listingPage } from './keyset-pages.ts';
 import { PageTokens } from './page-tokens.ts';
@@ -38,17 +38,6 @@ export interface DocumentPage {
   nextToken?: string;
 }
 
-export class InvalidFilterKey extends ServiceError {
-  constructor(refused: { key: string }) {
-    super('InvalidFilterKey', `The filter key ${refused.key} is not valid. Valid filter keys include: [${KEYS.join(', ')}].`);
-  }
-}
-
-export class InvalidNextToken extends ServiceError {
-  constructor() {
-    super('InvalidNextToken', 'The specified token is not valid.');
-  }
-}
 
 type Predicate = (document: BuiltInDocument) => boolean;
 
@@ -87,7 +76,7 @@ function keyValuesPredicate(filter: DocumentKeyValues): Predicate {
     case 'SearchKeyword':
       return (d) => values.some((v) => d.name.toLowerCase().includes(v.toLowerCase()) || d.description.toLowerCase().includes(v.toLowerCase()));
     default:
-      throw new InvalidFilterKey({ key: filter.key });
+      throw new InvalidFilterKey(`The filter key ${filter.key} is not valid. Valid filter keys include: [${KEYS.join(', ')}].`);
   }
 }
 

@@ -1,15 +1,13 @@
 // The managed-node inventory as AWS lists it (DescribeInstanceInformation). A node's tags, settable the
 // AWS way with ResourceType ManagedInstance, are kept by TagService (tags.ts).
 
-import { ValidationException } from '../domain/errors.ts';
+import { InvalidInstanceId, InvalidNextToken, ValidationException } from '../domain/errors.ts';
 import type { ManagedNode } from '../domain/inventory.ts';
 import {
   type InstanceFilterInput,
   type InstanceInfo,
   instanceInfo,
   instanceQuery,
-  InvalidInstanceId,
-  InvalidNextToken,
 } from '../domain/managed-instances.ts';
 import type { Scope } from '../domain/model.ts';
 import { pageSize, type ServiceContext } from './context.ts';
@@ -52,7 +50,7 @@ export class InstanceService {
     if (query.instanceIds.length > 0) {
       const known = new Set(nodes.map((node) => node.id));
       const unknown = query.instanceIds.filter((id) => !known.has(id));
-      if (unknown.length > 0) throw new InvalidInstanceId(unknown, scope.account);
+      if (unknown.length > 0) throw InvalidInstanceId.notValid(unknown, scope.account);
     }
     const limit = pageSize(input.maxResults, DEFAULT_PAGE, MAX_PAGE);
     const page: ManagedNode[] = [];
