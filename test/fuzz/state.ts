@@ -16,13 +16,16 @@ export async function callApi(port: number, scope: Scope, operation: string, inp
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonSSM.${operation}`, authorization: authorization(scope) },
     body: JSON.stringify(input),
   }, TIMEOUT_MS);
-  let json: any;
+  return { ...answer, json: parsedOrUndefined(answer.body) };
+}
+
+/** The answer's JSON, or undefined when it is not JSON (the fuzzer sends what may get any answer). */
+function parsedOrUndefined(body: string): any {
   try {
-    json = JSON.parse(answer.body);
+    return JSON.parse(body);
   } catch {
-    json = undefined;
+    return undefined;
   }
-  return { ...answer, json };
 }
 
 async function ok(port: number, scope: Scope, operation: string, input: unknown): Promise<any> {
@@ -33,13 +36,7 @@ async function ok(port: number, scope: Scope, operation: string, input: unknown)
 
 export async function controlCall(port: number, method: string, path: string, body?: unknown): Promise<Answer & { json: any }> {
   const answer = await send(port, { method, path, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }, TIMEOUT_MS);
-  let json: any;
-  try {
-    json = JSON.parse(answer.body);
-  } catch {
-    json = undefined;
-  }
-  return { ...answer, json };
+  return { ...answer, json: parsedOrUndefined(answer.body) };
 }
 
 const q = (scope: Scope) => `?account=${scope.account}&region=${scope.region}`;
