@@ -34,8 +34,13 @@ export class CommandExecutor {
   /** Applies what is due for one command at `now`, then starts or stops what rate control says. */
   async move(tx: StoreOperations, scope: Scope, commandId: string, now: number): Promise<Command | undefined> {
     const command = await tx.getCommand(scope, commandId);
-    if (!command) return undefined;
     const invocations = await tx.getCommandInvocations(scope, commandId);
+    if (!command) {
+      // Invocations without their command can never move: stop them being due, or the engine would
+      // come back for them at this instant for ever.
+      await tx.updateCommandInvocations(scope, invocations.map((i) => ({ ...i, dueAt: undefined })));
+      return undefined;
+    }
     const changed = new Set<CommandInvocation>();
     for (const invocation of invocations) {
       if (invocation.dueAt === undefined || invocation.dueAt > now) continue;
@@ -61,8 +66,8 @@ export class CommandExecutor {
           invocation.status = 'InProgress';
           invocation.statusDetails = 'InProgress';
           invocation.startedAt = now;
-          // A run longer than the document's executionTimeout is stopped there.
-          // The agent kills it: exit code 137 on Linux and macOS (SIGKILL), -1 on Windows.
+          // A run longer than the document's executionTimeout is killed there by the agent: exit code 137
+          // on Linux and macOS (SIGKILL), -1 on Windows.
           const killed = next.pluginName === 'aws:runPowerShellScript' ? -1 : 137;
           invocation.pending = afterMs > limitMs ? { status: 'TimedOut', statusDetails: 'ExecutionTimedOut', responseCode: killed, stdout: report.stdout, stderr: report.stderr } : report;
           invocation.dueAt = now + Math.min(afterMs, limitMs);

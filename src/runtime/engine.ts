@@ -151,7 +151,7 @@ export class Engine {
         yieldedAt = performance.now();
       }
       const ownWork = this.executor.nextEventAt();
-      const commandWork = this.options.commands ? await this.options.store.earliestCommandEvent() : undefined;
+      const commandWork = await this.commandEventAt();
       const next = await this.nextEventAt(ownWork, commandWork);
       if (next === undefined || next > limit) return;
       const at = Math.max(next, this.options.manualClock ? this.options.manualClock.now() : next);
@@ -168,6 +168,11 @@ export class Engine {
       // until it commits, so wait for the next tick instead of spinning.
       if (fired === 0 && (ownWork === undefined || ownWork > at) && !(commandWork !== undefined && commandWork <= at)) return;
     }
+  }
+
+  /** When a Run Command command next has something due (undefined without commands or when none has). */
+  private commandEventAt(): Promise<number | undefined> {
+    return this.options.commands ? this.options.store.earliestCommandEvent() : Promise.resolve(undefined);
   }
 
   /** The earliest of the next fire time, `work` and `commandWork` (the executor's own next event, when known). */
@@ -268,8 +273,7 @@ export class Engine {
       this.serialized(() => this.runUntil(this.options.clock.now()))
         .catch((error: unknown) => this.options.log('engine tick failed', { error: String(error) }))
         .then(async () => {
-          const commandWork = this.options.commands ? await this.options.store.earliestCommandEvent().catch(() => undefined) : undefined;
-          const next = await this.nextEventAt(this.executor.nextEventAt(), commandWork).catch(() => undefined);
+          const next = await this.commandEventAt().then((commandWork) => this.nextEventAt(this.executor.nextEventAt(), commandWork)).catch(() => undefined);
           const wait = next === undefined ? MAX_TIMER_MS : Math.min(MAX_TIMER_MS, Math.max(0, next - this.options.clock.now()));
           this.schedule(wait);
         });
