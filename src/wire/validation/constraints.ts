@@ -27,6 +27,7 @@
 // String length counts Unicode code points (Smithy's definition of the length trait) [I].
 import type { ShapeDef, ShapeName } from '../generated/shapes.ts';
 import { renderValue, lowerFirst } from './render.ts';
+import { memoized } from './memoized.ts';
 import { base64ByteLength } from './serialization.ts';
 
 /** The service lists at most this many items, and then says "10 validation errors detected" (real:
@@ -162,18 +163,12 @@ export function compileConstraints(shapes: Shapes): (name: ShapeName) => Constra
     return fn;
   };
 
-  const cache = new Map<string, ConstraintCheck>();
+  const compiled = memoized<ConstraintCheck>((key) => {
+    const [name, inSensitive] = key.split('|');
+    return build(name as ShapeName, inSensitive === 'true');
+  });
   /** `inSensitive`: the value sits inside a sensitive member or shape, so it is never rendered. */
-  const node = (name: ShapeName, inSensitive: boolean): ConstraintCheck => {
-    const key = `${name}|${inSensitive}`;
-    let check = cache.get(key);
-    if (!check) {
-      cache.set(key, (v, p, sink) => check!(v, p, sink)); // recursion guard
-      check = build(name, inSensitive);
-      cache.set(key, check);
-    }
-    return check;
-  };
+  const node = (name: ShapeName, inSensitive: boolean): ConstraintCheck => compiled(`${name}|${inSensitive}`);
 
   const build = (name: ShapeName, inSensitive: boolean): ConstraintCheck => {
     const s = shapes[name];

@@ -8,6 +8,7 @@
 // and 2, so every value has its shape's JSON type. A value that needs no change is returned as it is, so
 // the common request allocates nothing here.
 import type { ShapeDef, ShapeName } from '../generated/shapes.ts';
+import { memoized } from './memoized.ts';
 
 export type Projection = (value: unknown) => unknown;
 
@@ -31,17 +32,7 @@ function copyBefore(o: Record<string, unknown>, stop: string): Record<string, un
 }
 
 export function compileProjections(shapes: Readonly<Record<ShapeName, ShapeDef>>): (name: ShapeName) => Projection {
-  const cache = new Map<ShapeName, Projection>();
-  const get = (name: ShapeName): Projection => {
-    let projection = cache.get(name);
-    if (!projection) {
-      // Placeholder first, so a recursive shape refers to the finished projection lazily.
-      cache.set(name, (v) => projection!(v));
-      projection = build(shapes[name]);
-      cache.set(name, projection);
-    }
-    return projection;
-  };
+  const get = memoized<Projection>((name) => build(shapes[name as ShapeName]));
 
   const build = (s: ShapeDef): Projection => {
     switch (s.type) {

@@ -32,6 +32,7 @@
 //      A non-integral number for an integer member is rejected (the service may truncate it) so handlers
 //      only ever see integers.
 import type { ShapeDef, ShapeName } from '../generated/shapes.ts';
+import { memoized } from './memoized.ts';
 
 export type TypeCheck = (value: unknown) => string | undefined;
 
@@ -101,17 +102,7 @@ export function base64ByteLength(s: string): number {
 
 /** Builds (once) a type checker per shape. */
 export function compileTypeChecks(shapes: Readonly<Record<ShapeName, ShapeDef>>): (name: ShapeName) => TypeCheck {
-  const cache = new Map<ShapeName, TypeCheck>();
-  const get = (name: ShapeName): TypeCheck => {
-    let check = cache.get(name);
-    if (!check) {
-      // Placeholder first, so a recursive shape refers to the finished checker lazily.
-      cache.set(name, (v) => check!(v));
-      check = build(shapes[name]);
-      cache.set(name, check);
-    }
-    return check;
-  };
+  const get = memoized<TypeCheck>((name) => build(shapes[name as ShapeName]));
 
   const build = (s: ShapeDef): TypeCheck => {
     switch (s.type) {
