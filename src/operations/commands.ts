@@ -9,6 +9,10 @@ import type { Command as WireCommand, CommandInvocation as WireInvocation, Comma
 import { seconds, startingToken, targetsIn, targetsOut } from './mapping.ts';
 
 
+// What AWS returns for a command sent without them.
+const NO_NOTIFICATIONS = { NotificationArn: '', NotificationEvents: [] };
+const NO_CLOUDWATCH_OUTPUT = { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false };
+
 function commandOut(c: Command): WireCommand {
   return {
     CommandId: c.id,
@@ -32,8 +36,8 @@ function commandOut(c: Command): WireCommand {
     ErrorCount: c.errorCount,
     DeliveryTimedOutCount: c.deliveryTimedOutCount,
     ServiceRole: c.serviceRole ?? '',
-    NotificationConfig: (c.notificationConfig as WireCommand['NotificationConfig']) ?? { NotificationArn: '', NotificationEvents: [] },
-    CloudWatchOutputConfig: (c.cloudWatchOutputConfig as WireCommand['CloudWatchOutputConfig']) ?? { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
+    NotificationConfig: (c.notificationConfig as WireCommand['NotificationConfig']) ?? NO_NOTIFICATIONS,
+    CloudWatchOutputConfig: (c.cloudWatchOutputConfig as WireCommand['CloudWatchOutputConfig']) ?? NO_CLOUDWATCH_OUTPUT,
     TimeoutSeconds: c.timeoutSeconds,
     AlarmConfiguration: c.alarmConfiguration as WireCommand['AlarmConfiguration'],
   };
@@ -72,8 +76,8 @@ function invocationOut(c: Command, i: CommandInvocation, details: boolean): Wire
     StandardErrorUrl: '',
     CommandPlugins: details ? [pluginOut(c, i)] : [],
     ServiceRole: c.serviceRole ?? '',
-    NotificationConfig: (c.notificationConfig as WireInvocation['NotificationConfig']) ?? { NotificationArn: '', NotificationEvents: [] },
-    CloudWatchOutputConfig: (c.cloudWatchOutputConfig as WireInvocation['CloudWatchOutputConfig']) ?? { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
+    NotificationConfig: (c.notificationConfig as WireInvocation['NotificationConfig']) ?? NO_NOTIFICATIONS,
+    CloudWatchOutputConfig: (c.cloudWatchOutputConfig as WireInvocation['CloudWatchOutputConfig']) ?? NO_CLOUDWATCH_OUTPUT,
   };
 }
 
@@ -138,7 +142,7 @@ export function commandHandlers(commands: CommandService) {
       StandardOutputUrl: '',
       StandardErrorContent: shown.stderr,
       StandardErrorUrl: '',
-      CloudWatchOutputConfig: (command.cloudWatchOutputConfig as WireCommand['CloudWatchOutputConfig']) ?? { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
+      CloudWatchOutputConfig: (command.cloudWatchOutputConfig as WireCommand['CloudWatchOutputConfig']) ?? NO_CLOUDWATCH_OUTPUT,
     };
   };
 

@@ -50,39 +50,40 @@ const DEFAULT_PAGE = 50;
 
 type Predicate<T> = (item: T) => boolean;
 
-/** ListCommands / ListCommandInvocations filters: each key once, values as Run Command takes them. */
-function commandFilters(filters: CommandFilterInput[] | undefined): { commands: Predicate<Command>; invocations: Predicate<CommandInvocation> } {
-  const commandTests: Predicate<Command>[] = [];
-  const invocationTests: Predicate<CommandInvocation>[] = [];
+/** What the filters look at: a command, or an invocation with its command's document. */
+interface Filtered {
+  requestedAt: number;
+  status: string;
+  documentName: string;
+}
+
+/** ListCommands / ListCommandInvocations filters: every one must hold, values as Run Command takes them. */
+function commandFilter(filters: CommandFilterInput[] | undefined): Predicate<Filtered> {
+  const tests: Predicate<Filtered>[] = [];
   for (const { key, value } of filters ?? []) {
     switch (key) {
       case 'InvokedAfter':
       case 'InvokedBefore': {
         const ms = parseIsoDateTime(value);
         if (ms === undefined) throw new ValidationException(`The filter ${key} value ${value} is not a valid ISO-8601 date-time.`);
-        const test = key === 'InvokedAfter' ? (t: number) => t >= ms : (t: number) => t <= ms;
-        commandTests.push((c) => test(c.requestedAt));
-        invocationTests.push((i) => test(i.requestedAt));
+        tests.push(key === 'InvokedAfter' ? (x) => x.requestedAt >= ms : (x) => x.requestedAt <= ms);
         break;
       }
       case 'Status':
-        commandTests.push((c) => c.status === value);
-        invocationTests.push((i) => i.status === value);
+        tests.push((x) => x.status === value);
         break;
       case 'ExecutionStage':
         if (value !== 'Executing' && value !== 'Complete') throw new ValidationException('ExecutionStage must be Executing or Complete.');
-        commandTests.push((c) => isFinal(c.status) === (value === 'Complete'));
-        invocationTests.push((i) => isFinal(i.status) === (value === 'Complete'));
+        tests.push((x) => isFinal(x.status as Command['status']) === (value === 'Complete'));
         break;
       case 'DocumentName':
-        commandTests.push((c) => c.documentName === value);
-        invocationTests.push(() => true); // checked against the invocation's command by the caller
+        tests.push((x) => x.documentName === value);
         break;
       default:
         throw new InvalidFilterKey();
     }
   }
-  return { commands: (c) => commandTests.every((t) => t(c)), invocations: (i) => invocationTests.every((t) => t(i)) };
+  return (x) => tests.every((t) => t(x));
 }
 
 const SETTINGS: readonly CommandSettings[] = ['outputS3Region', 'outputS3BucketName', 'outputS3KeyPrefix', 'serviceRole', 'notificationConfig', 'cloudWatchOutputConfig', 'alarmConfiguration'];
@@ -151,7 +152,7 @@ export class CommandService {
 
   /** ListCommands: newest first. An unknown CommandId is InvalidCommandId. */
   async list(scope: Scope, input: CommandListInput): Promise<{ commands: Command[]; nextToken?: string }> {
-    const accept = commandFilters(input.filters).commands;
+    const accept = commandFilter(input.filters);
     if (input.commandId !== undefined) {
       const command = await this.ctx.store.getCommand(scope, input.commandId);
       if (!command) throw new InvalidCommandId();
@@ -165,8 +166,7 @@ export class CommandService {
 
   /** ListCommandInvocations: newest command first, then instance order. */
   async listInvocations(scope: Scope, input: CommandListInput): Promise<{ invocations: { invocation: CommandInvocation; command: Command }[]; nextToken?: string }> {
-    const filters = commandFilters(input.filters);
-    const documentName = input.filters?.find((f) => f.key === 'DocumentName')?.value;
+    const accept = commandFilter(input.filters);
     if (input.commandId !== undefined && !(await this.ctx.store.getCommand(scope, input.commandId))) throw new InvalidCommandId();
     const listing = `ListCommandInvocations|${scope.account}|${scope.region}|${input.commandId ?? ''}|${input.instanceId ?? ''}`;
     const commands = new Map<string, Command>();
@@ -181,7 +181,7 @@ export class CommandService {
         for (const row of rows) await commandOf(row.item.commandId);
         return rows;
       },
-      (i) => filters.invocations(i) && (documentName === undefined || commands.get(i.commandId)?.documentName === documentName));
+      (i) => accept({ requestedAt: i.requestedAt, status: i.status, documentName: commands.get(i.commandId)!.documentName }));
     return { invocations: page.items.map((invocation) => ({ invocation, command: commands.get(invocation.commandId)! })), nextToken: page.nextToken };
   }
 

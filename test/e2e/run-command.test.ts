@@ -129,6 +129,9 @@ describe('Run Command on simulated nodes', () => {
     assert.deepEqual(commands, [second, first]);
     const ofNode = (await send(new ListCommandsCommand({ InstanceId: 'i-00000000000000001' }))).Commands!.map((c) => c.CommandId);
     assert.deepEqual(ofNode, [first]);
+    const byDocument = async (value: string) => (await send(new ListCommandInvocationsCommand({ InstanceId: 'i-00000000000000000', Filters: [{ key: 'DocumentName', value }] }))).CommandInvocations!.map((i) => i.CommandId);
+    assert.deepEqual(await byDocument('AWS-RunShellScript'), [second, first], 'an instance\'s invocations of both commands, newest first');
+    assert.deepEqual(await byDocument('AWS-RunPowerShellScript'), []);
   });
 
   test('errors as Run Command answers them', async () => {
