@@ -190,6 +190,7 @@ export const migrations: Migration[] = [
         doc text NOT NULL
       );
       CREATE UNIQUE INDEX command_invocations_by_id ON command_invocations (account, region, command_id, instance_id);
+      CREATE INDEX command_invocations_by_command ON command_invocations (account, region, command_id, seq);
       CREATE INDEX command_invocations_by_instance ON command_invocations (account, region, instance_id, seq);
       CREATE INDEX command_invocations_due ON command_invocations (due_at) WHERE due_at IS NOT NULL;
     `,

@@ -28,9 +28,11 @@ const updateCommandInvocations = statement('update_command_invocations', `
   UPDATE command_invocations AS i SET status = r.status, due_at = r.due_at, doc = r.doc
   FROM unnest($4::text[], $5::text[], $6::bigint[], $7::text[]) AS r(instance_id, status, due_at, doc)
   WHERE i.account = $1 AND i.region = $2 AND i.command_id = $3 AND i.instance_id = r.instance_id`);
-const listCommandInvocations = statement('list_command_invocations', `
-  SELECT seq, doc FROM command_invocations WHERE account = $1 AND region = $2 AND seq < $3
-  AND ($5::text IS NULL OR command_id = $5) AND ($6::text IS NULL OR instance_id = $6) ORDER BY seq DESC LIMIT $4`);
+// One statement per case, so each uses its index instead of scanning every invocation of the Region.
+const listInvocationsOfCommand = statement('list_invocations_of_command', 'SELECT seq, doc FROM command_invocations WHERE account = $1 AND region = $2 AND seq < $3 AND command_id = $5 ORDER BY seq DESC LIMIT $4');
+const listInvocationsOfInstance = statement('list_invocations_of_instance', 'SELECT seq, doc FROM command_invocations WHERE account = $1 AND region = $2 AND seq < $3 AND instance_id = $5 ORDER BY seq DESC LIMIT $4');
+const listInvocationOfCommandAndInstance = statement('list_invocation_of_command_and_instance', 'SELECT seq, doc FROM command_invocations WHERE account = $1 AND region = $2 AND seq < $3 AND command_id = $5 AND instance_id = $6 ORDER BY seq DESC LIMIT $4');
+const listAllCommandInvocations = statement('list_all_command_invocations', 'SELECT seq, doc FROM command_invocations WHERE account = $1 AND region = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4');
 const selectCommandInvocation = statement('select_command_invocation', 'SELECT doc FROM command_invocations WHERE account = $1 AND region = $2 AND command_id = $3 AND instance_id = $4');
 const earliestCommandEvent = statement('earliest_command_event', 'SELECT min(due_at) AS t FROM command_invocations WHERE due_at IS NOT NULL');
 const listDueCommands = statement('list_due_commands', 'SELECT DISTINCT account, region, command_id FROM command_invocations WHERE due_at IS NOT NULL AND due_at <= $1 LIMIT $2');
@@ -80,7 +82,13 @@ export class PostgresCommands extends PostgresControlPlane {
   }
 
   async listCommandInvocations(scope: Scope, where: { commandId?: string; instanceId?: string }, beforeKey: number, limit: number): Promise<Keyed<CommandInvocation>[]> {
-    return keyed((await listCommandInvocations(this.session, [scope.account, scope.region, beforeKey, limit, where.commandId ?? null, where.instanceId ?? null])).rows);
+    const key = [scope.account, scope.region, beforeKey, limit];
+    const { commandId, instanceId } = where;
+    const result = commandId !== undefined && instanceId !== undefined ? await listInvocationOfCommandAndInstance(this.session, [...key, commandId, instanceId])
+      : commandId !== undefined ? await listInvocationsOfCommand(this.session, [...key, commandId])
+        : instanceId !== undefined ? await listInvocationsOfInstance(this.session, [...key, instanceId])
+          : await listAllCommandInvocations(this.session, key);
+    return keyed(result.rows);
   }
 
   async getCommandInvocation(scope: Scope, commandId: string, instanceId: string): Promise<CommandInvocation | undefined> {

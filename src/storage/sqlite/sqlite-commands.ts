@@ -47,10 +47,14 @@ export class SqliteCommands extends SqliteControlPlane {
   }
 
   async listCommandInvocations(scope: Scope, where: { commandId?: string; instanceId?: string }, beforeKey: number, limit: number): Promise<Keyed<CommandInvocation>[]> {
-    const rows = this.statement(`SELECT seq, doc FROM command_invocations WHERE account = ? AND region = ? AND seq < ?
-      AND (? IS NULL OR command_id = ?) AND (? IS NULL OR instance_id = ?) ORDER BY seq DESC LIMIT ?`)
-      .all(scope.account, scope.region, beforeKey, where.commandId ?? null, where.commandId ?? null, where.instanceId ?? null, where.instanceId ?? null, limit) as Row[];
-    return keyed(rows);
+    // One statement per case, so each uses its index instead of scanning every invocation of the Region.
+    const base = 'SELECT seq, doc FROM command_invocations WHERE account = ? AND region = ? AND seq < ?';
+    const { commandId, instanceId } = where;
+    const [condition, values] = commandId !== undefined && instanceId !== undefined
+      ? [' AND command_id = ? AND instance_id = ?', [commandId, instanceId]]
+      : commandId !== undefined ? [' AND command_id = ?', [commandId]]
+        : instanceId !== undefined ? [' AND instance_id = ?', [instanceId]] : ['', []];
+    return keyed(this.statement(`${base}${condition} ORDER BY seq DESC LIMIT ?`).all(scope.account, scope.region, beforeKey, ...values, limit) as Row[]);
   }
 
   async getCommandInvocation(scope: Scope, commandId: string, instanceId: string): Promise<CommandInvocation | undefined> {
