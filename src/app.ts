@@ -29,6 +29,8 @@ import { replicaName } from './runtime/replica-identity.ts';
 import { CommandExecutor } from './runtime/command-executor.ts';
 import { SimulatedCommandRunner } from './runtime/task-runners/simulated-command-runner.ts';
 import { SimulatedRunner } from './runtime/task-runners/simulated-runner.ts';
+import { CommandTaskRunner } from './runtime/task-runners/command-task-runner.ts';
+import { RunnersByTaskType } from './runtime/task-runners/task-runner.ts';
 import { ControlService } from './service/control.ts';
 import { ManualClock } from './service/manual-clock.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
@@ -148,13 +150,16 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   const clock = manualClock ?? config.clock ?? systemClock;
   const ids = config.ids ?? randomIds;
   const identity = { host: hostname(), pid: process.pid, nonce: randomBytes(4).toString('hex') };
+  // RUN_COMMAND invocations send Run Command commands, which simulated nodes run; the other task types
+  // are simulated as a whole.
+  const commands = new CommandExecutor(new SimulatedCommandRunner(config.invocationSeconds * 1000));
   const engine = new Engine({
     store,
     clock,
     manualClock,
     ids,
-    runner: new SimulatedRunner(store, config.invocationSeconds * 1000),
-    commands: new CommandExecutor(new SimulatedCommandRunner(config.invocationSeconds * 1000)),
+    runner: new RunnersByTaskType({ RUN_COMMAND: new CommandTaskRunner(commands) }, new SimulatedRunner(config.invocationSeconds * 1000)),
+    commands,
     log: config.log,
     owner: replicaName(identity),
     identity,

@@ -3,8 +3,9 @@
 // counts are made of. Pure: the service and the runtime decide when, this module decides what.
 
 import { ServiceError } from './errors.ts';
-import { concurrencyLimit, errorThreshold } from './execution.ts';
+import { concurrencyLimit, errorThreshold, type ExecutionStatus } from './execution.ts';
 import type { TargetSpec } from './model.ts';
+import { resolveDocumentParameters } from './documents.ts';
 
 export type CommandStatus = 'Pending' | 'InProgress' | 'Success' | 'Cancelled' | 'Failed' | 'TimedOut' | 'Cancelling';
 export type CommandInvocationStatus = 'Pending' | 'InProgress' | 'Delayed' | 'Success' | 'Cancelled' | 'TimedOut' | 'Failed' | 'Cancelling';
@@ -42,6 +43,31 @@ export interface Command {
   alarmConfiguration?: Record<string, unknown>;
   /** CancelCommand was called for all of its instances. */
   cancelRequested?: boolean;
+  /** Set when a maintenance window's RUN_COMMAND invocation sent this command: its status is reported there. */
+  window?: WindowLink;
+}
+
+/** The maintenance-window invocation a command runs for (its ExecutionId is the command's id). */
+export interface WindowLink {
+  windowId: string;
+  windowTaskId: string;
+  taskArn: string;
+  windowExecutionId: string;
+  taskExecutionId: string;
+  invocationId: string;
+}
+
+/**
+ * What a runner tells a maintenance-window invocation about its work: the status it now has and, when
+ * final, when it ended. Reports travel through the store (a mailbox per invocation), so the replica that
+ * runs the window execution applies them, whichever replica or request produced them.
+ */
+export interface WindowReport {
+  windowExecutionId: string;
+  invocationId: string;
+  status: ExecutionStatus;
+  statusDetails: string;
+  at: number;
 }
 
 /** What a node's run turned out to be, as its runner reports it. */
@@ -71,6 +97,65 @@ export interface CommandInvocation {
   dueAt?: number;
   /** A simulated node's report, decided at start and delivered at `dueAt`. */
   pending?: RunReport;
+}
+
+type CommandSettings = 'outputS3Region' | 'outputS3BucketName' | 'outputS3KeyPrefix' | 'serviceRole' | 'notificationConfig' | 'cloudWatchOutputConfig' | 'alarmConfiguration';
+const SETTINGS: readonly CommandSettings[] = ['outputS3Region', 'outputS3BucketName', 'outputS3KeyPrefix', 'serviceRole', 'notificationConfig', 'cloudWatchOutputConfig', 'alarmConfiguration'];
+
+/** What SendCommand asks for; the optional settings a command keeps as given share the Command's names. */
+export type SendCommandInput = Partial<Pick<Command, CommandSettings>> & {
+  documentName: string;
+  documentVersion?: string;
+  instanceIds?: string[];
+  targets?: TargetSpec[];
+  parameters?: Record<string, string[]>;
+  comment?: string;
+  timeoutSeconds?: number;
+  maxConcurrency?: string;
+  maxErrors?: string;
+};
+
+/** SendCommand's defaults (AWS: MaxConcurrency 50, MaxErrors 0, a delivery timeout of an hour). */
+const DEFAULT_MAX_CONCURRENCY = '50';
+const DEFAULT_MAX_ERRORS = '0';
+const DEFAULT_TIMEOUT_SECONDS = 3600;
+
+/**
+ * A new command for `instanceIds` (already resolved from the input's targets) and its invocations, all
+ * Pending and due now. Validates the document and its parameters (InvalidDocument, InvalidParameters).
+ */
+export function newCommand(id: string, input: SendCommandInput, instanceIds: string[], now: number, window?: WindowLink): { command: Command; invocations: CommandInvocation[] } {
+  const resolved = resolveDocumentParameters(input.documentName, input.documentVersion, input.parameters);
+  const settings = Object.fromEntries(SETTINGS.filter((key) => input[key] !== undefined).map((key) => [key, input[key]]));
+  const command: Command = {
+    id,
+    documentName: input.documentName,
+    documentVersion: input.documentVersion ?? '$DEFAULT',
+    pluginName: resolved.pluginName,
+    comment: input.comment ?? '',
+    parameters: resolved.parameters,
+    instanceIds: input.instanceIds ? instanceIds : [],
+    targets: input.targets ?? [],
+    requestedAt: now,
+    timeoutSeconds: input.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    executionTimeoutSeconds: resolved.executionTimeoutSeconds,
+    maxConcurrency: input.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    maxErrors: input.maxErrors ?? DEFAULT_MAX_ERRORS,
+    status: 'Pending',
+    statusDetails: 'Pending',
+    targetCount: instanceIds.length,
+    completedCount: 0,
+    errorCount: 0,
+    deliveryTimedOutCount: 0,
+    ...settings,
+    ...(window ? { window } : {}),
+  };
+  const invocations: CommandInvocation[] = instanceIds.map((instanceId, index) => ({
+    commandId: id, instanceId, index, status: 'Pending', statusDetails: 'Pending', requestedAt: now,
+    responseCode: -1, stdout: '', stderr: '', dueAt: now,
+  }));
+  if (invocations.length === 0) Object.assign(command, { status: 'Success', statusDetails: 'Success' });
+  return { command, invocations };
 }
 
 const FINAL: ReadonlySet<CommandInvocationStatus> = new Set(['Success', 'Cancelled', 'TimedOut', 'Failed']);
@@ -143,7 +228,33 @@ export function rollUp(command: Command, invocations: readonly CommandInvocation
     [next.status, next.statusDetails] = ['TimedOut', deliveryTimedOut.length === failed.length ? 'DeliveryTimedOut' : 'ExecutionTimedOut'];
   } else if (failed.length > 0) [next.status, next.statusDetails] = ['Failed', 'Failed'];
   else [next.status, next.statusDetails] = ['Cancelled', 'Cancelled'];
+  // A command on one node ends with that node's details (a simulated node's rule may give its own words).
+  if (invocations.length === 1) next.statusDetails = invocations[0].statusDetails;
   return next;
+}
+
+const WINDOW_STATUS: Record<CommandStatus, ExecutionStatus> = {
+  Pending: 'PENDING', InProgress: 'IN_PROGRESS', Cancelling: 'CANCELLING',
+  Success: 'SUCCESS', Failed: 'FAILED', TimedOut: 'TIMED_OUT', Cancelled: 'CANCELLED',
+};
+
+/**
+ * The report a window's command owes its invocation after a change from `before` to `after` (SPEC 3.5:
+ * the invocation's status is the command's): none when the command is not a window's or nothing it
+ * shows changed. A final report carries the instant its last node ended.
+ */
+export function windowReportFor(before: Command | undefined, after: Command, invocations: readonly CommandInvocation[], now: number): WindowReport | undefined {
+  if (!after.window) return undefined;
+  if (before && before.status === after.status && before.statusDetails === after.statusDetails) return undefined;
+  const ends = invocations.map((i) => i.endedAt).filter((t): t is number => t !== undefined);
+  const at = isFinal(after.status) && ends.length > 0 ? Math.min(now, Math.max(...ends)) : now;
+  return {
+    windowExecutionId: after.window.windowExecutionId,
+    invocationId: after.window.invocationId,
+    status: WINDOW_STATUS[after.status],
+    statusDetails: after.statusDetails,
+    at,
+  };
 }
 
 /** ISO-8601 duration as GetCommandInvocation's ExecutionElapsedTime shows it, e.g. `PT0.123S`, `PT1M5.2S`. */

@@ -103,6 +103,8 @@ export interface TaskExecution {
   lastInvocationEnd?: number;
   /** Set when no further invocations may start, with the reason. */
   stopReason?: 'max-errors' | 'cutoff' | 'cancel';
+  /** Some of its work was cancelled at a CANCEL_TASK cutoff and ended TIMED_OUT. */
+  timedOutAtCutoff?: boolean;
 }
 
 export interface Invocation {
@@ -119,11 +121,14 @@ export interface Invocation {
   endTime?: number;
   ownerInformation?: string;
   windowTargetId?: string;
-  // ---- engine bookkeeping: what the runner decided will happen, and when
+  // ---- engine bookkeeping: the report the runner gave at the start, and when it arrives
   resourceIds: string[];
-  plannedEnd: number;
+  /** Absent while the work reports later, through the store (a Run Command command). */
+  plannedEnd?: number;
   plannedStatus: 'SUCCESS' | 'FAILED' | 'TIMED_OUT';
   plannedDetails?: string;
+  /** The work was asked to stop at a CANCEL_TASK cutoff: its end is then TIMED_OUT (SPEC 3.7). */
+  cancelledAtCutoff?: boolean;
 }
 
 /** How many invocations may be in flight, from MaxConcurrency (`10` or `25%`) and the number of items. */
@@ -177,7 +182,7 @@ export function taskOutcome(task: TaskExecution): Outcome {
   const complete = task.nextPlanIndex >= (task.planLength ?? 0);
   if (task.stopReason === 'cancel') return { status: 'CANCELLED', statusDetails: DETAILS.cancelled };
   if (task.stopReason === 'max-errors') return { status: 'FAILED', statusDetails: DETAILS.maxErrors };
-  if (task.stopReason === 'cutoff' && !complete) return { status: 'TIMED_OUT', statusDetails: DETAILS.cutoffReached };
+  if (task.stopReason === 'cutoff' && (!complete || task.timedOutAtCutoff)) return { status: 'TIMED_OUT', statusDetails: DETAILS.cutoffReached };
   if (task.errorCount > 0) return { status: 'FAILED' };
   return { status: 'SUCCESS' };
 }

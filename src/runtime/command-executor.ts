@@ -4,8 +4,9 @@
 // written to the store in the caller's transaction, with the command locked, so an API call and any
 // engine replica may move the same command without losing a change.
 
-import { type Command, type CommandInvocation, errorsExceeded, rollUp, type RunReport, startable } from '../domain/commands.ts';
+import { cancelInvocations, type Command, type CommandInvocation, errorsExceeded, rollUp, type RunReport, startable } from '../domain/commands.ts';
 import type { Scope } from '../domain/model.ts';
+import { saveCommandChange } from '../service/command-changes.ts';
 import type { StoreOperations } from '../service/ports.ts';
 
 /** How a node runs an invocation: a simulated node decides its report now; a real one reports later. */
@@ -29,6 +30,15 @@ export class CommandExecutor {
   /** Moves every command with work due at or before `now` (up to one batch; the engine comes back for more). */
   async advanceDue(tx: StoreOperations, now: number): Promise<void> {
     for (const { scope, commandId } of await tx.listDueCommands(now, DUE_BATCH)) await this.move(tx, scope, commandId, now);
+  }
+
+  /** CancelCommand for every instance of a command (a window's CANCEL_TASK cutoff); the engine then moves it. */
+  async cancel(tx: StoreOperations, scope: Scope, commandId: string, now: number): Promise<void> {
+    const command = await tx.getCommand(scope, commandId);
+    if (!command) return;
+    const invocations = await tx.getCommandInvocations(scope, commandId);
+    const { command: next, changed } = cancelInvocations(command, invocations, undefined, now);
+    await saveCommandChange(tx, scope, command, next, invocations, changed, now);
   }
 
   /** Applies what is due for one command at `now`, then starts or stops what rate control says. */
@@ -76,8 +86,7 @@ export class CommandExecutor {
       }
     }
     next = rollUp(next, invocations, next.cancelRequested === true);
-    await tx.updateCommandInvocations(scope, [...changed]);
-    await tx.updateCommand(scope, next);
+    await saveCommandChange(tx, scope, command, next, invocations, changed, now);
     // A run that takes no time ends now too.
     if (invocations.some((i) => i.dueAt !== undefined && i.dueAt <= now)) return this.move(tx, scope, commandId, now);
     return next;

@@ -159,7 +159,10 @@ export class Engine {
       // Work that ends at this instant ends before the windows due now fire, so a run that finishes
       // exactly when the next occurrence comes does not make that occurrence SKIPPED_OVERLAPPING.
       const fired = await this.step(at, async (tx, batch) => {
-        await this.options.commands?.advanceDue(tx, at);
+        if (commandWork !== undefined && commandWork <= at) {
+          await this.options.commands?.advanceDue(tx, at);
+          await this.executor.applyReports(tx, batch, this.options.owner, at);
+        }
         await this.executor.advanceDue(tx, batch, at, ADVANCE_BATCH);
         const moreWorkNow = (this.executor.nextEventAt() ?? Number.POSITIVE_INFINITY) <= at;
         return moreWorkNow ? 0 : this.fireDue(tx, batch, at);
@@ -172,7 +175,7 @@ export class Engine {
 
   /** When a Run Command command next has something due (undefined without commands or when none has). */
   private commandEventAt(): Promise<number | undefined> {
-    return this.options.commands ? this.options.store.earliestCommandEvent() : Promise.resolve(undefined);
+    return this.options.commands ? this.options.store.earliestCommandEvent(this.options.owner) : Promise.resolve(undefined);
   }
 
   /** The earliest of the next fire time, `work` and `commandWork` (the executor's own next event, when known). */
@@ -208,7 +211,7 @@ export class Engine {
         this.executor.forgetAllBut(new Set(await tx.renewLeases(lease)));
         const batch = new ChangeBatch();
         const result = await work(tx, batch);
-        await this.executor.settleDrafts(batch);
+        await this.executor.settleDrafts(tx, batch);
         await batch.flush(tx, lease);
         return result;
       });
@@ -241,7 +244,7 @@ export class Engine {
         const inFlight = new Map<string, Invocation>();
         for (const task of tasks.filter((t) => t.status === 'IN_PROGRESS')) {
           task.plan = (await store.getTaskPlan(scope, task.id)) ?? [];
-          for (const { item } of await store.listInvocations(scope, task.id, 0, Number.MAX_SAFE_INTEGER, ['IN_PROGRESS'])) {
+          for (const { item } of await store.listInvocations(scope, task.id, 0, Number.MAX_SAFE_INTEGER, ['PENDING', 'IN_PROGRESS', 'CANCELLING'])) {
             inFlight.set(item.id, item);
           }
         }

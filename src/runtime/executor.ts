@@ -11,7 +11,11 @@ import type { Scope, Window, WindowTarget } from '../domain/model.ts';
 import { planInvocations } from '../domain/target-resolution.ts';
 import type { IdGenerator, StoreOperations } from '../service/ports.ts';
 import type { ChangeBatch } from './change-batch.ts';
-import type { InvocationRequest, TaskRunner } from './task-runners/task-runner.ts';
+import type { WindowReport } from '../domain/commands.ts';
+import type { InvocationRequest, Report, TaskRunner } from './task-runners/task-runner.ts';
+
+/** Reports taken from the store per step (the loop comes back at the same instant for the rest). */
+const REPORT_BATCH = 200;
 
 const HOUR_MS = 3_600_000;
 
@@ -23,7 +27,7 @@ export interface ActiveExecution {
   cutoffApplied: boolean;
 }
 
-/** Invocations started during a step, waiting for the runner to decide their outcome. */
+/** Invocations started during a step, waiting to be handed to the runner at the end of the step. */
 interface Draft {
   active: ActiveExecution;
   invocation: Invocation;
@@ -34,7 +38,9 @@ interface Draft {
 function eventAt(active: ActiveExecution): number {
   let next = active.execution.endAt;
   if (!active.cutoffApplied && active.execution.cutoffAt < next) next = active.execution.cutoffAt;
-  for (const invocation of active.inFlight.values()) if (invocation.plannedEnd < next) next = invocation.plannedEnd;
+  for (const invocation of active.inFlight.values()) {
+    if (invocation.plannedEnd !== undefined && invocation.plannedEnd < next) next = invocation.plannedEnd;
+  }
   return next;
 }
 
@@ -152,31 +158,57 @@ export class Executor {
     await this.advance(tx, batch, active, now);
   }
 
-  /** Asks the runner about the invocations started in this step and places their ends on the clock. */
-  async settleDrafts(batch: ChangeBatch): Promise<void> {
+  /**
+   * Hands the invocations started in this step to the runner: a report it already knows is placed on the
+   * clock; work that reports later keeps the id and status the runner gave it.
+   */
+  async settleDrafts(tx: StoreOperations, batch: ChangeBatch): Promise<void> {
     while (this.drafts.length > 0) {
       const drafts = this.drafts;
       this.drafts = [];
-      const outcomes = await this.runner.plan(drafts.map((d) => d.request));
+      const started = await this.runner.start(tx, drafts.map((d) => d.request));
       drafts.forEach(({ active, invocation }, i) => {
-        const outcome = outcomes[i];
-        invocation.plannedStatus = outcome.status;
-        invocation.plannedDetails = outcome.statusDetails;
-        invocation.plannedEnd = invocation.startTime + Math.max(0, outcome.durationMs);
+        const work = started[i];
+        if (work.kind === 'scheduled') {
+          invocation.plannedStatus = work.report.status;
+          invocation.plannedDetails = work.report.statusDetails;
+          invocation.plannedEnd = invocation.startTime + Math.max(0, work.afterMs);
+        } else {
+          invocation.executionId = work.executionId;
+          invocation.status = work.status;
+          invocation.statusDetails = work.statusDetails;
+        }
         batch.invocation(active.scope, invocation, true);
       });
     }
+  }
+
+  /**
+   * Applies the reports waiting in the store for executions `owner` runs, due by `now`, then moves the
+   * executions they touched (an ended invocation makes room for the next). Reports for invocations that
+   * are no longer running (the window ended first) are dropped.
+   */
+  async applyReports(tx: StoreOperations, batch: ChangeBatch, owner: string, now: number): Promise<void> {
+    const touched = new Set<ActiveExecution>();
+    for (const { report } of await tx.takeWindowReports(owner, now, REPORT_BATCH)) {
+      const active = this.active.get(report.windowExecutionId);
+      const invocation = active?.inFlight.get(report.invocationId);
+      if (!active || !invocation) continue;
+      this.report(batch, active, invocation, report);
+      touched.add(active);
+    }
+    for (const active of touched) if (this.active.has(active.execution.id)) await this.advance(tx, batch, active, now);
   }
 
   // ---- the state machine
 
   private async advance(tx: StoreOperations, batch: ChangeBatch, active: ActiveExecution, now: number): Promise<void> {
     const { execution } = active;
-    // 1. Invocations whose run time is over end with their planned outcome, in the order they end.
-    const finished = [...active.inFlight.values()].filter((i) => i.plannedEnd <= now && i.plannedEnd <= execution.endAt)
-      .sort((a, b) => a.plannedEnd - b.plannedEnd);
+    // 1. Reports placed on the clock that are due arrive, in the order they are due.
+    const finished = [...active.inFlight.values()].filter((i) => i.plannedEnd !== undefined && i.plannedEnd <= now && i.plannedEnd <= execution.endAt)
+      .sort((a, b) => a.plannedEnd! - b.plannedEnd!);
     for (const invocation of finished) {
-      this.endInvocation(batch, active, invocation, invocation.plannedStatus, invocation.plannedDetails, invocation.plannedEnd);
+      this.report(batch, active, invocation, { status: invocation.plannedStatus, statusDetails: invocation.plannedDetails, at: invocation.plannedEnd! });
     }
     // 2. The window's end: whatever still runs times out (SPEC 3.5 item 7). Tasks whose last invocations
     //    ended by then close normally first.
@@ -194,11 +226,19 @@ export class Executor {
       this.endWindow(batch, active, execution.endAt);
       return;
     }
-    // 3. The cutoff: CANCEL_TASK tasks start no more invocations (SPEC 3.7).
+    // 3. The cutoff: CANCEL_TASK tasks start no more invocations, and Run Command's running commands are
+    //    cancelled; those invocations then end TIMED_OUT (SPEC 3.7).
     if (!active.cutoffApplied && now >= execution.cutoffAt) {
       active.cutoffApplied = true;
       for (const task of active.tasks) {
         if (task.status === 'IN_PROGRESS' && task.cutoffBehavior === 'CANCEL_TASK' && !task.stopReason) task.stopReason = 'cutoff';
+      }
+      for (const invocation of active.inFlight.values()) {
+        const task = active.tasks.find((t) => t.id === invocation.taskExecutionId);
+        if (task?.stopReason !== 'cutoff' || task.cutoffBehavior !== 'CANCEL_TASK' || invocation.plannedEnd !== undefined || invocation.cancelledAtCutoff) continue;
+        invocation.cancelledAtCutoff = true;
+        batch.invocation(active.scope, invocation);
+        await this.runner.cancel?.(tx, active.scope, invocation.taskType, invocation.executionId, now);
       }
     }
     // 4. Keep running tasks busy, close finished ones, and start the next priority group when one is done.
@@ -263,12 +303,13 @@ export class Executor {
   private draft(active: ActiveExecution, task: TaskExecution, item: PlanItem, now: number): void {
     const id = this.ids.orderedUuid();
     const parameters = invocationParameters(task, item.resourceIds, pseudoValuesFor(active.scope, task, item, id));
+    const executionId = this.ids.uuid();
     const invocation: Invocation = {
       windowId: task.windowId,
       windowExecutionId: task.windowExecutionId,
       taskExecutionId: task.id,
       id,
-      executionId: this.ids.uuid(),
+      executionId,
       taskType: task.taskType,
       parameters,
       status: 'IN_PROGRESS',
@@ -277,7 +318,6 @@ export class Executor {
       windowTargetId: item.windowTargetId,
       resourceIds: item.resourceIds,
       // Unknown until the runner answers (settleDrafts); until then it cannot end.
-      plannedEnd: Number.POSITIVE_INFINITY,
       plannedStatus: 'SUCCESS',
     };
     active.inFlight.set(id, invocation);
@@ -285,10 +325,32 @@ export class Executor {
       active,
       invocation,
       request: {
-        scope: active.scope, windowId: task.windowId, windowTaskId: task.windowTaskId, taskArn: task.taskArn,
-        taskType: task.taskType, resourceIds: item.resourceIds, startTime: now,
+        scope: active.scope, windowId: task.windowId, windowTaskId: task.windowTaskId, windowExecutionId: task.windowExecutionId,
+        taskExecutionId: task.id, invocationId: id, executionId, taskArn: task.taskArn, taskType: task.taskType,
+        resourceIds: item.resourceIds, parameters, startTime: now,
       },
     });
+  }
+
+  /**
+   * The one way a runner's word reaches an invocation: a status while the work runs, or its end. Work
+   * cancelled at a CANCEL_TASK cutoff ends TIMED_OUT, whatever it reports.
+   */
+  private report(batch: ChangeBatch, active: ActiveExecution, invocation: Invocation, report: (Report | Pick<WindowReport, 'status' | 'statusDetails'>) & { at: number }): void {
+    const final = report.status !== 'PENDING' && report.status !== 'IN_PROGRESS' && report.status !== 'CANCELLING';
+    if (!final) {
+      invocation.status = report.status;
+      invocation.statusDetails = report.statusDetails;
+      batch.invocation(active.scope, invocation);
+      return;
+    }
+    if (invocation.cancelledAtCutoff && report.status !== 'SUCCESS') {
+      const task = active.tasks.find((t) => t.id === invocation.taskExecutionId);
+      if (task) task.timedOutAtCutoff = true;
+      this.endInvocation(batch, active, invocation, 'TIMED_OUT', DETAILS.cutoffReached, report.at);
+    } else {
+      this.endInvocation(batch, active, invocation, report.status, report.statusDetails, report.at);
+    }
   }
 
   private endInvocation(batch: ChangeBatch, active: ActiveExecution, invocation: Invocation, status: Invocation['status'], details: string | undefined, at: number): void {

@@ -3,31 +3,16 @@
 // command-executor.ts); these use cases create and cancel them, then wake the engine.
 
 import {
-  cancelInvocations, type Command, type CommandInvocation, InvalidCommandId, InvalidPluginName, InvocationDoesNotExist, isFinal,
+  cancelInvocations, type Command, type CommandInvocation, InvalidCommandId, InvalidPluginName, InvocationDoesNotExist, isFinal, newCommand, type SendCommandInput,
 } from '../domain/commands.ts';
-import { resolveDocumentParameters } from '../domain/documents.ts';
 import { InvalidFilterKey, InvalidInstanceId, ValidationException } from '../domain/errors.ts';
 import type { Scope, TargetSpec } from '../domain/model.ts';
 import { resolveTargets } from '../domain/target-resolution.ts';
 import { parseIsoDateTime } from '../schedule/index.ts';
+import { saveCommandChange } from './command-changes.ts';
 import { collectPage } from './keyset-pages.ts';
 import type { ServiceContext } from './context.ts';
 import type { EngineControl, Keyed } from './ports.ts';
-
-/** What SendCommand asks for; the optional settings a command keeps as given share the Command's names. */
-export type SendCommandInput = Partial<Pick<Command, CommandSettings>> & {
-  documentName: string;
-  documentVersion?: string;
-  instanceIds?: string[];
-  targets?: TargetSpec[];
-  parameters?: Record<string, string[]>;
-  comment?: string;
-  timeoutSeconds?: number;
-  maxConcurrency?: string;
-  maxErrors?: string;
-};
-
-type CommandSettings = 'outputS3Region' | 'outputS3BucketName' | 'outputS3KeyPrefix' | 'serviceRole' | 'notificationConfig' | 'cloudWatchOutputConfig' | 'alarmConfiguration';
 
 export interface CommandFilterInput {
   key: string;
@@ -42,10 +27,6 @@ export interface CommandListInput {
   nextToken?: string;
 }
 
-/** SendCommand's defaults (AWS: MaxConcurrency 50, MaxErrors 0, a delivery timeout of an hour). */
-const DEFAULT_MAX_CONCURRENCY = '50';
-const DEFAULT_MAX_ERRORS = '0';
-const DEFAULT_TIMEOUT_SECONDS = 3600;
 const DEFAULT_PAGE = 50;
 
 type Predicate<T> = (item: T) => boolean;
@@ -86,12 +67,6 @@ function commandFilter(filters: CommandFilterInput[] | undefined): Predicate<Fil
   return (x) => tests.every((t) => t(x));
 }
 
-const SETTINGS: readonly CommandSettings[] = ['outputS3Region', 'outputS3BucketName', 'outputS3KeyPrefix', 'serviceRole', 'notificationConfig', 'cloudWatchOutputConfig', 'alarmConfiguration'];
-
-function settingsOf(input: SendCommandInput): Partial<Pick<Command, CommandSettings>> {
-  return Object.fromEntries(SETTINGS.filter((key) => input[key] !== undefined).map((key) => [key, input[key]]));
-}
-
 export class CommandService {
   private readonly ctx: ServiceContext;
   private readonly engine: EngineControl;
@@ -103,7 +78,6 @@ export class CommandService {
 
   async send(scope: Scope, input: SendCommandInput): Promise<Command> {
     const now = this.ctx.clock.now();
-    const resolved = resolveDocumentParameters(input.documentName, input.documentVersion, input.parameters);
     if ((input.instanceIds === undefined) === (input.targets === undefined)) {
       throw new ValidationException('Exactly one of InstanceIds and Targets must be specified.');
     }
@@ -117,34 +91,7 @@ export class CommandService {
     } else {
       instanceIds = resolveTargets(input.targets!, nodes);
     }
-    const command: Command = {
-      id: this.ctx.ids.uuid(),
-      documentName: input.documentName,
-      documentVersion: input.documentVersion ?? '$DEFAULT',
-      pluginName: resolved.pluginName,
-      comment: input.comment ?? '',
-      parameters: resolved.parameters,
-      instanceIds: input.instanceIds ? instanceIds : [],
-      targets: input.targets ?? [],
-      requestedAt: now,
-      timeoutSeconds: input.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-      executionTimeoutSeconds: resolved.executionTimeoutSeconds,
-      maxConcurrency: input.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
-      maxErrors: input.maxErrors ?? DEFAULT_MAX_ERRORS,
-      status: 'Pending',
-      statusDetails: 'Pending',
-      targetCount: instanceIds.length,
-      completedCount: 0,
-      errorCount: 0,
-      deliveryTimedOutCount: 0,
-      ...settingsOf(input),
-    };
-    // Due now: the engine delivers them at once, as far as MaxConcurrency allows.
-    const invocations: CommandInvocation[] = instanceIds.map((instanceId, index) => ({
-      commandId: command.id, instanceId, index, status: 'Pending', statusDetails: 'Pending', requestedAt: now,
-      responseCode: -1, stdout: '', stderr: '', dueAt: now,
-    }));
-    if (invocations.length === 0) Object.assign(command, { status: 'Success', statusDetails: 'Success' });
+    const { command, invocations } = newCommand(this.ctx.ids.uuid(), input, instanceIds, now);
     await this.ctx.store.transaction((tx) => tx.insertCommand(scope, command, invocations));
     await this.engine.wake();
     return command;
@@ -203,8 +150,7 @@ export class CommandService {
       const unknown = (instanceIds ?? []).filter((id) => !invocations.some((i) => i.instanceId === id));
       if (unknown.length > 0) throw new InvalidInstanceId(`Instances [[${unknown.join(', ')}]] are not part of command ${commandId}`);
       const { command: next, changed } = cancelInvocations(command, invocations, instanceIds, now);
-      await tx.updateCommandInvocations(scope, changed);
-      await tx.updateCommand(scope, next);
+      await saveCommandChange(tx, scope, command, next, invocations, changed, now);
     });
     await this.engine.wake();
   }

@@ -3,7 +3,7 @@
 
 import type { ExecutionStatus, Invocation, PlanItem, TaskExecution, WindowExecution } from '../domain/execution.ts';
 import type { Scope, Tag, Window, WindowTarget, WindowTask } from '../domain/model.ts';
-import type { Command, CommandInvocation } from '../domain/commands.ts';
+import type { Command, CommandInvocation, WindowReport } from '../domain/commands.ts';
 import type { ManagedNode, OutcomeRule } from '../domain/inventory.ts';
 
 export interface Clock {
@@ -161,10 +161,20 @@ export interface StoreOperations {
   /** Newest command first, then instance order: rows with key < beforeKey, of one command and/or one instance. */
   listCommandInvocations(scope: Scope, where: { commandId?: string; instanceId?: string }, beforeKey: number, limit: number): Promise<Keyed<CommandInvocation>[]>;
   getCommandInvocation(scope: Scope, commandId: string, instanceId: string): Promise<CommandInvocation | undefined>;
-  /** The earliest instant an invocation of any command in any scope is due to move on its own. */
-  earliestCommandEvent(): Promise<number | undefined>;
+  /**
+   * The earliest instant a command has something due: an invocation of any command in any scope due to
+   * move on its own, or a window report due for an execution that `owner` runs.
+   */
+  earliestCommandEvent(owner: string): Promise<number | undefined>;
   /** Commands with an invocation due at or before `now`, in every scope. */
   listDueCommands(now: number, limit: number): Promise<{ scope: Scope; commandId: string }[]>;
+  /**
+   * Leaves a report for a window invocation, replacing the one it may already have waiting (the latest
+   * state of the work is what counts). Dropped when the window execution is no longer running.
+   */
+  putWindowReport(scope: Scope, report: WindowReport): Promise<void>;
+  /** Removes and returns the reports due at or before `now` for executions `owner` runs, oldest first. */
+  takeWindowReports(owner: string, now: number, limit: number): Promise<{ scope: Scope; report: WindowReport }[]>;
 
   /** A small named value that must survive restarts (e.g. the page-token signing key). */
   getSetting(name: string): Promise<string | undefined>;

@@ -11,6 +11,7 @@ import { historyContract } from './history-contract.ts';
 import { leaseContract } from './lease-contract.ts';
 import { schedulingContract } from './scheduling-contract.ts';
 import { transactionContract } from './transaction-contract.ts';
+import { windowReportContract } from './window-report-contract.ts';
 
 export type { OpenedStore, OpenStore } from './fixtures.ts';
 
@@ -35,5 +36,6 @@ export function storeContract(name: string, open: OpenStore): void {
     describe('scheduling, nodes, outcome rules, settings', () => schedulingContract(it));
     describe('transactions', () => transactionContract(it));
     describe('concurrent read-modify-write', () => concurrencyContract(it));
+    describe('window reports', () => windowReportContract(it));
   });
 }

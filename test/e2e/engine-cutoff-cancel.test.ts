@@ -49,6 +49,7 @@ describe('engine: window end, cutoff and cancel', () => {
     const { WindowTargetId } = await send(new RegisterTargetWithMaintenanceWindowCommand({ WindowId: windowId, ResourceType: 'INSTANCE', Targets: [{ Key: 'InstanceIds', Values: ['i-2', 'i-3'] }] }));
     await send(new RegisterTaskWithMaintenanceWindowCommand({
       WindowId: windowId, TaskArn: 'AWS-RunShellScript', TaskType: 'RUN_COMMAND', Priority: 0, Targets: [{ Key: 'WindowTargetIds', Values: [WindowTargetId] }], MaxConcurrency: '2', MaxErrors: '0',
+      TaskInvocationParameters: { RunCommand: { Parameters: { commands: ['sleep 7200'], executionTimeout: ['10800'] } } },
     }));
     await setOutcomes(server, [{ match: { windowId }, status: 'SUCCESS', durationSeconds: 7200 }]);
     const executionId = await fire(server, windowId);

@@ -82,7 +82,7 @@ describe('engine: outcome rules, status roll-up and MaxErrors', () => {
     await advance(server, 30);
     const two = await executionTree(server.client, second);
     const [timedOut] = two.tasks[0].invocations;
-    assert.deepEqual([timedOut.Status, timedOut.StatusDetails, timedOut.StartTime, timedOut.EndTime], ['TIMED_OUT', 'TimedOut', at(50), at(80)]);
+    assert.deepEqual([timedOut.Status, timedOut.StatusDetails, timedOut.StartTime, timedOut.EndTime], ['TIMED_OUT', 'ExecutionTimedOut', at(50), at(80)], "Run Command's details for a run past its time");
     assert.deepEqual([two.tasks[0].task.Status, two.execution.Status, two.execution.StatusDetails], ['FAILED', 'FAILED', TASKS_FAILED]);
   });
 
@@ -92,6 +92,7 @@ describe('engine: outcome rules, status roll-up and MaxErrors', () => {
     const db = (await send(new RegisterTargetWithMaintenanceWindowCommand({ WindowId, ResourceType: 'INSTANCE', Targets: [{ Key: 'InstanceIds', Values: ['i-4', 'i-5', 'i-6'] }] }))).WindowTargetId;
     await send(new RegisterTaskWithMaintenanceWindowCommand({
       WindowId, TaskArn: 'AWS-RunShellScript', TaskType: 'RUN_COMMAND', Targets: [{ Key: 'WindowTargetIds', Values: [web, db] }], MaxConcurrency: '1', MaxErrors: '1',
+      TaskInvocationParameters: { RunCommand: { Parameters: { commands: ['uptime'] } } },
     }));
     await setOutcomes(server, [{ match: { resourceId: 'i-2' }, status: 'FAILED' }]);
     const executionId = await fire(server, WindowId);

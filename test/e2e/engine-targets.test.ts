@@ -37,6 +37,7 @@ describe('engine: targets to invocations', () => {
     }));
     await send(new RegisterTaskWithMaintenanceWindowCommand({
       WindowId: windowId, TaskArn: 'AWS-RunShellScript', TaskType: 'RUN_COMMAND', Priority: 1, Targets: direct, MaxConcurrency: '3', MaxErrors: '0',
+      TaskInvocationParameters: { RunCommand: { Parameters: { commands: ['uptime'] } } },
     }));
     const executionId = await fire(server, windowId);
     await advance(server, 60);
@@ -65,6 +66,7 @@ describe('engine: targets to invocations', () => {
     await send(new RegisterTaskWithMaintenanceWindowCommand({
       WindowId: windowId, TaskArn: 'AWS-RunShellScript', TaskType: 'RUN_COMMAND', Priority: 1,
       Targets: [{ Key: 'WindowTargetIds', Values: [web, db] }], MaxConcurrency: '10', MaxErrors: '0',
+      TaskInvocationParameters: { RunCommand: { Parameters: { commands: ['uptime'] } } },
     }));
     const executionId = await fire(server, windowId);
     await advance(server, 600);

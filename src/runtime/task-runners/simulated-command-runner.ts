@@ -23,9 +23,10 @@ export class SimulatedCommandRunner implements CommandRunner {
     const rules = await tx.getOutcomeRules(scope);
     let spent = false;
     const started = invocations.map((invocation) => {
+      // A window's command is matched as its RUN_COMMAND invocation: rules on the window and task apply.
       const index = matchingRule(rules, {
-        windowId: '', windowTaskId: '', taskArn: command.documentName, taskType: 'RUN_COMMAND',
-        resourceId: invocation.instanceId, documentName: command.documentName,
+        windowId: command.window?.windowId ?? '', windowTaskId: command.window?.windowTaskId ?? '', taskArn: command.window?.taskArn ?? command.documentName,
+        taskType: 'RUN_COMMAND', resourceId: invocation.instanceId, documentName: command.documentName,
       });
       if (index < 0) return { report: { status: 'Success', statusDetails: 'Success', responseCode: 0, stdout: '', stderr: '' } as RunReport, afterMs: this.defaultDurationMs };
       const rule = rules[index];

@@ -1,72 +1,54 @@
-// The default runner: every invocation succeeds after a fixed simulated run time, unless one of the
-// user's outcome rules (PUT /_mw/outcomes) matches it. The first matching rule wins; a rule with `times`
-// applies to that many invocations and is then spent (the remaining count is stored, so it survives restarts).
+// The runner of AUTOMATION, LAMBDA and STEP_FUNCTIONS invocations: every invocation succeeds after a fixed
+// simulated run time, unless one of the user's outcome rules (PUT /_mw/outcomes) matches it. The first
+// matching rule wins; a rule with `times` applies to that many invocations and is then spent (the
+// remaining count is stored in the step's transaction, so it survives restarts). Its report is known at
+// the start and arrives on the clock.
 
 import { matchingRule, type OutcomeRule, type OutcomeStatus } from '../../domain/inventory.ts';
-import type { Store } from '../../service/ports.ts';
-import type { InvocationRequest, PlannedOutcome, TaskRunner } from './task-runner.ts';
+import type { StoreOperations } from '../../service/ports.ts';
+import type { InvocationRequest, StartedWork, TaskRunner } from './task-runner.ts';
 
 // Run Command's own StatusDetails words, used when a rule gives none (SPEC 3.5: "Success", "Failed").
 const defaultDetails: Record<OutcomeStatus, string> = { SUCCESS: 'Success', FAILED: 'Failed', TIMED_OUT: 'TimedOut' };
-const severity: Record<OutcomeStatus, number> = { SUCCESS: 0, FAILED: 1, TIMED_OUT: 2 };
 
 export class SimulatedRunner implements TaskRunner {
-  private readonly store: Store;
   private readonly defaultDurationMs: number;
 
   /** `defaultDurationMs`: how long an invocation runs when no rule says otherwise. */
-  constructor(store: Store, defaultDurationMs: number) {
-    this.store = store;
+  constructor(defaultDurationMs: number) {
     this.defaultDurationMs = defaultDurationMs;
   }
 
-  async plan(requests: InvocationRequest[]): Promise<PlannedOutcome[]> {
+  async start(tx: StoreOperations, requests: InvocationRequest[]): Promise<StartedWork[]> {
     const rulesByScope = new Map<string, { rules: OutcomeRule[]; spent: boolean; request: InvocationRequest }>();
-    const outcomes = [];
+    const started: StartedWork[] = [];
     for (const request of requests) {
       const key = `${request.scope.account}|${request.scope.region}`;
       let entry = rulesByScope.get(key);
       if (!entry) {
-        entry = { rules: await this.store.getOutcomeRules(request.scope), spent: false, request };
+        entry = { rules: await tx.getOutcomeRules(request.scope), spent: false, request };
         rulesByScope.set(key, entry);
       }
-      outcomes.push(this.decide(entry, request));
+      started.push(this.decide(entry, request));
     }
     for (const entry of rulesByScope.values()) {
-      if (entry.spent) await this.store.setOutcomeRules(entry.request.scope, entry.rules);
+      if (entry.spent) await tx.setOutcomeRules(entry.request.scope, entry.rules);
     }
-    return outcomes;
+    return started;
   }
 
-  // A Run Command command covers several instances: each is matched on its own, and the command takes
-  // the worst status and the longest run time among them.
-  private decide(entry: { rules: OutcomeRule[]; spent: boolean }, request: InvocationRequest): PlannedOutcome {
-    const subjects = request.resourceIds.length > 0 ? request.resourceIds : [undefined];
-    let outcome: PlannedOutcome | undefined;
-    for (const resourceId of subjects) {
-      const index = matchingRule(entry.rules, { ...request, resourceId });
-      let candidate: PlannedOutcome = { status: 'SUCCESS', durationMs: this.defaultDurationMs };
-      if (index >= 0) {
-        const rule = entry.rules[index];
-        if (rule.times !== undefined) {
-          rule.times -= 1;
-          entry.spent = true;
-        }
-        candidate = {
-          status: rule.status,
-          durationMs: rule.durationSeconds !== undefined ? rule.durationSeconds * 1000 : this.defaultDurationMs,
-          statusDetails: rule.statusDetails,
-        };
-      }
-      if (!outcome) outcome = candidate;
-      else {
-        outcome = {
-          status: severity[candidate.status] > severity[outcome.status] ? candidate.status : outcome.status,
-          durationMs: Math.max(outcome.durationMs, candidate.durationMs),
-          statusDetails: severity[candidate.status] > severity[outcome.status] ? candidate.statusDetails : outcome.statusDetails,
-        };
-      }
+  private decide(entry: { rules: OutcomeRule[]; spent: boolean }, request: InvocationRequest): StartedWork {
+    const index = matchingRule(entry.rules, { ...request, resourceId: request.resourceIds[0] });
+    if (index < 0) return { kind: 'scheduled', report: { status: 'SUCCESS', statusDetails: defaultDetails.SUCCESS }, afterMs: this.defaultDurationMs };
+    const rule = entry.rules[index];
+    if (rule.times !== undefined) {
+      rule.times -= 1;
+      entry.spent = true;
     }
-    return { ...outcome!, statusDetails: outcome!.statusDetails ?? defaultDetails[outcome!.status] };
+    return {
+      kind: 'scheduled',
+      report: { status: rule.status, statusDetails: rule.statusDetails ?? defaultDetails[rule.status] },
+      afterMs: rule.durationSeconds !== undefined ? rule.durationSeconds * 1000 : this.defaultDurationMs,
+    };
   }
 }

@@ -2,7 +2,7 @@
 // command read is locked (FOR UPDATE), so the engine replicas and the API change one command's
 // invocations one at a time; `due_at` tells the engine which commands have work due.
 
-import type { Command, CommandInvocation } from '../../domain/commands.ts';
+import type { Command, CommandInvocation, WindowReport } from '../../domain/commands.ts';
 import type { Scope } from '../../domain/model.ts';
 import type { Keyed } from '../../service/ports.ts';
 import { PostgresControlPlane } from './postgres-control-plane.ts';
@@ -34,7 +34,25 @@ const listInvocationsOfInstance = statement('list_invocations_of_instance', 'SEL
 const listInvocationOfCommandAndInstance = statement('list_invocation_of_command_and_instance', 'SELECT seq, doc FROM command_invocations WHERE account = $1 AND region = $2 AND seq < $3 AND command_id = $5 AND instance_id = $6 ORDER BY seq DESC LIMIT $4');
 const listAllCommandInvocations = statement('list_all_command_invocations', 'SELECT seq, doc FROM command_invocations WHERE account = $1 AND region = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4');
 const selectCommandInvocation = statement('select_command_invocation', 'SELECT doc FROM command_invocations WHERE account = $1 AND region = $2 AND command_id = $3 AND instance_id = $4');
-const earliestCommandEvent = statement('earliest_command_event', 'SELECT min(due_at) AS t FROM command_invocations WHERE due_at IS NOT NULL');
+const earliestCommandEvent = statement('earliest_command_event', `
+  SELECT least(
+    (SELECT min(due_at) FROM command_invocations WHERE due_at IS NOT NULL),
+    (SELECT min(r.at) FROM window_reports r JOIN window_executions e ON e.account = r.account AND e.region = r.region AND e.id = r.window_execution_id WHERE e.owner = $1)
+  ) AS t`);
+// Only for a running execution: a report reaching an execution that ended has nobody to read it.
+const putWindowReport = statement('put_window_report', `
+  INSERT INTO window_reports (account, region, invocation_id, window_execution_id, at, doc)
+  SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (
+    SELECT 1 FROM window_executions WHERE account = $1 AND region = $2 AND id = $4 AND status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING'))
+  ON CONFLICT (account, region, invocation_id) DO UPDATE SET at = excluded.at, doc = excluded.doc`);
+const takeWindowReports = statement('take_window_reports', `
+  WITH due AS (
+    SELECT r.account, r.region, r.invocation_id FROM window_reports r
+    JOIN window_executions e ON e.account = r.account AND e.region = r.region AND e.id = r.window_execution_id
+    WHERE e.owner = $1 AND r.at <= $2 ORDER BY r.at LIMIT $3 FOR UPDATE OF r)
+  DELETE FROM window_reports w USING due
+  WHERE w.account = due.account AND w.region = due.region AND w.invocation_id = due.invocation_id
+  RETURNING w.account, w.region, w.doc`);
 const listDueCommands = statement('list_due_commands', 'SELECT DISTINCT account, region, command_id FROM command_invocations WHERE due_at IS NOT NULL AND due_at <= $1 LIMIT $2');
 
 export class PostgresCommands extends PostgresControlPlane {
@@ -95,13 +113,23 @@ export class PostgresCommands extends PostgresControlPlane {
     return parsed((await selectCommandInvocation(this.session, [scope.account, scope.region, commandId, instanceId])).rows[0]);
   }
 
-  async earliestCommandEvent(): Promise<number | undefined> {
-    const t = (await earliestCommandEvent(this.session, [])).rows[0].t;
+  async earliestCommandEvent(owner: string): Promise<number | undefined> {
+    const t = (await earliestCommandEvent(this.session, [owner])).rows[0].t;
     return t === null ? undefined : Number(t);
   }
 
   async listDueCommands(now: number, limit: number): Promise<{ scope: Scope; commandId: string }[]> {
     const rows = (await listDueCommands(this.session, [now, limit])).rows;
     return rows.map((row) => ({ scope: { account: String(row.account), region: String(row.region) }, commandId: String(row.command_id) }));
+  }
+
+  async putWindowReport(scope: Scope, report: WindowReport): Promise<void> {
+    await putWindowReport(this.session, [scope.account, scope.region, report.invocationId, report.windowExecutionId, report.at, JSON.stringify(report)]);
+  }
+
+  async takeWindowReports(owner: string, now: number, limit: number): Promise<{ scope: Scope; report: WindowReport }[]> {
+    const rows = (await takeWindowReports(this.session, [owner, now, limit])).rows;
+    return rows.map((row) => ({ scope: { account: String(row.account), region: String(row.region) }, report: JSON.parse(String(row.doc)) as WindowReport }))
+      .sort((a, b) => a.report.at - b.report.at);
   }
 }

@@ -184,4 +184,20 @@ export const migrations: Migration[] = [
       CREATE INDEX command_invocations_due ON command_invocations (due_at) WHERE due_at IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    description: 'window reports: what a window command tells its invocation, waiting for the replica that runs the execution',
+    sql: `
+      CREATE TABLE window_reports (
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        invocation_id TEXT NOT NULL,
+        window_execution_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (account, region, invocation_id)
+      );
+      CREATE INDEX window_reports_by_execution ON window_reports (account, region, window_execution_id);
+    `,
+  },
 ];

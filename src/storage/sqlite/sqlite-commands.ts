@@ -1,7 +1,7 @@
 // Run Command's tables on SQLite: commands and their per-node invocations. An invocation row carries the
 // instant it is next due to move on its own (`due_at`), so the engine finds due work with one index.
 
-import type { Command, CommandInvocation } from '../../domain/commands.ts';
+import type { Command, CommandInvocation, WindowReport } from '../../domain/commands.ts';
 import type { Scope } from '../../domain/model.ts';
 import type { Keyed } from '../../service/ports.ts';
 import { SqliteControlPlane } from './sqlite-control-plane.ts';
@@ -62,13 +62,34 @@ export class SqliteCommands extends SqliteControlPlane {
       .get(scope.account, scope.region, commandId, instanceId) as Row | undefined);
   }
 
-  async earliestCommandEvent(): Promise<number | undefined> {
-    const t = (this.statement('SELECT min(due_at) AS t FROM command_invocations WHERE due_at IS NOT NULL').get() as Row).t;
-    return t === null || t === undefined ? undefined : Number(t);
+  async earliestCommandEvent(owner: string): Promise<number | undefined> {
+    const t = (this.statement(`SELECT min(
+      coalesce((SELECT min(due_at) FROM command_invocations WHERE due_at IS NOT NULL), 9e15),
+      coalesce((SELECT min(r.at) FROM window_reports r JOIN window_executions e ON e.account = r.account AND e.region = r.region AND e.id = r.window_execution_id WHERE e.owner = ?), 9e15)
+    ) AS t`).get(owner) as Row).t;
+    // SQLite's min() of several values is NULL if one is: absent ones count as 9e15, after any real instant.
+    return Number(t) >= 9e15 ? undefined : Number(t);
   }
 
   async listDueCommands(now: number, limit: number): Promise<{ scope: Scope; commandId: string }[]> {
     const rows = this.statement('SELECT DISTINCT account, region, command_id FROM command_invocations WHERE due_at IS NOT NULL AND due_at <= ? LIMIT ?').all(now, limit) as Row[];
     return rows.map((row) => ({ scope: { account: String(row.account), region: String(row.region) }, commandId: String(row.command_id) }));
+  }
+
+  async putWindowReport(scope: Scope, report: WindowReport): Promise<void> {
+    // Only for a running execution: a report reaching an execution that ended has nobody to read it.
+    this.statement(`INSERT INTO window_reports (account, region, invocation_id, window_execution_id, at, doc)
+      SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (
+        SELECT 1 FROM window_executions WHERE account = ?1 AND region = ?2 AND id = ?4 AND status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING'))
+      ON CONFLICT (account, region, invocation_id) DO UPDATE SET at = excluded.at, doc = excluded.doc`)
+      .run(scope.account, scope.region, report.invocationId, report.windowExecutionId, report.at, JSON.stringify(report));
+  }
+
+  async takeWindowReports(owner: string, now: number, limit: number): Promise<{ scope: Scope; report: WindowReport }[]> {
+    const rows = this.statement(`DELETE FROM window_reports WHERE rowid IN (
+      SELECT r.rowid FROM window_reports r JOIN window_executions e ON e.account = r.account AND e.region = r.region AND e.id = r.window_execution_id
+      WHERE e.owner = ? AND r.at <= ? ORDER BY r.at LIMIT ?) RETURNING account, region, doc`).all(owner, now, limit) as Row[];
+    return rows.map((row) => ({ scope: { account: String(row.account), region: String(row.region) }, report: JSON.parse(String(row.doc)) as WindowReport }))
+      .sort((a, b) => a.report.at - b.report.at);
   }
 }
