@@ -92,4 +92,46 @@ print(json.dumps({'ids': ids, 'seen': seen, 'error': error}))
     const got = await aws('get-command-invocation', '--command-id', Command.CommandId, '--instance-id', 'i-0aaaaaaaaaaaaaaa2');
     assert.deepEqual([got.Status, got.ResponseCode, got.StandardOutputContent], ['Success', 0, ' 12:00:00 up 1 day\n']);
   });
+  test('boto3 and the aws CLI drill down from a window invocation\'s ExecutionId to each node\'s output', { skip: (!hasBoto3 || !hasAws) && 'boto3 or the aws CLI not installed' }, async () => {
+    const nodes = ['i-0bbbbbbbbbbbbbbb1', 'i-0bbbbbbbbbbbbbbb2'];
+    await setOutcomes(server, [
+      { match: { resourceId: nodes[1] }, status: 'FAILED', durationSeconds: 0, stdout: 'Installing 3 updates\n', stderr: 'E: dpkg was interrupted', responseCode: 100 },
+      { match: { taskType: 'RUN_COMMAND' }, status: 'SUCCESS', durationSeconds: 0, stdout: 'Nothing to do\n' },
+    ] as never);
+    const { WindowId } = await aws('create-maintenance-window', '--name', 'drill-down', '--schedule', 'rate(1 day)', '--duration', '2', '--cutoff', '1', '--no-allow-unassociated-targets');
+    const { WindowTargetId } = await aws('register-target-with-maintenance-window', '--window-id', WindowId, '--resource-type', 'INSTANCE', '--targets', `Key=InstanceIds,Values=${nodes.join(',')}`);
+    await aws('register-task-with-maintenance-window', '--window-id', WindowId, '--task-arn', 'AWS-RunShellScript', '--task-type', 'RUN_COMMAND',
+      '--targets', `Key=WindowTargetIds,Values=${WindowTargetId}`, '--max-concurrency', '2', '--max-errors', '1',
+      '--task-invocation-parameters', JSON.stringify({ RunCommand: { Parameters: { commands: ['apt-get -y upgrade'] } } }));
+    const fired = await fetch(`${server.app.endpoint}/_mw/windows/${WindowId}/executions`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+    const { WindowExecutionId } = await fired.json() as { WindowExecutionId: string };
+    const script = `
+import boto3, json, sys, time
+from botocore.config import Config
+c = boto3.client('ssm', endpoint_url=sys.argv[1], config=Config(retries={'max_attempts': 1}))
+execution_id = sys.argv[2]
+for _ in range(100):
+    if c.get_maintenance_window_execution(WindowExecutionId=execution_id)['Status'] not in ('PENDING', 'IN_PROGRESS'):
+        break
+    time.sleep(0.1)
+task_id = c.get_maintenance_window_execution(WindowExecutionId=execution_id)['TaskIds'][0]
+invocation = c.describe_maintenance_window_execution_task_invocations(WindowExecutionId=execution_id, TaskId=task_id)['WindowExecutionTaskInvocationIdentities'][0]
+command_id = invocation['ExecutionId']
+listed = c.list_command_invocations(CommandId=command_id, Details=True)['CommandInvocations']
+out = {
+  'invocation': [invocation['Status'], invocation['StatusDetails']],
+  'command': c.list_commands(CommandId=command_id)['Commands'][0]['Status'],
+  'nodes': [[i['InstanceId'], i['Status'], i['CommandPlugins'][0]['Name']] for i in listed],
+  'commandId': command_id,
+}
+print(json.dumps(out))
+`;
+    const { stdout } = await run('python3', ['-c', script, server.app.endpoint, WindowExecutionId], { env, timeout: 60_000 });
+    const seen = JSON.parse(stdout);
+    assert.deepEqual(seen.invocation, ['FAILED', 'Failed']);
+    assert.equal(seen.command, 'Failed');
+    assert.deepEqual(seen.nodes, [[nodes[0], 'Success', 'aws:runShellScript'], [nodes[1], 'Failed', 'aws:runShellScript']]);
+    const got = await aws('get-command-invocation', '--command-id', seen.commandId, '--instance-id', nodes[1]);
+    assert.deepEqual([got.Status, got.ResponseCode, got.StandardOutputContent, got.StandardErrorContent], ['Failed', 100, 'Installing 3 updates\n', 'E: dpkg was interrupted']);
+  });
 });
