@@ -213,7 +213,8 @@ export function rollUp(command: Command, invocations: readonly CommandInvocation
     ...command,
     targetCount: invocations.length,
     completedCount: completed.length,
-    errorCount: failed.length,
+    // Run Command counts delivery timeouts apart (DeliveryTimedOutCount), not as errors.
+    errorCount: failed.length - deliveryTimedOut.length,
     deliveryTimedOutCount: deliveryTimedOut.length,
   };
   if (completed.length < invocations.length) {

@@ -56,7 +56,11 @@ export class CommandExecutor {
       if (invocation.dueAt === undefined || invocation.dueAt > now) continue;
       if (invocation.status === 'Cancelling') finish(invocation, { status: 'Cancelled', statusDetails: 'Cancelled' }, invocation.dueAt);
       else if (invocation.pending) finish(invocation, reported(invocation.pending), invocation.dueAt);
-      else invocation.dueAt = undefined;
+      else if (invocation.status === 'Pending' && invocation.dueAt >= deliveryDeadline(command)) {
+        // TimeoutSeconds passed before the node got it (still queued behind MaxConcurrency, or its node
+        // never asked): Run Command does not run it any more.
+        finish(invocation, { status: 'TimedOut', statusDetails: 'DeliveryTimedOut' }, deliveryDeadline(command));
+      } else invocation.dueAt = undefined;
       changed.add(invocation);
     }
     let next = rollUp(command, invocations, command.cancelRequested === true);
@@ -85,12 +89,24 @@ export class CommandExecutor {
         });
       }
     }
+    // Invocations left waiting come back at their delivery deadline.
+    for (const invocation of invocations) {
+      if (invocation.status === 'Pending' && invocation.dueAt === undefined) {
+        invocation.dueAt = deliveryDeadline(next);
+        changed.add(invocation);
+      }
+    }
     next = rollUp(next, invocations, next.cancelRequested === true);
     await saveCommandChange(tx, scope, command, next, invocations, changed, now);
     // A run that takes no time ends now too.
     if (invocations.some((i) => i.dueAt !== undefined && i.dueAt <= now)) return this.move(tx, scope, commandId, now);
     return next;
   }
+}
+
+/** TimeoutSeconds after the command was sent: an invocation not delivered by then ends DeliveryTimedOut. */
+function deliveryDeadline(command: Command): number {
+  return command.requestedAt + command.timeoutSeconds * 1000;
 }
 
 function reported(report: RunReport): Partial<CommandInvocation> {

@@ -88,6 +88,24 @@ describe('Run Command on simulated nodes', () => {
     assert.deepEqual([command.Status, command.StatusDetails, command.ErrorCount], ['TimedOut', 'ExecutionTimedOut', 1]);
   });
 
+  test('TimeoutSeconds: an invocation still queued behind MaxConcurrency at the deadline ends DeliveryTimedOut, counted apart from errors', async () => {
+    const ids = ['i-0000000000000b001', 'i-0000000000000b002', 'i-0000000000000b003'];
+    await nodes(ids);
+    await setOutcomes(server, [{ match: {}, status: 'SUCCESS', durationSeconds: 400 }]);
+    const { Command } = await send(new SendCommandCommand(shell(['yum -y update'], { InstanceIds: ids, MaxConcurrency: '1', TimeoutSeconds: 600 })));
+    await advance(server, 599);
+    const statuses = async () => (await send(new ListCommandInvocationsCommand({ CommandId: Command!.CommandId }))).CommandInvocations!.map((i) => [i.Status, i.StatusDetails]);
+    assert.deepEqual(await statuses(), [['Success', 'Success'], ['InProgress', 'InProgress'], ['Pending', 'Pending']]);
+    await advance(server, 1);
+    assert.deepEqual(await statuses(), [['Success', 'Success'], ['InProgress', 'InProgress'], ['TimedOut', 'DeliveryTimedOut']], 'it does not run any more');
+    await advance(server, 300);
+    assert.deepEqual(await statuses(), [['Success', 'Success'], ['Success', 'Success'], ['TimedOut', 'DeliveryTimedOut']], 'a delivered invocation is not cut by TimeoutSeconds');
+    const [command] = (await send(new ListCommandsCommand({ CommandId: Command!.CommandId }))).Commands!;
+    assert.deepEqual([command.Status, command.StatusDetails, command.CompletedCount, command.ErrorCount, command.DeliveryTimedOutCount], ['TimedOut', 'DeliveryTimedOut', 3, 0, 1]);
+    const late = await send(new GetCommandInvocationCommand({ CommandId: Command!.CommandId, InstanceId: ids[2] }));
+    assert.deepEqual([late.Status, late.StatusDetails, late.ResponseCode, late.ExecutionStartDateTime], ['TimedOut', 'DeliveryTimedOut', -1, '']);
+  });
+
   test('CancelCommand: running invocations go Cancelling then Cancelled, pending ones Cancelled; the command ends Cancelled', async () => {
     await nodes(['i-0000000000000a000', 'i-0000000000000a001']);
     const { Command } = await send(new SendCommandCommand(shell(['sleep 100'], { InstanceIds: ['i-0000000000000a000', 'i-0000000000000a001'], MaxConcurrency: '1' })));
