@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createHandlers } from './operations/index.ts';
@@ -33,7 +34,9 @@ import { CommandTaskRunner } from './runtime/task-runners/command-task-runner.ts
 import { RunnersByTaskType } from './runtime/task-runners/task-runner.ts';
 import { ControlService } from './service/control.ts';
 import { ManualClock } from './service/manual-clock.ts';
+import { CredentialsFile } from './wire/credentials-file.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
+import { SignatureVerifier } from './wire/sigv4.ts';
 
 export interface AppConfig {
   /** Interface to listen on. Default 127.0.0.1. */
@@ -57,6 +60,13 @@ export interface AppConfig {
   invocationSeconds: number;
   /** A JSON file of managed nodes to load into the inventory at start (see `--nodes`). */
   nodesFile?: string;
+  /** The keys whose SigV4 signatures are accepted (`--credentials`); without it no signature is verified. */
+  credentialsFile?: string;
+  /** PEM files to serve HTTPS instead of HTTP on the same port. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** Listen on a non-loopback address without `--credentials` anyway. */
+  insecureOpen?: boolean;
   /** How long an engine replica holds a running execution without renewing it. Default 15 s. */
   leaseSeconds: number;
   /** Start the scheduler and executor (default true; tests of the control plane alone may turn it off). */
@@ -80,8 +90,10 @@ export const defaultConfig: AppConfig = {
 export interface RunningApp {
   host: string;
   port: number;
-  /** http://host:port, ready for an SDK's `endpoint`. */
+  /** http(s)://host:port, ready for an SDK's `endpoint`. */
   endpoint: string;
+  /** Reads the --credentials file again (SIGHUP); throws, keeping the keys in use, when it is not valid. */
+  reloadCredentials?(): void;
   stop(): Promise<void>;
 }
 
@@ -90,6 +102,9 @@ export type StartupStep =
   | { step: 'sqlite'; dataDir: string }
   | { step: 'postgres'; store: string }
   | { step: 'nodes'; file: string }
+  | { step: 'credentials'; file: string }
+  | { step: 'tls'; cert: string; key: string }
+  | { step: 'exposure'; host: string }
   | { step: 'listen'; host: string; port: number };
 
 /** The service could not start; `cause` is the error underneath (an errno error, a pg error, a SyntaxError...). */
@@ -145,7 +160,29 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
   }
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+function readTls(certFile: string | undefined, keyFile: string | undefined): { cert: Buffer; key: Buffer } {
+  if (!certFile || !keyFile) throw new Error('--tls-cert and --tls-key go together');
+  return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+}
+
 async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp> {
+  // Trust settings first: a service that must not listen as configured starts nothing.
+  const credentials = config.credentialsFile
+    ? await step({ step: 'credentials', file: config.credentialsFile }, () => new CredentialsFile(config.credentialsFile!))
+    : undefined;
+  const tls = config.tlsCertFile || config.tlsKeyFile
+    ? await step({ step: 'tls', cert: config.tlsCertFile ?? '', key: config.tlsKeyFile ?? '' }, () => readTls(config.tlsCertFile, config.tlsKeyFile))
+    : undefined;
+  if (!credentials) {
+    if (!isLoopback(config.host) && !config.insecureOpen) {
+      await step({ step: 'exposure', host: config.host }, () => { throw new Error('no --credentials'); });
+    }
+    config.log('no --credentials given: requests are not authenticated, any signature is accepted');
+  }
   const manualClock = config.clockMode === 'manual' ? new ManualClock(config.manualClockStart ?? Date.now()) : undefined;
   const clock = manualClock ?? config.clock ?? systemClock;
   const ids = config.ids ?? randomIds;
@@ -188,10 +225,12 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   const nodesFile = config.nodesFile;
   if (nodesFile) await step({ step: 'nodes', file: nodesFile }, () => loadNodes(control, nodesFile));
   if (config.engine) await engine.start();
+  const verifier = credentials ? new SignatureVerifier(credentials) : undefined;
   const server = createHttpServer({
-    api: createApiHandler(handlers),
+    api: createApiHandler(handlers, verifier ? (request) => verifier.verify(request) : undefined),
     control: createControlHandler(control),
     log: config.log,
+    tls,
   });
   const running = await step({ step: 'listen', host: config.host, port: config.port }, () => listen(server, config.host, config.port))
     .catch(async (error: unknown) => {
@@ -210,7 +249,8 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   return {
     host: running.host,
     port: running.port,
-    endpoint: `http://${host}:${running.port}`,
+    endpoint: `${tls ? 'https' : 'http'}://${host}:${running.port}`,
+    reloadCredentials: credentials ? () => credentials.reload() : undefined,
     async stop() {
       clearInterval(sweep);
       await running.close();

@@ -82,6 +82,14 @@ function startupLine(failed: StartupStep, cause: unknown): string {
     case 'nodes':
       if (code && ERRNO_REASONS[code]) return `cannot read the --nodes file ${failed.file}: ${reason(cause)}`;
       return `the --nodes file ${failed.file} is not usable: ${reason(cause)}`;
+    case 'credentials':
+      if (code && ERRNO_REASONS[code]) return `cannot read the --credentials file ${failed.file}: ${reason(cause)}`;
+      return `the --credentials file is not usable: ${messageOf(cause)}`;
+    case 'tls':
+      if (code && ERRNO_REASONS[code]) return `cannot read the TLS certificate or key (--tls-cert ${failed.cert}, --tls-key ${failed.key}): ${reason(cause)}`;
+      return `${messageOf(cause)}`;
+    case 'exposure':
+      return `refusing to listen on ${failed.host} without --credentials: anyone who reaches it could run commands on every node; give --credentials FILE, or --insecure-open to accept that`;
   }
 }
 

@@ -42,7 +42,21 @@ async function serve(argv: string[]): Promise<void> {
       },
     );
   };
-  for (const signal of STOP_SIGNALS) process.on(signal, () => shutdown(signal));
+  for (const signal of STOP_SIGNALS) {
+    // With --credentials, SIGHUP means "read the keys again", as daemons take it.
+    if (signal === 'SIGHUP' && app.reloadCredentials) {
+      process.on(signal, () => {
+        try {
+          app.reloadCredentials!();
+          process.stdout.write('SIGHUP: credentials reloaded\n');
+        } catch (error) {
+          process.stderr.write(`mw-local: SIGHUP: credentials not reloaded, the keys in use stay: ${failureLine(error).line}\n`);
+        }
+      });
+      continue;
+    }
+    process.on(signal, () => shutdown(signal));
+  }
   // Started by an npm script (`npm start`): live no longer than npm, even when npm dies of a signal it
   // does not forward (SIGHUP, SIGKILL). Not otherwise, so `nohup node src/cli/main.ts serve &` keeps running.
   if (process.env.npm_lifecycle_event !== undefined && process.ppid > 1) {

@@ -25,6 +25,12 @@ Options (flag / environment variable / default):
   --nodes FILE           MW_NODES           (none)      JSON list of managed nodes to load at start:
                                                         [{"id":"i-1","tags":{"Env":"dev"},"resourceGroups":["web"],
                                                           "account":"000000000000","region":"us-east-1"}]
+  --credentials FILE     MW_CREDENTIALS     (none)      JSON list of {"accessKeyId","secretAccessKey","accountId","sessionToken"?}:
+                                                        every request must then carry a valid SigV4 signature of one
+                                                        of them (reloaded on SIGHUP); without it nothing is verified
+  --tls-cert FILE        MW_TLS_CERT        (none)      PEM certificate: serve HTTPS (with --tls-key)
+  --tls-key FILE         MW_TLS_KEY         (none)      PEM private key of --tls-cert
+  --insecure-open        MW_INSECURE_OPEN=1 off         allow a non-loopback --host without --credentials
   --quiet                MW_QUIET=1         off         do not log requests that failed on the server side
   -h, --help                                            show this help
 `;
@@ -68,6 +74,10 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
       'clock-start': { type: 'string' },
       'invocation-seconds': { type: 'string' },
       nodes: { type: 'string' },
+      credentials: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'insecure-open': { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -97,6 +107,10 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
     manualClockStart,
     invocationSeconds,
     nodesFile: values.nodes ?? env.MW_NODES,
+    credentialsFile: (values.credentials ?? env.MW_CREDENTIALS) || undefined,
+    tlsCertFile: (values['tls-cert'] ?? env.MW_TLS_CERT) || undefined,
+    tlsKeyFile: (values['tls-key'] ?? env.MW_TLS_KEY) || undefined,
+    insecureOpen: values['insecure-open'] ?? env.MW_INSECURE_OPEN === '1',
     store,
     postgresSchema: values['postgres-schema'] ?? env.MW_POSTGRES_SCHEMA,
     leaseSeconds: integer('--lease-seconds', values['lease-seconds'] ?? env.MW_LEASE_SECONDS, defaultConfig.leaseSeconds, 1),

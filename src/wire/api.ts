@@ -46,8 +46,15 @@ function decode(body: string): unknown {
   }
 }
 
-export function createApiHandler(handlers: Handlers): ApiHandler {
+/** Who is calling: the scope of a verified signature, or (without keys configured) of the key's shape. */
+export type Authenticate = (request: ApiRequest) => Scope | Promise<Scope>;
+
+const unverified: Authenticate = (request) => scopeOf(request.authorization);
+
+export function createApiHandler(handlers: Handlers, authenticate: Authenticate = unverified): ApiHandler {
   return async (request: ApiRequest) => {
+    // As AWS does, the signature is checked before anything else about the call.
+    const scope = await authenticate(request);
     const operation = resolveOperation(request.target);
     const handler = handlers[operation] as Handler<OperationName> | undefined;
     const input = decode(request.body);
@@ -59,6 +66,6 @@ export function createApiHandler(handlers: Handlers): ApiHandler {
         `${operation} is not served by this service yet; see docs/coverage.md.`,
       );
     }
-    return handler(check.input as never, { scope: scopeOf(request.authorization), requestId: request.requestId });
+    return handler(check.input as never, { scope, requestId: request.requestId });
   };
 }

@@ -10,6 +10,11 @@ export const FRAMEWORK_ERRORS = new Set([
   'UnknownOperationException',
   'RequestEntityTooLargeException',
   'InternalFailure',
+  // Authentication, answered by AWS's front end before the service (seen: {"__type":"InvalidSignatureException","message":...}).
+  'MissingAuthenticationTokenException',
+  'IncompleteSignatureException',
+  'InvalidSignatureException',
+  'UnrecognizedClientException',
 ]);
 
 export interface ErrorResponse {

@@ -4,6 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorResponse, toErrorResponse, type ErrorResponse } from './errors.ts';
@@ -15,6 +16,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export interface ApiRequest {
   target: string | undefined;
   authorization: string | undefined;
+  method: string;
+  /** Path and query as received (a presigned request carries its signature there). */
+  url: string;
+  headers: IncomingMessage['headers'];
   body: string;
   requestId: string;
 }
@@ -42,6 +47,8 @@ export interface HttpServerOptions {
   api: ApiHandler;
   control: ControlHandler;
   log: (message: string, fields?: Record<string, unknown>) => void;
+  /** Serve HTTPS with this certificate and key (PEM) instead of HTTP. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export interface RunningServer {
@@ -158,6 +165,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const output = await api({
       target: Array.isArray(target) ? target[0] : target,
       authorization: req.headers.authorization,
+      method: req.method ?? 'POST',
+      url,
+      headers: req.headers,
       body,
       requestId,
     });
@@ -168,7 +178,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   // broke this request's body (answer it with the error) or came after it (answer once it is done).
   const inFlight = new WeakMap<object, InFlight>();
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const requestId = randomUUID();
     const contentType = req.url?.startsWith('/_mw/') ? 'application/json' : AWS_JSON_CONTENT_TYPE;
     const socket = req.socket;
@@ -177,7 +187,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
       if (inFlight.get(socket)?.res === res) inFlight.delete(socket);
     });
     handle(req, res, requestId).catch((error: unknown) => fail(res, requestId, contentType, error));
-  });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ keepAliveTimeout: 65_000, cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createServer({ keepAliveTimeout: 65_000 }, onRequest);
 
   // Bytes Node cannot parse as a request (bad framing, oversized headers, unknown methods): Node's own answer
   // is a bare "400 Bad Request" without a body; this one is JSON with a request id like every other answer.

@@ -1,0 +1,224 @@
+// Verifies AWS Signature Version 4 on incoming requests (the Authorization header or a presigned query),
+// as AWS does before it looks at the call: the canonical request and the string to sign are computed by
+// @smithy/signature-v4 (the signer the AWS SDK for JavaScript uses), so both sides agree on every byte;
+// only the comparison is ours. Errors carry AWS's exception names and messages. The caller's account is
+// the one its access key belongs to.
+
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { getCanonicalHeaders, getPayloadHash, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
+import type { HttpRequest } from '@smithy/types';
+import { ServiceError } from '../domain/errors.ts';
+import type { Scope } from '../domain/model.ts';
+
+export interface Credential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  sessionToken?: string;
+}
+
+/** Where the verifier finds a key (reloadable: the file may change on SIGHUP). */
+export interface CredentialLookup {
+  find(accessKeyId: string): Credential | undefined;
+}
+
+export interface SignedRequest {
+  method: string;
+  /** Path and query as received, e.g. `/` or `/?X-Amz-Signature=...`. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** How far a request's time may be from ours (SSM answers "... - 5 min." when it is further). */
+const SKEW_MS = 5 * 60_000;
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+const SERVICE = 'ssm';
+const TERMINATOR = 'aws4_request';
+
+class AuthError extends ServiceError {}
+
+const missingToken = () => new AuthError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
+const unknownKey = () => new AuthError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+const SIGNATURE_MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+
+/** A node:crypto SHA-256 in the shape @smithy/signature-v4 asks for (HMAC when given a secret). */
+export class Sha256 {
+  private readonly hash;
+  constructor(secret?: string | Uint8Array | ArrayBuffer | ArrayBufferView) {
+    const key = secret === undefined ? undefined
+      : typeof secret === 'string' ? secret
+        : secret instanceof ArrayBuffer ? new Uint8Array(secret)
+          : new Uint8Array((secret as ArrayBufferView).buffer, (secret as ArrayBufferView).byteOffset, (secret as ArrayBufferView).byteLength);
+    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
+  }
+  update(data: string | Uint8Array): void {
+    this.hash.update(data);
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+}
+
+/** The signer, opened up for its canonical request and string to sign (protected in the library). */
+class CanonicalForm extends SignatureV4 {
+  constructor() {
+    super({ service: SERVICE, region: 'us-east-1', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: Sha256, applyChecksum: false });
+  }
+  canonicalRequest(request: HttpRequest, headers: Record<string, string>, payloadHash: string): string {
+    return this.createCanonicalRequest(request, headers, payloadHash);
+  }
+  stringToSign(longDate: string, scope: string, canonicalRequest: string): Promise<string> {
+    return this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM);
+  }
+}
+
+const canonicalForm = new CanonicalForm();
+
+interface SignatureParts {
+  credential: string;
+  signedHeaders: string;
+  signature: string;
+  longDate: string;
+  /** Presigned: seconds the URL is valid for. */
+  expiresSeconds?: number;
+  securityToken?: string;
+}
+
+function header(headers: SignedRequest['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** `20200224T233800Z` -> epoch ms, or NaN. */
+function parseLongDate(text: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : Number.NaN;
+}
+
+function longDateOf(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+function fromHeader(auth: string, headers: SignedRequest['headers']): SignatureParts {
+  const params = new Map<string, string>();
+  for (const part of auth.slice(ALGORITHM.length).split(/[,\s]+/)) {
+    const eq = part.indexOf('=');
+    if (eq > 0) params.set(part.slice(0, eq), part.slice(eq + 1));
+  }
+  let problems = '';
+  for (const name of ['Credential', 'Signature', 'SignedHeaders']) {
+    if (!params.get(name)) problems += `Authorization header requires '${name}' parameter. `;
+  }
+  const amzDate = header(headers, 'x-amz-date');
+  const date = header(headers, 'date');
+  if (!amzDate && !date) problems += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+  if (problems) throw new AuthError('IncompleteSignatureException', `${problems}Authorization=${auth}`);
+  const longDate = amzDate ?? (Number.isNaN(Date.parse(date!)) ? date! : longDateOf(Date.parse(date!)));
+  return {
+    credential: params.get('Credential')!, signedHeaders: params.get('SignedHeaders')!, signature: params.get('Signature')!,
+    longDate, securityToken: header(headers, 'x-amz-security-token'),
+  };
+}
+
+function fromQuery(query: URLSearchParams): SignatureParts {
+  let problems = '';
+  for (const name of ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date']) {
+    if (!query.get(name)) problems += `AWS query-string parameters must include '${name}'. `;
+  }
+  if (problems) throw new AuthError('IncompleteSignatureException', `${problems}Re-examine the query-string parameters.`);
+  if (query.get('X-Amz-Algorithm') !== ALGORITHM) throw new AuthError('IncompleteSignatureException', `Unsupported AWS 'algorithm': '${query.get('X-Amz-Algorithm')}'`);
+  const expires = query.get('X-Amz-Expires');
+  return {
+    credential: query.get('X-Amz-Credential')!, signedHeaders: query.get('X-Amz-SignedHeaders')!, signature: query.get('X-Amz-Signature')!,
+    longDate: query.get('X-Amz-Date')!, expiresSeconds: expires === null ? undefined : Number(expires),
+    securityToken: query.get('X-Amz-Security-Token') ?? undefined,
+  };
+}
+
+export class SignatureVerifier {
+  private readonly keys: CredentialLookup;
+  private readonly now: () => number;
+
+  /** `now`: the real clock (signatures are about wall time, whatever clock the engine runs on). */
+  constructor(keys: CredentialLookup, now: () => number = Date.now) {
+    this.keys = keys;
+    this.now = now;
+  }
+
+  /** The caller's scope when the request is signed by a known key; AWS's error otherwise. */
+  async verify(request: SignedRequest): Promise<Scope> {
+    const url = new URL(request.url, 'http://localhost');
+    const auth = header(request.headers, 'authorization');
+    const presigned = !auth && url.searchParams.has('X-Amz-Signature');
+    if (!auth && !presigned && !url.searchParams.has('X-Amz-Algorithm')) throw missingToken();
+    if (auth && !auth.startsWith(`${ALGORITHM} `)) throw missingToken();
+    const parts = auth ? fromHeader(auth, request.headers) : fromQuery(url.searchParams);
+
+    const scopeParts = parts.credential.split('/');
+    if (scopeParts.length !== 5) {
+      throw new AuthError('IncompleteSignatureException', `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${parts.credential}'`);
+    }
+    const [accessKeyId, shortDate, region, service, terminator] = scopeParts;
+    const key = this.keys.find(accessKeyId);
+    if (!key) throw unknownKey();
+    if (key.sessionToken !== undefined && parts.securityToken !== key.sessionToken) throw unknownKey();
+    if (service !== SERVICE) throw new AuthError('InvalidSignatureException', `Credential should be scoped to correct service: '${SERVICE}'. `);
+    if (terminator !== TERMINATOR) throw new AuthError('InvalidSignatureException', `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${terminator}'. `);
+
+    const signedAt = parseLongDate(parts.longDate);
+    if (Number.isNaN(signedAt)) throw new AuthError('IncompleteSignatureException', `Date must be in ISO-8601 'basic format'. Got '${parts.longDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+    if (parts.longDate.slice(0, 8) !== shortDate) {
+      throw new AuthError('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${shortDate}' != '${parts.longDate.slice(0, 8)}', from '${parts.longDate}'.`);
+    }
+    this.checkTime(signedAt, parts);
+
+    const signed = new Set(parts.signedHeaders.split(';').filter(Boolean));
+    const headers: Record<string, string> = {};
+    for (const name of signed) {
+      const value = header(request.headers, name);
+      if (value !== undefined) headers[name] = value;
+    }
+    const query: Record<string, string | string[]> = {};
+    for (const [name, value] of url.searchParams) {
+      const known = query[name];
+      query[name] = known === undefined ? value : Array.isArray(known) ? [...known, value] : [known, value];
+    }
+    const httpRequest: HttpRequest = {
+      method: request.method, protocol: 'http:', hostname: header(request.headers, 'host') ?? '', path: url.pathname, query, headers, body: request.body,
+    };
+    const canonicalHeaders = getCanonicalHeaders(httpRequest, undefined, signed);
+    const payloadHash = await getPayloadHash(httpRequest, Sha256);
+    const canonical = canonicalForm.canonicalRequest(httpRequest, canonicalHeaders, payloadHash);
+    const credentialScope = `${shortDate}/${region}/${service}/${terminator}`;
+    const stringToSign = await canonicalForm.stringToSign(parts.longDate, credentialScope, canonical);
+    const signingKey = await getSigningKey(Sha256, { accessKeyId, secretAccessKey: key.secretAccessKey }, shortDate, region, service);
+    const expected = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
+    if (!sameText(expected, parts.signature)) {
+      throw new AuthError('InvalidSignatureException',
+        `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${canonical}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`);
+    }
+    return { account: key.accountId, region };
+  }
+
+  private checkTime(signedAt: number, parts: SignatureParts): void {
+    const now = this.now();
+    const stamp = (ms: number) => longDateOf(ms);
+    if (parts.expiresSeconds !== undefined) {
+      if (now > signedAt + parts.expiresSeconds * 1000) {
+        throw new AuthError('InvalidSignatureException', `Signature expired: ${parts.longDate} is now earlier than ${stamp(now - parts.expiresSeconds * 1000)} (${stamp(now)} - ${parts.expiresSeconds} sec.)`);
+      }
+    } else if (signedAt < now - SKEW_MS) {
+      throw new AuthError('InvalidSignatureException', `Signature expired: ${parts.longDate} is now earlier than ${stamp(now - SKEW_MS)} (${stamp(now)} - 5 min.)`);
+    }
+    if (signedAt > now + SKEW_MS) {
+      throw new AuthError('InvalidSignatureException', `Signature not yet current: ${parts.longDate} is still later than ${stamp(now + SKEW_MS)} (${stamp(now)} + 5 min.)`);
+    }
+  }
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
