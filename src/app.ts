@@ -34,6 +34,7 @@ import { CommandTaskRunner } from './runtime/task-runners/command-task-runner.ts
 import { RunnersByTaskType } from './runtime/task-runners/task-runner.ts';
 import { ControlService } from './service/control.ts';
 import { ManualClock } from './service/manual-clock.ts';
+import { controlAuthenticator } from './wire/control-auth.ts';
 import { CredentialsFile } from './wire/credentials-file.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
 import { SignatureVerifier } from './wire/sigv4.ts';
@@ -228,7 +229,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   const verifier = credentials ? new SignatureVerifier(credentials) : undefined;
   const server = createHttpServer({
     api: createApiHandler(handlers, verifier ? (request) => verifier.verify(request) : undefined),
-    control: createControlHandler(control),
+    control: createControlHandler(control, credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined),
     log: config.log,
     tls,
   });

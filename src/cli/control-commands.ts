@@ -5,6 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '../wire/sigv4.ts';
 import { parseCommandLine, UsageError } from './options.ts';
 
 export const controlHelp = `Control commands (talk to a running service):
@@ -20,7 +22,10 @@ export const controlHelp = `Control commands (talk to a running service):
 Options for all of them:
   --endpoint URL      MW_ENDPOINT   http://127.0.0.1:4100
   --account ID        12 digits     000000000000
-  --region NAME                     us-east-1
+  --region NAME                     us-east-1 (AWS_REGION / AWS_DEFAULT_REGION when set)
+
+When AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) are set, every call is
+SigV4-signed with them, as a service started with --credentials requires.
 `;
 
 interface Target {
@@ -67,12 +72,27 @@ interface Answer {
  * One HTTP exchange with node:http, not fetch: fetch refuses the "bad ports" of the Fetch standard (1,
  * 6000, 6665-6669, ...) that a service may well listen on, and hides the socket's errno behind "fetch failed".
  */
-function exchange(url: URL, method: string, body: string | undefined): Promise<Answer> {
+/** The headers of a control call, SigV4-signed when the environment holds AWS keys. */
+async function headersFor(url: URL, method: string, body: string | undefined): Promise<Record<string, string>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
+  if (!accessKeyId || !secretAccessKey) return headers;
+  const region = url.searchParams.get('region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const signer = new SignatureV4({ service: 'ssm', region, credentials: { accessKeyId, secretAccessKey, sessionToken }, sha256: Sha256 });
+  const signed = await signer.sign({
+    method, protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname,
+    query: Object.fromEntries(url.searchParams), headers: { ...headers, host: url.host }, body,
+  });
+  return signed.headers as Record<string, string>;
+}
+
+async function exchange(url: URL, method: string, body: string | undefined): Promise<Answer> {
+  const headers = await headersFor(url, method, body);
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(url, {
       method,
-      headers: { 'content-type': 'application/json', ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) },
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
       timeout: CALL_TIMEOUT_SECONDS * 1000,
     });
     request.once('timeout', () => request.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT', timedOut: true })));

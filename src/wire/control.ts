@@ -13,11 +13,33 @@ const STATUS_BY_CODE: Record<string, number> = {
   DoesNotExistException: 404,
   NotFound: 404,
   ClockNotManual: 409,
+  MissingAuthenticationTokenException: 401,
+  IncompleteSignatureException: 401,
+  InvalidSignatureException: 403,
+  UnrecognizedClientException: 403,
+  AccessDeniedException: 403,
 };
 
-function scopeFromQuery(query: URLSearchParams): Scope {
-  const account = query.get('account') ?? DEFAULT_ACCOUNT;
-  const region = query.get('region') ?? DEFAULT_REGION;
+/**
+ * Who calls a control route, when credentials are configured: the account of the key that signed it
+ * (SigV4, as for the API) or whose bearer token it carries (wire/control-auth.ts). Undefined: no
+ * credentials configured, anyone may call, the account is the query's.
+ */
+export type ControlAuthenticate = (request: ControlRequest) => Promise<Scope>;
+
+/** A request once authenticated: the key's scope rides along to the routes. */
+type Authenticated = ControlRequest & { authenticated?: Scope };
+
+function scopeFromQuery(request: Authenticated): Scope {
+  const { query, authenticated } = request;
+  if (authenticated) {
+    const asked = query.get('account');
+    if (asked !== null && asked !== authenticated.account) {
+      throw new ServiceError('AccessDeniedException', `The key used belongs to account ${authenticated.account}, not ${asked}.`);
+    }
+  }
+  const account = authenticated?.account ?? query.get('account') ?? DEFAULT_ACCOUNT;
+  const region = query.get('region') ?? authenticated?.region ?? DEFAULT_REGION;
   if (!/^\d{12}$/.test(account)) throw new ValidationException(`account must be 12 digits, got '${account}'.`);
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new ValidationException(`region '${region}' is not a Region name such as us-east-1.`);
   return { account, region };
@@ -43,9 +65,9 @@ function decodeSegment(segment: string): string {
   }
 }
 
-type Route = { method: string; pattern: RegExp; run: (request: ControlRequest, params: string[]) => Promise<ControlResponse> };
+type Route = { method: string; pattern: RegExp; run: (request: Authenticated, params: string[]) => Promise<ControlResponse> };
 
-export function createControlHandler(control?: ControlService): ControlHandler {
+export function createControlHandler(control?: ControlService, authenticate?: ControlAuthenticate): ControlHandler {
   const routes: Route[] = [
     { method: 'GET', pattern: /^\/_mw\/health$/, run: async () => ok({ status: 'ok' }) },
   ];
@@ -53,7 +75,7 @@ export function createControlHandler(control?: ControlService): ControlHandler {
     routes.push(
       {
         method: 'POST', pattern: /^\/_mw\/windows\/([^/]+)\/executions$/,
-        run: async (r, [windowId]) => ok({ WindowExecutionId: await control.startExecution(scopeFromQuery(r.query), windowId) }),
+        run: async (r, [windowId]) => ok({ WindowExecutionId: await control.startExecution(scopeFromQuery(r), windowId) }),
       },
       { method: 'GET', pattern: /^\/_mw\/clock$/, run: async () => ok(control.clockState()) },
       {
@@ -63,25 +85,25 @@ export function createControlHandler(control?: ControlService): ControlHandler {
           return ok(control.clockState());
         },
       },
-      { method: 'GET', pattern: /^\/_mw\/nodes$/, run: async (r) => ok({ nodes: await control.listNodes(scopeFromQuery(r.query)) }) },
-      { method: 'PUT', pattern: /^\/_mw\/nodes\/([^/]+)$/, run: async (r, [id]) => ok(await control.putNode(scopeFromQuery(r.query), id, json(r.body))) },
+      { method: 'GET', pattern: /^\/_mw\/nodes$/, run: async (r) => ok({ nodes: await control.listNodes(scopeFromQuery(r)) }) },
+      { method: 'PUT', pattern: /^\/_mw\/nodes\/([^/]+)$/, run: async (r, [id]) => ok(await control.putNode(scopeFromQuery(r), id, json(r.body))) },
       {
         method: 'DELETE', pattern: /^\/_mw\/nodes\/([^/]+)$/,
-        run: async (r, [id]) => ((await control.deleteNode(scopeFromQuery(r.query), id))
+        run: async (r, [id]) => ((await control.deleteNode(scopeFromQuery(r), id))
           ? ok({ deleted: id })
           : ok({ __type: 'NotFound', message: `Node ${id} is not in the inventory.` }, 404)),
       },
       {
         // The whole output a node reported (AWS's API shows only the first 24,000 / 8,000 characters).
         method: 'GET', pattern: /^\/_mw\/commands\/([^/]+)\/invocations\/([^/]+)\/output$/,
-        run: async (r, [commandId, instanceId]) => ok(await control.commandOutput(scopeFromQuery(r.query), commandId, instanceId)),
+        run: async (r, [commandId, instanceId]) => ok(await control.commandOutput(scopeFromQuery(r), commandId, instanceId)),
       },
-      { method: 'GET', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.getOutcomeRules(scopeFromQuery(r.query)) }) },
-      { method: 'PUT', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.setOutcomeRules(scopeFromQuery(r.query), json(r.body)) }) },
+      { method: 'GET', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.getOutcomeRules(scopeFromQuery(r)) }) },
+      { method: 'PUT', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.setOutcomeRules(scopeFromQuery(r), json(r.body)) }) },
       {
         method: 'DELETE', pattern: /^\/_mw\/outcomes$/,
         run: async (r) => {
-          await control.clearOutcomeRules(scopeFromQuery(r.query));
+          await control.clearOutcomeRules(scopeFromQuery(r));
           return ok({ rules: [] });
         },
       },
@@ -96,7 +118,9 @@ export function createControlHandler(control?: ControlService): ControlHandler {
       pathMatched = true;
       if (route.method !== request.method) continue;
       try {
-        return await route.run(request, match.slice(1).map(decodeSegment));
+        // Health stays open: load balancers and `wait for ready` scripts hold no key.
+        const scope = authenticate && request.path !== '/_mw/health' ? await authenticate(request) : undefined;
+        return await route.run({ ...request, authenticated: scope } as Authenticated, match.slice(1).map(decodeSegment));
       } catch (error) {
         if (error instanceof ServiceError && error.fault === 'client') {
           return ok({ __type: error.code, message: error.message }, STATUS_BY_CODE[error.code] ?? 400);

@@ -31,6 +31,9 @@ export interface ControlRequest {
   method: string;
   path: string;
   query: URLSearchParams;
+  /** As received, for authentication (a signature covers the path, the query and the headers). */
+  url: string;
+  headers: IncomingMessage['headers'];
   body: string;
   requestId: string;
 }
@@ -151,7 +154,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
 
     if (isControl) {
       const parsed = new URL(url, 'http://localhost');
-      const answer = await control({ method: req.method ?? 'GET', path: parsed.pathname, query: parsed.searchParams, body, requestId });
+      const answer = await control({ method: req.method ?? 'GET', path: parsed.pathname, query: parsed.searchParams, url, headers: req.headers, body, requestId });
       if (answer) send(res, answer.status, contentType, requestId, JSON.stringify(answer.body));
       else sendError(res, requestId, errorResponse('NotFound', `No route for ${req.method} ${parsed.pathname}`, 404), contentType);
       return;

@@ -14,6 +14,7 @@ import { CreateMaintenanceWindowCommand, DescribeMaintenanceWindowsCommand, SSMC
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '../../src/wire/sigv4.ts';
 import { StartupError } from '../../src/app.ts';
+import { controlToken } from '../../src/wire/control-auth.ts';
 import { rejectsWith } from '../support/errors.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -139,6 +140,32 @@ print(','.join(w['Name'] for w in c.describe_maintenance_windows()['WindowIdenti
 `;
     const boto = await run('python3', ['-c', script, server.app.endpoint, ALICE.accessKeyId, ALICE.secretAccessKey], { env, timeout: 60_000 });
     assert.equal(boto.stdout.trim(), 'alice-window');
+  });
+
+  test('control routes need a key too: a SigV4 signature (the CLI signs) or a bearer token; health stays open', async () => {
+    const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.app.endpoint}${path}`, { headers, signal: AbortSignal.timeout(10_000) })
+      .then(async (r) => ({ status: r.status, body: await r.json() as Record<string, unknown> }));
+    assert.equal((await get('/_mw/health')).status, 200);
+    const anonymous = await get('/_mw/nodes');
+    assert.deepEqual([anonymous.status, anonymous.body.__type], [401, 'MissingAuthenticationTokenException']);
+    const bob = { authorization: `Bearer ${controlToken(BOB)}` };
+    assert.deepEqual(await get('/_mw/nodes', bob), { status: 200, body: { nodes: [] } });
+    const forged = await get('/_mw/nodes', { authorization: `Bearer ${controlToken({ ...BOB, secretAccessKey: 'guess' })}` });
+    assert.deepEqual([forged.status, forged.body.__type], [403, 'UnrecognizedClientException']);
+    const otherAccount = await get(`/_mw/nodes?account=${ALICE.accountId}`, bob);
+    assert.deepEqual([otherAccount.status, otherAccount.body.__type], [403, 'AccessDeniedException'], "Bob's key cannot act in Alice's account");
+
+    const cli = (env: Record<string, string>) => run(process.execPath, ['src/cli/main.ts', 'nodes', 'put', 'i-0aaaaaaaaaaaaaaa1', '--tag', 'Env=prod', '--endpoint', server.app.endpoint], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', ...env }, timeout: 30_000,
+    }).then((r) => ({ code: 0, out: r.stdout }), (e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr }));
+    const signed = await cli({ AWS_ACCESS_KEY_ID: ALICE.accessKeyId, AWS_SECRET_ACCESS_KEY: ALICE.secretAccessKey });
+    assert.equal(signed.code, 0, signed.out);
+    const unsigned = await cli({});
+    assert.equal(unsigned.code, 1);
+    assert.match(unsigned.out, /MissingAuthenticationTokenException/);
+    const aliceNodes = await get('/_mw/nodes', { authorization: `Bearer ${controlToken(ALICE)}` });
+    assert.deepEqual((aliceNodes.body.nodes as { id: string }[]).map((n) => n.id), ['i-0aaaaaaaaaaaaaaa1'], "the signed CLI call acted in Alice's account");
+    assert.deepEqual((await get('/_mw/nodes', bob)).body, { nodes: [] });
   });
 
   test('the keys are read again on reload: a removed key stops working, an added one starts', async () => {
