@@ -182,7 +182,6 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     if (!isLoopback(config.host) && !config.insecureOpen) {
       await step({ step: 'exposure', host: config.host }, () => { throw new Error('no --credentials'); });
     }
-    config.log('no --credentials given: requests are not authenticated, any signature is accepted');
   }
   const manualClock = config.clockMode === 'manual' ? new ManualClock(config.manualClockStart ?? Date.now()) : undefined;
   const clock = manualClock ?? config.clock ?? systemClock;
@@ -239,6 +238,8 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
       throw error;
     });
 
+  // Said once the service runs, so a start that fails still says only why.
+  if (!credentials) config.log('no --credentials given: requests are not authenticated, any signature is accepted');
   const sweep = setInterval(() => {
     store.deleteIdempotencyRecordsBefore(clock.now() - IDEMPOTENCY_RETENTION_MS).catch((error: unknown) => {
       config.log('idempotency sweep failed', { error: String(error) });
