@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createHandlers } from './operations/index.ts';
 import { defaultQuotas, type Quotas, type ServiceContext } from './service/context.ts';
 import { IDEMPOTENCY_RETENTION_MS } from './service/idempotency.ts';
+import { ActivationService } from './service/activations.ts';
 import { CommandService } from './service/commands.ts';
 import { DocumentService } from './service/documents.ts';
 import { HistoryService } from './service/history.ts';
@@ -218,6 +219,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     history: new HistoryService(ctx),
     commands: new CommandService(ctx, engine),
     documents: new DocumentService(ctx.tokens),
+    activations: new ActivationService(ctx),
     clock,
     engine,
   });

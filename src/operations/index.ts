@@ -1,6 +1,7 @@
 // Every AWS operation this service answers, keyed by its exact AWS name. The compiler checks each handler
 // against the model's input and output shapes.
 
+import type { ActivationService } from '../service/activations.ts';
 import type { CommandService } from '../service/commands.ts';
 import type { DocumentService } from '../service/documents.ts';
 import type { HistoryService } from '../service/history.ts';
@@ -11,6 +12,7 @@ import type { TargetService } from '../service/targets.ts';
 import type { TaskService } from '../service/tasks.ts';
 import type { WindowService } from '../service/windows.ts';
 import type { Handlers } from '../wire/api.ts';
+import { activationHandlers } from './activations.ts';
 import { cancelHandlers } from './cancel.ts';
 import { commandHandlers } from './commands.ts';
 import { documentHandlers } from './documents.ts';
@@ -31,6 +33,7 @@ export interface Services {
   history: HistoryService;
   commands: CommandService;
   documents: DocumentService;
+  activations: ActivationService;
   engine: EngineControl;
   clock: Clock;
 }
@@ -47,5 +50,6 @@ export function createHandlers(services: Services): Handlers {
     ...cancelHandlers(services.engine),
     ...commandHandlers(services.commands),
     ...documentHandlers(services.documents),
+    ...activationHandlers(services.activations, () => services.clock.now()),
   } satisfies Handlers;
 }

@@ -3,6 +3,7 @@
 
 import type { ExecutionStatus, Invocation, PlanItem, TaskExecution, WindowExecution } from '../domain/execution.ts';
 import type { Scope, Tag, Window, WindowTarget, WindowTask } from '../domain/model.ts';
+import type { Activation } from '../domain/activations.ts';
 import type { Command, CommandInvocation, WindowReport } from '../domain/commands.ts';
 import type { ManagedNode, OutcomeRule } from '../domain/inventory.ts';
 
@@ -175,6 +176,15 @@ export interface StoreOperations {
   putWindowReport(scope: Scope, report: WindowReport): Promise<void>;
   /** Removes and returns the reports due at or before `now` for executions `owner` runs, oldest first. */
   takeWindowReports(owner: string, now: number, limit: number): Promise<{ scope: Scope; report: WindowReport }[]>;
+
+  // ---- hybrid activations
+  insertActivation(scope: Scope, activation: Activation): Promise<void>;
+  /** Inside a transaction the activation is held until it ends (a registration counts against its limit). */
+  getActivation(scope: Scope, activationId: string): Promise<Activation | undefined>;
+  updateActivation(scope: Scope, activation: Activation): Promise<void>;
+  deleteActivation(scope: Scope, activationId: string): Promise<boolean>;
+  /** In creation order: rows with key > afterKey. */
+  listActivations(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Activation>[]>;
 
   /** A small named value that must survive restarts (e.g. the page-token signing key). */
   getSetting(name: string): Promise<string | undefined>;

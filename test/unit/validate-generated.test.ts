@@ -34,8 +34,8 @@ test('generated files are up to date (generator run into a temp dir)', { skip: !
   }
 });
 
-test('the subset: 35 operations (26 of maintenance windows, 9 of Run Command), no AWS prose', () => {
-  assert.equal(operationNames.length, 35);
+test('the subset: 39 operations (26 of maintenance windows, 9 of Run Command, 4 of activations), no AWS prose', () => {
+  assert.equal(operationNames.length, 39);
   assert.equal(operationNames.filter((name) => name.includes('MaintenanceWindow')).length, 23);
   const spec = readFileSync(join(ROOT, 'spec/ssm-maintenance-windows.json'), 'utf8');
   assert.doesNotMatch(spec, /"documentation"|"deprecatedMessage"|"documentationUrl"/);

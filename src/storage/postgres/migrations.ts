@@ -211,4 +211,18 @@ export const migrations: Migration[] = [
       CREATE INDEX window_reports_by_execution ON window_reports (account, region, window_execution_id);
     `,
   },
+  {
+    version: 8,
+    description: 'hybrid activations: the codes with which real machines register as managed nodes',
+    sql: `
+      CREATE TABLE activations (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        account text NOT NULL,
+        region text NOT NULL,
+        id text NOT NULL,
+        doc text NOT NULL
+      );
+      CREATE UNIQUE INDEX activations_by_id ON activations (account, region, id);
+    `,
+  },
 ];

@@ -2,6 +2,7 @@
 // command read is locked (FOR UPDATE), so the engine replicas and the API change one command's
 // invocations one at a time; `due_at` tells the engine which commands have work due.
 
+import type { Activation } from '../../domain/activations.ts';
 import type { Command, CommandInvocation, WindowReport } from '../../domain/commands.ts';
 import type { Scope } from '../../domain/model.ts';
 import type { Keyed } from '../../service/ports.ts';
@@ -54,6 +55,13 @@ const takeWindowReports = statement('take_window_reports', `
   WHERE w.account = due.account AND w.region = due.region AND w.invocation_id = due.invocation_id
   RETURNING w.account, w.region, w.doc`);
 const listDueCommands = statement('list_due_commands', 'SELECT DISTINCT account, region, command_id FROM command_invocations WHERE due_at IS NOT NULL AND due_at <= $1 LIMIT $2');
+
+const insertActivation = statement('insert_activation', 'INSERT INTO activations (account, region, id, doc) VALUES ($1, $2, $3, $4)');
+const selectActivation = statement('select_activation', 'SELECT doc FROM activations WHERE account = $1 AND region = $2 AND id = $3');
+const selectActivationForUpdate = statement('select_activation_for_update', 'SELECT doc FROM activations WHERE account = $1 AND region = $2 AND id = $3 FOR UPDATE');
+const updateActivation = statement('update_activation', 'UPDATE activations SET doc = $4 WHERE account = $1 AND region = $2 AND id = $3');
+const deleteActivation = statement('delete_activation', 'DELETE FROM activations WHERE account = $1 AND region = $2 AND id = $3');
+const listActivations = statement('list_activations', 'SELECT seq, doc FROM activations WHERE account = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4');
 
 export class PostgresCommands extends PostgresControlPlane {
   async insertCommand(scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<void> {
@@ -131,5 +139,28 @@ export class PostgresCommands extends PostgresControlPlane {
     const rows = (await takeWindowReports(this.session, [owner, now, limit])).rows;
     return rows.map((row) => ({ scope: { account: String(row.account), region: String(row.region) }, report: JSON.parse(String(row.doc)) as WindowReport }))
       .sort((a, b) => a.report.at - b.report.at);
+  }
+
+  // ---- hybrid activations
+
+  async insertActivation(scope: Scope, activation: Activation): Promise<void> {
+    await insertActivation(this.session, [scope.account, scope.region, activation.id, JSON.stringify(activation)]);
+  }
+
+  async getActivation(scope: Scope, activationId: string): Promise<Activation | undefined> {
+    const read = this.inTransaction ? selectActivationForUpdate : selectActivation;
+    return parsed((await read(this.session, [scope.account, scope.region, activationId])).rows[0]);
+  }
+
+  async updateActivation(scope: Scope, activation: Activation): Promise<void> {
+    await updateActivation(this.session, [scope.account, scope.region, activation.id, JSON.stringify(activation)]);
+  }
+
+  async deleteActivation(scope: Scope, activationId: string): Promise<boolean> {
+    return ((await deleteActivation(this.session, [scope.account, scope.region, activationId])).rowCount ?? 0) > 0;
+  }
+
+  async listActivations(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Activation>[]> {
+    return keyed((await listActivations(this.session, [scope.account, scope.region, afterKey, limit])).rows);
   }
 }

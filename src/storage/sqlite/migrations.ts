@@ -200,4 +200,18 @@ export const migrations: Migration[] = [
       CREATE INDEX window_reports_by_execution ON window_reports (account, region, window_execution_id);
     `,
   },
+  {
+    version: 8,
+    description: 'hybrid activations: the codes with which real machines register as managed nodes',
+    sql: `
+      CREATE TABLE activations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        id TEXT NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX activations_by_id ON activations (account, region, id);
+    `,
+  },
 ];

@@ -1,6 +1,7 @@
 // Run Command's tables on SQLite: commands and their per-node invocations. An invocation row carries the
 // instant it is next due to move on its own (`due_at`), so the engine finds due work with one index.
 
+import type { Activation } from '../../domain/activations.ts';
 import type { Command, CommandInvocation, WindowReport } from '../../domain/commands.ts';
 import type { Scope } from '../../domain/model.ts';
 import type { Keyed } from '../../service/ports.ts';
@@ -91,5 +92,28 @@ export class SqliteCommands extends SqliteControlPlane {
       WHERE e.owner = ? AND r.at <= ? ORDER BY r.at LIMIT ?) RETURNING account, region, doc`).all(owner, now, limit) as Row[];
     return rows.map((row) => ({ scope: { account: String(row.account), region: String(row.region) }, report: JSON.parse(String(row.doc)) as WindowReport }))
       .sort((a, b) => a.report.at - b.report.at);
+  }
+
+  // ---- hybrid activations (one writer at a time on SQLite, so a read inside a transaction is held)
+
+  async insertActivation(scope: Scope, activation: Activation): Promise<void> {
+    this.statement('INSERT INTO activations (account, region, id, doc) VALUES (?, ?, ?, ?)').run(scope.account, scope.region, activation.id, JSON.stringify(activation));
+  }
+
+  async getActivation(scope: Scope, activationId: string): Promise<Activation | undefined> {
+    return parsed(this.statement('SELECT doc FROM activations WHERE account = ? AND region = ? AND id = ?').get(scope.account, scope.region, activationId) as Row | undefined);
+  }
+
+  async updateActivation(scope: Scope, activation: Activation): Promise<void> {
+    this.statement('UPDATE activations SET doc = ? WHERE account = ? AND region = ? AND id = ?').run(JSON.stringify(activation), scope.account, scope.region, activation.id);
+  }
+
+  async deleteActivation(scope: Scope, activationId: string): Promise<boolean> {
+    return this.statement('DELETE FROM activations WHERE account = ? AND region = ? AND id = ?').run(scope.account, scope.region, activationId).changes > 0;
+  }
+
+  async listActivations(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Activation>[]> {
+    return keyed(this.statement('SELECT seq, doc FROM activations WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(scope.account, scope.region, afterKey, limit) as Row[]);
   }
 }

@@ -2,7 +2,11 @@
 // Constraint tables of the SSM model subset in spec/ (botocore 1.43.11).
 
 export type ShapeName =
+  | "Activation"
+  | "ActivationCode"
+  | "ActivationDescription"
   | "ActivationId"
+  | "ActivationList"
   | "AddTagsToResourceRequest"
   | "AddTagsToResourceResult"
   | "Alarm"
@@ -56,16 +60,29 @@ export type ShapeName =
   | "CompletedCount"
   | "ComputerName"
   | "ContentLength"
+  | "CreateActivationRequest"
+  | "CreateActivationResult"
   | "CreateMaintenanceWindowRequest"
   | "CreateMaintenanceWindowResult"
+  | "CreatedDate"
   | "DateTime"
+  | "DefaultInstanceName"
+  | "DeleteActivationRequest"
+  | "DeleteActivationResult"
   | "DeleteMaintenanceWindowRequest"
   | "DeleteMaintenanceWindowResult"
   | "DeliveryTimedOutCount"
+  | "DeregisterManagedInstanceRequest"
+  | "DeregisterManagedInstanceResult"
   | "DeregisterTargetFromMaintenanceWindowRequest"
   | "DeregisterTargetFromMaintenanceWindowResult"
   | "DeregisterTaskFromMaintenanceWindowRequest"
   | "DeregisterTaskFromMaintenanceWindowResult"
+  | "DescribeActivationsFilter"
+  | "DescribeActivationsFilterKeys"
+  | "DescribeActivationsFilterList"
+  | "DescribeActivationsRequest"
+  | "DescribeActivationsResult"
   | "DescribeDocumentRequest"
   | "DescribeDocumentResult"
   | "DescribeInstanceInformationRequest"
@@ -126,6 +143,7 @@ export type ShapeName =
   | "DoesNotExistException"
   | "DuplicateInstanceId"
   | "ErrorCount"
+  | "ExpirationDate"
   | "ExternalAlarmState"
   | "FeatureNotAvailableException"
   | "GetCommandInvocationRequest"
@@ -162,9 +180,12 @@ export type ShapeName =
   | "InstanceInformationStringFilterList"
   | "InstanceTagName"
   | "InternalServerError"
+  | "InvalidActivation"
+  | "InvalidActivationId"
   | "InvalidCommandId"
   | "InvalidDocument"
   | "InvalidDocumentVersion"
+  | "InvalidFilter"
   | "InvalidFilterKey"
   | "InvalidInstanceId"
   | "InvalidInstanceInformationFilterValue"
@@ -252,6 +273,7 @@ export type ShapeName =
   | "MaintenanceWindowTaskType"
   | "MaintenanceWindowTimezone"
   | "MaintenanceWindowsForTargetList"
+  | "ManagedInstanceId"
   | "MaxConcurrency"
   | "MaxDocumentSizeExceeded"
   | "MaxErrors"
@@ -280,6 +302,12 @@ export type ShapeName =
   | "RegisterTargetWithMaintenanceWindowResult"
   | "RegisterTaskWithMaintenanceWindowRequest"
   | "RegisterTaskWithMaintenanceWindowResult"
+  | "RegistrationLimit"
+  | "RegistrationMetadataItem"
+  | "RegistrationMetadataKey"
+  | "RegistrationMetadataList"
+  | "RegistrationMetadataValue"
+  | "RegistrationsCount"
   | "RemoveTagsFromResourceRequest"
   | "RemoveTagsFromResourceResult"
   | "RequireType"
@@ -308,6 +336,7 @@ export type ShapeName =
   | "StatusName"
   | "String"
   | "StringDateTime"
+  | "StringList"
   | "Tag"
   | "TagKey"
   | "TagList"
@@ -368,11 +397,29 @@ export interface ShapeDef {
 }
 
 export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
+  Activation: {
+    type: "structure",
+    members: {
+      ActivationId: { shape: "ActivationId" },
+      Description: { shape: "ActivationDescription" },
+      DefaultInstanceName: { shape: "DefaultInstanceName" },
+      IamRole: { shape: "IamRole" },
+      RegistrationLimit: { shape: "RegistrationLimit" },
+      RegistrationsCount: { shape: "RegistrationsCount" },
+      ExpirationDate: { shape: "ExpirationDate" },
+      Expired: { shape: "Boolean" },
+      CreatedDate: { shape: "CreatedDate" },
+      Tags: { shape: "TagList" },
+    },
+  },
+  ActivationCode: { type: "string", max: 250, min: 20 },
+  ActivationDescription: { type: "string", max: 256, min: 0 },
   ActivationId: {
     type: "string",
     pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
     jsPattern: "^(?:^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
   },
+  ActivationList: { type: "list", member: { shape: "Activation" } },
   AddTagsToResourceRequest: {
     type: "structure",
     required: ["ResourceType", "ResourceId", "Tags"],
@@ -557,6 +604,23 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   CompletedCount: { type: "integer" },
   ComputerName: { type: "string", max: 255, min: 1 },
   ContentLength: { type: "long" },
+  CreateActivationRequest: {
+    type: "structure",
+    required: ["IamRole"],
+    members: {
+      Description: { shape: "ActivationDescription" },
+      DefaultInstanceName: { shape: "DefaultInstanceName" },
+      IamRole: { shape: "IamRole" },
+      RegistrationLimit: { shape: "RegistrationLimit", box: true },
+      ExpirationDate: { shape: "ExpirationDate" },
+      Tags: { shape: "TagList" },
+      RegistrationMetadata: { shape: "RegistrationMetadataList" },
+    },
+  },
+  CreateActivationResult: {
+    type: "structure",
+    members: { ActivationId: { shape: "ActivationId" }, ActivationCode: { shape: "ActivationCode" } },
+  },
   CreateMaintenanceWindowRequest: {
     type: "structure",
     required: ["Name", "Schedule", "Duration", "Cutoff", "AllowUnassociatedTargets"],
@@ -576,10 +640,22 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     },
   },
   CreateMaintenanceWindowResult: { type: "structure", members: { WindowId: { shape: "MaintenanceWindowId" } } },
+  CreatedDate: { type: "timestamp" },
   DateTime: { type: "timestamp" },
+  DefaultInstanceName: {
+    type: "string",
+    max: 256,
+    min: 0,
+    pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
+    jsPattern: "^(?:^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
+  DeleteActivationRequest: { type: "structure", required: ["ActivationId"], members: { ActivationId: { shape: "ActivationId" } } },
+  DeleteActivationResult: { type: "structure", members: {} },
   DeleteMaintenanceWindowRequest: { type: "structure", required: ["WindowId"], members: { WindowId: { shape: "MaintenanceWindowId" } } },
   DeleteMaintenanceWindowResult: { type: "structure", members: { WindowId: { shape: "MaintenanceWindowId" } } },
   DeliveryTimedOutCount: { type: "integer" },
+  DeregisterManagedInstanceRequest: { type: "structure", required: ["InstanceId"], members: { InstanceId: { shape: "ManagedInstanceId" } } },
+  DeregisterManagedInstanceResult: { type: "structure", members: {} },
   DeregisterTargetFromMaintenanceWindowRequest: {
     type: "structure",
     required: ["WindowId", "WindowTargetId"],
@@ -610,6 +686,24 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
       WindowId: { shape: "MaintenanceWindowId" },
       WindowTaskId: { shape: "MaintenanceWindowTaskId" },
     },
+  },
+  DescribeActivationsFilter: {
+    type: "structure",
+    members: { FilterKey: { shape: "DescribeActivationsFilterKeys" }, FilterValues: { shape: "StringList" } },
+  },
+  DescribeActivationsFilterKeys: { type: "string", enum: ["ActivationIds", "DefaultInstanceName", "IamRole"] },
+  DescribeActivationsFilterList: { type: "list", member: { shape: "DescribeActivationsFilter" } },
+  DescribeActivationsRequest: {
+    type: "structure",
+    members: {
+      Filters: { shape: "DescribeActivationsFilterList" },
+      MaxResults: { shape: "MaxResults", box: true },
+      NextToken: { shape: "NextToken" },
+    },
+  },
+  DescribeActivationsResult: {
+    type: "structure",
+    members: { ActivationList: { shape: "ActivationList" }, NextToken: { shape: "NextToken" } },
   },
   DescribeDocumentRequest: {
     type: "structure",
@@ -931,6 +1025,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   DoesNotExistException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   DuplicateInstanceId: { type: "structure", members: {}, exception: true },
   ErrorCount: { type: "integer" },
+  ExpirationDate: { type: "timestamp" },
   ExternalAlarmState: { type: "string", enum: ["UNKNOWN", "ALARM"] },
   FeatureNotAvailableException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   GetCommandInvocationRequest: {
@@ -1193,9 +1288,12 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   InstanceInformationStringFilterList: { type: "list", member: { shape: "InstanceInformationStringFilter" }, min: 0 },
   InstanceTagName: { type: "string", max: 255 },
   InternalServerError: { type: "structure", members: { Message: { shape: "String" } }, exception: true, fault: true },
+  InvalidActivation: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidActivationId: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidCommandId: { type: "structure", members: {}, exception: true },
   InvalidDocument: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidDocumentVersion: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidFilter: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidFilterKey: { type: "structure", members: {}, exception: true },
   InvalidInstanceId: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidInstanceInformationFilterValue: { type: "structure", members: { message: { shape: "String" } }, exception: true },
@@ -1528,6 +1626,13 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   MaintenanceWindowTaskType: { type: "string", enum: ["RUN_COMMAND", "AUTOMATION", "STEP_FUNCTIONS", "LAMBDA"] },
   MaintenanceWindowTimezone: { type: "string" },
   MaintenanceWindowsForTargetList: { type: "list", member: { shape: "MaintenanceWindowIdentityForTarget" } },
+  ManagedInstanceId: {
+    type: "string",
+    max: 124,
+    min: 20,
+    pattern: "(^mi-[0-9a-f]{17}$)|(^eks_c:[0-9A-Za-z][A-Za-z0-9\\-_]{0,99}_\\w{17}$)",
+    jsPattern: "^(?:(^mi-[0-9a-f]{17}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))|(^eks_c:[0-9A-Za-z][A-Za-z0-9\\-_]{0,99}_\\w{17}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$)))$",
+  },
   MaxConcurrency: {
     type: "string",
     max: 7,
@@ -1614,6 +1719,28 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     },
   },
   RegisterTaskWithMaintenanceWindowResult: { type: "structure", members: { WindowTaskId: { shape: "MaintenanceWindowTaskId" } } },
+  RegistrationLimit: { type: "integer", max: 1000, min: 1 },
+  RegistrationMetadataItem: {
+    type: "structure",
+    required: ["Key", "Value"],
+    members: { Key: { shape: "RegistrationMetadataKey" }, Value: { shape: "RegistrationMetadataValue" } },
+  },
+  RegistrationMetadataKey: {
+    type: "string",
+    max: 128,
+    min: 1,
+    pattern: "^(?!\\s*$).+",
+    jsPattern: "^(?:^(?![\\t\\n\\x0B\\f\\r ]*(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))[^\\n\\r\\u0085\\u2028\\u2029]+)$",
+  },
+  RegistrationMetadataList: { type: "list", member: { shape: "RegistrationMetadataItem" } },
+  RegistrationMetadataValue: {
+    type: "string",
+    max: 2048,
+    min: 1,
+    pattern: "^(?!\\s*$).+",
+    jsPattern: "^(?:^(?![\\t\\n\\x0B\\f\\r ]*(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))[^\\n\\r\\u0085\\u2028\\u2029]+)$",
+  },
+  RegistrationsCount: { type: "integer", max: 1000, min: 1 },
   RemoveTagsFromResourceRequest: {
     type: "structure",
     required: ["ResourceType", "ResourceId", "TagKeys"],
@@ -1720,6 +1847,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     pattern: "^([\\-]?\\d{4}(?!\\d{2}\\b))((-?)((0[1-9]|1[0-2])(\\3([12]\\d|0[1-9]|3[01]))?|W([0-4]\\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\\d|[12]\\d{2}|3([0-5]\\d|6[1-6])))([T\\s]((([01]\\d|2[0-3])((:?)[0-5]\\d)?|24\\:?00)([\\.,]\\d(?!:))?)?(\\17[0-5]\\d([\\.,]\\d)?)?([zZ]|([\\-])([01]\\d|2[0-3]):?([0-5]\\d)?)?)?)?$",
     jsPattern: "^(?:^([\\-]?\\d{4}(?!\\d{2}\\b))((-?)((0[1-9]|1[0-2])(\\3([12]\\d|0[1-9]|3[01]))?|W([0-4]\\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\\d|[12]\\d{2}|3([0-5]\\d|6[1-6])))([T\\t\\n\\x0B\\f\\r ]((([01]\\d|2[0-3])((:?)[0-5]\\d)?|24:?00)([\\.,]\\d(?!:))?)?(\\17[0-5]\\d([\\.,]\\d)?)?([zZ]|([\\-])([01]\\d|2[0-3]):?([0-5]\\d)?)?)?)?(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
   },
+  StringList: { type: "list", member: { shape: "String" } },
   Tag: {
     type: "structure",
     required: ["Key", "Value"],
@@ -1877,10 +2005,14 @@ export const operationNames = [
   "AddTagsToResource",
   "CancelCommand",
   "CancelMaintenanceWindowExecution",
+  "CreateActivation",
   "CreateMaintenanceWindow",
+  "DeleteActivation",
   "DeleteMaintenanceWindow",
+  "DeregisterManagedInstance",
   "DeregisterTargetFromMaintenanceWindow",
   "DeregisterTaskFromMaintenanceWindow",
+  "DescribeActivations",
   "DescribeDocument",
   "DescribeInstanceInformation",
   "DescribeMaintenanceWindowExecutionTaskInvocations",
@@ -1953,16 +2085,34 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     errors: ["InternalServerError", "DoesNotExistException"],
     http: { method: "POST", requestUri: "/" },
   },
+  CreateActivation: {
+    input: "CreateActivationRequest",
+    output: "CreateActivationResult",
+    errors: ["InvalidParameters", "InternalServerError"],
+    http: { method: "POST", requestUri: "/" },
+  },
   CreateMaintenanceWindow: {
     input: "CreateMaintenanceWindowRequest",
     output: "CreateMaintenanceWindowResult",
     errors: ["IdempotentParameterMismatch", "ResourceLimitExceededException", "InternalServerError"],
     http: { method: "POST", requestUri: "/" },
   },
+  DeleteActivation: {
+    input: "DeleteActivationRequest",
+    output: "DeleteActivationResult",
+    errors: ["InvalidActivationId", "InvalidActivation", "InternalServerError", "TooManyUpdates"],
+    http: { method: "POST", requestUri: "/" },
+  },
   DeleteMaintenanceWindow: {
     input: "DeleteMaintenanceWindowRequest",
     output: "DeleteMaintenanceWindowResult",
     errors: ["InternalServerError"],
+    http: { method: "POST", requestUri: "/" },
+  },
+  DeregisterManagedInstance: {
+    input: "DeregisterManagedInstanceRequest",
+    output: "DeregisterManagedInstanceResult",
+    errors: ["InvalidInstanceId", "InternalServerError"],
     http: { method: "POST", requestUri: "/" },
   },
   DeregisterTargetFromMaintenanceWindow: {
@@ -1976,6 +2126,18 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     output: "DeregisterTaskFromMaintenanceWindowResult",
     errors: ["DoesNotExistException", "InternalServerError"],
     http: { method: "POST", requestUri: "/" },
+  },
+  DescribeActivations: {
+    input: "DescribeActivationsRequest",
+    output: "DescribeActivationsResult",
+    errors: ["InvalidFilter", "InvalidNextToken", "InternalServerError"],
+    http: { method: "POST", requestUri: "/" },
+    paginator: {
+      input_token: "NextToken",
+      output_token: "NextToken",
+      limit_key: "MaxResults",
+      result_key: "ActivationList",
+    },
   },
   DescribeDocument: {
     input: "DescribeDocumentRequest",

@@ -2,7 +2,22 @@
 // Wire types (PascalCase members as on the wire) of every shape in spec/ssm-maintenance-windows.json.
 // timestamp → number (epoch seconds), blob → string (base64); required members are non-optional.
 
+export interface Activation {
+  ActivationId?: ActivationId;
+  Description?: ActivationDescription;
+  DefaultInstanceName?: DefaultInstanceName;
+  IamRole?: IamRole;
+  RegistrationLimit?: RegistrationLimit;
+  RegistrationsCount?: RegistrationsCount;
+  ExpirationDate?: ExpirationDate;
+  Expired?: Boolean;
+  CreatedDate?: CreatedDate;
+  Tags?: TagList;
+}
+export type ActivationCode = string;
+export type ActivationDescription = string;
 export type ActivationId = string;
+export type ActivationList = Activation[];
 export interface AddTagsToResourceRequest {
   ResourceType: ResourceTypeForTagging;
   ResourceId: ResourceId;
@@ -146,6 +161,19 @@ export type Comment = string;
 export type CompletedCount = number;
 export type ComputerName = string;
 export type ContentLength = number;
+export interface CreateActivationRequest {
+  Description?: ActivationDescription;
+  DefaultInstanceName?: DefaultInstanceName;
+  IamRole: IamRole;
+  RegistrationLimit?: RegistrationLimit;
+  ExpirationDate?: ExpirationDate;
+  Tags?: TagList;
+  RegistrationMetadata?: RegistrationMetadataList;
+}
+export interface CreateActivationResult {
+  ActivationId?: ActivationId;
+  ActivationCode?: ActivationCode;
+}
 export interface CreateMaintenanceWindowRequest {
   Name: MaintenanceWindowName;
   Description?: MaintenanceWindowDescription;
@@ -163,7 +191,13 @@ export interface CreateMaintenanceWindowRequest {
 export interface CreateMaintenanceWindowResult {
   WindowId?: MaintenanceWindowId;
 }
+export type CreatedDate = number;
 export type DateTime = number;
+export type DefaultInstanceName = string;
+export interface DeleteActivationRequest {
+  ActivationId: ActivationId;
+}
+export type DeleteActivationResult = Record<string, never>;
 export interface DeleteMaintenanceWindowRequest {
   WindowId: MaintenanceWindowId;
 }
@@ -171,6 +205,10 @@ export interface DeleteMaintenanceWindowResult {
   WindowId?: MaintenanceWindowId;
 }
 export type DeliveryTimedOutCount = number;
+export interface DeregisterManagedInstanceRequest {
+  InstanceId: ManagedInstanceId;
+}
+export type DeregisterManagedInstanceResult = Record<string, never>;
 export interface DeregisterTargetFromMaintenanceWindowRequest {
   WindowId: MaintenanceWindowId;
   WindowTargetId: MaintenanceWindowTargetId;
@@ -187,6 +225,21 @@ export interface DeregisterTaskFromMaintenanceWindowRequest {
 export interface DeregisterTaskFromMaintenanceWindowResult {
   WindowId?: MaintenanceWindowId;
   WindowTaskId?: MaintenanceWindowTaskId;
+}
+export interface DescribeActivationsFilter {
+  FilterKey?: DescribeActivationsFilterKeys;
+  FilterValues?: StringList;
+}
+export type DescribeActivationsFilterKeys = "ActivationIds" | "DefaultInstanceName" | "IamRole";
+export type DescribeActivationsFilterList = DescribeActivationsFilter[];
+export interface DescribeActivationsRequest {
+  Filters?: DescribeActivationsFilterList;
+  MaxResults?: MaxResults;
+  NextToken?: NextToken;
+}
+export interface DescribeActivationsResult {
+  ActivationList?: ActivationList;
+  NextToken?: NextToken;
 }
 export interface DescribeDocumentRequest {
   Name: DocumentARN;
@@ -393,6 +446,7 @@ export interface DoesNotExistException {
 }
 export type DuplicateInstanceId = Record<string, never>;
 export type ErrorCount = number;
+export type ExpirationDate = number;
 export type ExternalAlarmState = "UNKNOWN" | "ALARM";
 export interface FeatureNotAvailableException {
   Message?: String;
@@ -590,11 +644,20 @@ export type InstanceTagName = string;
 export interface InternalServerError {
   Message?: String;
 }
+export interface InvalidActivation {
+  Message?: String;
+}
+export interface InvalidActivationId {
+  Message?: String;
+}
 export type InvalidCommandId = Record<string, never>;
 export interface InvalidDocument {
   Message?: String;
 }
 export interface InvalidDocumentVersion {
+  Message?: String;
+}
+export interface InvalidFilter {
   Message?: String;
 }
 export type InvalidFilterKey = Record<string, never>;
@@ -835,6 +898,7 @@ export type MaintenanceWindowTaskTargetId = string;
 export type MaintenanceWindowTaskType = "RUN_COMMAND" | "AUTOMATION" | "STEP_FUNCTIONS" | "LAMBDA";
 export type MaintenanceWindowTimezone = string;
 export type MaintenanceWindowsForTargetList = MaintenanceWindowIdentityForTarget[];
+export type ManagedInstanceId = string;
 export type MaxConcurrency = string;
 export interface MaxDocumentSizeExceeded {
   Message?: String;
@@ -901,6 +965,15 @@ export interface RegisterTaskWithMaintenanceWindowRequest {
 export interface RegisterTaskWithMaintenanceWindowResult {
   WindowTaskId?: MaintenanceWindowTaskId;
 }
+export type RegistrationLimit = number;
+export interface RegistrationMetadataItem {
+  Key: RegistrationMetadataKey;
+  Value: RegistrationMetadataValue;
+}
+export type RegistrationMetadataKey = string;
+export type RegistrationMetadataList = RegistrationMetadataItem[];
+export type RegistrationMetadataValue = string;
+export type RegistrationsCount = number;
 export interface RemoveTagsFromResourceRequest {
   ResourceType: ResourceTypeForTagging;
   ResourceId: ResourceId;
@@ -964,6 +1037,7 @@ export type StatusDetails = string;
 export type StatusName = string;
 export type String = string;
 export type StringDateTime = string;
+export type StringList = String[];
 export interface Tag {
   Key: TagKey;
   Value: TagValue;
@@ -1080,10 +1154,14 @@ export interface OperationTypes {
   AddTagsToResource: { input: AddTagsToResourceRequest; output: AddTagsToResourceResult };
   CancelCommand: { input: CancelCommandRequest; output: CancelCommandResult };
   CancelMaintenanceWindowExecution: { input: CancelMaintenanceWindowExecutionRequest; output: CancelMaintenanceWindowExecutionResult };
+  CreateActivation: { input: CreateActivationRequest; output: CreateActivationResult };
   CreateMaintenanceWindow: { input: CreateMaintenanceWindowRequest; output: CreateMaintenanceWindowResult };
+  DeleteActivation: { input: DeleteActivationRequest; output: DeleteActivationResult };
   DeleteMaintenanceWindow: { input: DeleteMaintenanceWindowRequest; output: DeleteMaintenanceWindowResult };
+  DeregisterManagedInstance: { input: DeregisterManagedInstanceRequest; output: DeregisterManagedInstanceResult };
   DeregisterTargetFromMaintenanceWindow: { input: DeregisterTargetFromMaintenanceWindowRequest; output: DeregisterTargetFromMaintenanceWindowResult };
   DeregisterTaskFromMaintenanceWindow: { input: DeregisterTaskFromMaintenanceWindowRequest; output: DeregisterTaskFromMaintenanceWindowResult };
+  DescribeActivations: { input: DescribeActivationsRequest; output: DescribeActivationsResult };
   DescribeDocument: { input: DescribeDocumentRequest; output: DescribeDocumentResult };
   DescribeInstanceInformation: { input: DescribeInstanceInformationRequest; output: DescribeInstanceInformationResult };
   DescribeMaintenanceWindowExecutionTaskInvocations: { input: DescribeMaintenanceWindowExecutionTaskInvocationsRequest; output: DescribeMaintenanceWindowExecutionTaskInvocationsResult };
