@@ -10,6 +10,7 @@ import { createHandlers } from './operations/index.ts';
 import { defaultQuotas, type Quotas, type ServiceContext } from './service/context.ts';
 import { IDEMPOTENCY_RETENTION_MS } from './service/idempotency.ts';
 import { ActivationService } from './service/activations.ts';
+import { RegistrationService } from './service/registrations.ts';
 import { CommandService } from './service/commands.ts';
 import { DocumentService } from './service/documents.ts';
 import { HistoryService } from './service/history.ts';
@@ -35,6 +36,7 @@ import { CommandTaskRunner } from './runtime/task-runners/command-task-runner.ts
 import { RunnersByTaskType } from './runtime/task-runners/task-runner.ts';
 import { ControlService } from './service/control.ts';
 import { ManualClock } from './service/manual-clock.ts';
+import { agentOperations } from './wire/agent-api.ts';
 import { controlAuthenticator } from './wire/control-auth.ts';
 import { CredentialsFile } from './wire/credentials-file.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
@@ -229,7 +231,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   if (config.engine) await engine.start();
   const verifier = credentials ? new SignatureVerifier(credentials) : undefined;
   const server = createHttpServer({
-    api: createApiHandler(handlers, verifier ? (request) => verifier.verify(request) : undefined),
+    api: createApiHandler(handlers, verifier ? (request) => verifier.verify(request) : undefined, agentOperations(new RegistrationService(ctx))),
     control: createControlHandler(control, credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined),
     log: config.log,
     tls,

@@ -27,6 +27,17 @@ export interface ManagedNode {
   agentVersion?: string;
   /** The name an on-premises node was activated with; absent: not shown. */
   name?: string;
+  /** Set for a real machine that registered with an activation (its agent proves itself with this key). */
+  registration?: NodeRegistration;
+}
+
+export interface NodeRegistration {
+  activationId: string;
+  /** Base64 DER of the agent's RSA public key, as RegisterManagedInstance sent it. */
+  publicKey: string;
+  publicKeyType: string;
+  fingerprint: string;
+  registeredAt: number;
 }
 
 export type OutcomeStatus = 'SUCCESS' | 'FAILED' | 'TIMED_OUT';

@@ -183,6 +183,8 @@ export interface StoreOperations {
   getActivation(scope: Scope, activationId: string): Promise<Activation | undefined>;
   updateActivation(scope: Scope, activation: Activation): Promise<void>;
   deleteActivation(scope: Scope, activationId: string): Promise<boolean>;
+  /** The account and Region of an activation id (ids are UUIDs: unique across scopes). */
+  locateActivation(activationId: string): Promise<Scope | undefined>;
   /** In creation order: rows with key > afterKey. */
   listActivations(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Activation>[]>;
 

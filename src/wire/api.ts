@@ -5,6 +5,7 @@ import { ServiceError } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
 import { type OperationName, operationNames } from './generated/shapes.ts';
 import type { OperationTypes } from './generated/types.ts';
+import type { AgentOperation } from './agent-api.ts';
 import type { ApiHandler, ApiRequest } from './http-server.ts';
 import { scopeOf } from './scope.ts';
 import { checkInput } from './validate.ts';
@@ -51,8 +52,11 @@ export type Authenticate = (request: ApiRequest) => Scope | Promise<Scope>;
 
 const unverified: Authenticate = (request) => scopeOf(request.authorization);
 
-export function createApiHandler(handlers: Handlers, authenticate: Authenticate = unverified): ApiHandler {
+export function createApiHandler(handlers: Handlers, authenticate: Authenticate = unverified, agent: Record<string, AgentOperation> = {}): ApiHandler {
   return async (request: ApiRequest) => {
+    // The agent's own calls authenticate in their own ways (wire/agent-api.ts).
+    const agentOperation = request.target === undefined ? undefined : agent[request.target];
+    if (agentOperation) return agentOperation(request);
     // As AWS does, the signature is checked before anything else about the call.
     const scope = await authenticate(request);
     const operation = resolveOperation(request.target);

@@ -3,9 +3,11 @@
 // DeleteActivation removes one, and the model's errors come back for what does not exist.
 
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import {
-  CreateActivationCommand, DeleteActivationCommand, DeregisterManagedInstanceCommand, DescribeActivationsCommand, paginateDescribeActivations,
+  CreateActivationCommand, DeleteActivationCommand, DeregisterManagedInstanceCommand, DescribeActivationsCommand, DescribeInstanceInformationCommand,
+  paginateDescribeActivations, SendCommandCommand,
 } from '@aws-sdk/client-ssm';
 import { setClock } from '../support/control.ts';
 import { rejectsWith } from '../support/errors.ts';
@@ -75,5 +77,51 @@ describe('hybrid activations', () => {
     await send(new CreateActivationCommand({ IamRole: 'r' }));
     const other = server.clientFor({ account: '123456789012' });
     assert.deepEqual((await other.send(new DescribeActivationsCommand({}))).ActivationList, []);
+  });
+
+  /** What `amazon-ssm-agent -register` sends: one unsigned JSON 1.1 call (../shared/ssm-agent/README.md). */
+  async function register(body: Record<string, unknown>) {
+    const response = await fetch(server.app.endpoint, {
+      method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000),
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonSSM.RegisterManagedInstance' },
+    });
+    return { status: response.status, body: await response.json() as Record<string, string> };
+  }
+  const publicKey = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+
+  test('RegisterManagedInstance: a valid activation gives an mi- node with its name and tags, up to RegistrationLimit', async () => {
+    const { ActivationId, ActivationCode } = await send(new CreateActivationCommand({ IamRole: 'r', DefaultInstanceName: 'lab-box', RegistrationLimit: 2, Tags: [{ Key: 'Env', Value: 'lab' }] }));
+    const request = { ActivationId, ActivationCode, PublicKeyType: 'Rsa', Fingerprint: 'f1' };
+    const first = await register({ ...request, PublicKey: publicKey() });
+    assert.equal(first.status, 200);
+    assert.match(first.body.InstanceId, /^mi-[0-9a-f]{17}$/);
+    const second = await register({ ...request, PublicKey: publicKey(), Fingerprint: 'f2' });
+    assert.equal(second.status, 200);
+    const third = await register({ ...request, PublicKey: publicKey(), Fingerprint: 'f3' });
+    assert.deepEqual([third.status, third.body.__type], [400, 'InvalidActivation'], 'the limit of 2 is spent');
+    assert.equal((await send(new DescribeActivationsCommand({}))).ActivationList[0].RegistrationsCount, 2);
+
+    const nodes = (await send(new DescribeInstanceInformationCommand({}))).InstanceInformationList;
+    const mine = nodes.find((n: { InstanceId: string }) => n.InstanceId === first.body.InstanceId);
+    assert.deepEqual([mine.ResourceType, mine.Name, mine.SourceType], ['ManagedInstance', 'lab-box', 'AWS::SSM::ManagedInstance']);
+    const byTag = await send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', Parameters: { commands: ['uptime'] }, Targets: [{ Key: 'tag:Env', Values: ['lab'] }] }));
+    assert.equal(byTag.Command.TargetCount, 2, "the activation's tags became the nodes' tags");
+
+    await send(new DeregisterManagedInstanceCommand({ InstanceId: first.body.InstanceId }));
+    assert.equal((await send(new DescribeInstanceInformationCommand({}))).InstanceInformationList.some((n: { InstanceId: string }) => n.InstanceId === first.body.InstanceId), false);
+  });
+
+  test('RegisterManagedInstance refuses a wrong code, an expired or deleted activation, a bad key, missing members', async () => {
+    const { ActivationId, ActivationCode } = await send(new CreateActivationCommand({ IamRole: 'r', ExpirationDate: new Date(T0 + 3_600_000) }));
+    const good = { ActivationId, ActivationCode, PublicKeyType: 'Rsa', Fingerprint: 'f', PublicKey: publicKey() };
+    assert.equal((await register({ ...good, ActivationCode: 'x'.repeat(20) })).body.__type, 'InvalidActivation');
+    assert.equal((await register({ ...good, ActivationId: '00000000-0000-0000-0000-000000000000' })).body.__type, 'InvalidActivation');
+    assert.equal((await register({ ...good, PublicKey: Buffer.from('not a key').toString('base64') })).body.__type, 'ValidationException');
+    const missing = await register({ ActivationId });
+    assert.deepEqual([missing.status, missing.body.__type], [400, 'ValidationException']);
+    assert.match(missing.body.message, /^4 validation errors detected: Value null at 'activationCode' failed to satisfy constraint: Member must not be null; /);
+    await setClock(server, T0 + 3_600_000);
+    assert.equal((await register(good)).body.__type, 'InvalidActivation', 'expired');
+    assert.equal((await send(new DescribeActivationsCommand({}))).ActivationList[0].RegistrationsCount, 0);
   });
 });

@@ -63,6 +63,8 @@ const updateActivation = statement('update_activation', 'UPDATE activations SET 
 const deleteActivation = statement('delete_activation', 'DELETE FROM activations WHERE account = $1 AND region = $2 AND id = $3');
 const listActivations = statement('list_activations', 'SELECT seq, doc FROM activations WHERE account = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4');
 
+const locateActivation = statement('locate_activation', 'SELECT account, region FROM activations WHERE id = $1 LIMIT 1');
+
 export class PostgresCommands extends PostgresControlPlane {
   async insertCommand(scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<void> {
     await insertCommand(this.session, [scope.account, scope.region, command.id, JSON.stringify(command)]);
@@ -158,6 +160,11 @@ export class PostgresCommands extends PostgresControlPlane {
 
   async deleteActivation(scope: Scope, activationId: string): Promise<boolean> {
     return ((await deleteActivation(this.session, [scope.account, scope.region, activationId])).rowCount ?? 0) > 0;
+  }
+
+  async locateActivation(activationId: string): Promise<Scope | undefined> {
+    const row = (await locateActivation(this.session, [activationId])).rows[0];
+    return row ? { account: String(row.account), region: String(row.region) } : undefined;
   }
 
   async listActivations(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Activation>[]> {

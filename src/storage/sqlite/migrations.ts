@@ -212,6 +212,8 @@ export const migrations: Migration[] = [
         doc TEXT NOT NULL
       );
       CREATE UNIQUE INDEX activations_by_id ON activations (account, region, id);
+      -- An agent's RegisterManagedInstance names only the activation id: found across accounts by it.
+      CREATE INDEX activations_by_activation_id ON activations (id);
     `,
   },
 ];

@@ -112,6 +112,11 @@ export class SqliteCommands extends SqliteControlPlane {
     return this.statement('DELETE FROM activations WHERE account = ? AND region = ? AND id = ?').run(scope.account, scope.region, activationId).changes > 0;
   }
 
+  async locateActivation(activationId: string): Promise<Scope | undefined> {
+    const row = this.statement('SELECT account, region FROM activations WHERE id = ? LIMIT 1').get(activationId) as Row | undefined;
+    return row ? { account: String(row.account), region: String(row.region) } : undefined;
+  }
+
   async listActivations(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Activation>[]> {
     return keyed(this.statement('SELECT seq, doc FROM activations WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(scope.account, scope.region, afterKey, limit) as Row[]);
