@@ -11,6 +11,7 @@ import { defaultQuotas, type Quotas, type ServiceContext } from './service/conte
 import { IDEMPOTENCY_RETENTION_MS } from './service/idempotency.ts';
 import { ActivationService } from './service/activations.ts';
 import { RegistrationService } from './service/registrations.ts';
+import { AgentService } from './service/agents.ts';
 import { CommandService } from './service/commands.ts';
 import { DocumentService } from './service/documents.ts';
 import { HistoryService } from './service/history.ts';
@@ -231,7 +232,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   if (config.engine) await engine.start();
   const verifier = credentials ? new SignatureVerifier(credentials) : undefined;
   const server = createHttpServer({
-    api: createApiHandler(handlers, verifier ? (request) => verifier.verify(request) : undefined, agentOperations(new RegistrationService(ctx))),
+    api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), new AgentService(ctx))),
     control: createControlHandler(control, credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined),
     log: config.log,
     tls,

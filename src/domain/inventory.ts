@@ -29,6 +29,8 @@ export interface ManagedNode {
   name?: string;
   /** Set for a real machine that registered with an activation (its agent proves itself with this key). */
   registration?: NodeRegistration;
+  /** When its agent last reported (UpdateInstanceInformation); simulated nodes have none and are always Online. */
+  lastPingAt?: number;
 }
 
 export interface NodeRegistration {

@@ -10,15 +10,21 @@ import type { ManagedNode, PlatformType } from './inventory.ts';
  */
 export const SIMULATED_AGENT_VERSION = '3.3.418.0';
 
+/**
+ * How long a registered node stays Online after its agent's last UpdateInstanceInformation: the agent
+ * reports every 5 minutes (its Ssm.HealthFrequencyMinutes default), so two missed reports mean it is gone.
+ */
+export const PING_TIMEOUT_MS = 10 * 60_000;
+
 export type InstanceResourceType = 'EC2Instance' | 'ManagedInstance';
 export type SourceType = 'AWS::EC2::Instance' | 'AWS::SSM::ManagedInstance';
 
 /** One node in AWS's terms (domain names; operations/instances.ts maps them to the wire). */
 export interface InstanceInfo {
   instanceId: string;
-  /** A simulated node is always reachable. */
-  pingStatus: 'Online';
-  /** Epoch ms: a simulated node pings continuously, so the service clock's now. */
+  /** A simulated node is always reachable; a real one while its agent keeps reporting. */
+  pingStatus: 'Online' | 'ConnectionLost';
+  /** Epoch ms: a simulated node pings continuously (the service clock's now); a real one when it last reported. */
   lastPingAt: number;
   agentVersion: string;
   isLatestVersion: boolean;
@@ -55,8 +61,8 @@ export function instanceInfo(node: ManagedNode, now: number): InstanceInfo {
   const agentVersion = node.agentVersion ?? SIMULATED_AGENT_VERSION;
   return {
     instanceId: node.id,
-    pingStatus: 'Online',
-    lastPingAt: now,
+    pingStatus: !node.registration || (node.lastPingAt !== undefined && now - node.lastPingAt <= PING_TIMEOUT_MS) ? 'Online' : 'ConnectionLost',
+    lastPingAt: node.registration ? node.lastPingAt ?? node.registration.registeredAt : now,
     agentVersion,
     // AWS: "doesn't indicate whether or not the latest version is installed on Windows managed nodes".
     isLatestVersion: platformType !== 'Windows' && compareVersions(agentVersion, SIMULATED_AGENT_VERSION) >= 0,

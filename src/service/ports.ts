@@ -4,6 +4,7 @@
 import type { ExecutionStatus, Invocation, PlanItem, TaskExecution, WindowExecution } from '../domain/execution.ts';
 import type { Scope, Tag, Window, WindowTarget, WindowTask } from '../domain/model.ts';
 import type { Activation } from '../domain/activations.ts';
+import type { AgentCredential } from '../domain/agent-credentials.ts';
 import type { Command, CommandInvocation, WindowReport } from '../domain/commands.ts';
 import type { ManagedNode, OutcomeRule } from '../domain/inventory.ts';
 
@@ -187,6 +188,13 @@ export interface StoreOperations {
   locateActivation(activationId: string): Promise<Scope | undefined>;
   /** In creation order: rows with key > afterKey. */
   listActivations(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Activation>[]>;
+
+  // ---- registered agents
+  /** The account and Region of a managed node id (mi- ids are unique across scopes). */
+  locateNode(nodeId: string): Promise<Scope | undefined>;
+  /** Keeps a credential issued to a node, dropping that node's credentials expired before `now`. */
+  putAgentCredential(scope: Scope, credential: AgentCredential, now: number): Promise<void>;
+  findAgentCredential(accessKeyId: string): Promise<{ scope: Scope; credential: AgentCredential } | undefined>;
 
   /** A small named value that must survive restarts (e.g. the page-token signing key). */
   getSetting(name: string): Promise<string | undefined>;

@@ -4,8 +4,10 @@
 // RegisterManagedInstance is unsigned (the activation code is the secret).
 
 import { ServiceError, ValidationException } from '../domain/errors.ts';
+import type { AgentIdentity, AgentService } from '../service/agents.ts';
 import type { RegistrationService } from '../service/registrations.ts';
 import type { ApiRequest } from './http-server.ts';
+import { SignatureVerifier } from './sigv4.ts';
 
 export type AgentOperation = (request: ApiRequest) => Promise<unknown>;
 
@@ -30,8 +32,72 @@ function strings<K extends string>(input: Record<string, unknown>, names: readon
   return Object.fromEntries(names.map((n) => [n, input[n] as string])) as Record<K, string>;
 }
 
-export function agentOperations(registrations: RegistrationService): Record<string, AgentOperation> {
+/**
+ * Who signed an agent call. `rsa`: the node itself, with the key it registered (its mi- id is the access
+ * key id), for RequestManagedInstanceRoleToken. `issued`: the credentials that call gave it, for every
+ * later call; a key belongs to one node, so a node can act only as itself.
+ */
+function agentVerifiers(agents: AgentService) {
+  const byNodeKey = new SignatureVerifier({
+    find: async (nodeId) => {
+      const found = await agents.registeredNode(nodeId);
+      return found && { accessKeyId: nodeId, secretAccessKey: '', accountId: found.scope.account, publicKey: found.publicKey };
+    },
+  });
+  const byIssuedKey = new SignatureVerifier({
+    find: async (accessKeyId) => {
+      const found = await agents.credential(accessKeyId);
+      if (!found) return undefined;
+      const { credential, scope } = found;
+      return { accessKeyId, secretAccessKey: credential.secretAccessKey, sessionToken: credential.sessionToken, accountId: scope.account, subject: credential.nodeId };
+    },
+  });
   return {
+    async node(request: ApiRequest): Promise<AgentIdentity> {
+      const { account, region, accessKeyId } = await byNodeKey.verify(request);
+      return { scope: { account, region }, nodeId: accessKeyId };
+    },
+    async issued(request: ApiRequest, service = 'ssm'): Promise<AgentIdentity> {
+      const { account, region, subject } = await byIssuedKey.verify(request, { service });
+      return { scope: { account, region }, nodeId: subject! };
+    },
+  };
+}
+
+function optionalString(input: Record<string, unknown>, name: string): string | undefined {
+  return typeof input[name] === 'string' && input[name] !== '' ? (input[name] as string) : undefined;
+}
+
+export function agentOperations(registrations: RegistrationService, agents: AgentService): Record<string, AgentOperation> {
+  const verify = agentVerifiers(agents);
+  return {
+    'AmazonSSM.RequestManagedInstanceRoleToken': async (request) => {
+      const identity = await verify.node(request);
+      const { Fingerprint } = strings(body(request), ['Fingerprint'] as const);
+      const credential = await agents.issueCredentials(identity, Fingerprint);
+      return {
+        AccessKeyId: credential.accessKeyId,
+        SecretAccessKey: credential.secretAccessKey,
+        SessionToken: credential.sessionToken,
+        TokenExpirationDate: credential.expiresAt / 1000,
+        UpdateKeyPair: false,
+      };
+    },
+    'AmazonSSM.UpdateInstanceInformation': async (request) => {
+      const identity = await verify.issued(request);
+      const input = body(request);
+      const { InstanceId } = strings(input, ['InstanceId'] as const);
+      if (InstanceId !== identity.nodeId) throw new ServiceError('AccessDeniedException', `The credentials of ${identity.nodeId} cannot act for ${InstanceId}.`);
+      await agents.heartbeat(identity, {
+        agentVersion: optionalString(input, 'AgentVersion'),
+        platformType: optionalString(input, 'PlatformType'),
+        platformName: optionalString(input, 'PlatformName'),
+        platformVersion: optionalString(input, 'PlatformVersion'),
+        computerName: optionalString(input, 'ComputerName'),
+        ipAddress: optionalString(input, 'IPAddress'),
+      });
+      return {};
+    },
     'AmazonSSM.RegisterManagedInstance': async (request) => {
       const input = strings(body(request), ['ActivationCode', 'ActivationId', 'PublicKey', 'PublicKeyType', 'Fingerprint'] as const);
       const { instanceId } = await registrations.register({

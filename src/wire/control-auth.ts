@@ -21,13 +21,14 @@ export function controlAuthenticator(keys: CredentialLookup, verifier: Signature
   return async (request) => {
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ')) return fromBearer(keys, authorization.slice('Bearer '.length).trim(), request.query.get('region'));
-    return verifier.verify({ method: request.method, url: request.url, headers: request.headers, body: request.body });
+    const { account, region } = await verifier.verify({ method: request.method, url: request.url, headers: request.headers, body: request.body });
+    return { account, region };
   };
 }
 
-function fromBearer(keys: CredentialLookup, token: string, region: string | null): Scope {
+async function fromBearer(keys: CredentialLookup, token: string, region: string | null): Promise<Scope> {
   const accessKeyId = token.slice(0, token.lastIndexOf('.'));
-  const key = keys.find(accessKeyId);
+  const key = await keys.find(accessKeyId);
   const expected = key ? Buffer.from(controlToken(key)) : undefined;
   const given = Buffer.from(token);
   if (!expected || expected.length !== given.length || !timingSafeEqual(expected, given)) {

@@ -4,7 +4,7 @@
 // only the comparison is ours. Errors carry AWS's exception names and messages. The caller's account is
 // the one its access key belongs to.
 
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { constants, createHash, createHmac, type KeyObject, timingSafeEqual, verify as verifySignature } from 'node:crypto';
 import { getCanonicalHeaders, getPayloadHash, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
 import { ServiceError } from '../domain/errors.ts';
@@ -15,11 +15,18 @@ export interface Credential {
   secretAccessKey: string;
   accountId: string;
   sessionToken?: string;
+  /**
+   * A registered agent proving itself with its RSA key instead of a secret (RequestManagedInstanceRoleToken):
+   * the SigV4 string to sign, signed RSA-PSS with SHA-256, base64 in the Signature field.
+   */
+  publicKey?: KeyObject;
+  /** Who the key belongs to within its account (a registered node's id), told back by verify. */
+  subject?: string;
 }
 
 /** Where the verifier finds a key (reloadable: the file may change on SIGHUP). */
 export interface CredentialLookup {
-  find(accessKeyId: string): Credential | undefined;
+  find(accessKeyId: string): Credential | undefined | Promise<Credential | undefined>;
 }
 
 export interface SignedRequest {
@@ -33,7 +40,7 @@ export interface SignedRequest {
 /** How far a request's time may be from ours (SSM answers "... - 5 min." when it is further). */
 const SKEW_MS = 5 * 60_000;
 const ALGORITHM = 'AWS4-HMAC-SHA256';
-const SERVICE = 'ssm';
+const DEFAULT_SERVICE = 'ssm';
 const TERMINATOR = 'aws4_request';
 
 class AuthError extends ServiceError {}
@@ -63,7 +70,7 @@ export class Sha256 {
 /** The signer, opened up for its canonical request and string to sign (protected in the library). */
 class CanonicalForm extends SignatureV4 {
   constructor() {
-    super({ service: SERVICE, region: 'us-east-1', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: Sha256, applyChecksum: false });
+    super({ service: DEFAULT_SERVICE, region: 'us-east-1', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: Sha256, applyChecksum: false });
   }
   canonicalRequest(request: HttpRequest, headers: Record<string, string>, payloadHash: string): string {
     return this.createCanonicalRequest(request, headers, payloadHash);
@@ -147,7 +154,8 @@ export class SignatureVerifier {
   }
 
   /** The caller's scope when the request is signed by a known key; AWS's error otherwise. */
-  async verify(request: SignedRequest): Promise<Scope> {
+  async verify(request: SignedRequest, options: { service?: string } = {}): Promise<Scope & { accessKeyId: string; subject?: string }> {
+    const SERVICE = options.service ?? DEFAULT_SERVICE;
     const url = new URL(request.url, 'http://localhost');
     const auth = header(request.headers, 'authorization');
     const presigned = !auth && url.searchParams.has('X-Amz-Signature');
@@ -160,7 +168,7 @@ export class SignatureVerifier {
       throw new AuthError('IncompleteSignatureException', `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${parts.credential}'`);
     }
     const [accessKeyId, shortDate, region, service, terminator] = scopeParts;
-    const key = this.keys.find(accessKeyId);
+    const key = await this.keys.find(accessKeyId);
     if (!key) throw unknownKey();
     if (key.sessionToken !== undefined && parts.securityToken !== key.sessionToken) throw unknownKey();
     if (service !== SERVICE) throw new AuthError('InvalidSignatureException', `Credential should be scoped to correct service: '${SERVICE}'. `);
@@ -192,13 +200,18 @@ export class SignatureVerifier {
     const canonical = canonicalForm.canonicalRequest(httpRequest, canonicalHeaders, payloadHash);
     const credentialScope = `${shortDate}/${region}/${service}/${terminator}`;
     const stringToSign = await canonicalForm.stringToSign(parts.longDate, credentialScope, canonical);
-    const signingKey = await getSigningKey(Sha256, { accessKeyId, secretAccessKey: key.secretAccessKey }, shortDate, region, service);
-    const expected = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
-    if (!sameText(expected, parts.signature)) {
+    let matches: boolean;
+    if (key.publicKey) {
+      matches = verifySignature('sha256', Buffer.from(stringToSign), { key: key.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING }, Buffer.from(parts.signature, 'base64'));
+    } else {
+      const signingKey = await getSigningKey(Sha256, { accessKeyId, secretAccessKey: key.secretAccessKey }, shortDate, region, service);
+      matches = sameText(createHmac('sha256', signingKey).update(stringToSign).digest('hex'), parts.signature);
+    }
+    if (!matches) {
       throw new AuthError('InvalidSignatureException',
         `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${canonical}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`);
     }
-    return { account: key.accountId, region };
+    return { account: key.accountId, region, accessKeyId, subject: key.subject };
   }
 
   private checkTime(signedAt: number, parts: SignatureParts): void {

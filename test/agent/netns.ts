@@ -3,8 +3,8 @@
 // loopback, gives each agent its own /etc/amazon/ssm, /var/lib/amazon/ssm and /var/log/amazon/ssm by bind
 // mounts, and starts the real server on a loopback port there.
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -32,6 +32,8 @@ export function runInNetworkNamespace(scenario: string, timeoutMs: number): { st
 export function prepareAgentFolders(endpoint: string): string {
   if (process.env.MW_AGENT_NETNS !== '1') throw new Error('only inside runInNetworkNamespace');
   execFileSync('ip', ['link', 'set', 'lo', 'up']);
+  // The agent starts its workers from fixed paths (../shared/ssm-agent/README.md).
+  for (const worker of ['ssm-agent-worker', 'ssm-document-worker']) copyFileSync(join(AGENT_BIN, worker), `/usr/bin/${worker}`);
   const root = mkdtempSync(join(tmpdir(), 'mw-agent-'));
   for (const [name, target] of [['etc', '/etc/amazon/ssm'], ['lib', '/var/lib/amazon/ssm'], ['log', '/var/log/amazon/ssm']]) {
     mkdirSync(join(root, name), { recursive: true });
@@ -45,4 +47,28 @@ export function prepareAgentFolders(endpoint: string): string {
     Agent: { Region: 'us-east-1', SelfUpdate: false, TelemetryMetricsToSSM: false },
   }));
   return root;
+}
+
+/** Starts the agent as a daemon (its registration is in the bind-mounted state folder); stop() ends it. */
+export function startAgentDaemon(): { child: ChildProcess; stop(): Promise<void> } {
+  const child = spawn(AGENT, [], { stdio: 'ignore' });
+  return {
+    child,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    }),
+  };
+}
+
+/** Polls `read` until `done` holds (bounded): the agent works on its own clock. */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

@@ -227,4 +227,20 @@ export const migrations: Migration[] = [
       CREATE INDEX activations_by_activation_id ON activations (id);
     `,
   },
+  {
+    version: 9,
+    description: 'agents: nodes found by id alone, and the short-lived credentials issued to registered agents',
+    sql: `
+      CREATE INDEX managed_nodes_by_node_id ON managed_nodes (id);
+      CREATE TABLE agent_credentials (
+        access_key_id text PRIMARY KEY,
+        account text NOT NULL,
+        region text NOT NULL,
+        node_id text NOT NULL,
+        expires_at bigint NOT NULL,
+        doc text NOT NULL
+      );
+      CREATE INDEX agent_credentials_by_node ON agent_credentials (account, region, node_id);
+    `,
+  },
 ];

@@ -3,6 +3,7 @@
 // invocations one at a time; `due_at` tells the engine which commands have work due.
 
 import type { Activation } from '../../domain/activations.ts';
+import type { AgentCredential } from '../../domain/agent-credentials.ts';
 import type { Command, CommandInvocation, WindowReport } from '../../domain/commands.ts';
 import type { Scope } from '../../domain/model.ts';
 import type { Keyed } from '../../service/ports.ts';
@@ -64,6 +65,11 @@ const deleteActivation = statement('delete_activation', 'DELETE FROM activations
 const listActivations = statement('list_activations', 'SELECT seq, doc FROM activations WHERE account = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4');
 
 const locateActivation = statement('locate_activation', 'SELECT account, region FROM activations WHERE id = $1 LIMIT 1');
+
+const locateNode = statement('locate_node', 'SELECT account, region FROM managed_nodes WHERE id = $1 LIMIT 1');
+const deleteExpiredAgentCredentials = statement('delete_expired_agent_credentials', 'DELETE FROM agent_credentials WHERE account = $1 AND region = $2 AND node_id = $3 AND expires_at < $4');
+const insertAgentCredential = statement('insert_agent_credential', 'INSERT INTO agent_credentials (access_key_id, account, region, node_id, expires_at, doc) VALUES ($1, $2, $3, $4, $5, $6)');
+const selectAgentCredential = statement('select_agent_credential', 'SELECT account, region, doc FROM agent_credentials WHERE access_key_id = $1');
 
 export class PostgresCommands extends PostgresControlPlane {
   async insertCommand(scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<void> {
@@ -169,5 +175,22 @@ export class PostgresCommands extends PostgresControlPlane {
 
   async listActivations(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Activation>[]> {
     return keyed((await listActivations(this.session, [scope.account, scope.region, afterKey, limit])).rows);
+  }
+
+  // ---- registered agents
+
+  async locateNode(nodeId: string): Promise<Scope | undefined> {
+    const row = (await locateNode(this.session, [nodeId])).rows[0];
+    return row ? { account: String(row.account), region: String(row.region) } : undefined;
+  }
+
+  async putAgentCredential(scope: Scope, credential: AgentCredential, now: number): Promise<void> {
+    await deleteExpiredAgentCredentials(this.session, [scope.account, scope.region, credential.nodeId, now]);
+    await insertAgentCredential(this.session, [credential.accessKeyId, scope.account, scope.region, credential.nodeId, credential.expiresAt, JSON.stringify(credential)]);
+  }
+
+  async findAgentCredential(accessKeyId: string): Promise<{ scope: Scope; credential: AgentCredential } | undefined> {
+    const row = (await selectAgentCredential(this.session, [accessKeyId])).rows[0];
+    return row ? { scope: { account: String(row.account), region: String(row.region) }, credential: JSON.parse(String(row.doc)) as AgentCredential } : undefined;
   }
 }

@@ -216,4 +216,20 @@ export const migrations: Migration[] = [
       CREATE INDEX activations_by_activation_id ON activations (id);
     `,
   },
+  {
+    version: 9,
+    description: 'agents: nodes found by id alone, and the short-lived credentials issued to registered agents',
+    sql: `
+      CREATE INDEX managed_nodes_by_node_id ON managed_nodes (id);
+      CREATE TABLE agent_credentials (
+        access_key_id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX agent_credentials_by_node ON agent_credentials (account, region, node_id);
+    `,
+  },
 ];

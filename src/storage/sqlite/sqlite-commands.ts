@@ -2,6 +2,7 @@
 // instant it is next due to move on its own (`due_at`), so the engine finds due work with one index.
 
 import type { Activation } from '../../domain/activations.ts';
+import type { AgentCredential } from '../../domain/agent-credentials.ts';
 import type { Command, CommandInvocation, WindowReport } from '../../domain/commands.ts';
 import type { Scope } from '../../domain/model.ts';
 import type { Keyed } from '../../service/ports.ts';
@@ -120,5 +121,23 @@ export class SqliteCommands extends SqliteControlPlane {
   async listActivations(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Activation>[]> {
     return keyed(this.statement('SELECT seq, doc FROM activations WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(scope.account, scope.region, afterKey, limit) as Row[]);
+  }
+
+  // ---- registered agents
+
+  async locateNode(nodeId: string): Promise<Scope | undefined> {
+    const row = this.statement('SELECT account, region FROM managed_nodes WHERE id = ? LIMIT 1').get(nodeId) as Row | undefined;
+    return row ? { account: String(row.account), region: String(row.region) } : undefined;
+  }
+
+  async putAgentCredential(scope: Scope, credential: AgentCredential, now: number): Promise<void> {
+    this.statement('DELETE FROM agent_credentials WHERE account = ? AND region = ? AND node_id = ? AND expires_at < ?').run(scope.account, scope.region, credential.nodeId, now);
+    this.statement('INSERT INTO agent_credentials (access_key_id, account, region, node_id, expires_at, doc) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(credential.accessKeyId, scope.account, scope.region, credential.nodeId, credential.expiresAt, JSON.stringify(credential));
+  }
+
+  async findAgentCredential(accessKeyId: string): Promise<{ scope: Scope; credential: AgentCredential } | undefined> {
+    const row = this.statement('SELECT account, region, doc FROM agent_credentials WHERE access_key_id = ?').get(accessKeyId) as Row | undefined;
+    return row ? { scope: { account: String(row.account), region: String(row.region) }, credential: JSON.parse(String(row.doc)) as AgentCredential } : undefined;
   }
 }

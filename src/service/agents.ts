@@ -1,0 +1,94 @@
+// What a registered agent does after it joined: prove itself with its RSA key and get short-lived
+// credentials (RequestManagedInstanceRoleToken), then report who it is and that it is alive
+// (UpdateInstanceInformation), which DescribeInstanceInformation shows (PingStatus, versions, addresses).
+
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { AGENT_CREDENTIAL_LIFETIME_MS, type AgentCredential } from '../domain/agent-credentials.ts';
+import { InvalidInstanceId, ServiceError } from '../domain/errors.ts';
+import type { ManagedNode, PlatformType } from '../domain/inventory.ts';
+import type { Scope } from '../domain/model.ts';
+import type { ServiceContext } from './context.ts';
+
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** What UpdateInstanceInformation reports (the members the agent sends, in domain names). */
+export interface AgentReport {
+  agentVersion?: string;
+  platformType?: string;
+  platformName?: string;
+  platformVersion?: string;
+  computerName?: string;
+  ipAddress?: string;
+}
+
+export interface AgentIdentity {
+  scope: Scope;
+  nodeId: string;
+}
+
+export class AgentService {
+  private readonly ctx: ServiceContext;
+
+  constructor(ctx: ServiceContext) {
+    this.ctx = ctx;
+  }
+
+  /** A registered node by id, with the public key its agent signs with. */
+  async registeredNode(nodeId: string): Promise<{ scope: Scope; node: ManagedNode; publicKey: ReturnType<typeof createPublicKey> } | undefined> {
+    const scope = await this.ctx.store.locateNode(nodeId);
+    const node = scope && await this.ctx.store.getNode(scope, nodeId);
+    if (!scope || !node?.registration) return undefined;
+    const der = Buffer.from(node.registration.publicKey, 'base64');
+    let publicKey;
+    try {
+      publicKey = createPublicKey({ key: der, format: 'der', type: 'spki' });
+    } catch {
+      publicKey = createPublicKey({ key: der, format: 'der', type: 'pkcs1' });
+    }
+    return { scope, node, publicKey };
+  }
+
+  /** RequestManagedInstanceRoleToken, once the RSA signature is verified: an hour of credentials. */
+  async issueCredentials(identity: AgentIdentity, fingerprint: string): Promise<AgentCredential> {
+    const node = await this.ctx.store.getNode(identity.scope, identity.nodeId);
+    if (!node?.registration) throw InvalidInstanceId.notValid([identity.nodeId], identity.scope.account);
+    // The fingerprint names the machine the registration was made on: another machine with a copied key is refused.
+    if (node.registration.fingerprint !== fingerprint) throw new ServiceError('InvalidInstanceId', 'The fingerprint does not match the one the node registered with.');
+    const credential: AgentCredential = {
+      accessKeyId: `ASIA${[...randomBytes(16)].map((b) => UPPER_ALNUM[b % 32]).join('')}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: randomBytes(96).toString('base64'),
+      nodeId: identity.nodeId,
+      // Real time: the agent compares it with its own clock, whatever clock the engine runs on.
+      expiresAt: Date.now() + AGENT_CREDENTIAL_LIFETIME_MS,
+    };
+    await this.ctx.store.transaction((tx) => tx.putAgentCredential(identity.scope, credential, Date.now()));
+    return credential;
+  }
+
+  /** The credential an agent signs with, while it is valid. */
+  async credential(accessKeyId: string): Promise<{ scope: Scope; credential: AgentCredential } | undefined> {
+    const found = await this.ctx.store.findAgentCredential(accessKeyId);
+    return found && found.credential.expiresAt > Date.now() ? found : undefined;
+  }
+
+  /** UpdateInstanceInformation: what the agent says about its machine, and that it is alive now. */
+  async heartbeat(identity: AgentIdentity, report: AgentReport): Promise<void> {
+    const now = this.ctx.clock.now();
+    await this.ctx.store.transaction(async (tx) => {
+      const node = await tx.getNode(identity.scope, identity.nodeId);
+      if (!node) throw InvalidInstanceId.notValid([identity.nodeId], identity.scope.account);
+      const platformType = report.platformType === 'Windows' || report.platformType === 'Linux' || report.platformType === 'MacOS' ? report.platformType as PlatformType : node.platformType;
+      await tx.putNode(identity.scope, {
+        ...node,
+        agentVersion: report.agentVersion ?? node.agentVersion,
+        platformType,
+        platformName: report.platformName ?? node.platformName,
+        platformVersion: report.platformVersion ?? node.platformVersion,
+        computerName: report.computerName ?? node.computerName,
+        ipAddress: report.ipAddress ?? node.ipAddress,
+        lastPingAt: now,
+      });
+    });
+  }
+}
