@@ -12,6 +12,7 @@ import { IDEMPOTENCY_RETENTION_MS } from './service/idempotency.ts';
 import { ActivationService } from './service/activations.ts';
 import { RegistrationService } from './service/registrations.ts';
 import { AgentService } from './service/agents.ts';
+import { AgentMessages } from './runtime/agent-messages.ts';
 import { CommandService } from './service/commands.ts';
 import { DocumentService } from './service/documents.ts';
 import { HistoryService } from './service/history.ts';
@@ -232,7 +233,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   if (config.engine) await engine.start();
   const verifier = credentials ? new SignatureVerifier(credentials) : undefined;
   const server = createHttpServer({
-    api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), new AgentService(ctx))),
+    api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), new AgentService(ctx), new AgentMessages(store, commands, engine, clock))),
     control: createControlHandler(control, credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined),
     log: config.log,
     tls,

@@ -95,8 +95,15 @@ export interface CommandInvocation {
   stderr: string;
   /** The next instant something happens to this invocation on its own (a report due, a deadline); none when final. */
   dueAt?: number;
-  /** A simulated node's report, decided at start and delivered at `dueAt`. */
+  /** A simulated node's report, decided at start and delivered at `dueAt`; a real node's once its agent replied. */
   pending?: RunReport;
+  /**
+   * A real node's (a registered agent's) delivery: `queued` while its message waits for the agent's poll,
+   * `delivered` once a poll took it. Absent for simulated nodes.
+   */
+  delivery?: 'queued' | 'delivered';
+  /** Set when a CancelCommand must reach a real node's agent: `queued` until its poll takes the cancel message. */
+  cancelDelivery?: 'queued' | 'delivered';
 }
 
 type CommandSettings = 'outputS3Region' | 'outputS3BucketName' | 'outputS3KeyPrefix' | 'serviceRole' | 'notificationConfig' | 'cloudWatchOutputConfig' | 'alarmConfiguration';
@@ -189,9 +196,15 @@ export function pluginOutput(stdout: string, stderr: string): string {
 export function startable(command: Command, invocations: readonly CommandInvocation[]): CommandInvocation[] {
   if (isFinal(command.status) || command.status === 'Cancelling') return [];
   const limit = concurrencyLimit(command.maxConcurrency, command.targetCount);
-  const running = invocations.filter((i) => i.status === 'InProgress' || i.status === 'Delayed').length;
+  // A message waiting for its agent counts as started: MaxConcurrency limits what is sent.
+  const running = invocations.filter((i) => i.status === 'InProgress' || i.status === 'Delayed' || i.delivery === 'queued').length;
   const room = Math.max(0, limit - running);
-  return invocations.filter((i) => i.status === 'Pending').sort((a, b) => a.index - b.index).slice(0, room);
+  return invocations.filter((i) => i.status === 'Pending' && i.delivery === undefined).sort((a, b) => a.index - b.index).slice(0, room);
+}
+
+/** What the store indexes for the agents' polls: the invocation has a message waiting for its node. */
+export function hasQueuedMessage(invocation: CommandInvocation): boolean {
+  return (invocation.status === 'Pending' && invocation.delivery === 'queued') || invocation.cancelDelivery === 'queued';
 }
 
 /** True once more invocations failed than MaxErrors allows: the ones not started are then not run. */
@@ -207,6 +220,7 @@ export function errorsExceeded(command: Command): boolean {
  */
 export function rollUp(command: Command, invocations: readonly CommandInvocation[], cancelRequested: boolean): Command {
   const completed = invocations.filter((i) => isFinal(i.status));
+  // (a queued message is still Pending: the command is Pending until some node has it)
   const failed = invocations.filter((i) => i.status === 'Failed' || i.status === 'TimedOut');
   const deliveryTimedOut = invocations.filter((i) => i.status === 'TimedOut' && i.statusDetails === 'DeliveryTimedOut');
   const next: Command = {
@@ -218,7 +232,7 @@ export function rollUp(command: Command, invocations: readonly CommandInvocation
     deliveryTimedOutCount: deliveryTimedOut.length,
   };
   if (completed.length < invocations.length) {
-    const started = invocations.some((i) => i.status !== 'Pending');
+    const started = invocations.some((i) => i.status !== 'Pending' || i.delivery === 'queued');
     next.status = cancelRequested ? 'Cancelling' : started ? 'InProgress' : 'Pending';
     next.statusDetails = cancelRequested ? 'Cancelling' : started ? 'InProgress' : 'Pending';
     return next;

@@ -12,7 +12,7 @@ import type { StoreOperations } from '../service/ports.ts';
 /** How a node runs an invocation: a simulated node decides its report now; a real one reports later. */
 export interface CommandRunner {
   /** Starts `invocations` of `command` at `now`; for each, the report and when it arrives (simulated nodes). */
-  start(tx: StoreOperations, scope: Scope, command: Command, invocations: CommandInvocation[], now: number): Promise<{ report: RunReport; afterMs: number }[]>;
+  start(tx: StoreOperations, scope: Scope, command: Command, invocations: CommandInvocation[], now: number): Promise<{ report?: RunReport; afterMs: number }[]>;
 }
 
 /** The most output kept per invocation and stream (the API shows the first 24,000 / 8,000 characters). */
@@ -22,6 +22,8 @@ const DUE_BATCH = 50;
 
 export class CommandExecutor {
   private readonly runner: CommandRunner;
+  /** Told the node of every message queued for a real node's agent (wakes its waiting poll). */
+  onQueued: (scope: Scope, instanceId: string) => void = () => {};
 
   constructor(runner: CommandRunner) {
     this.runner = runner;
@@ -54,12 +56,22 @@ export class CommandExecutor {
     const changed = new Set<CommandInvocation>();
     for (const invocation of invocations) {
       if (invocation.dueAt === undefined || invocation.dueAt > now) continue;
-      if (invocation.status === 'Cancelling') finish(invocation, { status: 'Cancelled', statusDetails: 'Cancelled' }, invocation.dueAt);
+      if (invocation.status === 'Cancelling') {
+        // A real node's agent is told to stop too (its cancel message); the invocation ends Cancelled now.
+        if (invocation.delivery === 'delivered') {
+          invocation.cancelDelivery = 'queued';
+          this.onQueued(scope, invocation.instanceId);
+        }
+        finish(invocation, { status: 'Cancelled', statusDetails: 'Cancelled' }, invocation.dueAt);
+      }
       else if (invocation.pending) finish(invocation, reported(invocation.pending), invocation.dueAt);
       else if (invocation.status === 'Pending' && invocation.dueAt >= deliveryDeadline(command)) {
         // TimeoutSeconds passed before the node got it (still queued behind MaxConcurrency, or its node
         // never asked): Run Command does not run it any more.
         finish(invocation, { status: 'TimedOut', statusDetails: 'DeliveryTimedOut' }, deliveryDeadline(command));
+      } else if (invocation.status === 'InProgress' && invocation.delivery === 'delivered') {
+        // The agent took it and never said how it ended, past its execution timeout and a grace: over.
+        finish(invocation, { status: 'TimedOut', statusDetails: 'ExecutionTimedOut' }, invocation.dueAt);
       } else invocation.dueAt = undefined;
       changed.add(invocation);
     }
@@ -77,6 +89,14 @@ export class CommandExecutor {
         starting.forEach((invocation, k) => {
           const { report, afterMs } = started[k];
           const limitMs = next.executionTimeoutSeconds * 1000;
+          if (!report) {
+            // A real node: the message waits for its agent's poll, until the delivery deadline.
+            invocation.delivery = 'queued';
+            invocation.dueAt = deliveryDeadline(next);
+            changed.add(invocation);
+            this.onQueued(scope, invocation.instanceId);
+            return;
+          }
           invocation.status = 'InProgress';
           invocation.statusDetails = 'InProgress';
           invocation.startedAt = now;
@@ -104,8 +124,11 @@ export class CommandExecutor {
   }
 }
 
+/** How long after delivery a silent agent's invocation is given up (its executionTimeout and this). */
+export const AGENT_SILENCE_GRACE_MS = 60_000;
+
 /** TimeoutSeconds after the command was sent: an invocation not delivered by then ends DeliveryTimedOut. */
-function deliveryDeadline(command: Command): number {
+export function deliveryDeadline(command: Command): number {
   return command.requestedAt + command.timeoutSeconds * 1000;
 }
 

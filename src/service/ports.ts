@@ -168,6 +168,8 @@ export interface StoreOperations {
    * move on its own, or a window report due for an execution that `owner` runs.
    */
   earliestCommandEvent(owner: string): Promise<number | undefined>;
+  /** A node's invocations with a message waiting for its agent (oldest first, at most `limit`). */
+  listQueuedInvocations(scope: Scope, instanceId: string, limit: number): Promise<CommandInvocation[]>;
   /** Commands with an invocation due at or before `now`, in every scope. */
   listDueCommands(now: number, limit: number): Promise<{ scope: Scope; commandId: string }[]>;
   /**

@@ -4,6 +4,7 @@
 // RegisterManagedInstance is unsigned (the activation code is the secret).
 
 import { ServiceError, ValidationException } from '../domain/errors.ts';
+import type { AgentMessages } from '../runtime/agent-messages.ts';
 import type { AgentIdentity, AgentService } from '../service/agents.ts';
 import type { RegistrationService } from '../service/registrations.ts';
 import type { ApiRequest } from './http-server.ts';
@@ -68,7 +69,7 @@ function optionalString(input: Record<string, unknown>, name: string): string | 
   return typeof input[name] === 'string' && input[name] !== '' ? (input[name] as string) : undefined;
 }
 
-export function agentOperations(registrations: RegistrationService, agents: AgentService): Record<string, AgentOperation> {
+export function agentOperations(registrations: RegistrationService, agents: AgentService, messages: AgentMessages): Record<string, AgentOperation> {
   const verify = agentVerifiers(agents);
   return {
     'AmazonSSM.RequestManagedInstanceRoleToken': async (request) => {
@@ -105,6 +106,39 @@ export function agentOperations(registrations: RegistrationService, agents: Agen
         publicKeyType: input.PublicKeyType, fingerprint: input.Fingerprint,
       });
       return { InstanceId: instanceId };
+    },
+
+    // ---- the message delivery service (ec2messages), signed for the service `ec2messages`
+    'EC2WindowsMessageDeliveryService.GetMessages': async (request) => {
+      const identity = await verify.issued(request, 'ec2messages');
+      const input = body(request);
+      const { Destination, MessagesRequestId } = strings(input, ['Destination', 'MessagesRequestId'] as const);
+      return { Destination, MessagesRequestId, Messages: await messages.getMessages(identity, Destination) };
+    },
+    'EC2WindowsMessageDeliveryService.AcknowledgeMessage': async (request) => {
+      const identity = await verify.issued(request, 'ec2messages');
+      messages.checkOwnMessage(identity, strings(body(request), ['MessageId'] as const).MessageId);
+      return {};
+    },
+    'EC2WindowsMessageDeliveryService.DeleteMessage': async (request) => {
+      const identity = await verify.issued(request, 'ec2messages');
+      messages.checkOwnMessage(identity, strings(body(request), ['MessageId'] as const).MessageId);
+      return {};
+    },
+    'EC2WindowsMessageDeliveryService.FailMessage': async (request) => {
+      const identity = await verify.issued(request, 'ec2messages');
+      await messages.failMessage(identity, strings(body(request), ['MessageId', 'FailureType'] as const).MessageId);
+      return {};
+    },
+    'EC2WindowsMessageDeliveryService.SendReply': async (request) => {
+      const identity = await verify.issued(request, 'ec2messages');
+      const { MessageId, Payload, ReplyId } = strings(body(request), ['MessageId', 'Payload', 'ReplyId'] as const);
+      await messages.sendReply(identity, MessageId, Payload);
+      return { MessageId, ReplyId, ReplyStatus: 'Acknowledged', Description: '' };
+    },
+    'EC2WindowsMessageDeliveryService.GetEndpoint': async (request) => {
+      await verify.issued(request, 'ec2messages');
+      return { Endpoint: request.headers.host ?? '' };
     },
   };
 }

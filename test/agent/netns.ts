@@ -4,7 +4,7 @@
 // mounts, and starts the real server on a loopback port there.
 
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -21,7 +21,7 @@ export function agentUnavailable(): string | undefined {
 
 /** Runs `scenario` (a node:test file) in a namespace of its own with only loopback; its output and status. */
 export function runInNetworkNamespace(scenario: string, timeoutMs: number): { status: number | null; output: string } {
-  const result = spawnSync('unshare', ['--net', '--mount', '--fork', process.execPath, '--test', '--test-reporter=spec', scenario], {
+  const result = spawnSync('unshare', ['--net', '--mount', '--pid', '--mount-proc', '--fork', process.execPath, '--test', '--test-reporter=spec', scenario], {
     // Without the parent runner's NODE_TEST_CONTEXT, or the inner `node --test` would not run the file.
     env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT')), MW_AGENT_NETNS: '1' }, encoding: 'utf8', timeout: timeoutMs,
   });
@@ -33,7 +33,11 @@ export function prepareAgentFolders(endpoint: string): string {
   if (process.env.MW_AGENT_NETNS !== '1') throw new Error('only inside runInNetworkNamespace');
   execFileSync('ip', ['link', 'set', 'lo', 'up']);
   // The agent starts its workers from fixed paths (../shared/ssm-agent/README.md).
-  for (const worker of ['ssm-agent-worker', 'ssm-document-worker']) copyFileSync(join(AGENT_BIN, worker), `/usr/bin/${worker}`);
+  for (const worker of ['ssm-agent-worker', 'ssm-document-worker']) {
+    const target = `/usr/bin/${worker}`;
+    // Another scenario's agent may be running it right now (a running binary cannot be overwritten).
+    if (!existsSync(target) || !readFileSync(target).equals(readFileSync(join(AGENT_BIN, worker)))) copyFileSync(join(AGENT_BIN, worker), target);
+  }
   const root = mkdtempSync(join(tmpdir(), 'mw-agent-'));
   for (const [name, target] of [['etc', '/etc/amazon/ssm'], ['lib', '/var/lib/amazon/ssm'], ['log', '/var/log/amazon/ssm']]) {
     mkdirSync(join(root, name), { recursive: true });
@@ -51,13 +55,20 @@ export function prepareAgentFolders(endpoint: string): string {
 
 /** Starts the agent as a daemon (its registration is in the bind-mounted state folder); stop() ends it. */
 export function startAgentDaemon(): { child: ChildProcess; stop(): Promise<void> } {
-  const child = spawn(AGENT, [], { stdio: 'ignore' });
+  // Its own process group: the agent starts worker processes, and stop() ends them all.
+  const child = spawn(AGENT, [], { stdio: 'ignore', detached: true });
   return {
     child,
     stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      // Its workers start sessions of their own: in this scenario's pid namespace, every agent process is ours.
+      if (process.env.MW_AGENT_NETNS === '1') spawnSync('pkill', ['-9', '-f', '^/usr/bin/ssm-']);
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
-      child.kill('SIGKILL');
     }),
   };
 }

@@ -1,4 +1,4 @@
-// Run Command on simulated nodes: each invocation's report is decided when it starts, from the user's
+// Run Command on simulated nodes (and the hand-over to a registered node's agent): each invocation's report is decided when it starts, from the user's
 // outcome rules (the first that matches the node and the document; `times` is spent and stored), and
 // delivered after the rule's duration. Without a rule a node succeeds, prints nothing and exits 0.
 
@@ -19,10 +19,14 @@ export class SimulatedCommandRunner implements CommandRunner {
     this.defaultDurationMs = defaultDurationMs;
   }
 
-  async start(tx: StoreOperations, scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<{ report: RunReport; afterMs: number }[]> {
+  async start(tx: StoreOperations, scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<{ report?: RunReport; afterMs: number }[]> {
     const rules = await tx.getOutcomeRules(scope);
     let spent = false;
+    // A registered machine runs the command itself: its agent reports (runtime/agent-messages.ts).
+    const real = new Set<string>();
+    for (const invocation of invocations) if ((await tx.getNode(scope, invocation.instanceId))?.registration) real.add(invocation.instanceId);
     const started = invocations.map((invocation) => {
+      if (real.has(invocation.instanceId)) return { afterMs: 0 };
       // A window's command is matched as its RUN_COMMAND invocation: rules on the window and task apply.
       const index = matchingRule(rules, {
         windowId: command.window?.windowId ?? '', windowTaskId: command.window?.windowTaskId ?? '', taskArn: command.window?.taskArn ?? command.documentName,

@@ -241,6 +241,9 @@ export const migrations: Migration[] = [
         doc text NOT NULL
       );
       CREATE INDEX agent_credentials_by_node ON agent_credentials (account, region, node_id);
+      -- A real node's messages waiting for its agent's poll (a command invocation or a cancel of one).
+      ALTER TABLE command_invocations ADD COLUMN delivery text;
+      CREATE INDEX command_invocations_queued ON command_invocations (account, region, instance_id) WHERE delivery = 'queued';
     `,
   },
 ];

@@ -4,7 +4,7 @@
 
 import type { Activation } from '../../domain/activations.ts';
 import type { AgentCredential } from '../../domain/agent-credentials.ts';
-import type { Command, CommandInvocation, WindowReport } from '../../domain/commands.ts';
+import { type Command, type CommandInvocation, hasQueuedMessage, type WindowReport } from '../../domain/commands.ts';
 import type { Scope } from '../../domain/model.ts';
 import type { Keyed } from '../../service/ports.ts';
 import { PostgresControlPlane } from './postgres-control-plane.ts';
@@ -27,8 +27,8 @@ const listCommandsOfInstance = statement('list_commands_of_instance', `
   ORDER BY c.seq DESC LIMIT $4`);
 const selectCommandInvocations = statement('select_command_invocations', 'SELECT doc FROM command_invocations WHERE account = $1 AND region = $2 AND command_id = $3 ORDER BY seq DESC');
 const updateCommandInvocations = statement('update_command_invocations', `
-  UPDATE command_invocations AS i SET status = r.status, due_at = r.due_at, doc = r.doc
-  FROM unnest($4::text[], $5::text[], $6::bigint[], $7::text[]) AS r(instance_id, status, due_at, doc)
+  UPDATE command_invocations AS i SET status = r.status, due_at = r.due_at, delivery = r.delivery, doc = r.doc
+  FROM unnest($4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[]) AS r(instance_id, status, due_at, doc, delivery)
   WHERE i.account = $1 AND i.region = $2 AND i.command_id = $3 AND i.instance_id = r.instance_id`);
 // One statement per case, so each uses its index instead of scanning every invocation of the Region.
 const listInvocationsOfCommand = statement('list_invocations_of_command', 'SELECT seq, doc FROM command_invocations WHERE account = $1 AND region = $2 AND seq < $3 AND command_id = $5 ORDER BY seq DESC LIMIT $4');
@@ -71,6 +71,8 @@ const deleteExpiredAgentCredentials = statement('delete_expired_agent_credential
 const insertAgentCredential = statement('insert_agent_credential', 'INSERT INTO agent_credentials (access_key_id, account, region, node_id, expires_at, doc) VALUES ($1, $2, $3, $4, $5, $6)');
 const selectAgentCredential = statement('select_agent_credential', 'SELECT account, region, doc FROM agent_credentials WHERE access_key_id = $1');
 
+const listQueuedInvocations = statement('list_queued_invocations', "SELECT doc FROM command_invocations WHERE account = $1 AND region = $2 AND instance_id = $3 AND delivery = 'queued' ORDER BY seq DESC LIMIT $4");
+
 export class PostgresCommands extends PostgresControlPlane {
   async insertCommand(scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<void> {
     await insertCommand(this.session, [scope.account, scope.region, command.id, JSON.stringify(command)]);
@@ -111,6 +113,7 @@ export class PostgresCommands extends PostgresControlPlane {
       await updateCommandInvocations(this.session, [
         scope.account, scope.region, commandId,
         rows.map((i) => i.instanceId), rows.map((i) => i.status), rows.map((i) => i.dueAt ?? null), rows.map((i) => JSON.stringify(i)),
+        rows.map((i) => (hasQueuedMessage(i) ? 'queued' : null)),
       ]);
     }
   }
@@ -127,6 +130,11 @@ export class PostgresCommands extends PostgresControlPlane {
 
   async getCommandInvocation(scope: Scope, commandId: string, instanceId: string): Promise<CommandInvocation | undefined> {
     return parsed((await selectCommandInvocation(this.session, [scope.account, scope.region, commandId, instanceId])).rows[0]);
+  }
+
+  async listQueuedInvocations(scope: Scope, instanceId: string, limit: number): Promise<CommandInvocation[]> {
+    const rows = (await listQueuedInvocations(this.session, [scope.account, scope.region, instanceId, limit])).rows;
+    return rows.map((row) => JSON.parse(String(row.doc)) as CommandInvocation).reverse();
   }
 
   async earliestCommandEvent(owner: string): Promise<number | undefined> {

@@ -3,7 +3,7 @@
 
 import type { Activation } from '../../domain/activations.ts';
 import type { AgentCredential } from '../../domain/agent-credentials.ts';
-import type { Command, CommandInvocation, WindowReport } from '../../domain/commands.ts';
+import { type Command, type CommandInvocation, hasQueuedMessage, type WindowReport } from '../../domain/commands.ts';
 import type { Scope } from '../../domain/model.ts';
 import type { Keyed } from '../../service/ports.ts';
 import { SqliteControlPlane } from './sqlite-control-plane.ts';
@@ -44,8 +44,8 @@ export class SqliteCommands extends SqliteControlPlane {
   }
 
   async updateCommandInvocations(scope: Scope, invocations: CommandInvocation[]): Promise<void> {
-    const update = this.statement('UPDATE command_invocations SET status = ?, due_at = ?, doc = ? WHERE account = ? AND region = ? AND command_id = ? AND instance_id = ?');
-    for (const i of invocations) update.run(i.status, i.dueAt ?? null, JSON.stringify(i), scope.account, scope.region, i.commandId, i.instanceId);
+    const update = this.statement('UPDATE command_invocations SET status = ?, due_at = ?, delivery = ?, doc = ? WHERE account = ? AND region = ? AND command_id = ? AND instance_id = ?');
+    for (const i of invocations) update.run(i.status, i.dueAt ?? null, hasQueuedMessage(i) ? 'queued' : null, JSON.stringify(i), scope.account, scope.region, i.commandId, i.instanceId);
   }
 
   async listCommandInvocations(scope: Scope, where: { commandId?: string; instanceId?: string }, beforeKey: number, limit: number): Promise<Keyed<CommandInvocation>[]> {
@@ -62,6 +62,12 @@ export class SqliteCommands extends SqliteControlPlane {
   async getCommandInvocation(scope: Scope, commandId: string, instanceId: string): Promise<CommandInvocation | undefined> {
     return parsed(this.statement('SELECT doc FROM command_invocations WHERE account = ? AND region = ? AND command_id = ? AND instance_id = ?')
       .get(scope.account, scope.region, commandId, instanceId) as Row | undefined);
+  }
+
+  async listQueuedInvocations(scope: Scope, instanceId: string, limit: number): Promise<CommandInvocation[]> {
+    const rows = this.statement("SELECT doc FROM command_invocations WHERE account = ? AND region = ? AND instance_id = ? AND delivery = 'queued' ORDER BY seq DESC LIMIT ?")
+      .all(scope.account, scope.region, instanceId, limit) as Row[];
+    return rows.map((row) => JSON.parse(String(row.doc)) as CommandInvocation).reverse();
   }
 
   async earliestCommandEvent(owner: string): Promise<number | undefined> {
