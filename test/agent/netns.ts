@@ -3,7 +3,7 @@
 // loopback, gives each agent its own /etc/amazon/ssm, /var/lib/amazon/ssm and /var/log/amazon/ssm by bind
 // mounts, and starts the real server on a loopback port there.
 
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,16 +28,20 @@ export function runInNetworkNamespace(scenario: string, timeoutMs: number): { st
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-/** Inside the namespace: loopback up, and the agent's three folders on fresh directories of their own. */
-export function prepareAgentFolders(endpoint: string): string {
-  if (process.env.MW_AGENT_NETNS !== '1') throw new Error('only inside runInNetworkNamespace');
-  execFileSync('ip', ['link', 'set', 'lo', 'up']);
-  // The agent starts its workers from fixed paths (../shared/ssm-agent/README.md).
+/** The agent starts its workers from fixed paths (../shared/ssm-agent/README.md): put them there. */
+function installWorkers(): void {
   for (const worker of ['ssm-agent-worker', 'ssm-document-worker']) {
     const target = `/usr/bin/${worker}`;
     // Another scenario's agent may be running it right now (a running binary cannot be overwritten).
     if (!existsSync(target) || !readFileSync(target).equals(readFileSync(join(AGENT_BIN, worker)))) copyFileSync(join(AGENT_BIN, worker), target);
   }
+}
+
+/** Inside the namespace: loopback up, and the agent's three folders on fresh directories of their own. */
+export function prepareAgentFolders(endpoint: string): string {
+  if (process.env.MW_AGENT_NETNS !== '1') throw new Error('only inside runInNetworkNamespace');
+  execFileSync('ip', ['link', 'set', 'lo', 'up']);
+  installWorkers();
   const root = mkdtempSync(join(tmpdir(), 'mw-agent-'));
   for (const [name, target] of [['etc', '/etc/amazon/ssm'], ['lib', '/var/lib/amazon/ssm'], ['log', '/var/log/amazon/ssm']]) {
     mkdirSync(join(root, name), { recursive: true });
@@ -49,6 +53,8 @@ export function prepareAgentFolders(endpoint: string): string {
     Ssm: { Endpoint: endpoint }, Mds: { Endpoint: endpoint }, Mgs: { Endpoint: endpoint, Region: 'us-east-1' },
     S3: { Endpoint: endpoint }, Kms: { Endpoint: endpoint },
     Agent: { Region: 'us-east-1', SelfUpdate: false, TelemetryMetricsToSSM: false },
+    // Not into root's shared ~/.aws/credentials: several agents on one machine would take each other's.
+    Profile: { ShareCreds: false },
   }));
   return root;
 }
@@ -82,4 +88,51 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
     if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * One more machine inside the scenario's network namespace: its own mount namespace and its own three
+ * agent folders, so several agents (several managed nodes) run side by side. `root` is its folders' parent.
+ */
+export function agentMachine(endpoint: string, name: string): { root: string; register(code: string, id: string): Promise<string>; start(): ReturnType<typeof startAgentDaemon> } {
+  if (process.env.MW_AGENT_NETNS !== '1') throw new Error('only inside runInNetworkNamespace');
+  installWorkers();
+  for (const target of ['/etc/amazon/ssm', '/var/lib/amazon/ssm', '/var/log/amazon/ssm']) mkdirSync(target, { recursive: true });
+  const root = mkdtempSync(join(tmpdir(), `mw-${name}-`));
+  for (const folder of ['etc', 'lib', 'log']) mkdirSync(join(root, folder));
+  writeFileSync(join(root, 'etc', 'amazon-ssm-agent.json'), JSON.stringify({
+    Ssm: { Endpoint: endpoint }, Mds: { Endpoint: endpoint }, Mgs: { Endpoint: endpoint, Region: 'us-east-1' },
+    S3: { Endpoint: endpoint }, Kms: { Endpoint: endpoint },
+    Agent: { Region: 'us-east-1', SelfUpdate: false, TelemetryMetricsToSSM: false },
+    // Not into root's shared ~/.aws/credentials: several agents on one machine would take each other's.
+    Profile: { ShareCreds: false },
+  }));
+  const mounts = `mount --bind ${root}/etc /etc/amazon/ssm && mount --bind ${root}/lib /var/lib/amazon/ssm && mount --bind ${root}/log /var/log/amazon/ssm`;
+  // Its own pid namespace too: an agent decides whether its worker runs by looking at the processes it sees.
+  const inOwnMounts = (command: string) => ['--mount', '--propagation', 'private', '--pid', '--mount-proc', '--fork', 'sh', '-c', `${mounts} && exec ${command}`];
+  return {
+    root,
+    // Asynchronous: the service it registers with runs in this very process.
+    register: (code, id) => new Promise((resolveId, reject) => {
+      execFile('unshare', inOwnMounts(`${AGENT} -register -code '${code}' -id '${id}' -region us-east-1 -y`), { timeout: 60_000 }, (_error, stdout, stderr) => {
+        const nodeId = /Managed instance-id: (mi-[0-9a-f]{17})/.exec(`${stdout}${stderr}`)?.[1];
+        if (nodeId) resolveId(nodeId);
+        else reject(new Error(`${name} did not register: ${stdout}${stderr}`));
+      });
+    }),
+    start: () => {
+      const child = spawn('unshare', inOwnMounts(AGENT), { stdio: 'ignore', detached: true });
+      return {
+        child,
+        stop: () => new Promise<void>((resolveStop) => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+          resolveStop();
+        }),
+      };
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { agentUnavailable, runInNetworkNamespace } from './netns.ts';
 
 const unavailable = agentUnavailable();
 
-for (const scenario of ['register.scenario.ts', 'commands.scenario.ts']) {
+for (const scenario of ['register.scenario.ts', 'commands.scenario.ts', 'windows.scenario.ts']) {
   test(`real SSM Agent: ${scenario}`, { skip: unavailable, timeout: 120_000 }, () => {
     const { status, output } = runInNetworkNamespace(join(import.meta.dirname, scenario), 110_000);
     assert.equal(status, 0, output);
