@@ -28,6 +28,17 @@ export function runInNetworkNamespace(scenario: string, timeoutMs: number): { st
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
+/** amazon-ssm-agent.json: every endpoint the agent knows points at the service (nothing else is reachable anyway). */
+function agentConfig(endpoint: string): string {
+  return JSON.stringify({
+    Ssm: { Endpoint: endpoint }, Mds: { Endpoint: endpoint }, Mgs: { Endpoint: endpoint, Region: 'us-east-1' },
+    S3: { Endpoint: endpoint }, Kms: { Endpoint: endpoint },
+    Agent: { Region: 'us-east-1', SelfUpdate: false, TelemetryMetricsToSSM: false },
+    // Not into root's shared ~/.aws/credentials: several agents on one machine would take each other's.
+    Profile: { ShareCreds: false },
+  });
+}
+
 /** The agent starts its workers from fixed paths (../shared/ssm-agent/README.md): put them there. */
 function installWorkers(): void {
   for (const worker of ['ssm-agent-worker', 'ssm-document-worker']) {
@@ -48,14 +59,7 @@ export function prepareAgentFolders(endpoint: string): string {
     mkdirSync(target, { recursive: true });
     execFileSync('mount', ['--bind', join(root, name), target]);
   }
-  // Every endpoint the agent knows points at the service; nothing else is reachable anyway.
-  writeFileSync(join(root, 'etc', 'amazon-ssm-agent.json'), JSON.stringify({
-    Ssm: { Endpoint: endpoint }, Mds: { Endpoint: endpoint }, Mgs: { Endpoint: endpoint, Region: 'us-east-1' },
-    S3: { Endpoint: endpoint }, Kms: { Endpoint: endpoint },
-    Agent: { Region: 'us-east-1', SelfUpdate: false, TelemetryMetricsToSSM: false },
-    // Not into root's shared ~/.aws/credentials: several agents on one machine would take each other's.
-    Profile: { ShareCreds: false },
-  }));
+  writeFileSync(join(root, 'etc', 'amazon-ssm-agent.json'), agentConfig(endpoint));
   return root;
 }
 
@@ -79,16 +83,7 @@ export function startAgentDaemon(): { child: ChildProcess; stop(): Promise<void>
   };
 }
 
-/** Polls `read` until `done` holds (bounded): the agent works on its own clock. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+export { eventually } from '../support/eventually.ts';
 
 /**
  * One more machine inside the scenario's network namespace: its own mount namespace and its own three
@@ -100,13 +95,7 @@ export function agentMachine(endpoint: string, name: string): { root: string; re
   for (const target of ['/etc/amazon/ssm', '/var/lib/amazon/ssm', '/var/log/amazon/ssm']) mkdirSync(target, { recursive: true });
   const root = mkdtempSync(join(tmpdir(), `mw-${name}-`));
   for (const folder of ['etc', 'lib', 'log']) mkdirSync(join(root, folder));
-  writeFileSync(join(root, 'etc', 'amazon-ssm-agent.json'), JSON.stringify({
-    Ssm: { Endpoint: endpoint }, Mds: { Endpoint: endpoint }, Mgs: { Endpoint: endpoint, Region: 'us-east-1' },
-    S3: { Endpoint: endpoint }, Kms: { Endpoint: endpoint },
-    Agent: { Region: 'us-east-1', SelfUpdate: false, TelemetryMetricsToSSM: false },
-    // Not into root's shared ~/.aws/credentials: several agents on one machine would take each other's.
-    Profile: { ShareCreds: false },
-  }));
+  writeFileSync(join(root, 'etc', 'amazon-ssm-agent.json'), agentConfig(endpoint));
   const mounts = `mount --bind ${root}/etc /etc/amazon/ssm && mount --bind ${root}/lib /var/lib/amazon/ssm && mount --bind ${root}/log /var/log/amazon/ssm`;
   // Its own pid namespace too: an agent decides whether its worker runs by looking at the processes it sees.
   const inOwnMounts = (command: string) => ['--mount', '--propagation', 'private', '--pid', '--mount-proc', '--fork', 'sh', '-c', `${mounts} && exec ${command}`];

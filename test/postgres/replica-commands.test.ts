@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CancelCommandCommand, CreateMaintenanceWindowCommand, ListCommandsCommand, RegisterTargetWithMaintenanceWindowCommand,
   RegisterTaskWithMaintenanceWindowCommand, type SSMClient,
@@ -14,20 +13,10 @@ import {
 import pg from 'pg';
 import { executionTree, fire } from '../support/control.ts';
 import { startServiceProcess, type ServiceProcess } from '../support/process.ts';
+import { eventually } from '../support/eventually.ts';
 import { sdkClient, tempDataDir } from '../support/server.ts';
 
 const url = process.env.MW_TEST_POSTGRES_URL;
-
-/** Polls `read` until `done` holds of its value (bounded): the replicas run on the system clock. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(value)}`);
-    await sleep(200);
-  }
-}
 
 test('window commands across two replicas: a CancelCommand on either replica, and a takeover mid-command', { skip: !url && !process.env.CI && 'MW_TEST_POSTGRES_URL is not set', timeout: 90_000 }, async () => {
   assert.ok(url, 'MW_TEST_POSTGRES_URL must be set (npm test starts PostgreSQL)');
