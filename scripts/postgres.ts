@@ -27,6 +27,11 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** How long to wait for the server to accept connections. Default: 60 s. */
   timeoutMs?: number;
+  /**
+   * Stop servers left behind by killed runs first. Default true. Off inside a pid namespace of its own,
+   * where every other run's owner process is out of sight and would look dead.
+   */
+  reapOrphans?: boolean;
 }
 
 const FOLDER_PREFIX = 'mw-pg-';
@@ -139,7 +144,7 @@ async function waitForConnections(url: string, timeoutMs: number): Promise<strin
 export async function startPostgres(options: StartOptions = {}): Promise<ThrowawayPostgres> {
   const log = options.log ?? (() => {});
   const bin = ensurePostgresBin(log);
-  reapOrphans(bin, log);
+  if (options.reapOrphans !== false) reapOrphans(bin, log);
   const folder = mkdtempSync(join(tmpdir(), FOLDER_PREFIX));
   const data = join(folder, 'data');
   writeFileSync(join(folder, 'owner.pid'), String(process.pid));

@@ -43,6 +43,7 @@ import { controlAuthenticator } from './wire/control-auth.ts';
 import { CredentialsFile } from './wire/credentials-file.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
 import { SignatureVerifier } from './wire/sigv4.ts';
+import { DEFAULT_PING_TIMEOUT_MS } from './domain/managed-instances.ts';
 
 export interface AppConfig {
   /** Interface to listen on. Default 127.0.0.1. */
@@ -75,6 +76,8 @@ export interface AppConfig {
   insecureOpen?: boolean;
   /** How long an engine replica holds a running execution without renewing it. Default 15 s. */
   leaseSeconds: number;
+  /** How long a registered node stays Online without word from its agent. Default 600 s (AWS's ten minutes). */
+  pingTimeoutSeconds: number;
   /** Start the scheduler and executor (default true; tests of the control plane alone may turn it off). */
   engine: boolean;
   clock?: Clock;
@@ -90,6 +93,7 @@ export const defaultConfig: AppConfig = {
   clockMode: 'system',
   invocationSeconds: 1,
   leaseSeconds: 15,
+  pingTimeoutSeconds: DEFAULT_PING_TIMEOUT_MS / 1000,
   engine: true,
 };
 
@@ -213,6 +217,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     ids,
     tokens: await pageTokens(store),
     quotas: config.quotas,
+    pingTimeoutMs: config.pingTimeoutSeconds * 1000,
   };
   const handlers = createHandlers({
     windows: new WindowService(ctx),
@@ -233,7 +238,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   if (config.engine) await engine.start();
   const verifier = credentials ? new SignatureVerifier(credentials) : undefined;
   const server = createHttpServer({
-    api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), new AgentService(ctx), new AgentMessages(store, commands, engine, clock))),
+    api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), new AgentService(ctx), new AgentMessages(store, commands, engine, clock, ctx.pingTimeoutMs))),
     control: createControlHandler(control, credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined),
     log: config.log,
     tls,

@@ -30,6 +30,8 @@ Options (flag / environment variable / default):
                                                         of them (reloaded on SIGHUP); without it nothing is verified
   --tls-cert FILE        MW_TLS_CERT        (none)      PEM certificate: serve HTTPS (with --tls-key)
   --tls-key FILE         MW_TLS_KEY         (none)      PEM private key of --tls-cert
+  --ping-timeout-seconds N MW_PING_TIMEOUT_SECONDS 600 a registered node is ConnectionLost after this long without
+                                                        word from its agent (heartbeat or message poll)
   --insecure-open        MW_INSECURE_OPEN=1 off         allow a non-loopback --host without --credentials
   --quiet                MW_QUIET=1         off         do not log requests that failed on the server side
   -h, --help                                            show this help
@@ -66,6 +68,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
       store: { type: 'string' },
       'postgres-schema': { type: 'string' },
       'lease-seconds': { type: 'string' },
+      'ping-timeout-seconds': { type: 'string' },
       'max-windows': { type: 'string' },
       'max-targets': { type: 'string' },
       'max-tasks': { type: 'string' },
@@ -114,6 +117,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
     store,
     postgresSchema: values['postgres-schema'] ?? env.MW_POSTGRES_SCHEMA,
     leaseSeconds: integer('--lease-seconds', values['lease-seconds'] ?? env.MW_LEASE_SECONDS, defaultConfig.leaseSeconds, 1),
+    pingTimeoutSeconds: integer('--ping-timeout-seconds', values['ping-timeout-seconds'] ?? env.MW_PING_TIMEOUT_SECONDS, defaultConfig.pingTimeoutSeconds, 1),
     host: values.host ?? env.MW_HOST ?? defaultConfig.host,
     port: integer('--port', values.port ?? env.MW_PORT, defaultConfig.port, 0, 65535),
     dataDir: values['data-dir'] ?? env.MW_DATA_DIR ?? defaultConfig.dataDir,

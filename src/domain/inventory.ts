@@ -35,6 +35,8 @@ export interface ManagedNode {
 
 export interface NodeRegistration {
   activationId: string;
+  /** The activation's IamRole when the node registered (DescribeInstanceInformation's IamRole). */
+  iamRole?: string;
   /** Base64 DER of the agent's RSA public key, as RegisterManagedInstance sent it. */
   publicKey: string;
   publicKeyType: string;

@@ -11,10 +11,11 @@ import type { ManagedNode, PlatformType } from './inventory.ts';
 export const SIMULATED_AGENT_VERSION = '3.3.418.0';
 
 /**
- * How long a registered node stays Online after its agent's last UpdateInstanceInformation: the agent
- * reports every 5 minutes (its Ssm.HealthFrequencyMinutes default), so two missed reports mean it is gone.
+ * How long a registered node stays Online after its agent was last heard from (its UpdateInstanceInformation
+ * or a message poll): the agent reports every 5 minutes (its Ssm.HealthFrequencyMinutes default) and polls
+ * without pause, so ten minutes of silence mean it is gone. `--ping-timeout-seconds` changes it.
  */
-export const PING_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_PING_TIMEOUT_MS = 10 * 60_000;
 
 export type InstanceResourceType = 'EC2Instance' | 'ManagedInstance';
 export type SourceType = 'AWS::EC2::Instance' | 'AWS::SSM::ManagedInstance';
@@ -37,6 +38,10 @@ export interface InstanceInfo {
   name?: string;
   sourceId: string;
   sourceType: SourceType;
+  /** Hybrid (activated) nodes only: the activation they registered with, its role, and when. */
+  activationId?: string;
+  iamRole?: string;
+  registeredAt?: number;
 }
 
 /** `i-...` is an EC2 instance; anything else (`mi-...`, or a name of your own) an on-premises managed node. */
@@ -55,13 +60,19 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-export function instanceInfo(node: ManagedNode, now: number): InstanceInfo {
+/** Online while the agent was heard from within `pingTimeoutMs`; a simulated node is always reachable. */
+export function pingStatusOf(node: ManagedNode, now: number, pingTimeoutMs: number): InstanceInfo['pingStatus'] {
+  if (!node.registration) return 'Online';
+  return node.lastPingAt !== undefined && now - node.lastPingAt <= pingTimeoutMs ? 'Online' : 'ConnectionLost';
+}
+
+export function instanceInfo(node: ManagedNode, now: number, pingTimeoutMs = DEFAULT_PING_TIMEOUT_MS): InstanceInfo {
   const resourceType = resourceTypeOf(node.id);
   const platformType = node.platformType ?? 'Linux';
   const agentVersion = node.agentVersion ?? SIMULATED_AGENT_VERSION;
   return {
     instanceId: node.id,
-    pingStatus: !node.registration || (node.lastPingAt !== undefined && now - node.lastPingAt <= PING_TIMEOUT_MS) ? 'Online' : 'ConnectionLost',
+    pingStatus: pingStatusOf(node, now, pingTimeoutMs),
     lastPingAt: node.registration ? node.lastPingAt ?? node.registration.registeredAt : now,
     agentVersion,
     // AWS: "doesn't indicate whether or not the latest version is installed on Windows managed nodes".
@@ -76,6 +87,9 @@ export function instanceInfo(node: ManagedNode, now: number): InstanceInfo {
     name: resourceType === 'ManagedInstance' ? node.name : undefined,
     sourceId: node.id,
     sourceType: resourceType === 'EC2Instance' ? 'AWS::EC2::Instance' : 'AWS::SSM::ManagedInstance',
+    activationId: node.registration?.activationId,
+    iamRole: node.registration?.iamRole,
+    registeredAt: node.registration?.registeredAt,
   };
 }
 
@@ -97,7 +111,7 @@ export interface InstanceFilterInput {
 
 /** A checked query: the predicate a node must pass, and the ids the InstanceIds filters name. */
 export interface InstanceQuery {
-  accept(node: ManagedNode): boolean;
+  accept(node: ManagedNode, info: InstanceInfo): boolean;
   /** Every id named by an InstanceIds filter; each must be a known node (InvalidInstanceId otherwise). */
   instanceIds: string[];
   /** The query in a stable text form, so a page token is only good for the query it came from. */
@@ -116,25 +130,28 @@ const ALLOWED_VALUES: Record<string, readonly string[]> = {
 const LEGACY_KEYS = ['InstanceIds', 'AgentVersion', 'PingStatus', 'PlatformTypes', 'ActivationIds', 'IamRole', 'ResourceType', 'AssociationStatus'];
 const STRING_KEYS = new Set([...LEGACY_KEYS, 'SourceIds', 'SourceTypes']);
 
-type NodeTest = (node: ManagedNode, values: readonly string[]) => boolean;
+/** A filter's test of one node, given the node and how DescribeInstanceInformation shows it now. */
+type NodeTest = (node: ManagedNode, info: InstanceInfo, values: readonly string[]) => boolean;
+
+const has = (values: readonly string[], value: string | undefined) => value !== undefined && values.includes(value);
 
 const tests: Record<string, NodeTest> = {
-  InstanceIds: (node, values) => values.includes(node.id),
-  SourceIds: (node, values) => values.includes(instanceInfo(node, 0).sourceId),
-  AgentVersion: (node, values) => values.includes(instanceInfo(node, 0).agentVersion),
-  PingStatus: (_node, values) => values.includes('Online'),
-  PlatformTypes: (node, values) => values.includes(instanceInfo(node, 0).platformType),
-  ResourceType: (node, values) => values.includes(resourceTypeOf(node.id)),
-  SourceTypes: (node, values) => values.includes(instanceInfo(node, 0).sourceType),
-  // Simulated nodes have no activation, no instance-profile role and no State Manager associations.
-  ActivationIds: () => false,
-  IamRole: () => false,
+  InstanceIds: (node, _info, values) => values.includes(node.id),
+  SourceIds: (_node, info, values) => values.includes(info.sourceId),
+  AgentVersion: (_node, info, values) => values.includes(info.agentVersion),
+  PingStatus: (_node, info, values) => values.includes(info.pingStatus),
+  PlatformTypes: (_node, info, values) => values.includes(info.platformType),
+  ResourceType: (_node, info, values) => values.includes(info.resourceType),
+  SourceTypes: (_node, info, values) => values.includes(info.sourceType),
+  // Only activated nodes have an activation and its role; no node has State Manager associations.
+  ActivationIds: (_node, info, values) => has(values, info.activationId),
+  IamRole: (_node, info, values) => has(values, info.iamRole),
   AssociationStatus: () => false,
-  'tag-key': (node, values) => values.some((key) => Object.hasOwn(node.tags, key)),
+  'tag-key': (node, _info, values) => values.some((key) => Object.hasOwn(node.tags, key)),
 };
 
 function tagTest(tagKey: string): NodeTest {
-  return (node, values) => Object.hasOwn(node.tags, tagKey) && values.includes(node.tags[tagKey]);
+  return (node, _info, values) => Object.hasOwn(node.tags, tagKey) && values.includes(node.tags[tagKey]);
 }
 
 function checkValues(key: string, values: readonly string[]): void {
@@ -182,7 +199,7 @@ export function instanceQuery(legacy: InstanceFilterInput[] | undefined, filters
   }
   const instanceIds = [...legacyList, ...stringList].filter((f) => f.key === 'InstanceIds').flatMap((f) => f.values);
   return {
-    accept: (node) => checks.every((check) => check.test(node, check.values)),
+    accept: (node, info) => checks.every((check) => check.test(node, info, check.values)),
     instanceIds: [...new Set(instanceIds)],
     canonical: JSON.stringify([legacyList.map((f) => [f.key, f.values]), stringList.map((f) => [f.key, f.values])]),
   };

@@ -22,6 +22,9 @@ function instanceOut(info: InstanceInfo): InstanceInformation {
     ComputerName: info.computerName,
     SourceId: info.sourceId,
     SourceType: info.sourceType,
+    ActivationId: info.activationId,
+    IamRole: info.iamRole,
+    RegistrationDate: info.registeredAt === undefined ? undefined : seconds(info.registeredAt),
   };
 }
 

@@ -14,11 +14,22 @@ import { saveCommandChange } from '../service/command-changes.ts';
 import type { Clock, EngineControl, Store, StoreOperations } from '../service/ports.ts';
 import { AGENT_SILENCE_GRACE_MS, type CommandExecutor } from './command-executor.ts';
 
-/** Under the agent's 20 s client timeout for GetMessages (Mds.StopTimeoutMillis): an empty answer comes first. */
-const POLL_HOLD_MS = 15_000;
+/**
+ * Under the agent's 20 s client timeout for GetMessages (Mds.StopTimeoutMillis): an empty answer comes first.
+ * Shorter when the ping timeout is short: a poll is the agent's sign of life, so it must come back in time.
+ */
+const MAX_POLL_HOLD_MS = 15_000;
 /** While a poll waits, the store is looked at this often too (another replica may have queued its message). */
 const POLL_RECHECK_MS = 1_000;
 const MESSAGES_PER_POLL = 10;
+
+/**
+ * How long the agent lets a script run: the document's executionTimeout, except that the agent takes a value
+ * under 5 s as its default of 3600 ("'TimeoutSeconds' value should be between 5 and 172800", in its log).
+ */
+export function agentTimeLimitSeconds(executionTimeoutSeconds: number): number {
+  return executionTimeoutSeconds < 5 ? 3600 : executionTimeoutSeconds;
+}
 
 export interface AgentMessage {
   CreatedDate: string;
@@ -60,8 +71,12 @@ function message(destination: string, messageId: string, kind: 'sendCommand' | '
   };
 }
 
-/** What the agent's final reply says, as a RunReport (one plugin per built-in document). */
-function reportOf(payload: Record<string, unknown>): RunReport | undefined {
+/**
+ * What the agent's reply says, as a RunReport (one plugin per built-in document): undefined while the
+ * document runs, `rebooting` when a script asked for a reboot (exit code 194 on Linux and macOS, 3010 on
+ * Windows): the agent reboots the machine, resumes the document after it and only then says how it ended.
+ */
+function reportOf(payload: Record<string, unknown>): RunReport | 'rebooting' | undefined {
   const status = payload.documentStatus;
   const plugins = Object.values((payload.runtimeStatus ?? {}) as Record<string, Record<string, unknown>>);
   const plugin = plugins[0] ?? {};
@@ -70,9 +85,10 @@ function reportOf(payload: Record<string, unknown>): RunReport | undefined {
   const base = { responseCode: code, stdout: text(plugin.standardOutput), stderr: text(plugin.standardError) };
   switch (status) {
     case 'Success':
+      return { status: 'Success', statusDetails: 'Success', ...base };
     case 'SuccessAndReboot':
     case 'PassedAndReboot':
-      return { status: 'Success', statusDetails: 'Success', ...base };
+      return 'rebooting';
     case 'Failed':
       return { status: 'Failed', statusDetails: 'Failed', ...base };
     case 'TimedOut':
@@ -90,9 +106,14 @@ export class AgentMessages {
   private readonly engine: EngineControl;
   private readonly clock: Clock;
   private readonly waiting = new Map<string, Set<() => void>>();
+  private readonly pollHoldMs: number;
 
-  /** `clock`: the service's, on which commands move (delivery and reply times are on it too). */
-  constructor(store: Store, commands: CommandExecutor, engine: EngineControl, clock: Clock) {
+  /**
+   * `clock`: the service's, on which commands move (delivery and reply times are on it too).
+   * `pingTimeoutMs`: how long a silent node stays Online; a poll is held at most a third of it.
+   */
+  constructor(store: Store, commands: CommandExecutor, engine: EngineControl, clock: Clock, pingTimeoutMs: number) {
+    this.pollHoldMs = Math.min(MAX_POLL_HOLD_MS, Math.floor(pingTimeoutMs / 3));
     this.store = store;
     this.commands = commands;
     this.engine = engine;
@@ -103,7 +124,7 @@ export class AgentMessages {
   /** GetMessages: what is queued for the node, or (held up to 15 s) the first message queued meanwhile. */
   async getMessages(identity: AgentIdentityRef, destination: string): Promise<AgentMessage[]> {
     if (destination !== identity.nodeId) throw new ServiceError('AccessDeniedException', `The credentials of ${identity.nodeId} cannot poll for ${destination}.`);
-    const deadline = Date.now() + POLL_HOLD_MS;
+    const deadline = Date.now() + this.pollHoldMs;
     for (;;) {
       const messages = await this.take(identity);
       const left = deadline - Date.now();
@@ -124,7 +145,8 @@ export class AgentMessages {
     }
     const report = reportOf(payload);
     if (!report) return; // InProgress: the invocation already is
-    await this.finishWith(identity.scope, target.commandId, identity.nodeId, report);
+    if (report === 'rebooting') await this.awaitAfterReboot(identity.scope, target.commandId, identity.nodeId);
+    else await this.finishWith(identity.scope, target.commandId, identity.nodeId, report);
   }
 
   /** FailMessage: the agent could not handle the message; the invocation fails with no exit code. */
@@ -165,6 +187,18 @@ export class AgentMessages {
     await this.engine.wake();
   }
 
+  /** A reboot is under way: the invocation stays InProgress, and the agent gets its time limit again from now. */
+  private async awaitAfterReboot(scope: Scope, commandId: string, instanceId: string): Promise<void> {
+    const now = this.clock.now();
+    await this.store.transaction(async (tx) => {
+      const command = await tx.getCommand(scope, commandId);
+      const invocation = command && (await tx.getCommandInvocations(scope, commandId)).find((i) => i.instanceId === instanceId);
+      if (!command || !invocation || invocation.status !== 'InProgress') return;
+      invocation.dueAt = now + agentTimeLimitSeconds(command.executionTimeoutSeconds) * 1000 + AGENT_SILENCE_GRACE_MS;
+      await tx.updateCommandInvocations(scope, [invocation]);
+    });
+  }
+
   /** Takes the node's queued messages in one transaction: each is handed to this poll only. */
   private take(identity: AgentIdentityRef): Promise<AgentMessage[]> {
     const { scope, nodeId } = identity;
@@ -201,8 +235,8 @@ export class AgentMessages {
     const sent = Object.fromEntries(document.parameters.map((p) => [p.name, p.type === 'StringList' ? parameters[p.name] ?? [] : (parameters[p.name] ?? [''])[0]]));
     Object.assign(invocation, {
       status: 'InProgress', statusDetails: 'InProgress', startedAt: invocation.startedAt ?? now, delivery: 'delivered',
-      // If the agent never says how it ended, it ends TimedOut after its own time limit and a grace.
-      dueAt: now + executionTimeoutSeconds * 1000 + AGENT_SILENCE_GRACE_MS,
+      // If the agent never says how it ended, it ends TimedOut after the agent's own time limit and a grace.
+      dueAt: now + agentTimeLimitSeconds(executionTimeoutSeconds) * 1000 + AGENT_SILENCE_GRACE_MS,
     });
     return message(invocation.instanceId, messageIdOf(commandId, invocation.instanceId), 'sendCommand', scope.region, {
       Parameters: sent,

@@ -28,6 +28,8 @@ export interface AgentIdentity {
 
 export class AgentService {
   private readonly ctx: ServiceContext;
+  /** When this replica last recorded each node's ping (the store has the truth; this only saves writes). */
+  private readonly lastPing = new Map<string, number>();
 
   constructor(ctx: ServiceContext) {
     this.ctx = ctx;
@@ -72,6 +74,25 @@ export class AgentService {
     return found && found.credential.expiresAt > Date.now() ? found : undefined;
   }
 
+  /**
+   * A message poll is word from the agent too: its node stays Online between heartbeats. Written at most
+   * once a third of the ping timeout, so thousands of polling agents do not each write on every poll.
+   */
+  async polled(identity: AgentIdentity): Promise<void> {
+    const now = this.ctx.clock.now();
+    const freshEnough = this.ctx.pingTimeoutMs / 3;
+    const known = this.lastPing.get(identity.nodeId);
+    if (known !== undefined && now - known < freshEnough && now >= known) return;
+    await this.ctx.store.transaction(async (tx) => {
+      const node = await tx.getNode(identity.scope, identity.nodeId);
+      if (!node) throw InvalidInstanceId.notValid([identity.nodeId], identity.scope.account);
+      if (node.lastPingAt === undefined || now - node.lastPingAt >= freshEnough || now < node.lastPingAt) {
+        await tx.putNode(identity.scope, { ...node, lastPingAt: now });
+      }
+    });
+    this.lastPing.set(identity.nodeId, now);
+  }
+
   /** UpdateInstanceInformation: what the agent says about its machine, and that it is alive now. */
   async heartbeat(identity: AgentIdentity, report: AgentReport): Promise<void> {
     const now = this.ctx.clock.now();
@@ -90,5 +111,6 @@ export class AgentService {
         lastPingAt: now,
       });
     });
+    this.lastPing.set(identity.nodeId, now);
   }
 }

@@ -27,6 +27,8 @@ export interface ServiceContext {
   ids: IdGenerator;
   tokens: PageTokens;
   quotas: Quotas;
+  /** How long a registered node stays Online without word from its agent (DEFAULT_PING_TIMEOUT_MS). */
+  pingTimeoutMs: number;
 }
 
 /** Page sizes: the model's MaxResults when given; the shape's maximum (SPEC 4.6) otherwise. */

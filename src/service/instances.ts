@@ -2,7 +2,6 @@
 // AWS way with ResourceType ManagedInstance, are kept by TagService (tags.ts).
 
 import { InvalidInstanceId, InvalidNextToken, ValidationException } from '../domain/errors.ts';
-import type { ManagedNode } from '../domain/inventory.ts';
 import {
   type InstanceFilterInput,
   type InstanceInfo,
@@ -53,21 +52,22 @@ export class InstanceService {
       if (unknown.length > 0) throw InvalidInstanceId.notValid(unknown, scope.account);
     }
     const limit = pageSize(input.maxResults, DEFAULT_PAGE, MAX_PAGE);
-    const page: ManagedNode[] = [];
+    const page: InstanceInfo[] = [];
     let more = false;
+    const now = this.ctx.clock.now();
     for (const node of nodes) {
       if (after !== undefined && !(node.id > after)) continue; // ids are ASCII: JS order is byte order
-      if (!query.accept(node)) continue;
+      const info = instanceInfo(node, now, this.ctx.pingTimeoutMs);
+      if (!query.accept(node, info)) continue;
       if (page.length === limit) {
         more = true;
         break;
       }
-      page.push(node);
+      page.push(info);
     }
-    const now = this.ctx.clock.now();
     return {
-      instances: page.map((node) => instanceInfo(node, now)),
-      nextToken: more ? this.ctx.tokens.encode(listing, page.at(-1)!.id) : undefined,
+      instances: page,
+      nextToken: more ? this.ctx.tokens.encode(listing, page.at(-1)!.instanceId) : undefined,
     };
   }
 }

@@ -61,7 +61,7 @@ export class RegistrationService {
         resourceGroups: [],
         name: activation!.defaultInstanceName,
         registration: {
-          activationId: activation!.id, publicKey: input.publicKey, publicKeyType: input.publicKeyType,
+          activationId: activation!.id, iamRole: activation!.iamRole, publicKey: input.publicKey, publicKeyType: input.publicKeyType,
           fingerprint: input.fingerprint, registeredAt: now,
         },
       };

@@ -99,6 +99,14 @@ export function agentOperations(registrations: RegistrationService, agents: Agen
       });
       return {};
     },
+    // The agent asks for its State Manager associations at start and every 10 minutes. This service has
+    // none (State Manager is not served): an empty list, so it does not fall back to ListAssociations.
+    'AmazonSSM.ListInstanceAssociations': async (request) => {
+      const identity = await verify.issued(request);
+      const { InstanceId } = strings(body(request), ['InstanceId'] as const);
+      if (InstanceId !== identity.nodeId) throw new ServiceError('AccessDeniedException', `The credentials of ${identity.nodeId} cannot act for ${InstanceId}.`);
+      return { Associations: [] };
+    },
     'AmazonSSM.RegisterManagedInstance': async (request) => {
       const input = strings(body(request), ['ActivationCode', 'ActivationId', 'PublicKey', 'PublicKeyType', 'Fingerprint'] as const);
       const { instanceId } = await registrations.register({
@@ -113,6 +121,7 @@ export function agentOperations(registrations: RegistrationService, agents: Agen
       const identity = await verify.issued(request, 'ec2messages');
       const input = body(request);
       const { Destination, MessagesRequestId } = strings(input, ['Destination', 'MessagesRequestId'] as const);
+      if (Destination === identity.nodeId) await agents.polled(identity);
       return { Destination, MessagesRequestId, Messages: await messages.getMessages(identity, Destination) };
     },
     'EC2WindowsMessageDeliveryService.AcknowledgeMessage': async (request) => {

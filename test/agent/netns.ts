@@ -20,12 +20,21 @@ export function agentUnavailable(): string | undefined {
 }
 
 /** Runs `scenario` (a node:test file) in a namespace of its own with only loopback; its output and status. */
-export function runInNetworkNamespace(scenario: string, timeoutMs: number): { status: number | null; output: string } {
-  const result = spawnSync('unshare', ['--net', '--mount', '--pid', '--mount-proc', '--fork', process.execPath, '--test', '--test-reporter=spec', scenario], {
+export function runInNetworkNamespace(scenario: string, timeoutMs: number): Promise<{ status: number | null; output: string }> {
+  const child = spawn('unshare', ['--net', '--mount', '--pid', '--mount-proc', '--fork', '--kill-child', process.execPath, '--test', '--test-reporter=spec', scenario], {
     // Without the parent runner's NODE_TEST_CONTEXT, or the inner `node --test` would not run the file.
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT')), MW_AGENT_NETNS: '1' }, encoding: 'utf8', timeout: timeoutMs,
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT')), MW_AGENT_NETNS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  let output = '';
+  child.stdout.on('data', (chunk) => { output += chunk; });
+  child.stderr.on('data', (chunk) => { output += chunk; });
+  // Killing unshare (the namespace's parent) ends everything in the pid namespace with it.
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) => child.on('close', (status) => {
+    clearTimeout(timer);
+    resolve({ status, output });
+  }));
 }
 
 /** amazon-ssm-agent.json: every endpoint the agent knows points at the service (nothing else is reachable anyway). */

@@ -3,12 +3,13 @@
 // them can act only for that node. Forged and borrowed signatures are refused with AWS's error names.
 
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { CreateActivationCommand, DescribeInstanceInformationCommand } from '@aws-sdk/client-ssm';
 import { getCanonicalHeaders, SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
 import { Sha256 } from '../../src/wire/sigv4.ts';
+import { advance } from '../support/control.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /** Signs as the agent's rsaauth does: the SigV4 string to sign, RSA-PSS SHA-256, base64. */
@@ -35,8 +36,9 @@ async function hashOf(text: string): Promise<string> {
 
 describe('agent identity: RSA-signed token requests and per-node credentials', () => {
   let server: TestServer;
+  // The manual clock, and a 3 s ping timeout (a message poll is then held at most 1 s).
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ clockMode: 'manual', pingTimeoutSeconds: 3 });
   });
   afterEach(() => server.stop());
 
@@ -64,18 +66,21 @@ describe('agent identity: RSA-signed token requests and per-node credentials', (
     }, nodeId, key);
     return call('AmazonSSM.RequestManagedInstanceRoleToken', { Fingerprint: fingerprint }, headers);
   }
-  /** UpdateInstanceInformation as the agent signs it: SigV4 with the issued credentials. */
-  async function report(credentials: Record<string, unknown>, instanceId: string) {
+  /** A call as the agent signs it after it has credentials: SigV4 with the issued keys, for `service`. */
+  async function signedCall(credentials: Record<string, unknown>, target: string, input: object, service = 'ssm') {
     const url = new URL(server.app.endpoint);
-    const body = JSON.stringify({ InstanceId: instanceId, AgentVersion: '3.3.0.0', AgentStatus: 'Active', PlatformType: 'Linux' });
-    const signer = new SignatureV4({ service: 'ssm', region: 'us-east-1', sha256: Sha256, credentials: {
+    const body = JSON.stringify(input);
+    const signer = new SignatureV4({ service, region: 'us-east-1', sha256: Sha256, credentials: {
       accessKeyId: credentials.AccessKeyId as string, secretAccessKey: credentials.SecretAccessKey as string, sessionToken: credentials.SessionToken as string,
     } });
     const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {}, body,
-      headers: { 'content-type': 'application/x-amz-json-1.1', host: url.host, 'x-amz-target': 'AmazonSSM.UpdateInstanceInformation' } });
+      headers: { 'content-type': 'application/x-amz-json-1.1', host: url.host, 'x-amz-target': target } });
     const response = await fetch(server.app.endpoint, { method: 'POST', body, headers: signed.headers as Record<string, string>, signal: AbortSignal.timeout(20_000) });
     return { status: response.status, body: await response.json() as Record<string, unknown> };
   }
+  /** UpdateInstanceInformation as the agent sends it. */
+  const report = (credentials: Record<string, unknown>, instanceId: string) =>
+    signedCall(credentials, 'AmazonSSM.UpdateInstanceInformation', { InstanceId: instanceId, AgentVersion: '3.3.0.0', AgentStatus: 'Active', PlatformType: 'Linux' });
 
   test('the node\'s own key gets credentials; a forged signature, another key or another fingerprint does not', async () => {
     const activation = await server.client.send(new CreateActivationCommand({ IamRole: 'r', RegistrationLimit: 2 }));
@@ -109,5 +114,30 @@ describe('agent identity: RSA-signed token requests and per-node credentials', (
     assert.equal(await statusOf(a.nodeId), 'Online');
     const wrongSecret = await report({ ...credentials, SecretAccessKey: 'guess' }, a.nodeId);
     assert.deepEqual([wrongSecret.status, wrongSecret.body.__type], [400, 'InvalidSignatureException']);
+  });
+
+  test('a message poll is a sign of life too; silence past the ping timeout is ConnectionLost; hybrid fields and the agent\'s association call', async () => {
+    const activation = await server.client.send(new CreateActivationCommand({ IamRole: 'SSMServiceRole', RegistrationLimit: 1 }));
+    const a = await registeredNode(activation, 'machine-a');
+    const credentials = (await tokenRequest(a.nodeId, a.privateKey, a.fingerprint)).body;
+    const describeNode = async (status?: string) => (await server.client.send(new DescribeInstanceInformationCommand(
+      status ? { Filters: [{ Key: 'PingStatus', Values: [status] }] } : {}))).InstanceInformationList!;
+    assert.equal((await report(credentials, a.nodeId)).status, 200);
+    const [online] = await describeNode('Online');
+    assert.deepEqual([online.InstanceId, online.ActivationId, online.IamRole], [a.nodeId, activation.ActivationId, 'SSMServiceRole']);
+    assert.ok(online.RegistrationDate instanceof Date);
+    assert.deepEqual(await describeNode('ConnectionLost'), []);
+
+    await advance(server, 4);
+    assert.deepEqual((await describeNode('ConnectionLost')).map((n) => n.InstanceId), [a.nodeId], '4 s of silence with a 3 s timeout');
+    assert.deepEqual(await describeNode('Online'), []);
+    const poll = await signedCall(credentials, 'EC2WindowsMessageDeliveryService.GetMessages', { Destination: a.nodeId, MessagesRequestId: randomUUID() }, 'ec2messages');
+    assert.deepEqual([poll.status, poll.body.Messages], [200, []]);
+    assert.deepEqual((await describeNode('Online')).map((n) => n.InstanceId), [a.nodeId], 'the poll brought it back');
+
+    const associations = await signedCall(credentials, 'AmazonSSM.ListInstanceAssociations', { InstanceId: a.nodeId, MaxResults: 20 });
+    assert.deepEqual([associations.status, associations.body], [200, { Associations: [] }]);
+    const other = await signedCall(credentials, 'AmazonSSM.ListInstanceAssociations', { InstanceId: 'mi-0123456789abcdef0' });
+    assert.deepEqual([other.status, other.body.__type], [400, 'AccessDeniedException']);
   });
 });

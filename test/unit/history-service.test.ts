@@ -29,6 +29,7 @@ beforeEach(() => {
     ids: randomIds,
     tokens: new PageTokens('00'.repeat(32)),
     quotas: defaultQuotas,
+    pingTimeoutMs: 600_000,
   };
   history = new HistoryService(ctx);
 });
