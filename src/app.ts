@@ -43,6 +43,10 @@ import { controlAuthenticator } from './wire/control-auth.ts';
 import { CredentialsFile } from './wire/credentials-file.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
 import { SignatureVerifier } from './wire/sigv4.ts';
+import { EventBus } from './runtime/event-bus.ts';
+import { createDeliver } from './runtime/event-delivery.ts';
+import { StateEvents } from './runtime/state-events.ts';
+import { eventRoutes, eventTargetFromFlag } from './wire/event-routes.ts';
 import { DEFAULT_PING_TIMEOUT_MS } from './domain/managed-instances.ts';
 
 export interface AppConfig {
@@ -76,6 +80,18 @@ export interface AppConfig {
   insecureOpen?: boolean;
   /** How long an engine replica holds a running execution without renewing it. Default 15 s. */
   leaseSeconds: number;
+  /** Webhooks that receive every state-change event as a JSON POST (`--event-webhook`, repeatable). */
+  eventWebhooks?: string[];
+  /** An EventBridge endpoint (AWS or an emulator) that receives every event through PutEvents. */
+  eventBridgeEndpoint?: string;
+  /** The event bus PutEvents names (default `default`). */
+  eventBridgeBus?: string;
+  /** The Source PutEvents sends (default aws.ssm; AWS itself refuses aws.* from customers: use your own there). */
+  eventBridgeSource?: string;
+  /** Events kept for delivery at most; older ones are dropped (default 100,000). */
+  eventRetention: number;
+  /** First retry delay of a failed delivery, doubled at each failure up to 30 s (default 500 ms). */
+  eventRetryMs?: number;
   /** How long a registered node stays Online without word from its agent. Default 600 s (AWS's ten minutes). */
   pingTimeoutSeconds: number;
   /** Start the scheduler and executor (default true; tests of the control plane alone may turn it off). */
@@ -94,6 +110,7 @@ export const defaultConfig: AppConfig = {
   invocationSeconds: 1,
   leaseSeconds: 15,
   pingTimeoutSeconds: DEFAULT_PING_TIMEOUT_MS / 1000,
+  eventRetention: 100_000,
   engine: true,
 };
 
@@ -199,8 +216,14 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   // RUN_COMMAND invocations send Run Command commands, which simulated nodes run; the other task types
   // are simulated as a whole.
   const commands = new CommandExecutor(new SimulatedCommandRunner(config.invocationSeconds * 1000));
+  const delivery = createDeliver({ eventBridgeSource: config.eventBridgeSource });
+  const events = new EventBus({
+    store, owner: replicaName(identity), deliver: delivery.deliver, retention: config.eventRetention, log: config.log, backoffMs: config.eventRetryMs,
+  });
   const engine = new Engine({
     store,
+    events: new StateEvents(),
+    onEventsRecorded: () => events.wake(),
     clock,
     manualClock,
     ids,
@@ -236,15 +259,21 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   const nodesFile = config.nodesFile;
   if (nodesFile) await step({ step: 'nodes', file: nodesFile }, () => loadNodes(control, nodesFile));
   if (config.engine) await engine.start();
+  await events.start([
+    ...(config.eventWebhooks ?? []).map((url) => eventTargetFromFlag('webhook', url)),
+    ...(config.eventBridgeEndpoint ? [eventTargetFromFlag('eventbridge', config.eventBridgeEndpoint, config.eventBridgeBus)] : []),
+  ]);
   const verifier = credentials ? new SignatureVerifier(credentials) : undefined;
   const server = createHttpServer({
     api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), new AgentService(ctx), new AgentMessages(store, commands, engine, clock, ctx.pingTimeoutMs))),
-    control: createControlHandler(control, credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined),
+    control: createControlHandler(control, credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined, eventRoutes(events)),
     log: config.log,
     tls,
   });
   const running = await step({ step: 'listen', host: config.host, port: config.port }, () => listen(server, config.host, config.port))
     .catch(async (error: unknown) => {
+      await events.stop();
+      delivery.close();
       await engine.stop();
       throw error;
     });
@@ -266,7 +295,10 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     reloadCredentials: credentials ? () => credentials.reload() : undefined,
     async stop() {
       clearInterval(sweep);
+      events.endStreams();
       await running.close();
+      await events.stop();
+      delivery.close();
       await engine.stop();
       await store.close();
     },

@@ -32,6 +32,12 @@ Options (flag / environment variable / default):
   --tls-key FILE         MW_TLS_KEY         (none)      PEM private key of --tls-cert
   --ping-timeout-seconds N MW_PING_TIMEOUT_SECONDS 600 a registered node is ConnectionLost after this long without
                                                         word from its agent (heartbeat or message poll)
+  --event-webhook URL    MW_EVENT_WEBHOOKS  (none)      POST every state-change event (AWS's EventBridge shape) to URL;
+                                                        repeatable (the variable: URLs separated by spaces)
+  --eventbridge-endpoint URL MW_EVENTBRIDGE_ENDPOINT (none) PutEvents every event there (AWS or an emulator; AWS_* credentials)
+  --eventbridge-bus NAME MW_EVENTBRIDGE_BUS default     the event bus PutEvents names
+  --eventbridge-source S MW_EVENTBRIDGE_SOURCE aws.ssm  the Source PutEvents sends (AWS refuses aws.* from customers)
+  --event-retention N    MW_EVENT_RETENTION 100000      events kept for delivery; older ones are dropped
   --insecure-open        MW_INSECURE_OPEN=1 off         allow a non-loopback --host without --credentials
   --quiet                MW_QUIET=1         off         do not log requests that failed on the server side
   -h, --help                                            show this help
@@ -69,6 +75,11 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
       'postgres-schema': { type: 'string' },
       'lease-seconds': { type: 'string' },
       'ping-timeout-seconds': { type: 'string' },
+      'event-webhook': { type: 'string', multiple: true },
+      'eventbridge-endpoint': { type: 'string' },
+      'eventbridge-bus': { type: 'string' },
+      'eventbridge-source': { type: 'string' },
+      'event-retention': { type: 'string' },
       'max-windows': { type: 'string' },
       'max-targets': { type: 'string' },
       'max-tasks': { type: 'string' },
@@ -117,6 +128,11 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
     store,
     postgresSchema: values['postgres-schema'] ?? env.MW_POSTGRES_SCHEMA,
     leaseSeconds: integer('--lease-seconds', values['lease-seconds'] ?? env.MW_LEASE_SECONDS, defaultConfig.leaseSeconds, 1),
+    eventWebhooks: values['event-webhook'] ?? (env.MW_EVENT_WEBHOOKS ? env.MW_EVENT_WEBHOOKS.split(/\s+/).filter(Boolean) : []),
+    eventBridgeEndpoint: values['eventbridge-endpoint'] ?? env.MW_EVENTBRIDGE_ENDPOINT,
+    eventBridgeBus: values['eventbridge-bus'] ?? env.MW_EVENTBRIDGE_BUS,
+    eventBridgeSource: values['eventbridge-source'] ?? env.MW_EVENTBRIDGE_SOURCE,
+    eventRetention: integer('--event-retention', values['event-retention'] ?? env.MW_EVENT_RETENTION, defaultConfig.eventRetention, 1),
     pingTimeoutSeconds: integer('--ping-timeout-seconds', values['ping-timeout-seconds'] ?? env.MW_PING_TIMEOUT_SECONDS, defaultConfig.pingTimeoutSeconds, 1),
     host: values.host ?? env.MW_HOST ?? defaultConfig.host,
     port: integer('--port', values.port ?? env.MW_PORT, defaultConfig.port, 0, 65535),

@@ -4,6 +4,7 @@
 import { isActive, type Invocation, type PlanItem, type TaskExecution, type WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
 import type { Lease, StoreOperations } from '../service/ports.ts';
+import type { StepEvents } from './state-events.ts';
 
 interface Entry<T> {
   scope: Scope;
@@ -33,13 +34,21 @@ export class ChangeBatch {
   private readonly tasks = new Map<string, Entry<TaskExecution>>();
   private readonly invocations = new Map<string, Entry<Invocation>>();
   private readonly plans: { scope: Scope; taskExecutionId: string; plan: PlanItem[] }[] = [];
+  private readonly events: StepEvents | undefined;
+
+  /** `events`: told of each row as it is touched, so state changes become events in the order they happened. */
+  constructor(events?: StepEvents) {
+    this.events = events;
+  }
 
   execution(scope: Scope, row: WindowExecution, isNew = false): void {
     remember(this.executions, scope, row, isNew);
+    this.events?.execution(scope, row);
   }
 
   task(scope: Scope, row: TaskExecution, isNew = false): void {
     remember(this.tasks, scope, row, isNew);
+    this.events?.task(scope, row);
   }
 
   /** A task's plan, resolved in this step: written once, apart from the task's row. */
@@ -49,6 +58,7 @@ export class ChangeBatch {
 
   invocation(scope: Scope, row: Invocation, isNew = false): void {
     remember(this.invocations, scope, row, isNew);
+    this.events?.invocation(scope, row);
   }
 
   /** The state this step gave an execution, if it touched it (the store still has the old one). */
@@ -73,5 +83,7 @@ export class ChangeBatch {
     for (const { scope, taskExecutionId, plan } of this.plans) await tx.saveTaskPlan(scope, taskExecutionId, plan);
     for (const { scope, rows } of byScope(this.invocations.values(), true)) await tx.insertInvocations(scope, rows);
     for (const { scope, rows } of byScope(this.invocations.values(), false)) await tx.updateInvocations(scope, rows);
+    // In the same transaction as the changes they tell of: a change is never committed without its events.
+    if (this.events && this.events.events.length > 0) await tx.appendEvents(this.events.events);
   }
 }

@@ -14,6 +14,7 @@ import { ChangeBatch } from './change-batch.ts';
 import type { CommandExecutor } from './command-executor.ts';
 import { type ActiveExecution, Executor } from './executor.ts';
 import { isDeadLocalReplica, processIsAlive, type ReplicaIdentity } from './replica-identity.ts';
+import type { StateEvents, StepEvents } from './state-events.ts';
 import type { TaskRunner } from './task-runners/task-runner.ts';
 
 /** A scheduled run found this much later than its time (the process was stalled) is skipped, not replayed. */
@@ -29,6 +30,10 @@ const YIELD_EVERY_MS = 20;
 
 export interface EngineOptions {
   store: Store;
+  /** Turns the history's state changes into events (recorded with them); none when absent. */
+  events?: StateEvents;
+  /** Told after a step that recorded events has committed (the event bus delivers them). */
+  onEventsRecorded?: () => void;
   clock: Clock;
   /** Present when the clock is manual: the engine sets it to each event time it processes. */
   manualClock?: ManualClock;
@@ -205,16 +210,23 @@ export class Engine {
    * which ones another replica took over), run `work`, let the runner decide the new invocations, write.
    */
   private async step<T>(now: number, work: (tx: StoreOperations, batch: ChangeBatch) => Promise<T>): Promise<T> {
+    let events: StepEvents | undefined;
     try {
-      return await this.options.store.transaction(async (tx) => {
+      const outcome = await this.options.store.transaction(async (tx) => {
         const lease = this.lease();
         this.executor.forgetAllBut(new Set(await tx.renewLeases(lease)));
-        const batch = new ChangeBatch();
+        events = this.options.events?.step(now);
+        const batch = new ChangeBatch(events);
         const result = await work(tx, batch);
         await this.executor.settleDrafts(tx, batch);
         await batch.flush(tx, lease);
         return result;
       });
+      if (events) {
+        events.committed();
+        if (events.events.length > 0) this.options.onEventsRecorded?.();
+      }
+      return outcome;
     } catch (error) {
       // Memory may now be ahead of the store: forget it and take the work back from what was committed.
       this.options.log('engine step failed; reloading running executions', { at: now, error: String((error as Error)?.stack ?? error) });

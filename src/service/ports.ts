@@ -6,6 +6,7 @@ import type { Scope, Tag, Window, WindowTarget, WindowTask } from '../domain/mod
 import type { Activation } from '../domain/activations.ts';
 import type { AgentCredential } from '../domain/agent-credentials.ts';
 import type { Command, CommandInvocation, WindowReport } from '../domain/commands.ts';
+import type { EventTarget, EventTargetState, RecordedEvent, SequencedEvent } from '../domain/events.ts';
 import type { ManagedNode, OutcomeRule } from '../domain/inventory.ts';
 
 export interface Clock {
@@ -197,6 +198,29 @@ export interface StoreOperations {
   /** Keeps a credential issued to a node, dropping that node's credentials expired before `now`. */
   putAgentCredential(scope: Scope, credential: AgentCredential, now: number): Promise<void>;
   findAgentCredential(accessKeyId: string): Promise<{ scope: Scope; credential: AgentCredential } | undefined>;
+
+  // ---- state-change events: an outbox, written in the transaction of the change, delivered after it
+  /**
+   * Records events after every event recorded before (commit order: on PostgreSQL writers of events
+   * take turns). An event whose id is already recorded is left out: recording a change twice is harmless.
+   */
+  appendEvents(events: RecordedEvent[]): Promise<void>;
+  /** Events with seq > afterSeq, oldest first. */
+  readEvents(afterSeq: number, limit: number): Promise<SequencedEvent[]>;
+  /** The seq of the newest event (0 when there is none). */
+  lastEventSeq(): Promise<number>;
+  /** The seq of the oldest event kept (undefined when there is none). */
+  firstEventSeq(): Promise<number | undefined>;
+  /** Keeps the newest `keep` events and drops the older ones; how many were dropped. */
+  pruneEvents(keep: number): Promise<number>;
+  /** Adds a target that will receive the events after `fromSeq`; a target already known keeps its progress. */
+  addEventTarget(target: EventTarget, fromSeq: number): Promise<void>;
+  listEventTargets(): Promise<EventTargetState[]>;
+  deleteEventTarget(id: string): Promise<boolean>;
+  /** Takes or renews the right to deliver to a target until `until`; false while another replica holds it. */
+  claimEventTarget(id: string, owner: string, now: number, until: number): Promise<boolean>;
+  /** Records a target's progress, if `owner` still holds it. */
+  saveEventTargetProgress(id: string, owner: string, progress: Omit<EventTargetState, 'target'>): Promise<boolean>;
 
   /** A small named value that must survive restarts (e.g. the page-token signing key). */
   getSetting(name: string): Promise<string | undefined>;

@@ -1,5 +1,6 @@
 // Use cases for window targets: register, update, deregister, list.
 
+import { targetRegistrationEvent } from '../domain/events.ts';
 import { DoesNotExistException, ResourceLimitExceededException, TargetInUseException, ValidationException } from '../domain/errors.ts';
 import { anyOf, buildFilter, type FilterRules } from '../domain/filters.ts';
 import type { ResourceType, Scope, TargetSpec, WindowTarget } from '../domain/model.ts';
@@ -56,6 +57,7 @@ export class TargetService {
           throw new ResourceLimitExceededException('Targets per maintenance window', this.ctx.quotas.targetsPerWindow);
         }
         await tx.insertTarget(scope, target);
+        await tx.appendEvents([targetRegistrationEvent(scope, input.windowId, target.id, 'REGISTERED', now, '')]);
         return target.id;
       });
     });
@@ -66,6 +68,7 @@ export class TargetService {
     if (replace && changes.targets === undefined) {
       throw new ValidationException('When Replace is true, these parameters are required: Targets.');
     }
+    const now = this.ctx.clock.now();
     return this.ctx.store.transaction(async (tx) => {
       const current = await this.existing(tx, scope, windowId, targetId);
       const base: WindowTarget = replace
@@ -78,6 +81,7 @@ export class TargetService {
       if (changes.description !== undefined) updated.description = changes.description;
       checkWindowTargets(updated.resourceType, updated.targets);
       await tx.updateTarget(scope, updated);
+      await tx.appendEvents([targetRegistrationEvent(scope, windowId, targetId, 'UPDATED', now, this.ctx.ids.uuid())]);
       return updated;
     });
   }
@@ -87,6 +91,7 @@ export class TargetService {
    * target is removed and dropped from the referencing tasks' target lists.
    */
   async deregister(scope: Scope, windowId: string, targetId: string, safe: boolean): Promise<void> {
+    const now = this.ctx.clock.now();
     await this.ctx.store.transaction(async (tx) => {
       await this.existing(tx, scope, windowId, targetId);
       const tasks = (await tx.listTasks(scope, windowId, 0, Number.MAX_SAFE_INTEGER)).map((row) => row.item);
@@ -102,6 +107,7 @@ export class TargetService {
         await tx.updateTask(scope, { ...task, targets, ...left });
       }
       await tx.deleteTarget(scope, windowId, targetId);
+      await tx.appendEvents([targetRegistrationEvent(scope, windowId, targetId, 'DEREGISTERED', now, '')]);
     });
   }
 

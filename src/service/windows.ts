@@ -1,5 +1,6 @@
 // Use cases for maintenance windows: create, read, update, delete, list.
 
+import { windowStateEvent } from '../domain/events.ts';
 import { DoesNotExistException, ResourceLimitExceededException, ValidationException } from '../domain/errors.ts';
 import { anyOf, booleanFilter, buildFilter, type FilterInput, type FilterRules } from '../domain/filters.ts';
 import type { Scope, Tag, Window } from '../domain/model.ts';
@@ -132,6 +133,7 @@ export class WindowService {
       // The Cutoff < Duration rule and the schedule rules apply to the merged window (SPEC 1.2).
       checkWindow(updated, now);
       await tx.updateWindow(scope, updated, nextFireAfter(updated, now));
+      if (updated.enabled !== current.enabled) await tx.appendEvents([windowStateEvent(scope, windowId, updated.enabled, now)]);
       return updated;
     });
   }

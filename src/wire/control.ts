@@ -5,6 +5,7 @@
 import { ServiceError, ValidationException } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
 import type { ControlService } from '../service/control.ts';
+import type { EventRoute } from './event-routes.ts';
 import type { ControlHandler, ControlRequest, ControlResponse } from './http-server.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './scope.ts';
 
@@ -67,9 +68,10 @@ function decodeSegment(segment: string): string {
 
 type Route = { method: string; pattern: RegExp; run: (request: Authenticated, params: string[]) => Promise<ControlResponse> };
 
-export function createControlHandler(control?: ControlService, authenticate?: ControlAuthenticate): ControlHandler {
+export function createControlHandler(control?: ControlService, authenticate?: ControlAuthenticate, events?: EventRoute[]): ControlHandler {
   const routes: Route[] = [
     { method: 'GET', pattern: /^\/_mw\/health$/, run: async () => ok({ status: 'ok' }) },
+    ...(events ?? []).map((route) => ({ ...route, run: (r: Authenticated, params: string[]) => route.run(r, params, () => scopeFromQuery(r)) })),
   ];
   if (control) {
     routes.push(

@@ -41,6 +41,8 @@ export interface ControlRequest {
 export interface ControlResponse {
   status: number;
   body: unknown;
+  /** A streamed answer (server-sent events): given the response, it writes the head and the stream itself. */
+  stream?: (res: ServerResponse) => void;
 }
 
 /** Answers a `/_mw/...` route, or undefined when no route matches. */
@@ -155,7 +157,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (isControl) {
       const parsed = new URL(url, 'http://localhost');
       const answer = await control({ method: req.method ?? 'GET', path: parsed.pathname, query: parsed.searchParams, url, headers: req.headers, body, requestId });
-      if (answer) send(res, answer.status, contentType, requestId, JSON.stringify(answer.body));
+      if (answer?.stream) answer.stream(res);
+      else if (answer) send(res, answer.status, contentType, requestId, JSON.stringify(answer.body));
       else sendError(res, requestId, errorResponse('NotFound', `No route for ${req.method} ${parsed.pathname}`, 404), contentType);
       return;
     }

@@ -246,4 +246,26 @@ export const migrations: Migration[] = [
       CREATE INDEX command_invocations_queued ON command_invocations (account, region, instance_id) WHERE delivery = 'queued';
     `,
   },
+  {
+    version: 10,
+    description: 'state-change events: an outbox written with each change, and the targets it is delivered to',
+    sql: `
+      CREATE TABLE events (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        window_id text,
+        doc text NOT NULL
+      );
+      -- Each target's progress through the events, and which replica delivers to it until when.
+      CREATE TABLE event_targets (
+        id text PRIMARY KEY,
+        doc text NOT NULL,
+        delivered_seq bigint NOT NULL,
+        failures bigint NOT NULL DEFAULT 0,
+        last_error text,
+        owner text,
+        lease_until bigint
+      );
+    `,
+  },
 ];

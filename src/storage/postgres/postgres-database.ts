@@ -45,6 +45,8 @@ export function lastById<T extends { id: string }>(rows: readonly T[]): T[] {
 // Advisory lock classes (the first key of the two-key form), so our locks never meet anyone else's.
 export const LOCK_CLASS_MIGRATIONS = 0x6d770001;
 export const LOCK_CLASS_IDEMPOTENCY = 0x6d770002;
+/** Held by a transaction that records events, until it commits: event writers take turns. */
+export const LOCK_CLASS_EVENTS = 0x6d770003;
 
 export interface PostgresStoreOptions {
   /** A libpq-style URL: `postgres://user:password@host:port/database`. Required. */

@@ -5,7 +5,7 @@ import type { ExecutionStatus, Invocation, PlanItem, TaskExecution, WindowExecut
 import type { ManagedNode, OutcomeRule } from '../../domain/inventory.ts';
 import type { Scope, Window } from '../../domain/model.ts';
 import type { DueWindow, Keyed, Lease, StoreOperations } from '../../service/ports.ts';
-import { PostgresCommands } from './postgres-commands.ts';
+import { PostgresEvents } from './postgres-events.ts';
 import { keyed, lastById, parsed, type Row, statement } from './postgres-database.ts';
 
 function scopeOf(row: Row): Scope {
@@ -82,7 +82,7 @@ const selectNodeForUpdate = statement('select_node_for_update', 'SELECT doc FROM
 const selectOutcomeRules = statement('select_outcome_rules', 'SELECT doc FROM outcome_rules WHERE account = $1 AND region = $2');
 const upsertOutcomeRules = statement('upsert_outcome_rules', 'INSERT INTO outcome_rules (account, region, doc) VALUES ($1, $2, $3) ON CONFLICT (account, region) DO UPDATE SET doc = excluded.doc');
 
-export class PostgresOperations extends PostgresCommands implements StoreOperations {
+export class PostgresOperations extends PostgresEvents implements StoreOperations {
   // ---- window executions
 
   async insertWindowExecution(scope: Scope, e: WindowExecution, lease?: Lease): Promise<void> {

@@ -235,4 +235,26 @@ export const migrations: Migration[] = [
       CREATE INDEX command_invocations_queued ON command_invocations (account, region, instance_id) WHERE delivery = 'queued';
     `,
   },
+  {
+    version: 10,
+    description: 'state-change events: an outbox written with each change, and the targets it is delivered to',
+    sql: `
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        window_id TEXT,
+        doc TEXT NOT NULL
+      );
+      -- Each target's progress through the events, and which replica delivers to it until when.
+      CREATE TABLE event_targets (
+        id TEXT PRIMARY KEY,
+        doc TEXT NOT NULL,
+        delivered_seq INTEGER NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        owner TEXT,
+        lease_until INTEGER
+      );
+    `,
+  },
 ];

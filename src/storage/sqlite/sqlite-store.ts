@@ -5,7 +5,7 @@ import type { ExecutionStatus, Invocation, PlanItem, TaskExecution, WindowExecut
 import type { ManagedNode, OutcomeRule } from '../../domain/inventory.ts';
 import type { Scope, Window } from '../../domain/model.ts';
 import type { DueWindow, Keyed, Lease, Store } from '../../service/ports.ts';
-import { SqliteCommands } from './sqlite-commands.ts';
+import { SqliteEvents } from './sqlite-events.ts';
 import { keyed, parsed, type Row } from './sqlite-database.ts';
 
 function scopeOf(row: Row): Scope {
@@ -15,7 +15,7 @@ function scopeOf(row: Row): Scope {
 // Status lists are bound as one JSON array parameter so a statement serves any number of statuses.
 const STATUS_IN = 'status IN (SELECT value FROM json_each(?))';
 
-export class SqliteStore extends SqliteCommands implements Store {
+export class SqliteStore extends SqliteEvents implements Store {
   // ---- window executions
 
   async insertWindowExecution(scope: Scope, e: WindowExecution, lease?: Lease): Promise<void> {

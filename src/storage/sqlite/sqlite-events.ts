@@ -1,0 +1,62 @@
+// The state-change event outbox on SQLite: events in one sequence (SQLite has one writer, so seq order is
+// commit order), and each delivery target's progress and lease.
+
+import type { EventTarget, EventTargetState, RecordedEvent, SequencedEvent } from '../../domain/events.ts';
+import { SqliteCommands } from './sqlite-commands.ts';
+import type { Row } from './sqlite-database.ts';
+
+function targetState(row: Row): EventTargetState {
+  return {
+    target: JSON.parse(String(row.doc)) as EventTarget,
+    deliveredSeq: Number(row.delivered_seq),
+    failures: Number(row.failures),
+    lastError: row.last_error === null ? undefined : String(row.last_error),
+  };
+}
+
+export class SqliteEvents extends SqliteCommands {
+  async appendEvents(events: RecordedEvent[]): Promise<void> {
+    const insert = this.statement('INSERT INTO events (id, window_id, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING');
+    for (const e of events) insert.run(e.event.id, e.windowId ?? null, JSON.stringify(e.event));
+  }
+
+  async readEvents(afterSeq: number, limit: number): Promise<SequencedEvent[]> {
+    const rows = this.statement('SELECT seq, window_id, doc FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    return rows.map((row) => ({ seq: Number(row.seq), windowId: row.window_id === null ? undefined : String(row.window_id), event: JSON.parse(String(row.doc)) }));
+  }
+
+  async lastEventSeq(): Promise<number> {
+    return Number((this.statement('SELECT coalesce(max(seq), 0) AS s FROM events').get() as Row).s);
+  }
+
+  async firstEventSeq(): Promise<number | undefined> {
+    const s = (this.statement('SELECT min(seq) AS s FROM events').get() as Row).s;
+    return s === null ? undefined : Number(s);
+  }
+
+  async pruneEvents(keep: number): Promise<number> {
+    return Number(this.statement('DELETE FROM events WHERE seq <= (SELECT max(seq) FROM events) - ?').run(keep).changes);
+  }
+
+  async addEventTarget(target: EventTarget, fromSeq: number): Promise<void> {
+    this.statement('INSERT INTO event_targets (id, doc, delivered_seq) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(target.id, JSON.stringify(target), fromSeq);
+  }
+
+  async listEventTargets(): Promise<EventTargetState[]> {
+    return (this.statement('SELECT doc, delivered_seq, failures, last_error FROM event_targets ORDER BY id').all() as Row[]).map(targetState);
+  }
+
+  async deleteEventTarget(id: string): Promise<boolean> {
+    return this.statement('DELETE FROM event_targets WHERE id = ?').run(id).changes > 0;
+  }
+
+  async claimEventTarget(id: string, owner: string, now: number, until: number): Promise<boolean> {
+    return this.statement('UPDATE event_targets SET owner = ?, lease_until = ? WHERE id = ? AND (owner IS NULL OR owner = ? OR lease_until < ?)')
+      .run(owner, until, id, owner, now).changes > 0;
+  }
+
+  async saveEventTargetProgress(id: string, owner: string, progress: Omit<EventTargetState, 'target'>): Promise<boolean> {
+    return this.statement('UPDATE event_targets SET delivered_seq = ?, failures = ?, last_error = ? WHERE id = ? AND owner = ?')
+      .run(progress.deliveredSeq, progress.failures, progress.lastError ?? null, id, owner).changes > 0;
+  }
+}
