@@ -92,6 +92,8 @@ export interface AppConfig {
   eventRetention: number;
   /** First retry delay of a failed delivery, doubled at each failure up to 30 s (default 500 ms). */
   eventRetryMs?: number;
+  /** The longest wait between retries (default 30 s). */
+  eventRetryMaxMs?: number;
   /** How long a registered node stays Online without word from its agent. Default 600 s (AWS's ten minutes). */
   pingTimeoutSeconds: number;
   /** Start the scheduler and executor (default true; tests of the control plane alone may turn it off). */
@@ -218,7 +220,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   const commands = new CommandExecutor(new SimulatedCommandRunner(config.invocationSeconds * 1000));
   const delivery = createDeliver({ eventBridgeSource: config.eventBridgeSource });
   const events = new EventBus({
-    store, owner: replicaName(identity), deliver: delivery.deliver, retention: config.eventRetention, log: config.log, backoffMs: config.eventRetryMs,
+    store, owner: replicaName(identity), deliver: delivery.deliver, retention: config.eventRetention, log: config.log, backoffMs: config.eventRetryMs, maxBackoffMs: config.eventRetryMaxMs,
   });
   const engine = new Engine({
     store,

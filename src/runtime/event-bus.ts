@@ -26,8 +26,9 @@ export interface EventBusOptions {
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** Delivery outcomes, for the metrics. */
   observe?: (outcome: { target: EventTarget; delivered: number } | { target: EventTarget; error: string } | { target: EventTarget; dropped: number }) => void;
-  /** First retry delay; doubled at each failure up to 30 s. */
+  /** First retry delay; doubled at each failure up to maxBackoffMs (default 30 s). */
   backoffMs?: number;
+  maxBackoffMs?: number;
 }
 
 export interface EventFilter {
@@ -227,6 +228,8 @@ class TargetWorker {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     await this.working;
+    // Another replica (or this service started again) takes over at once instead of after the lease.
+    await this.options.store.releaseEventTarget(this.target.id, this.options.owner).catch(() => undefined);
   }
 
   private async work(): Promise<void> {
@@ -257,7 +260,7 @@ class TargetWorker {
         const message = (error as Error).message;
         await store.saveEventTargetProgress(this.target.id, owner, { deliveredSeq, failures, lastError: message });
         this.options.observe?.({ target: this.target, error: message });
-        const delay = Math.min(MAX_BACKOFF_MS, (this.options.backoffMs ?? 500) * 2 ** Math.min(failures - 1, 16));
+        const delay = Math.min(this.options.maxBackoffMs ?? MAX_BACKOFF_MS, (this.options.backoffMs ?? 500) * 2 ** Math.min(failures - 1, 16));
         // Retried later with the same events (same ids): the receiver may de-duplicate.
         this.retryAt = Date.now() + delay;
         this.retryTimer = setTimeout(() => this.nudge(true), delay);

@@ -219,6 +219,8 @@ export interface StoreOperations {
   deleteEventTarget(id: string): Promise<boolean>;
   /** Takes or renews the right to deliver to a target until `until`; false while another replica holds it. */
   claimEventTarget(id: string, owner: string, now: number, until: number): Promise<boolean>;
+  /** Gives up the right to deliver to a target (a replica stopping), so another may take it at once. */
+  releaseEventTarget(id: string, owner: string): Promise<void>;
   /** Records a target's progress, if `owner` still holds it. */
   saveEventTargetProgress(id: string, owner: string, progress: Omit<EventTargetState, 'target'>): Promise<boolean>;
 

@@ -19,6 +19,7 @@ const addEventTarget = statement('add_event_target', 'INSERT INTO event_targets 
 const listEventTargets = statement('list_event_targets', 'SELECT doc, delivered_seq, failures, last_error FROM event_targets ORDER BY id');
 const deleteEventTarget = statement('delete_event_target', 'DELETE FROM event_targets WHERE id = $1');
 const claimEventTarget = statement('claim_event_target', 'UPDATE event_targets SET owner = $2, lease_until = $4 WHERE id = $1 AND (owner IS NULL OR owner = $2 OR lease_until < $3)');
+const releaseEventTarget = statement('release_event_target', 'UPDATE event_targets SET owner = NULL, lease_until = NULL WHERE id = $1 AND owner = $2');
 const saveEventTargetProgress = statement('save_event_target_progress', 'UPDATE event_targets SET delivered_seq = $3, failures = $4, last_error = $5 WHERE id = $1 AND owner = $2');
 
 function targetState(row: Row): EventTargetState {
@@ -69,6 +70,10 @@ export class PostgresEvents extends PostgresCommands {
 
   async claimEventTarget(id: string, owner: string, now: number, until: number): Promise<boolean> {
     return ((await claimEventTarget(this.session, [id, owner, now, until])).rowCount ?? 0) > 0;
+  }
+
+  async releaseEventTarget(id: string, owner: string): Promise<void> {
+    await releaseEventTarget(this.session, [id, owner]);
   }
 
   async saveEventTargetProgress(id: string, owner: string, progress: Omit<EventTargetState, 'target'>): Promise<boolean> {

@@ -55,6 +55,10 @@ export class SqliteEvents extends SqliteCommands {
       .run(owner, until, id, owner, now).changes > 0;
   }
 
+  async releaseEventTarget(id: string, owner: string): Promise<void> {
+    this.statement('UPDATE event_targets SET owner = NULL, lease_until = NULL WHERE id = ? AND owner = ?').run(id, owner);
+  }
+
   async saveEventTargetProgress(id: string, owner: string, progress: Omit<EventTargetState, 'target'>): Promise<boolean> {
     return this.statement('UPDATE event_targets SET delivered_seq = ?, failures = ?, last_error = ? WHERE id = ? AND owner = ?')
       .run(progress.deliveredSeq, progress.failures, progress.lastError ?? null, id, owner).changes > 0;
