@@ -43,6 +43,9 @@ import { controlAuthenticator } from './wire/control-auth.ts';
 import { CredentialsFile } from './wire/credentials-file.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
 import { SignatureVerifier } from './wire/sigv4.ts';
+import { ServiceMetrics } from './runtime/metrics.ts';
+import type { RecordedEvent } from './domain/events.ts';
+import type { RequestRecord } from './wire/http-server.ts';
 import { EventBus } from './runtime/event-bus.ts';
 import { createDeliver } from './runtime/event-delivery.ts';
 import { StateEvents } from './runtime/state-events.ts';
@@ -63,6 +66,10 @@ export interface AppConfig {
   quotas: Quotas;
   /** Write a line per notable event to stderr. */
   log: (message: string, fields?: Record<string, unknown>) => void;
+  /** Told of every answered request (the request log). */
+  onAnswered?: (record: RequestRecord) => void;
+  /** Told of the state changes each engine step recorded (the debug log). */
+  onTransitions?: (events: RecordedEvent[]) => void;
   /** 'system' (default), or 'manual': time moves only through POST /_mw/clock. */
   clockMode: 'system' | 'manual';
   /** Where the manual clock starts (epoch ms); default: the real time at start. */
@@ -220,12 +227,19 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   const commands = new CommandExecutor(new SimulatedCommandRunner(config.invocationSeconds * 1000));
   const delivery = createDeliver({ eventBridgeSource: config.eventBridgeSource });
   const events = new EventBus({
-    store, owner: replicaName(identity), deliver: delivery.deliver, retention: config.eventRetention, log: config.log, backoffMs: config.eventRetryMs, maxBackoffMs: config.eventRetryMaxMs,
+    store, owner: replicaName(identity), deliver: delivery.deliver, retention: config.eventRetention, log: config.log,
+    backoffMs: config.eventRetryMs, maxBackoffMs: config.eventRetryMaxMs, observe: (outcome) => metrics.eventOutcome(outcome),
   });
+  let agents: AgentService | undefined;
+  const metrics: ServiceMetrics = new ServiceMetrics(store, () => agents?.onlineCount() ?? 0, () => events.depth());
   const engine = new Engine({
     store,
-    events: new StateEvents(),
-    onEventsRecorded: () => events.wake(),
+    events: new StateEvents(metrics),
+    metrics,
+    onEventsRecorded: (recorded) => {
+      events.wake();
+      config.onTransitions?.(recorded);
+    },
     clock,
     manualClock,
     ids,
@@ -244,6 +258,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     quotas: config.quotas,
     pingTimeoutMs: config.pingTimeoutSeconds * 1000,
   };
+  agents = new AgentService(ctx);
   const handlers = createHandlers({
     windows: new WindowService(ctx),
     targets: new TargetService(ctx),
@@ -267,10 +282,15 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   ]);
   const verifier = credentials ? new SignatureVerifier(credentials) : undefined;
   const server = createHttpServer({
-    api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), new AgentService(ctx), new AgentMessages(store, commands, engine, clock, ctx.pingTimeoutMs))),
+    api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), agents, new AgentMessages(store, commands, engine, clock, ctx.pingTimeoutMs))),
     control: createControlHandler(control, credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined, eventRoutes(events)),
     log: config.log,
     tls,
+    metrics: () => metrics.text(),
+    onAnswered: (record) => {
+      metrics.request(record);
+      config.onAnswered?.(record);
+    },
   });
   const running = await step({ step: 'listen', host: config.host, port: config.port }, () => listen(server, config.host, config.port))
     .catch(async (error: unknown) => {

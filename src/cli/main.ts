@@ -4,6 +4,7 @@
 import { startApp } from '../app.ts';
 import { controlHelp, runControlCommand } from './control-commands.ts';
 import { failureLine } from './failure-lines.ts';
+import { createLogger, serviceLogging } from './logger.ts';
 import { parseServeOptions, serveHelp } from './options.ts';
 import { watchParent, type ParentWatch } from './parent-watch.ts';
 
@@ -18,7 +19,8 @@ async function serve(argv: string[]): Promise<void> {
     process.stdout.write(serveHelp);
     return;
   }
-  const app = await startApp(config);
+  const logging = serviceLogging(createLogger(config.logLevel));
+  const app = await startApp({ ...config, log: logging.log, onAnswered: logging.onAnswered, onTransitions: logging.onTransitions });
   // A closed terminal or a reader that went away must not turn the next log line into a crash mid-shutdown.
   process.stdout.on('error', () => {});
   process.stderr.on('error', () => {});
@@ -34,7 +36,7 @@ async function serve(argv: string[]): Promise<void> {
       process.stderr.write(`mw-local: shutdown did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting\n`);
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    app.stop().then(
+    app.stop().then(logging.flush).then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`mw-local: shutdown failed: ${failureLine(error).line}\n`);

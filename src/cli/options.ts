@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { type AppConfig, defaultConfig } from '../app.ts';
 import { LATEST_RUN_MS } from '../schedule/index.ts';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
 
 export const serveHelp = `Usage: npm start -- [options]    (or: node src/cli/main.ts serve [options])
 
@@ -39,7 +40,10 @@ Options (flag / environment variable / default):
   --eventbridge-source S MW_EVENTBRIDGE_SOURCE aws.ssm  the Source PutEvents sends (AWS refuses aws.* from customers)
   --event-retention N    MW_EVENT_RETENTION 100000      events kept for delivery; older ones are dropped
   --insecure-open        MW_INSECURE_OPEN=1 off         allow a non-loopback --host without --credentials
-  --quiet                MW_QUIET=1         off         do not log requests that failed on the server side
+  --log-level LEVEL      MW_LOG_LEVEL       info        trace, debug (adds a line per state change), info (a line per
+                                                        request), warn, error or silent; JSON lines, or readable
+                                                        ones when stdout is a terminal
+  --quiet                MW_QUIET=1         off         the same as --log-level silent
   -h, --help                                            show this help
 `;
 
@@ -64,7 +68,9 @@ export function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnTy
   }
 }
 
-export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppConfig | 'help' {
+export type ServeOptions = AppConfig & { logLevel: LogLevel };
+
+export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): ServeOptions | 'help' {
   const { values } = parseCommandLine({
     args: argv,
     options: {
@@ -93,12 +99,16 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
       'tls-key': { type: 'string' },
       'insecure-open': { type: 'boolean' },
       quiet: { type: 'boolean' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) return 'help';
   const quiet = values.quiet ?? env.MW_QUIET === '1';
+  const levelText = quiet ? 'silent' : values['log-level'] ?? env.MW_LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(levelText as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${levelText}'`);
+  const logLevel = levelText as LogLevel;
   const q = defaultConfig.quotas;
   const clockMode = values.clock ?? env.MW_CLOCK ?? 'system';
   if (clockMode !== 'system' && clockMode !== 'manual') throw new UsageError(`--clock must be 'system' or 'manual', got '${clockMode}'`);
@@ -143,6 +153,6 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): AppCo
       tasksPerWindow: integer('--max-tasks', values['max-tasks'] ?? env.MW_MAX_TASKS, q.tasksPerWindow, 1),
       tagsPerResource: integer('--max-tags', values['max-tags'] ?? env.MW_MAX_TAGS, q.tagsPerResource, 1),
     },
-    log: quiet ? () => {} : (message, fields) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`),
+    logLevel,
   };
 }

@@ -14,6 +14,8 @@ import { ChangeBatch } from './change-batch.ts';
 import type { CommandExecutor } from './command-executor.ts';
 import { type ActiveExecution, Executor } from './executor.ts';
 import { isDeadLocalReplica, processIsAlive, type ReplicaIdentity } from './replica-identity.ts';
+import type { RecordedEvent } from '../domain/events.ts';
+import type { EngineMetrics } from './metrics.ts';
 import type { StateEvents, StepEvents } from './state-events.ts';
 import type { TaskRunner } from './task-runners/task-runner.ts';
 
@@ -32,8 +34,10 @@ export interface EngineOptions {
   store: Store;
   /** Turns the history's state changes into events (recorded with them); none when absent. */
   events?: StateEvents;
+  /** How late windows fire and how many executions are taken over. */
+  metrics?: EngineMetrics;
   /** Told after a step that recorded events has committed (the event bus delivers them). */
-  onEventsRecorded?: () => void;
+  onEventsRecorded?: (events: RecordedEvent[]) => void;
   clock: Clock;
   /** Present when the clock is manual: the engine sets it to each event time it processes. */
   manualClock?: ManualClock;
@@ -196,6 +200,7 @@ export class Engine {
     for (const { scope, window, fireAt } of due) {
       const stale = !this.options.manualClock && fireAt < now - MISSED_RUN_GRACE_MS;
       if (!stale) await this.executor.fire(tx, batch, scope, window, fireAt);
+      if (!stale && !this.options.manualClock) this.options.metrics?.windowFired(Date.now() - fireAt);
       await tx.setNextFire(scope, window.id, nextFireAfter(window, stale ? now : fireAt));
     }
     return due.length;
@@ -224,7 +229,7 @@ export class Engine {
       });
       if (events) {
         events.committed();
-        if (events.events.length > 0) this.options.onEventsRecorded?.();
+        if (events.events.length > 0) this.options.onEventsRecorded?.(events.events);
       }
       return outcome;
     } catch (error) {
@@ -250,6 +255,8 @@ export class Engine {
         this.executor.forgetAllBut(new Set(await tx.renewLeases(lease)));
         return tx.claimExecutions(lease, Date.now(), CLAIM_BATCH);
       });
+      const taken = claimed.filter(({ execution }) => !this.executor.active.has(execution.id)).length;
+      if (taken > 0) this.options.metrics?.executionsTakenOver(taken);
       for (const { scope, execution } of claimed) {
         if (this.executor.active.has(execution.id)) continue;
         const tasks = (await store.listTaskExecutions(scope, execution.id, 0, Number.MAX_SAFE_INTEGER)).map((r) => r.item);

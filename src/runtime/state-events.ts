@@ -10,11 +10,14 @@ import {
 } from '../domain/events.ts';
 import { isActive, type Invocation, type TaskExecution, type WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
+import type { HistoryMetrics } from './metrics.ts';
+
+type Kind = 'window_execution' | 'task_execution' | 'invocation';
 
 /** What one step recorded: its events, and the statuses to remember once it commits. */
 export class StepEvents {
   readonly events: RecordedEvent[] = [];
-  private readonly seen = new Map<string, string>();
+  private readonly seen = new Map<string, { kind: Kind; status: string }>();
   private readonly memory: StateEvents;
   private readonly at: number;
 
@@ -24,17 +27,17 @@ export class StepEvents {
   }
 
   execution(scope: Scope, row: WindowExecution): void {
-    if (this.changed(row.id, row.status)) this.events.push(windowExecutionEvent(scope, row, this.at));
+    if (this.changed('window_execution', row.id, row.status)) this.events.push(windowExecutionEvent(scope, row, this.at));
   }
 
   task(scope: Scope, row: TaskExecution): void {
-    if (!this.changed(row.id, row.status)) return;
+    if (!this.changed('task_execution', row.id, row.status)) return;
     const event = taskExecutionEvent(scope, row, this.at);
     if (event) this.events.push(event);
   }
 
   invocation(scope: Scope, row: Invocation): void {
-    if (!this.changed(row.id, row.status)) return;
+    if (!this.changed('invocation', row.id, row.status)) return;
     const event = invocationEvent(scope, row, this.at);
     if (event) this.events.push(event);
   }
@@ -44,10 +47,10 @@ export class StepEvents {
     this.memory.remember(this.seen);
   }
 
-  private changed(id: string, status: string): boolean {
-    const last = this.seen.get(id) ?? this.memory.last(id);
+  private changed(kind: Kind, id: string, status: string): boolean {
+    const last = this.seen.get(id)?.status ?? this.memory.last(id);
     if (last === status) return false;
-    this.seen.set(id, status);
+    this.seen.set(id, { kind, status });
     return true;
   }
 }
@@ -55,6 +58,12 @@ export class StepEvents {
 /** The last recorded status of each row still running (a finished row is not touched again, or is harmless). */
 export class StateEvents {
   private readonly statuses = new Map<string, string>();
+  private readonly running = new Set<string>();
+  private readonly metrics: HistoryMetrics | undefined;
+
+  constructor(metrics?: HistoryMetrics) {
+    this.metrics = metrics;
+  }
 
   step(at: number): StepEvents {
     return new StepEvents(this, at);
@@ -64,10 +73,19 @@ export class StateEvents {
     return this.statuses.get(id);
   }
 
-  remember(seen: Map<string, string>): void {
-    for (const [id, status] of seen) {
-      if (isActive(status as WindowExecution['status'])) this.statuses.set(id, status);
-      else this.statuses.delete(id);
+  remember(seen: Map<string, { kind: Kind; status: string }>): void {
+    for (const [id, { kind, status }] of seen) {
+      if (isActive(status as WindowExecution['status'])) {
+        this.statuses.set(id, status);
+      } else {
+        this.statuses.delete(id);
+        this.metrics?.ended(kind, status);
+      }
+      if (kind === 'invocation') {
+        if (status === 'IN_PROGRESS') this.running.add(id);
+        else this.running.delete(id);
+      }
     }
+    this.metrics?.runningInvocations(this.running.size);
   }
 }

@@ -35,6 +35,14 @@ export class AgentService {
     this.ctx = ctx;
   }
 
+  /** Registered nodes whose agent this replica heard from within the ping timeout (the metrics' figure). */
+  onlineCount(): number {
+    const now = this.ctx.clock.now();
+    let online = 0;
+    for (const at of this.lastPing.values()) if (now - at <= this.ctx.pingTimeoutMs) online++;
+    return online;
+  }
+
   /** A registered node by id, with the public key its agent signs with. */
   async registeredNode(nodeId: string): Promise<{ scope: Scope; node: ManagedNode; publicKey: ReturnType<typeof createPublicKey> } | undefined> {
     const scope = await this.ctx.store.locateNode(nodeId);

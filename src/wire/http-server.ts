@@ -48,9 +48,24 @@ export interface ControlResponse {
 /** Answers a `/_mw/...` route, or undefined when no route matches. */
 export type ControlHandler = (request: ControlRequest) => Promise<ControlResponse | undefined>;
 
+/** One answered request, for metrics and the request log. */
+export interface RequestRecord {
+  requestId: string;
+  /** The operation (`GetMaintenanceWindow`, `GetMessages`), `control /_mw/<route>`, or `metrics`. */
+  operation: string;
+  status: number;
+  /** The error's __type, when the answer is an error. */
+  code?: string;
+  seconds: number;
+}
+
 export interface HttpServerOptions {
   api: ApiHandler;
   control: ControlHandler;
+  /** GET /metrics: the Prometheus text exposition. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Told of every request once its answer is sent. */
+  onAnswered?: (record: RequestRecord) => void;
   log: (message: string, fields?: Record<string, unknown>) => void;
   /** Serve HTTPS with this certificate and key (PEM) instead of HTTP. */
   tls?: { cert: Buffer; key: Buffer };
@@ -120,12 +135,27 @@ function send(res: ServerResponse, status: number, contentType: string, requestI
   res.end(payload);
 }
 
+/** The error code each error answer carried, for the request's record. */
+const errorCodes = new WeakMap<ServerResponse, string>();
+
 function sendError(res: ServerResponse, requestId: string, error: ErrorResponse, contentType: string, close = false): void {
+  const code = (error.body as { __type?: unknown }).__type;
+  if (typeof code === 'string') errorCodes.set(res, code);
   send(res, error.status, contentType, requestId, JSON.stringify(error.body), close);
 }
 
+/** A request's operation for metrics and logs: few distinct values (no ids from paths). */
+function operationOf(req: IncomingMessage): string {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1) || target;
+  const path = (req.url ?? '/').split('?')[0];
+  if (path === '/metrics') return 'metrics';
+  if (path.startsWith('/_mw/')) return `control ${req.method} /_mw/${path.split('/')[2] ?? ''}`;
+  return 'unknown';
+}
+
 export function createHttpServer(options: HttpServerOptions): Server {
-  const { api, control, log } = options;
+  const { api, control, log, onAnswered } = options;
 
   function fail(res: ServerResponse, requestId: string, contentType: string, error: unknown): void {
     const answer = toErrorResponse(error, (e) => log('request failed', { requestId, error: String((e as Error)?.stack ?? e) }));
@@ -151,6 +181,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
       // The body stream broke (client gone, bad chunked framing): not a fault of ours, so nothing is
       // logged; an answer, if the client is still there, comes from the clientError handler below.
       if (!res.headersSent) res.destroy();
+      return;
+    }
+
+    if (url === '/metrics' && req.method === 'GET' && options.metrics) {
+      const { contentType: type, body: text } = await options.metrics();
+      send(res, 200, type, requestId, text);
       return;
     }
 
@@ -192,6 +228,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
     res.once('close', () => {
       if (inFlight.get(socket)?.res === res) inFlight.delete(socket);
     });
+    if (onAnswered) {
+      const started = performance.now();
+      res.once('finish', () => onAnswered({
+        requestId, operation: operationOf(req), status: res.statusCode, code: errorCodes.get(res), seconds: (performance.now() - started) / 1000,
+      }));
+    }
     handle(req, res, requestId).catch((error: unknown) => fail(res, requestId, contentType, error));
   };
   const server: Server = options.tls

@@ -1,0 +1,34 @@
+// The service's logs: structured JSON lines with pino (one object per line: time, level, msg and fields),
+// or, when stdout is a terminal, pino-pretty's human-readable lines. One line per request at info
+// (request id, operation, status, error code, duration) and one per recorded state change at debug.
+
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { RecordedEvent } from '../domain/events.ts';
+import type { RequestRecord } from '../wire/http-server.ts';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function createLogger(level: LogLevel, terminal = process.stdout.isTTY === true): Logger {
+  const options = { level, base: { service: 'mw-local' }, timestamp: pino.stdTimeFunctions.isoTime };
+  return terminal ? pino(options, pretty({ colorize: true, destination: 1, sync: true })) : pino(options, pino.destination({ dest: 1, sync: false }));
+}
+
+/** The hooks the service calls, writing to `logger`. */
+export function serviceLogging(logger: Logger) {
+  return {
+    log: (message: string, fields?: Record<string, unknown>) => logger.info(fields ?? {}, message),
+    onAnswered: (r: RequestRecord) => {
+      const fields = { requestId: r.requestId, operation: r.operation, status: r.status, code: r.code, durationMs: Math.round(r.seconds * 1e6) / 1000 };
+      if (r.status >= 500) logger.error(fields, 'request');
+      else logger.info(fields, 'request');
+    },
+    onTransitions: logger.isLevelEnabled('debug')
+      ? (events: RecordedEvent[]) => {
+        for (const { event } of events) logger.debug({ detailType: event['detail-type'], detail: event.detail, account: event.account, region: event.region }, 'transition');
+      }
+      : undefined,
+    flush: () => new Promise<void>((resolve) => logger.flush(() => resolve())),
+  };
+}

@@ -1,0 +1,111 @@
+// The service's Prometheus metrics (GET /metrics), with prom-client: requests by operation and error code,
+// the history's final statuses and running invocations, how late due windows fire, lease takeovers,
+// agent nodes online, the event queue and its delivery failures. Figures are this replica's: with
+// several replicas, Prometheus scrapes each and sums them; windows by state and the event queue depth
+// are read from the shared store at scrape time.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Store } from '../service/ports.ts';
+
+export interface EngineMetrics {
+  /** A due window fired `lagMs` after its scheduled instant (system clock only). */
+  windowFired(lagMs: number): void;
+  /** Running executions this replica took over (from a replica that stopped renewing, or from its own last run). */
+  executionsTakenOver(count: number): void;
+}
+
+export interface HistoryMetrics {
+  /** A window execution, task execution or invocation reached a final status. */
+  ended(kind: 'window_execution' | 'task_execution' | 'invocation', status: string): void;
+  /** Invocations now running on this replica's engine. */
+  runningInvocations(count: number): void;
+}
+
+export interface RequestObservation {
+  operation: string;
+  status: number;
+  /** The error's __type; absent for a success. */
+  code?: string;
+  seconds: number;
+}
+
+export class ServiceMetrics implements EngineMetrics, HistoryMetrics {
+  readonly registry = new Registry();
+  private readonly requestSeconds: Histogram<'operation' | 'code'>;
+  private readonly requests: Counter<'operation' | 'status' | 'code'>;
+  private readonly finals: Counter<'kind' | 'status'>;
+  private readonly running: Gauge;
+  private readonly fireLag: Histogram;
+  private readonly takeovers: Counter;
+  private readonly eventsDelivered: Counter<'target_kind'>;
+  private readonly eventFailures: Counter<'target_kind'>;
+  private readonly eventsDropped: Counter<'target_kind'>;
+
+  /**
+   * `store`: read at scrape time for windows by state and the event queue. `agentsOnline`: how many
+   * registered nodes' agents were heard from within the ping timeout.
+   */
+  constructor(store: Store, agentsOnline: () => number, eventQueueDepth: () => Promise<number>) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'mw_' });
+    this.requestSeconds = new Histogram({
+      name: 'mw_request_duration_seconds', help: 'Time to answer an API or control request, by operation and error code ("" for success).',
+      labelNames: ['operation', 'code'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15], registers,
+    });
+    this.requests = new Counter({ name: 'mw_requests_total', help: 'Requests answered, by operation, HTTP status and error code.', labelNames: ['operation', 'status', 'code'], registers });
+    this.finals = new Counter({ name: 'mw_history_final_total', help: 'Window executions, task executions and invocations that reached a final status.', labelNames: ['kind', 'status'], registers });
+    this.running = new Gauge({ name: 'mw_invocations_running', help: 'Invocations IN_PROGRESS on this replica.', registers });
+    this.fireLag = new Histogram({
+      name: 'mw_engine_fire_lag_seconds', help: 'How late a due window fired after its scheduled instant (system clock).',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60], registers,
+    });
+    this.takeovers = new Counter({ name: 'mw_engine_lease_takeovers_total', help: 'Running executions this replica took over after their lease lapsed.', registers });
+    this.eventsDelivered = new Counter({ name: 'mw_events_delivered_total', help: 'Events a target acknowledged.', labelNames: ['target_kind'], registers });
+    this.eventFailures = new Counter({ name: 'mw_event_delivery_failures_total', help: 'Delivery attempts that failed (retried later).', labelNames: ['target_kind'], registers });
+    this.eventsDropped = new Counter({ name: 'mw_events_dropped_total', help: 'Events a target missed because they were dropped beyond the retention.', labelNames: ['target_kind'], registers });
+    new Gauge({
+      name: 'mw_windows', help: 'Maintenance windows, by state.', labelNames: ['state'], registers,
+      async collect() {
+        const windows = await store.listAllWindows();
+        const enabled = windows.filter((w) => w.window.enabled).length;
+        this.set({ state: 'enabled' }, enabled);
+        this.set({ state: 'disabled' }, windows.length - enabled);
+      },
+    });
+    new Gauge({ name: 'mw_agent_nodes_online', help: 'Registered nodes whose agent this replica heard from within the ping timeout.', registers, collect() { this.set(agentsOnline()); } });
+    new Gauge({ name: 'mw_event_queue_depth', help: 'Events not yet acknowledged by the target furthest behind.', registers, async collect() { this.set(await eventQueueDepth()); } });
+  }
+
+  request(o: RequestObservation): void {
+    const code = o.code ?? '';
+    this.requestSeconds.observe({ operation: o.operation, code }, o.seconds);
+    this.requests.inc({ operation: o.operation, status: String(o.status), code });
+  }
+
+  windowFired(lagMs: number): void {
+    this.fireLag.observe(Math.max(0, lagMs) / 1000);
+  }
+
+  executionsTakenOver(count: number): void {
+    this.takeovers.inc(count);
+  }
+
+  ended(kind: 'window_execution' | 'task_execution' | 'invocation', status: string): void {
+    this.finals.inc({ kind, status });
+  }
+
+  runningInvocations(count: number): void {
+    this.running.set(count);
+  }
+
+  eventOutcome(outcome: { target: { kind: string }; delivered: number } | { target: { kind: string }; error: string } | { target: { kind: string }; dropped: number }): void {
+    const labels = { target_kind: outcome.target.kind };
+    if ('delivered' in outcome) this.eventsDelivered.inc(labels, outcome.delivered);
+    else if ('error' in outcome) this.eventFailures.inc(labels);
+    else this.eventsDropped.inc(labels, outcome.dropped);
+  }
+
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
