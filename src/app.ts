@@ -227,7 +227,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   const commands = new CommandExecutor(new SimulatedCommandRunner(config.invocationSeconds * 1000));
   const delivery = createDeliver({ eventBridgeSource: config.eventBridgeSource });
   const events = new EventBus({
-    store, owner: replicaName(identity), deliver: delivery.deliver, retention: config.eventRetention, log: config.log,
+    store, owner: replicaName(identity), deliver: delivery.deliver, retention: config.eventRetention, log: config.log, leaseMs: config.leaseSeconds * 1000,
     backoffMs: config.eventRetryMs, maxBackoffMs: config.eventRetryMaxMs, observe: (outcome) => metrics.eventOutcome(outcome),
   });
   let agents: AgentService | undefined;

@@ -21,6 +21,8 @@ export interface EventBusOptions {
   /** This replica's name, for the delivery leases. */
   owner: string;
   deliver: Deliver;
+  /** How long a replica holds a target's delivery unrenewed (default 15 s). */
+  leaseMs?: number;
   /** Events kept at most (delivered or not); older ones are dropped, and a target that had not had them misses them. */
   retention: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -237,7 +239,7 @@ class TargetWorker {
     for (;;) {
       if (this.stopped) return;
       const now = Date.now();
-      if (!(await store.claimEventTarget(this.target.id, owner, now, now + LEASE_MS))) return; // another replica delivers
+      if (!(await store.claimEventTarget(this.target.id, owner, now, now + (this.options.leaseMs ?? LEASE_MS)))) return; // another replica delivers
       const state = (await store.listEventTargets()).find((t) => t.target.id === this.target.id);
       if (!state) return;
       let { deliveredSeq } = state;

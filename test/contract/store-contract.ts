@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import type { Store } from '../../src/service/ports.ts';
 import { concurrencyContract } from './concurrency-contract.ts';
 import { controlPlaneContract } from './control-plane-contract.ts';
+import { eventContract } from './event-contract.ts';
 import type { OpenStore } from './fixtures.ts';
 import { historyContract } from './history-contract.ts';
 import { leaseContract } from './lease-contract.ts';
@@ -37,5 +38,6 @@ export function storeContract(name: string, open: OpenStore): void {
     describe('transactions', () => transactionContract(it));
     describe('concurrent read-modify-write', () => concurrencyContract(it));
     describe('window reports', () => windowReportContract(it));
+    describe('state-change events', () => eventContract(it));
   });
 }

@@ -1,0 +1,85 @@
+// Contract: the state-change event outbox. Events are kept in the order recorded, an id recorded twice
+// is kept once, concurrent writers' events come out in commit order (a reader that saw seq N never later
+// finds a smaller seq), pruning keeps the newest; targets keep their progress, and only the holder of a
+// target's lease records progress until it lapses or is released.
+
+import assert from 'node:assert/strict';
+import { envelope, type RecordedEvent } from '../../src/domain/events.ts';
+import { A, T0 } from './fixtures.ts';
+import type { StoreTest } from './store-contract.ts';
+
+const event = (name: string, windowId?: string): RecordedEvent => ({
+  windowId,
+  event: envelope(A, 'Maintenance Window State-change Notification', T0, [], { 'window-id': windowId ?? 'mw-0', status: name }, [name]),
+});
+const target = { id: 'webhook-0000000000000001', kind: 'webhook' as const, url: 'http://127.0.0.1:9/hook' };
+
+export function eventContract(it: StoreTest): void {
+  it('events come out in the order recorded, with seqs; a repeated id is kept once', async (store) => {
+    assert.equal(await store.lastEventSeq(), 0);
+    assert.equal(await store.firstEventSeq(), undefined);
+    await store.transaction((tx) => tx.appendEvents([event('a', 'mw-1'), event('b')]));
+    await store.transaction((tx) => tx.appendEvents([event('a', 'mw-1'), event('c', 'mw-2')]));
+    const all = await store.readEvents(0, 10);
+    assert.deepEqual(all.map((e) => [e.event.detail.status, e.windowId]), [['a', 'mw-1'], ['b', undefined], ['c', 'mw-2']]);
+    assert.ok(all[0].seq < all[1].seq && all[1].seq < all[2].seq);
+    assert.deepEqual((await store.readEvents(all[0].seq, 1)).map((e) => e.event.detail.status), ['b']);
+    assert.equal(await store.lastEventSeq(), all[2].seq);
+    assert.deepEqual(all[2].event, event('c', 'mw-2').event, 'the envelope as recorded');
+  });
+
+  it('a rolled-back transaction leaves no event', async (store) => {
+    await assert.rejects(store.transaction(async (tx) => {
+      await tx.appendEvents([event('lost')]);
+      throw new Error('rollback');
+    }));
+    assert.deepEqual(await store.readEvents(0, 10), []);
+  });
+
+  it('concurrent writers: seq order is commit order, so a reader never misses an event behind one it saw', async (store) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let firstAppended!: () => void;
+    const appended = new Promise<void>((resolve) => { firstAppended = resolve; });
+    const slow = store.transaction(async (tx) => {
+      await tx.appendEvents([event('slow')]);
+      firstAppended();
+      await held;
+    });
+    await appended;
+    const fast = store.transaction((tx) => tx.appendEvents([event('fast')]));
+    // Whatever the engine, nothing after the uncommitted 'slow' is visible before it commits.
+    const seen = await Promise.race([fast.then(() => 'fast committed'), new Promise((r) => setTimeout(() => r('waiting'), 200))]);
+    const visible = await store.readEvents(0, 10);
+    if (seen === 'fast committed') assert.deepEqual(visible.map((e) => e.event.detail.status), [], 'fast committed while slow was open, so it must come after slow');
+    release();
+    await Promise.all([slow, fast]);
+    const all = await store.readEvents(0, 10);
+    assert.deepEqual(all.map((e) => e.event.detail.status), ['slow', 'fast']);
+  });
+
+  it('pruning keeps the newest events', async (store) => {
+    await store.transaction((tx) => tx.appendEvents(['1', '2', '3', '4', '5'].map((n) => event(n))));
+    assert.equal(await store.pruneEvents(2), 3);
+    assert.deepEqual((await store.readEvents(0, 10)).map((e) => e.event.detail.status), ['4', '5']);
+    assert.equal(await store.firstEventSeq(), (await store.readEvents(0, 1))[0].seq);
+  });
+
+  it('targets: added once with their starting point; one holder of the lease records progress', async (store) => {
+    await store.addEventTarget(target, 7);
+    await store.addEventTarget({ ...target, url: 'http://elsewhere' }, 99);
+    assert.deepEqual(await store.listEventTargets(), [{ target, deliveredSeq: 7, failures: 0, lastError: undefined }]);
+    assert.equal(await store.claimEventTarget(target.id, 'r1', T0, T0 + 1000), true);
+    assert.equal(await store.claimEventTarget(target.id, 'r2', T0 + 500, T0 + 1500), false, 'r1 holds it');
+    assert.equal(await store.saveEventTargetProgress(target.id, 'r2', { deliveredSeq: 100, failures: 0 }), false);
+    assert.equal(await store.saveEventTargetProgress(target.id, 'r1', { deliveredSeq: 8, failures: 2, lastError: 'HTTP 503' }), true);
+    assert.deepEqual((await store.listEventTargets())[0], { target, deliveredSeq: 8, failures: 2, lastError: 'HTTP 503' });
+    assert.equal(await store.claimEventTarget(target.id, 'r2', T0 + 1001, T0 + 2000), true, 'the lease lapsed');
+    await store.releaseEventTarget(target.id, 'r1');
+    assert.equal(await store.claimEventTarget(target.id, 'r1', T0 + 1002, T0 + 2000), false, "r1's release does not end r2's lease");
+    await store.releaseEventTarget(target.id, 'r2');
+    assert.equal(await store.claimEventTarget(target.id, 'r1', T0 + 1003, T0 + 2000), true, 'released: taken at once');
+    assert.equal(await store.deleteEventTarget(target.id), true);
+    assert.equal(await store.deleteEventTarget(target.id), false);
+  });
+}
