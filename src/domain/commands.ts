@@ -30,6 +30,8 @@ export interface Command {
   maxErrors: string;
   status: CommandStatus;
   statusDetails: string;
+  /** The status its last status-change event told. */
+  eventStatus?: string;
   targetCount: number;
   completedCount: number;
   errorCount: number;
@@ -104,6 +106,8 @@ export interface CommandInvocation {
   delivery?: 'queued' | 'delivered';
   /** Set when a CancelCommand must reach a real node's agent: `queued` until its poll takes the cancel message. */
   cancelDelivery?: 'queued' | 'delivered';
+  /** The status its last status-change event told: a change is told once. */
+  eventStatus?: string;
 }
 
 type CommandSettings = 'outputS3Region' | 'outputS3BucketName' | 'outputS3KeyPrefix' | 'serviceRole' | 'notificationConfig' | 'cloudWatchOutputConfig' | 'alarmConfiguration';

@@ -1,9 +1,9 @@
 // State-change events as AWS Systems Manager sends them to EventBridge: an envelope with `source` aws.ssm
 // and a `detail` whose members depend on the `detail-type`. An event's id is derived from what it says
-// (the resource, the state, the detail-type), so the same change recorded twice (a retry, a takeover by
-// another replica) is one event with one id, and receivers can de-duplicate on it.
+// (the resource, the state, the detail-type): stable across delivery retries, so receivers can
+// de-duplicate on it.
 
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { Scope } from './model.ts';
 
 export type DetailType =
@@ -53,14 +53,22 @@ export interface SequencedEvent extends RecordedEvent {
 
 /** A UUID-shaped id that is a function of `parts`. */
 export function eventId(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  const h = hash('sha256', parts.join('\u0000'), 'hex');
   // Version 5-like layout: the form of an id AWS gives its events.
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** `2026-12-02T07:00:00Z`: EventBridge's `time` has no fraction of a second. */
+let lastSecond = NaN;
+let lastTime = '';
 export function eventTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  // Every event of an engine step has the same instant: worth keeping the last one.
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastTime = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastTime;
 }
 
 export function envelope(scope: Scope, detailType: DetailType, at: number, resources: string[], detail: Record<string, unknown>, idParts: string[]): ServiceEvent {

@@ -45,6 +45,8 @@ export interface WindowExecution {
   windowId: string;
   id: string;
   status: ExecutionStatus;
+  /** The status its last state-change event told (domain/events.ts): a change is told once. */
+  eventStatus?: string;
   statusDetails?: string;
   startTime: number;
   endTime?: number;
@@ -83,6 +85,8 @@ export interface TaskExecution {
   alarmConfiguration?: AlarmConfiguration;
   triggeredAlarms?: { Name: string; State: 'UNKNOWN' | 'ALARM' }[];
   status: ExecutionStatus;
+  /** The status its last state-change event told. */
+  eventStatus?: string;
   statusDetails?: string;
   startTime?: number;
   endTime?: number;
@@ -116,6 +120,8 @@ export interface Invocation {
   taskType: TaskType;
   parameters: string;
   status: ExecutionStatus;
+  /** The status its last state-change event told. */
+  eventStatus?: string;
   statusDetails?: string;
   startTime: number;
   endTime?: number;

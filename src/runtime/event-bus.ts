@@ -155,7 +155,12 @@ export class EventBus {
       try {
         do {
           this.again = false;
+          if (this.subscribers.size === 0) {
+            // Nobody watches live: no need to read the events themselves (each target reads its own).
+            this.tailSeq = await this.options.store.lastEventSeq();
+          }
           for (;;) {
+            if (this.subscribers.size === 0) break;
             const events = await this.options.store.readEvents(this.tailSeq, BATCH);
             if (events.length === 0) break;
             this.tailSeq = events.at(-1)!.seq;
@@ -165,8 +170,12 @@ export class EventBus {
           await this.refreshTargets();
           for (const worker of this.workers.values()) worker.nudge();
         } while (this.again && this.running);
-        const pruned = await this.options.store.pruneEvents(this.options.retention);
-        if (pruned > 0) this.options.log?.('events dropped beyond the retention', { pruned });
+        // Pruned in steps of a tenth of the retention, not at every look: a delete per tick would cost more than the events.
+        const first = await this.options.store.firstEventSeq();
+        if (first !== undefined && this.tailSeq - first + 1 > this.options.retention * 1.1) {
+          const pruned = await this.options.store.pruneEvents(this.options.retention);
+          if (pruned > 0) this.options.log?.('events dropped beyond the retention', { pruned });
+        }
       } catch (error) {
         this.options.log?.('reading events failed', { error: (error as Error).message });
       } finally {

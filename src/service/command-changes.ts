@@ -12,28 +12,33 @@ export async function saveCommandChange(
   invocations: readonly CommandInvocation[], changed: Iterable<CommandInvocation>, now: number,
 ): Promise<void> {
   const changedList = [...changed];
+  // First: it marks the rows as told, and they are written with the marks.
+  const events = commandEvents(scope, before, after, changedList, now);
   await tx.updateCommandInvocations(scope, changedList);
   await tx.updateCommand(scope, after);
   const report = windowReportFor(before, after, invocations, now);
   if (report) await tx.putWindowReport(scope, report);
-  await tx.appendEvents(commandEvents(scope, before, after, changedList, now));
+  if (events.length > 0) await tx.appendEvents(events);
 }
 
 /**
- * Run Command's status events for a change: each changed invocation's status (an unchanged status gives
- * the same event id again, which the store keeps once), then the command's when it changed.
+ * Run Command's status events for a change: each changed invocation whose status its last event did not
+ * tell yet, then the command's. The marks (`eventStatus`) are written with the rows.
  */
-export function commandEvents(scope: Scope, before: Command | undefined, after: Command, changed: readonly CommandInvocation[], now: number): RecordedEvent[] {
+export function commandEvents(scope: Scope, _before: Command | undefined, after: Command, changed: readonly CommandInvocation[], now: number): RecordedEvent[] {
   const facts = {
     id: after.id, documentName: after.documentName, parameters: after.parameters, instanceIds: after.instanceIds, requestedAt: after.requestedAt,
     expiresAt: after.requestedAt + (after.timeoutSeconds + after.executionTimeoutSeconds) * 1000, status: after.status, windowId: after.window?.windowId,
   };
   const events: RecordedEvent[] = [];
   for (const invocation of changed) {
+    if (invocation.eventStatus === invocation.status) continue;
+    invocation.eventStatus = invocation.status;
     const event = commandInvocationEvent(scope, facts, invocation.instanceId, invocation.status, now);
     if (event) events.push(event);
   }
-  if (before?.status !== after.status) {
+  if (after.eventStatus !== after.status) {
+    after.eventStatus = after.status;
     const event = commandEvent(scope, facts, now);
     if (event) events.push(event);
   }

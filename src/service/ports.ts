@@ -202,7 +202,7 @@ export interface StoreOperations {
   // ---- state-change events: an outbox, written in the transaction of the change, delivered after it
   /**
    * Records events after every event recorded before (commit order: on PostgreSQL writers of events
-   * take turns). An event whose id is already recorded is left out: recording a change twice is harmless.
+   * take turns). Each change is recorded once by its writer (the rows carry what their events told).
    */
   appendEvents(events: RecordedEvent[]): Promise<void>;
   /** Events with seq > afterSeq, oldest first. */

@@ -96,6 +96,7 @@ describe('structured logs of the service process', () => {
       return { lines, created, missing: missing as { $metadata: { requestId: string } } };
     } finally {
       client.destroy();
+      await service.stop('SIGKILL');
     }
   }
 

@@ -252,7 +252,7 @@ export const migrations: Migration[] = [
     sql: `
       CREATE TABLE events (
         seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        id text NOT NULL UNIQUE,
+        id text NOT NULL,
         window_id text,
         doc text NOT NULL
       );

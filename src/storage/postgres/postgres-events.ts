@@ -9,8 +9,7 @@ import { LOCK_CLASS_EVENTS, type Row, statement } from './postgres-database.ts';
 const lockEvents = statement('lock_events', 'SELECT pg_advisory_xact_lock($1)');
 const insertEvents = statement('insert_events', `
   INSERT INTO events (id, window_id, doc)
-  SELECT id, window_id, doc FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(id, window_id, doc, n) ORDER BY n
-  ON CONFLICT (id) DO NOTHING`);
+  SELECT id, window_id, doc FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(id, window_id, doc, n) ORDER BY n`);
 const readEvents = statement('read_events', 'SELECT seq, window_id, doc FROM events WHERE seq > $1 ORDER BY seq LIMIT $2');
 const lastEventSeq = statement('last_event_seq', 'SELECT coalesce(max(seq), 0) AS s FROM events');
 const firstEventSeq = statement('first_event_seq', 'SELECT min(seq) AS s FROM events');

@@ -241,7 +241,7 @@ export const migrations: Migration[] = [
     sql: `
       CREATE TABLE events (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
+        id TEXT NOT NULL,
         window_id TEXT,
         doc TEXT NOT NULL
       );

@@ -16,7 +16,7 @@ function targetState(row: Row): EventTargetState {
 
 export class SqliteEvents extends SqliteCommands {
   async appendEvents(events: RecordedEvent[]): Promise<void> {
-    const insert = this.statement('INSERT INTO events (id, window_id, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING');
+    const insert = this.statement('INSERT INTO events (id, window_id, doc) VALUES (?, ?, ?)');
     for (const e of events) insert.run(e.event.id, e.windowId ?? null, JSON.stringify(e.event));
   }
 
