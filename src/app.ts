@@ -39,7 +39,8 @@ import { RunnersByTaskType } from './runtime/task-runners/task-runner.ts';
 import { ControlService } from './service/control.ts';
 import { ManualClock } from './service/manual-clock.ts';
 import { agentOperations } from './wire/agent-api.ts';
-import { controlAuthenticator } from './wire/control-auth.ts';
+import { controlAuthenticator, fromBearer } from './wire/control-auth.ts';
+import { createConsoleHandler } from './console/console-handler.ts';
 import { CredentialsFile } from './wire/credentials-file.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
 import { SignatureVerifier } from './wire/sigv4.ts';
@@ -259,7 +260,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     pingTimeoutMs: config.pingTimeoutSeconds * 1000,
   };
   agents = new AgentService(ctx);
-  const handlers = createHandlers({
+  const services = {
     windows: new WindowService(ctx),
     targets: new TargetService(ctx),
     tasks: new TaskService(ctx),
@@ -267,6 +268,9 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     tags: new TagService(ctx),
     history: new HistoryService(ctx),
     commands: new CommandService(ctx, engine),
+  };
+  const handlers = createHandlers({
+    ...services,
     documents: new DocumentService(ctx.tokens),
     activations: new ActivationService(ctx),
     clock,
@@ -284,6 +288,11 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   const server = createHttpServer({
     api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), agents, new AgentMessages(store, commands, engine, clock, ctx.pingTimeoutMs))),
     control: createControlHandler(control, credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined, eventRoutes(events)),
+    pages: createConsoleHandler({
+      services: { ...services, control, pingTimeoutMs: ctx.pingTimeoutMs },
+      defaultScope: { account: DEFAULT_ACCOUNT, region: DEFAULT_REGION },
+      authenticate: credentials ? (token, region) => fromBearer(credentials, token, region ?? null) : undefined,
+    }),
     log: config.log,
     tls,
     metrics: () => metrics.text(),

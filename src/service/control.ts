@@ -175,6 +175,17 @@ export class ControlService {
     await this.engine.advanceTo(target);
   }
 
+  /** The earliest next run of an enabled window of the scope (what "advance to the next run" moves to). */
+  async nextRun(scope: Scope): Promise<{ at: number; windowId: string; windowName: string } | undefined> {
+    let best: { at: number; windowId: string; windowName: string } | undefined;
+    const now = this.clock.now();
+    for (const { scope: s, window, nextFireAt } of await this.store.listAllWindows()) {
+      if (s.account !== scope.account || s.region !== scope.region || !window.enabled || nextFireAt === undefined || nextFireAt <= now) continue;
+      if (!best || nextFireAt < best.at) best = { at: nextFireAt, windowId: window.id, windowName: window.name };
+    }
+    return best;
+  }
+
   /** Refuses a clock move that would make the windows fire more often than can be recorded in reasonable time. */
   private async checkExecutionsUntil(now: number, target: number): Promise<void> {
     let left = MAX_EXECUTIONS_PER_CLOCK_MOVE;

@@ -132,6 +132,17 @@ export class HistoryService {
     return { invocations: page.items, nextToken: page.nextToken };
   }
 
+  /** How many of a task execution's invocations are in each status (the console's counts; AWS has no such call). */
+  async invocationCounts(scope: Scope, windowExecutionId: string, taskExecutionId: string): Promise<Partial<Record<ExecutionStatus, number>>> {
+    await this.taskExecution(scope, windowExecutionId, taskExecutionId);
+    return this.ctx.store.countInvocationsByStatus(scope, taskExecutionId);
+  }
+
+  /** The window's newest execution, if it ever ran. */
+  latestExecution(scope: Scope, windowId: string): Promise<WindowExecution | undefined> {
+    return this.ctx.store.latestWindowExecution(scope, windowId);
+  }
+
   /** Each id must exist and belong to the one before it; the first level that does not is the one reported. */
   async getInvocation(scope: Scope, windowExecutionId: string, taskExecutionId: string, invocationId: string): Promise<Invocation> {
     await this.execution(scope, windowExecutionId);

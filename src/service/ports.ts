@@ -111,6 +111,8 @@ export interface StoreOperations {
   getInvocation(scope: Scope, invocationId: string): Promise<Invocation | undefined>;
   /** In start order; `statuses` restricts to those statuses when given. */
   listInvocations(scope: Scope, taskExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<Invocation>[]>;
+  /** How many of the task execution's invocations are in each status (statuses with none are absent). */
+  countInvocationsByStatus(scope: Scope, taskExecutionId: string): Promise<Partial<Record<ExecutionStatus, number>>>;
 
   // ---- work sharing between engine replicas (leases on running executions)
   /**

@@ -41,6 +41,11 @@ export interface ListInput {
   nextToken?: string;
 }
 
+/** A listing that also keeps only windows whose name contains some text (the console's search). */
+export interface SearchInput extends ListInput {
+  nameContains?: string;
+}
+
 export interface WindowPage {
   windows: Window[];
   nextToken?: string;
@@ -143,8 +148,10 @@ export class WindowService {
     await this.ctx.store.transaction((tx) => tx.deleteWindow(scope, windowId));
   }
 
-  async list(scope: Scope, input: ListInput): Promise<WindowPage> {
-    const accept = buildFilter(windowFilters, input.filters);
+  async list(scope: Scope, input: SearchInput): Promise<WindowPage> {
+    const filtered = buildFilter(windowFilters, input.filters);
+    const needle = input.nameContains?.toLowerCase();
+    const accept = needle ? (w: Window) => filtered(w) && w.name.toLowerCase().includes(needle) : filtered;
     const listing = `DescribeMaintenanceWindows|${scope.account}|${scope.region}`;
     const page = await listingPage(
       this.ctx.tokens,

@@ -17,16 +17,42 @@ export function controlToken(key: Pick<Credential, 'accessKeyId' | 'secretAccess
   return `${key.accessKeyId}.${createHmac('sha256', key.secretAccessKey).update(TOKEN_CONTEXT).digest('hex')}`;
 }
 
+/** The cookie the web console keeps its token in (console/console-handler.ts sets it). */
+export const CONSOLE_TOKEN_COOKIE = 'mw_console_token';
+
+/** A cookie's value from a Cookie header; undefined when absent or not valid percent-encoding. */
+export function cookieValue(header: string | string[] | undefined, name: string): string | undefined {
+  const text = Array.isArray(header) ? header.join('; ') : header;
+  for (const part of (text ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 export function controlAuthenticator(keys: CredentialLookup, verifier: SignatureVerifier): ControlAuthenticate {
   return async (request) => {
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ')) return fromBearer(keys, authorization.slice('Bearer '.length).trim(), request.query.get('region'));
+    // The console's cookie, for the page's own calls: a GET (its event stream) or a request with the
+    // x-mw-console header, which another site's form cannot send (a cross-origin custom header needs
+    // a CORS preflight this service never grants), so the cookie cannot be used against the user.
+    const cookieToken = authorization ? undefined : cookieValue(request.headers.cookie, CONSOLE_TOKEN_COOKIE);
+    if (cookieToken && (request.method === 'GET' || request.headers['x-mw-console'] !== undefined)) {
+      return fromBearer(keys, cookieToken, request.query.get('region'));
+    }
     const { account, region } = await verifier.verify({ method: request.method, url: request.url, headers: request.headers, body: request.body });
     return { account, region };
   };
 }
 
-async function fromBearer(keys: CredentialLookup, token: string, region: string | null): Promise<Scope> {
+/** The scope of a bearer token, or UnrecognizedClientException (the console's sign-in uses it too). */
+export async function fromBearer(keys: CredentialLookup, token: string, region: string | null): Promise<Scope> {
   const accessKeyId = token.slice(0, token.lastIndexOf('.'));
   const key = await keys.find(accessKeyId);
   const expected = key ? Buffer.from(controlToken(key)) : undefined;

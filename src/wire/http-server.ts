@@ -59,9 +59,15 @@ export interface RequestRecord {
   seconds: number;
 }
 
+/** A page of the web console (or its script and style), or undefined when no page matches. */
+export type PageHandler = (request: { method: string; path: string; query: URLSearchParams; headers: IncomingMessage['headers']; body: string }) =>
+  Promise<{ status: number; contentType: string; body: string; headers?: Record<string, string> } | undefined>;
+
 export interface HttpServerOptions {
   api: ApiHandler;
   control: ControlHandler;
+  /** GET /console/...: the web console. */
+  pages?: PageHandler;
   /** GET /metrics: the Prometheus text exposition. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Told of every request once its answer is sent. */
@@ -150,6 +156,7 @@ function operationOf(req: IncomingMessage): string {
   if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1) || target;
   const path = (req.url ?? '/').split('?')[0];
   if (path === '/metrics') return 'metrics';
+  if (path === '/console' || path.startsWith('/console/')) return 'console';
   if (path.startsWith('/_mw/')) return `control ${req.method} /_mw/${path.split('/')[2] ?? ''}`;
   return 'unknown';
 }
@@ -188,6 +195,16 @@ export function createHttpServer(options: HttpServerOptions): Server {
       const { contentType: type, body: text } = await options.metrics();
       send(res, 200, type, requestId, text);
       return;
+    }
+
+    if (options.pages && (url === '/console' || url.startsWith('/console/') || url.startsWith('/console?'))) {
+      const parsed = new URL(url, 'http://localhost');
+      const page = await options.pages({ method: req.method ?? 'GET', path: parsed.pathname, query: parsed.searchParams, headers: req.headers, body });
+      if (page) {
+        res.writeHead(page.status, { 'content-type': page.contentType, 'content-length': Buffer.byteLength(page.body), 'x-amzn-requestid': requestId, ...page.headers });
+        res.end(req.method === 'HEAD' ? undefined : page.body);
+        return;
+      }
     }
 
     if (isControl) {

@@ -27,10 +27,13 @@ export interface Scope {
 }
 
 export interface OutcomeRule {
-  match?: { windowId?: string; windowTaskId?: string; taskArn?: string; taskType?: string; resourceId?: string };
+  match?: { windowId?: string; windowTaskId?: string; taskArn?: string; taskType?: string; resourceId?: string; documentName?: string };
   status: 'SUCCESS' | 'FAILED' | 'TIMED_OUT';
   durationSeconds?: number;
   statusDetails?: string;
+  stdout?: string;
+  stderr?: string;
+  responseCode?: number;
   times?: number;
 }
 

@@ -46,6 +46,7 @@ const updateInvocations = statement('update_invocations', `
   FROM unnest($3::text[], $4::text[], $5::text[]) AS r(id, status, doc)
   WHERE i.account = $1 AND i.region = $2 AND i.id = r.id`);
 const selectInvocation = statement('select_invocation', 'SELECT doc FROM invocations WHERE account = $1 AND region = $2 AND id = $3');
+const countInvocationsByStatus = statement('count_invocations_by_status', 'SELECT status, COUNT(*) AS n FROM invocations WHERE account = $1 AND region = $2 AND task_execution_id = $3 GROUP BY status');
 const listInvocations = statement('list_invocations', 'SELECT seq, doc FROM invocations WHERE account = $1 AND region = $2 AND task_execution_id = $3 AND seq > $4 ORDER BY seq LIMIT $5');
 const listInvocationsWithStatus = statement('list_invocations_with_status', 'SELECT seq, doc FROM invocations WHERE account = $1 AND region = $2 AND task_execution_id = $3 AND seq > $4 AND status = ANY($6::text[]) ORDER BY seq LIMIT $5');
 
@@ -164,6 +165,11 @@ export class PostgresOperations extends PostgresEvents implements StoreOperation
     const key = [scope.account, scope.region, taskExecutionId, afterKey, limit];
     if (statuses) return keyed((await listInvocationsWithStatus(this.session, [...key, [...statuses]])).rows);
     return keyed((await listInvocations(this.session, key)).rows);
+  }
+
+  async countInvocationsByStatus(scope: Scope, taskExecutionId: string): Promise<Partial<Record<ExecutionStatus, number>>> {
+    const { rows } = await countInvocationsByStatus(this.session, [scope.account, scope.region, taskExecutionId]);
+    return Object.fromEntries(rows.map((row) => [String(row.status), Number(row.n)]));
   }
 
   // ---- leases on running executions

@@ -106,6 +106,12 @@ export class SqliteStore extends SqliteEvents implements Store {
       .all(scope.account, scope.region, taskExecutionId, afterKey, limit) as Row[]);
   }
 
+  async countInvocationsByStatus(scope: Scope, taskExecutionId: string): Promise<Partial<Record<ExecutionStatus, number>>> {
+    const rows = this.statement('SELECT status, COUNT(*) AS n FROM invocations WHERE account = ? AND region = ? AND task_execution_id = ? GROUP BY status')
+      .all(scope.account, scope.region, taskExecutionId) as Row[];
+    return Object.fromEntries(rows.map((row) => [String(row.status), Number(row.n)]));
+  }
+
   // ---- leases
 
   async claimExecutions(lease: Lease, now: number, limit: number): Promise<{ scope: Scope; execution: WindowExecution }[]> {

@@ -1,0 +1,75 @@
+// One invocation: the node, owner information, Parameters pretty-printed, status; for RUN_COMMAND the Run
+// Command invocation behind it on each node with the whole output (not only AWS's first 24,000 characters),
+// the response code and the timings.
+
+import { ServiceError } from '../../domain/errors.ts';
+import type { Invocation } from '../../domain/execution.ts';
+import { type PageContext, seg } from '../context.ts';
+import { duration, statusBadge, timeCell } from '../format.ts';
+import { html, type Markup } from '../html.ts';
+import type { PageFrame } from '../layout.ts';
+
+function pretty(parameters: string): string {
+  try {
+    return JSON.stringify(JSON.parse(parameters), null, 2);
+  } catch {
+    return parameters;
+  }
+}
+
+function output(label: string, text: string, id: string): Markup {
+  return html`<section class="output" aria-labelledby="${id}-h"><h3 id="${id}-h">${label} <span class="muted">(${text.length.toLocaleString('en-US')} characters)</span></h3>
+${text === '' ? html`<p class="empty">Empty.</p>` : html`<pre id="${id}" tabindex="0">${text}</pre>`}</section>`;
+}
+
+async function runCommandSection(ctx: PageContext, inv: Invocation): Promise<Markup> {
+  const parts: Markup[] = [];
+  for (const [i, instanceId] of inv.resourceIds.entries()) {
+    try {
+      const { invocation: ci, command } = await ctx.services.commands.getInvocation(ctx.scope, inv.executionId, instanceId);
+      const full = await ctx.services.control.commandOutput(ctx.scope, inv.executionId, instanceId);
+      parts.push(html`<section class="command" id="node-${instanceId}" aria-labelledby="cmd-${i}" data-status="${ci.status}">
+<h3 id="cmd-${i}">${instanceId}</h3>
+<dl class="fields">
+<div><dt>Command ID</dt><dd><code>${command.id}</code></dd></div><div><dt>Document</dt><dd>${command.documentName} (${command.pluginName})</dd></div>
+<div><dt>Status</dt><dd>${statusBadge(ci.status)} ${ci.statusDetails}</dd></div><div><dt>Response code</dt><dd><code id="response-code-${i}">${ci.responseCode}</code></dd></div>
+<div><dt>Requested</dt><dd>${timeCell(ci.requestedAt)}</dd></div><div><dt>Started</dt><dd>${timeCell(ci.startedAt)}</dd></div>
+<div><dt>Ended</dt><dd>${timeCell(ci.endedAt)}</dd></div><div><dt>Ran for</dt><dd>${duration(ci.startedAt, ci.endedAt)}</dd></div>
+</dl>
+${output('Standard output', full.stdout, `stdout-${i}`)}${output('Standard error', full.stderr, `stderr-${i}`)}
+</section>`);
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      parts.push(html`<p class="empty">${instanceId}: no Run Command invocation (${error.code}); the command was not sent.</p>`);
+    }
+  }
+  return html`<h2>Run Command</h2>${parts}`;
+}
+
+export async function invocationPage(ctx: PageContext, windowId: string, executionId: string, taskExecutionId: string, invocationId: string): Promise<PageFrame> {
+  const window = await ctx.services.windows.get(ctx.scope, windowId);
+  const inv = await ctx.services.history.getInvocation(ctx.scope, executionId, taskExecutionId, invocationId);
+  const execBase = `/console/windows/${seg(windowId)}/executions/${seg(executionId)}`;
+  const body = html`<dl class="fields">
+<div><dt>Invocation ID</dt><dd><code>${inv.id}</code></dd></div><div><dt>Execution ID</dt><dd><code>${inv.executionId}</code></dd></div>
+<div><dt>Target</dt><dd>${inv.resourceIds.join(', ')}</dd></div><div><dt>Window target ID</dt><dd>${inv.windowTargetId ?? html`<span class="none">—</span>`}</dd></div>
+<div><dt>Owner information</dt><dd>${inv.ownerInformation ?? html`<span class="none">—</span>`}</dd></div><div><dt>Task type</dt><dd>${inv.taskType}</dd></div>
+<div><dt>Status</dt><dd>${statusBadge(inv.status)}</dd></div><div><dt>Status details</dt><dd>${inv.statusDetails ?? html`<span class="none">—</span>`}</dd></div>
+<div><dt>Start</dt><dd>${timeCell(inv.startTime)}</dd></div><div><dt>End</dt><dd>${timeCell(inv.endTime)}</dd></div>
+</dl>
+<h2>Parameters</h2>
+<pre class="parameters" tabindex="0">${pretty(inv.parameters)}</pre>
+${inv.taskType === 'RUN_COMMAND' ? await runCommandSection(ctx, inv) : ''}`;
+  return {
+    title: `Invocation on ${inv.resourceIds.join(', ') || inv.id}`,
+    crumbs: [
+      { label: 'Windows', href: ctx.href('/console/') },
+      { label: window.name, href: ctx.href(`/console/windows/${seg(windowId)}`, { tab: 'history' }) },
+      { label: `Execution ${executionId.slice(0, 8)}`, href: ctx.href(execBase) },
+      { label: `Task ${taskExecutionId.slice(0, 8)}`, href: ctx.href(`${execBase}/tasks/${seg(taskExecutionId)}`) },
+      { label: `Invocation ${invocationId.slice(0, 8)}` },
+    ],
+    body,
+    live: { windowIds: [windowId] },
+  };
+}

@@ -1,0 +1,96 @@
+// One execution's invocations as bars on a time axis, drawn as SVG on the server. Each task is a band;
+// inside it invocations that overlap in time take separate lanes, so the band's height is the concurrency
+// that really happened. The cutoff and the window's end are vertical lines when they fall on the axis.
+
+import { html, type Markup } from './html.ts';
+import { utc } from './format.ts';
+
+export interface TimelineBar {
+  start: number;
+  /** Absent while it runs: drawn up to `now`. */
+  end?: number;
+  status: string;
+  label: string;
+  href: string;
+}
+
+export interface TimelineGroup {
+  label: string;
+  bars: TimelineBar[];
+  /** How many invocations the group has beyond those drawn. */
+  omitted: number;
+}
+
+export interface TimelineInput {
+  start: number;
+  now: number;
+  cutoffAt: number;
+  endAt: number;
+  groups: TimelineGroup[];
+  /** 'runs': the axis ends with the last invocation; 'window': it spans the whole window. */
+  scale: 'runs' | 'window';
+}
+
+const WIDTH = 960;
+const LABEL = 200;
+const LANE = 14;
+const GAP = 3;
+const BAND_GAP = 10;
+const AXIS = 28;
+
+/** Lane index per bar (bars sorted by start): the first lane free at the bar's start. */
+export function packLanes(bars: readonly { start: number; end: number }[]): number[] {
+  const laneEnds: number[] = [];
+  return bars.map((bar) => {
+    let lane = laneEnds.findIndex((end) => end <= bar.start);
+    if (lane === -1) lane = laneEnds.push(0) - 1;
+    laneEnds[lane] = Math.max(bar.end, bar.start + 1);
+    return lane;
+  });
+}
+
+export function timeline(input: TimelineInput): Markup {
+  const ends = input.groups.flatMap((g) => g.bars.map((b) => b.end ?? input.now));
+  const lastRun = Math.max(input.start + 1000, ...ends);
+  const axisEnd = input.scale === 'window' ? Math.max(input.endAt, lastRun) : lastRun;
+  const span = axisEnd - input.start;
+  const x = (ms: number) => LABEL + ((Math.min(Math.max(ms, input.start), axisEnd) - input.start) / span) * (WIDTH - LABEL - 10);
+
+  let y = AXIS;
+  const bands: Markup[] = [];
+  let maxLanes = 0;
+  for (const group of input.groups) {
+    const sorted = [...group.bars].sort((a, b) => a.start - b.start);
+    const lanes = packLanes(sorted.map((b) => ({ start: b.start, end: b.end ?? input.now })));
+    const laneCount = Math.max(1, ...lanes.map((l) => l + 1));
+    maxLanes = Math.max(maxLanes, laneCount);
+    const height = laneCount * (LANE + GAP);
+    bands.push(html`<g class="band">
+<text x="4" y="${y + 11}" class="band-label">${group.label}</text>
+<text x="4" y="${y + 24}" class="band-note">${laneCount} at once at most${group.omitted ? `; ${group.omitted} more not drawn` : ''}</text>
+${sorted.map((bar, i) => {
+      const x0 = x(bar.start);
+      // One pixel short, so bars that follow each other in a lane stay apart.
+      const w = Math.max(2, x(bar.end ?? input.now) - x0 - 1);
+      const status = bar.status.toLowerCase().replace(/[^a-z]+/g, '-');
+      return html`<a href="${bar.href}"><rect class="bar status-${status}" x="${x0.toFixed(1)}" y="${y + lanes[i] * (LANE + GAP)}" width="${w.toFixed(1)}" height="${LANE}"><title>${bar.label}: ${bar.status}, ${utc(bar.start)} to ${bar.end === undefined ? 'now' : utc(bar.end)}</title></rect></a>`;
+    })}
+</g>`);
+    y += Math.max(height, 30) + BAND_GAP;
+  }
+  const height = y + 4;
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => input.start + f * span);
+  const marker = (ms: number, label: string, cls: string) => (ms >= input.start && ms <= axisEnd
+    ? html`<line class="${cls}" x1="${x(ms)}" x2="${x(ms)}" y1="${AXIS - 6}" y2="${height}"/><text class="${cls}-label" x="${x(ms) - 4}" y="${AXIS - 8}" text-anchor="end">${label}</text>`
+    : '');
+  const total = input.groups.reduce((n, g) => n + g.bars.length, 0);
+  return html`<figure class="timeline">
+<svg viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-labelledby="timeline-caption">
+${ticks.map((t, i) => html`<line class="tick" x1="${x(t)}" x2="${x(t)}" y1="${AXIS - 4}" y2="${height}"/><text class="tick-label" x="${x(t)}" y="12" text-anchor="${i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}">${new Date(t).toISOString().slice(11, 19)}</text>`)}
+${marker(input.cutoffAt, 'cutoff', 'cutoff')}${marker(input.endAt, 'window end', 'window-end')}
+${bands}
+</svg>
+<figcaption id="timeline-caption">${total} invocation(s) from ${utc(input.start)} to ${utc(Math.min(axisEnd, lastRun))}; at most ${maxLanes} ran at once in one task.
+${input.scale === 'runs' && input.cutoffAt > axisEnd ? ` The cutoff (${utc(input.cutoffAt)}) and the window end (${utc(input.endAt)}) come after the last invocation.` : ''}</figcaption>
+</figure>`;
+}

@@ -1,0 +1,29 @@
+// A headless Chromium driven by playwright-core for the console's tests. The browser comes from Debian
+// (scripts/chromium.ts; `npm test` installs it when missing and it may); without it the test file skips
+// with one line, and fails under CI.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { findChromium } from '../../scripts/chromium.ts';
+
+/** Where the tests save their screenshots (kept after the run, for a person to look at). */
+export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', 'test-output', 'console');
+
+export function chromiumPath(): string | undefined {
+  return findChromium();
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error('no Chromium: apt-get install chromium');
+  // --no-sandbox: the tests run as root in CI, where Chromium's sandbox refuses to start.
+  return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
