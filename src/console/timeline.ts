@@ -85,7 +85,7 @@ ${sorted.map((bar, i) => {
     : '');
   const total = input.groups.reduce((n, g) => n + g.bars.length, 0);
   return html`<figure class="timeline">
-<svg viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-labelledby="timeline-caption">
+<svg viewBox="0 0 ${WIDTH} ${height}" width="100%" role="group" aria-labelledby="timeline-caption">
 ${ticks.map((t, i) => html`<line class="tick" x1="${x(t)}" x2="${x(t)}" y1="${AXIS - 4}" y2="${height}"/><text class="tick-label" x="${x(t)}" y="12" text-anchor="${i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}">${new Date(t).toISOString().slice(11, 19)}</text>`)}
 ${marker(input.cutoffAt, 'cutoff', 'cutoff')}${marker(input.endAt, 'window end', 'window-end')}
 ${bands}

@@ -142,10 +142,12 @@ document.addEventListener('click', async (event) => {
 
 document.addEventListener('submit', async (event) => {
   const form = event.target;
-  if (form.id !== 'node-form' && form.id !== 'rules-form') return;
+  // getAttribute, not form.id: the node form has an input named "id", which form.id would return.
+  const formId = form.getAttribute('id');
+  if (formId !== 'node-form' && formId !== 'rules-form') return;
   event.preventDefault();
   try {
-    if (form.id === 'node-form') {
+    if (formId === 'node-form') {
       const data = new FormData(form);
       const tags = {};
       for (const line of String(data.get('tags')).split('\n')) {

@@ -18,8 +18,8 @@ function pretty(parameters: string): string {
 }
 
 function output(label: string, text: string, id: string): Markup {
-  return html`<section class="output" aria-labelledby="${id}-h"><h3 id="${id}-h">${label} <span class="muted">(${text.length.toLocaleString('en-US')} characters)</span></h3>
-${text === '' ? html`<p class="empty">Empty.</p>` : html`<pre id="${id}" tabindex="0">${text}</pre>`}</section>`;
+  return html`<div class="output"><h4 id="${id}-h">${label} <span class="muted">(${text.length.toLocaleString('en-US')} characters)</span></h4>
+${text === '' ? html`<p class="empty">Empty.</p>` : html`<pre id="${id}" tabindex="0" aria-labelledby="${id}-h">${text}</pre>`}</div>`;
 }
 
 async function runCommandSection(ctx: PageContext, inv: Invocation): Promise<Markup> {
@@ -28,7 +28,7 @@ async function runCommandSection(ctx: PageContext, inv: Invocation): Promise<Mar
     try {
       const { invocation: ci, command } = await ctx.services.commands.getInvocation(ctx.scope, inv.executionId, instanceId);
       const full = await ctx.services.control.commandOutput(ctx.scope, inv.executionId, instanceId);
-      parts.push(html`<section class="command" id="node-${instanceId}" aria-labelledby="cmd-${i}" data-status="${ci.status}">
+      parts.push(html`<div class="command" id="node-${instanceId}" data-status="${ci.status}">
 <h3 id="cmd-${i}">${instanceId}</h3>
 <dl class="fields">
 <div><dt>Command ID</dt><dd><code>${command.id}</code></dd></div><div><dt>Document</dt><dd>${command.documentName} (${command.pluginName})</dd></div>
@@ -37,7 +37,7 @@ async function runCommandSection(ctx: PageContext, inv: Invocation): Promise<Mar
 <div><dt>Ended</dt><dd>${timeCell(ci.endedAt)}</dd></div><div><dt>Ran for</dt><dd>${duration(ci.startedAt, ci.endedAt)}</dd></div>
 </dl>
 ${output('Standard output', full.stdout, `stdout-${i}`)}${output('Standard error', full.stderr, `stderr-${i}`)}
-</section>`);
+</div>`);
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       parts.push(html`<p class="empty">${instanceId}: no Run Command invocation (${error.code}); the command was not sent.</p>`);

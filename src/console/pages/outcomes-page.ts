@@ -15,7 +15,7 @@ export function ruleFieldset(rule: OutcomeRule | undefined): Markup {
     html`<label>${label} <input name="${name}" type="${type}" value="${value ?? ''}"${type === 'number' ? html` min="0"` : ''}></label>`;
   return html`<fieldset class="rule"><legend>Rule</legend>
 <div class="grid">${MATCH_KEYS.map((k) => text(`match.${k}`, `Match ${k}`, rule?.match[k]))}
-<label>Status <select name="status">${STATUSES.map((s) => html`<option${rule?.status === s ? html` selected` : ''}>${s}</option>`)}</select></label>
+<label>Status <select name="status" aria-label="Status">${STATUSES.map((s) => html`<option${rule?.status === s ? html` selected` : ''}>${s}</option>`)}</select></label>
 ${text('durationSeconds', 'Duration (seconds)', rule?.durationSeconds, 'number')}${text('statusDetails', 'Status details', rule?.statusDetails)}
 ${text('responseCode', 'Exit code', rule?.responseCode, 'number')}${text('times', 'Times (empty: always)', rule?.times, 'number')}</div>
 <label>Standard output <textarea name="stdout" rows="2">${rule?.stdout ?? ''}</textarea></label>
