@@ -2,6 +2,9 @@
 // every test file under test/ with Node's test runner, whose closing summary (tests / pass / fail) is the
 // line CI reads. The exit code is the test run's.
 //
+// Chromium (for the console's browser tests) is installed from Debian's packages when missing and this
+// runs as root; otherwise those tests skip with one line (and fail under CI).
+//
 // MW_TEST_POSTGRES_URL already set: that server is used and nothing is started. PostgreSQL cannot be
 // installed or started here: a line says so and the rest still runs (the PostgreSQL contract file then
 // skips, or fails under CI). Extra arguments go to `node --test`.
@@ -11,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { startPostgres, type ThrowawayPostgres } from './postgres.ts';
+import { ensureChromium } from './chromium.ts';
 
 const require = createRequire(import.meta.url);
 const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
@@ -46,6 +50,11 @@ if (env.MW_TEST_POSTGRES_URL) {
     console.log(`postgres: UNAVAILABLE, the PostgreSQL contract tests will ${env.CI ? 'fail (CI)' : 'be skipped'}: ${first}`);
   }
 }
+
+// Chromium for the console's browser tests: installed with apt-get when missing and this runs as root.
+const browser = ensureChromium((line) => console.log(`chromium: ${line}`));
+if ('path' in browser) console.log(`chromium: ${browser.path}`);
+else console.log(`chromium: UNAVAILABLE, the console browser tests will ${env.CI ? 'fail (CI)' : 'be skipped'}: ${browser.missing}`);
 
 // Files run side by side, one per core at least: node's default (cores - 1) is a single file at a time on
 // a 2-core machine, and most test time is spent waiting on servers, not computing.
