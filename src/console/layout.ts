@@ -1,6 +1,7 @@
 // The frame around every console page: the account/Region selector, the service clock with its controls
 // (manual clock only), the navigation, and the live-update hook the page script reads from <main>.
 
+import { DETAIL_TYPES } from '../domain/events.ts';
 import { html, type Markup } from './html.ts';
 import { utc } from './format.ts';
 
@@ -71,7 +72,7 @@ export function renderPage(frame: PageFrame, ctx: FrameContext): string {
     ? html`<li><a href="${c.href}">${c.label}</a></li>`
     : html`<li aria-current="page">${c.label}</li>`))}</ol></nav>
 <p id="notice" class="notice" role="status" aria-live="polite"></p>
-<main id="main" data-account="${ctx.account}" data-region="${ctx.region}"${live ? html` data-live="${live}"` : ''}>
+<main id="main" data-account="${ctx.account}" data-region="${ctx.region}"${live ? html` data-live="${live}" data-detail-types="${JSON.stringify(DETAIL_TYPES)}"` : ''}>
 <h1>${frame.title}</h1>
 ${frame.body}
 </main>

@@ -2,15 +2,6 @@
 // the same /_mw/ routes as the CLI. Plain ES module, no build step. Everything here is progressive: the
 // pages are complete HTML without it.
 
-const DETAIL_TYPES = [
-  'Maintenance Window Execution State-change Notification',
-  'Maintenance Window Task Execution State-change Notification',
-  'Maintenance Window Task Target Invocation State-change Notification',
-  'Maintenance Window Target Registration Notification',
-  'Maintenance Window State-change Notification',
-  'EC2 Command Status-change Notification',
-  'EC2 Command Invocation Status-change Notification',
-];
 /** Events come in bursts (a clock move of a day records many): one refresh per burst. */
 const REFRESH_DELAY_MS = 300;
 
@@ -87,7 +78,8 @@ function follow() {
   const params = scopeQuery();
   if (live !== '*') for (const id of live.split(' ')) params.append('window-id', id);
   const source = new EventSource(`/_mw/events?${params}`);
-  for (const type of DETAIL_TYPES) source.addEventListener(type, scheduleRefresh);
+  // The stream names each event by its detail-type; the page lists them (from the service's own list).
+  for (const type of JSON.parse(main().dataset.detailTypes ?? '[]')) source.addEventListener(type, scheduleRefresh);
   source.addEventListener('open', () => { document.body.dataset.live = 'open'; });
   addEventListener('pagehide', () => source.close());
 }
