@@ -13,7 +13,7 @@ import { nodeId } from './fleet.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-/** Nodes of a regular night's run at full size. */
+/** Nodes of a regular night's run at full size, unless the caller asks for another. */
 const FLEET = 300;
 /** At least this many window executions, so a first page of 50 is full at every size. */
 const MIN_EXECUTIONS = 60;
@@ -26,9 +26,10 @@ export interface HistoryShape {
   regularExecutions: number;
 }
 
-export function historyShape(invocations: number): HistoryShape {
+/** A tenth of `invocations` in the large task execution, the rest spread `nodesPerExecution` to a night. */
+export function historyShape(invocations: number, nodesPerExecution = FLEET): HistoryShape {
   const largeTaskInvocations = Math.max(100, Math.round(invocations / 10));
-  const regularExecutions = Math.max(MIN_EXECUTIONS, Math.ceil((invocations - largeTaskInvocations) / FLEET));
+  const regularExecutions = Math.max(MIN_EXECUTIONS, Math.ceil((invocations - largeTaskInvocations) / nodesPerExecution));
   return { invocations, largeTaskInvocations, regularExecutions };
 }
 

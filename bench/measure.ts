@@ -1,5 +1,5 @@
 // The two ways a figure is taken: a load run (autocannon, N connections, fixed duration, after a warm-up)
-// for throughput, and sequential samples (one request at a time) for the latency of a single call.
+// for throughput, and sequential samples (one request at a time) for the latency of a single call or page.
 
 import { request as httpRequest } from 'node:http';
 import autocannon from 'autocannon';
@@ -160,19 +160,36 @@ export interface LatencyResult {
 
 /** `warmup` unmeasured requests, then `samples` requests one after another, each timed on its own. */
 export async function sequential(client: AwsClient, call: AwsCall, samples: number, warmup: number): Promise<LatencyResult> {
+  const { answerBytes: _answerBytes, ...latency } = await timedInTurn(() => client.send(call), samples, warmup);
+  return latency;
+}
+
+/** What is wrong with an answer, or undefined when nothing is. */
+export type AnswerCheck = (answer: Answer) => string | undefined;
+
+const statusOk: AnswerCheck = (answer) => (answer.status === 200 ? undefined : `${answer.status} ${answer.body.slice(0, 300)}`);
+
+/**
+ * `sequential` for any request: `warmup` unmeasured sends, then `samples` sends one after another, each
+ * timed on its own and each judged by `check` (by default: a 200). Also the largest answer's size in bytes.
+ */
+export async function timedInTurn(send: () => Promise<Answer>, samples: number, warmup: number, check: AnswerCheck = statusOk): Promise<LatencyResult & { answerBytes: number }> {
   let failures = 0;
   let firstFailure: string | undefined;
-  const check = (answer: Answer) => {
-    if (answer.status !== 200) {
+  let answerBytes = 0;
+  const judge = (answer: Answer) => {
+    answerBytes = Math.max(answerBytes, Buffer.byteLength(answer.body));
+    const problem = check(answer);
+    if (problem !== undefined) {
       failures++;
-      firstFailure ??= `${answer.status} ${answer.body.slice(0, 300)}`;
+      firstFailure ??= problem;
     }
   };
-  for (let i = 0; i < warmup; i++) check(await client.send(call));
+  for (let i = 0; i < warmup; i++) judge(await send());
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
-    const answer = await client.send(call);
-    check(answer);
+    const answer = await send();
+    judge(answer);
     times.push(answer.ms);
   }
   const sorted = Float64Array.from(times).sort();
@@ -183,5 +200,6 @@ export async function sequential(client: AwsClient, call: AwsCall, samples: numb
     mean: times.reduce((a, b) => a + b, 0) / Math.max(1, times.length),
     failures,
     firstFailure,
+    answerBytes,
   };
 }

@@ -7,6 +7,7 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { ApiResults } from './api-throughput.ts';
+import type { ConsoleResults } from './console-pages.ts';
 import type { EngineResults } from './engine-throughput.ts';
 import type { HistoryResults } from './history-scale.ts';
 
@@ -38,6 +39,8 @@ export interface Results {
   machine: Machine;
   api?: ApiResults;
   history?: HistoryResults;
+  /** The web console's pages on a large history (figures only, no targets). */
+  console?: ConsoleResults;
   engine?: EngineResults;
   /** The engine section again with the state in PostgreSQL. */
   postgres?: EngineResults & { version: string };
@@ -138,6 +141,27 @@ export function formatHistory(h: HistoryResults): string {
     table(
       ['store', 'window execs', 'large task exec', 'bulk load', 'database on disk', 'peak memory', 'start to ready', 'NextToken walk'],
       [facts(b), facts(l)],
+    ),
+  ].join('\n');
+}
+
+export function formatConsole(c: ConsoleResults): string {
+  return [
+    `== 5. Web console on ${int(c.rows.windowExecutions)} window executions and ${int(c.rows.invocations)} invocations: sequential GETs, ${c.samples} samples per page after ${c.warmup} warm-up (latency in ms)`,
+    table(
+      ['page', 'p50 ms', 'p99 ms', 'mean ms', 'answer bytes', 'GET'],
+      c.pages.map((p) => [p.page, ms(p.p50), ms(p.p99), ms(p.mean), int(p.answerBytes), p.route]),
+      (i) => i >= 1 && i <= 4,
+    ),
+    '',
+    table(
+      ['window execs', 'task execs', 'invocations', 'large task exec', 'bulk load', 'database on disk', 'peak memory', 'start to ready'],
+      [[
+        int(c.rows.windowExecutions), int(c.rows.taskExecutions), int(c.rows.invocations), int(c.largeTaskInvocations),
+        `${c.loadSeconds.toFixed(1)} s (${int(c.loadRowsPerSecond)} rows/s)`, `${mb(c.databaseBytes)} + ${mb(c.walBytes)} WAL`,
+        mb(c.peakMemoryBytes), `${int(c.startToReadyMs)} ms`,
+      ]],
+      () => true,
     ),
   ].join('\n');
 }

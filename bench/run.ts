@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --profile] [-- --only api,history,engine,postgres]`: the performance benchmark
+// `npm run bench [-- --quick] [-- --profile] [-- --only api,history,console,engine,postgres]`: the performance benchmark
 // (docs/performance.md). Runs every section on this machine, prints the tables, judges the targets and
 // writes bench/results.json. Exits non-zero only when this service failed; a missing moto is reported
 // and skipped.
@@ -8,17 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runApiThroughput } from './api-throughput.ts';
+import { runConsolePages } from './console-pages.ts';
 import { runEngineThroughput } from './engine-throughput.ts';
 import { runPostgresEngine } from './postgres-engine.ts';
 import { runHistoryScale } from './history-scale.ts';
 import { formatTop, profilesIn } from './profile-summary.ts';
 import {
-  busyCores, formatApi, formatEngine, formatHistory, formatMachine, formatTargets, judgeTargets, loadWarning, machineFacts, type Results, writeResults,
+  busyCores, formatApi, formatConsole, formatEngine, formatHistory, formatMachine, formatTargets, judgeTargets, loadWarning, machineFacts, type Results, writeResults,
 } from './report.ts';
 import type { RunContext } from './run-context.ts';
 import { motoVersion, REPO_ROOT, stopAll } from './servers.ts';
 
-const SECTIONS = ['api', 'history', 'engine', 'postgres'] as const;
+const SECTIONS = ['api', 'history', 'console', 'engine', 'postgres'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -30,7 +31,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  process.stdout.write(`Usage: npm run bench -- [--quick] [--profile] [--only api,history,engine,postgres]
+  process.stdout.write(`Usage: npm run bench -- [--quick] [--profile] [--only api,history,console,engine,postgres]
 
   --quick     seconds and small sizes (CI smoke test)
   --profile   write a CPU profile of each measured service process to bench/profiles/ and print its
@@ -109,6 +110,7 @@ async function section<T>(name: Section, run: () => Promise<T & { serviceFailed:
 try {
   partial.api = await section('api', () => runApiThroughput(ctx));
   partial.history = await section('history', () => runHistoryScale(ctx));
+  partial.console = await section('console', () => runConsolePages(ctx));
   partial.engine = await section('engine', () => runEngineThroughput(ctx));
   partial.postgres = await section('postgres', () => runPostgresEngine(ctx));
 } finally {
@@ -124,6 +126,7 @@ if (results.api) out.push(formatApi(results.api), '');
 if (results.history) out.push(formatHistory(results.history), '');
 if (results.engine) out.push(formatEngine(results.engine), '');
 if (results.postgres) out.push(formatEngine(results.postgres).replace('== 3. Engine', `== 4. Engine on PostgreSQL (${results.postgres.version})`), '');
+if (results.console) out.push(formatConsole(results.console), '');
 out.push(formatTargets(results.targets, values.quick), '');
 if (profileRoot) {
   for (const name of readdirSync(profileRoot).sort()) {
