@@ -6,8 +6,9 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Answer, AwsClient } from './aws-requests.ts';
-import { CLOCK_START, createFleetWindow } from './fleet.ts';
-import { historyShape, type LoadedHistory, loadHistory } from './history-loader.ts';
+import { CLOCK_START } from './fleet.ts';
+import { historyShape, type LoadedHistory } from './history-loader.ts';
+import { buildHistoryStore, loadedRows } from './history-store.ts';
 import { type AnswerCheck, type LatencyResult, timedInTurn } from './measure.ts';
 import type { RunContext } from './run-context.ts';
 import { startService } from './servers.ts';
@@ -22,8 +23,6 @@ export const CONSOLE_PAGES = [
 ] as const;
 export type ConsolePage = (typeof CONSOLE_PAGES)[number];
 
-const SCOPE = { account: '000000000000', region: 'us-east-1' };
-const BATCH_ROWS = 5_000;
 /** Nodes per regular night: 90 spreads 900,000 invocations over 10,000 window executions. */
 const NODES_PER_EXECUTION = 90;
 /** What the console's pages show per page and per task on the timeline (src/console/pages/). */
@@ -132,41 +131,11 @@ export async function runConsolePages(ctx: RunContext): Promise<ConsoleResults> 
   const dataDir = join(dir, 'data');
   const args = ['--clock', 'manual', '--clock-start', CLOCK_START];
 
-  // 1. The window, its target and its task, through the API (so their rows are the service's own).
-  const setup = await startService({ dataDir, args });
-  let fleet;
-  const setupClient = new AwsClient(setup.endpoint);
-  try {
-    fleet = await createFleetWindow(setupClient, 'bench-console');
-  } finally {
-    setupClient.close();
-    await setup.stop();
-  }
-
-  // 2. The history, through SqliteStore.
+  // 1. The window through the API, then its history through SqliteStore.
   const shape = historyShape(invocations, NODES_PER_EXECUTION);
-  ctx.log(`Console pages: loading ${invocations.toLocaleString('en-US')} invocations (${(shape.regularExecutions + 1).toLocaleString('en-US')} window executions, one of ${shape.largeTaskInvocations.toLocaleString('en-US')} invocations)`);
-  let lastReport = performance.now();
-  const loaded = await loadHistory({
-    dataDir,
-    scope: SCOPE,
-    windowId: fleet.windowId,
-    windowTaskId: fleet.windowTaskId,
-    windowTargetId: fleet.windowTargetId,
-    shape,
-    batchRows: BATCH_ROWS,
-    endsBefore: Date.parse(CLOCK_START),
-    progress: (rows) => {
-      if (performance.now() - lastReport > 10_000) {
-        lastReport = performance.now();
-        ctx.log(`    ${rows.toLocaleString('en-US')} rows`);
-      }
-    },
-  });
-  const totalRows = loaded.rows.invocations + loaded.rows.taskExecutions + loaded.rows.windowExecutions;
-  ctx.log(`  loaded in ${loaded.seconds.toFixed(1)} s (${Math.round(totalRows / loaded.seconds).toLocaleString('en-US')} rows/s)`);
+  const loaded: LoadedHistory = await buildHistoryStore(ctx, { dataDir, args, windowName: 'bench-console', shape });
 
-  // 3. The service on that store, and each page in turn over one keep-alive connection.
+  // 2. The service on that store, and each page in turn over one keep-alive connection.
   const service = await startService({ dataDir, args, cpuProfileDir: ctx.profileDir('console') });
   const client = new AwsClient(service.endpoint);
   try {
@@ -187,7 +156,7 @@ export async function runConsolePages(ctx: RunContext): Promise<ConsoleResults> 
       rows: loaded.rows,
       largeTaskInvocations: shape.largeTaskInvocations,
       loadSeconds: loaded.seconds,
-      loadRowsPerSecond: totalRows / loaded.seconds,
+      loadRowsPerSecond: loadedRows(loaded) / loaded.seconds,
       databaseBytes: fileSize(dbPath),
       walBytes: fileSize(`${dbPath}-wal`),
       startToReadyMs: service.readyMs,

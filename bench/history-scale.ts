@@ -5,8 +5,9 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsCall, type AwsCall, AwsClient } from './aws-requests.ts';
-import { CLOCK_START, createFleetWindow } from './fleet.ts';
-import { historyShape, type LoadedHistory, loadHistory } from './history-loader.ts';
+import { CLOCK_START } from './fleet.ts';
+import { historyShape, type LoadedHistory } from './history-loader.ts';
+import { buildHistoryStore, loadedRows } from './history-store.ts';
 import { type LatencyResult, sequential } from './measure.ts';
 import type { RunContext } from './run-context.ts';
 import { startService } from './servers.ts';
@@ -19,9 +20,7 @@ export const HISTORY_CALLS = [
 ] as const;
 export type HistoryCall = (typeof HISTORY_CALLS)[number];
 
-const SCOPE = { account: '000000000000', region: 'us-east-1' };
 const PAGE = 50;
-const BATCH_ROWS = 5_000;
 
 export interface StoreFigures {
   invocations: number;
@@ -64,41 +63,11 @@ async function measureStore(ctx: RunContext, invocations: number, label: string)
   const dataDir = join(dir, 'data');
   const args = ['--clock', 'manual', '--clock-start', CLOCK_START];
 
-  // 1. The window, its target and its task, through the API (so their rows are the service's own).
-  const setup = await startService({ dataDir, args });
-  let fleet;
-  const setupClient = new AwsClient(setup.endpoint);
-  try {
-    fleet = await createFleetWindow(setupClient, `bench-history-${label}`);
-  } finally {
-    setupClient.close();
-    await setup.stop();
-  }
-
-  // 2. The history, through SqliteStore.
+  // 1. The window through the API, then its history through SqliteStore.
   const shape = historyShape(invocations);
-  ctx.log(`  loading ${invocations.toLocaleString('en-US')} invocations (${shape.regularExecutions + 1} window executions, one of ${shape.largeTaskInvocations.toLocaleString('en-US')} invocations)`);
-  let lastReport = performance.now();
-  const loaded: LoadedHistory = await loadHistory({
-    dataDir,
-    scope: SCOPE,
-    windowId: fleet.windowId,
-    windowTaskId: fleet.windowTaskId,
-    windowTargetId: fleet.windowTargetId,
-    shape,
-    batchRows: BATCH_ROWS,
-    endsBefore: Date.parse(CLOCK_START),
-    progress: (rows) => {
-      if (performance.now() - lastReport > 10_000) {
-        lastReport = performance.now();
-        ctx.log(`    ${rows.toLocaleString('en-US')} rows`);
-      }
-    },
-  });
-  const totalRows = loaded.rows.invocations + loaded.rows.taskExecutions + loaded.rows.windowExecutions;
-  ctx.log(`  loaded in ${loaded.seconds.toFixed(1)} s (${Math.round(totalRows / loaded.seconds).toLocaleString('en-US')} rows/s)`);
+  const loaded: LoadedHistory = await buildHistoryStore(ctx, { dataDir, args, windowName: `bench-history-${label}`, shape });
 
-  // 3. The service on that store.
+  // 2. The service on that store.
   const service = await startService({ dataDir, args, cpuProfileDir: ctx.profileDir(`history-${label}`) });
   const client = new AwsClient(service.endpoint);
   try {
@@ -143,7 +112,7 @@ async function measureStore(ctx: RunContext, invocations: number, label: string)
       windowExecutions: loaded.rows.windowExecutions,
       largeTaskInvocations: shape.largeTaskInvocations,
       loadSeconds: loaded.seconds,
-      loadRowsPerSecond: totalRows / loaded.seconds,
+      loadRowsPerSecond: loadedRows(loaded) / loaded.seconds,
       databaseBytes: fileSize(dbPath),
       walBytes: fileSize(`${dbPath}-wal`),
       startToReadyMs: service.readyMs,
