@@ -12,9 +12,10 @@
 // SameSite=Strict cookie, which the control routes also accept from the page's own requests.
 
 import { readFileSync } from 'node:fs';
-import { ServiceError, ValidationException } from '../domain/errors.ts';
+import { ServiceError } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
 import { CONSOLE_TOKEN_COOKIE, cookieValue } from '../wire/control-auth.ts';
+import { decodeSegment } from '../wire/control.ts';
 import type { ConsoleServices, PageContext } from './context.ts';
 import { html } from './html.ts';
 import { type FrameContext, type PageFrame, renderPage } from './layout.ts';
@@ -78,14 +79,6 @@ function asset(name: string): ConsoleResponse | undefined {
     assetCache.set(name, text);
   }
   return { status: 200, contentType: known.type, body: text, headers: { 'cache-control': 'no-cache' } };
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new ValidationException(`The path segment '${segment}' is not valid percent-encoding.`);
-  }
 }
 
 const HTML = 'text/html; charset=utf-8';

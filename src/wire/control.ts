@@ -58,7 +58,7 @@ function json(body: string): unknown {
 const ok = (body: unknown, status = 200): ControlResponse => ({ status, body });
 
 /** A path segment such as a node id, percent-decoded; a malformed escape (`%ZZ`) is the caller's error. */
-function decodeSegment(segment: string): string {
+export function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
