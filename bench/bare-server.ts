@@ -1,14 +1,20 @@
-// The runtime's ceiling: a bare node:http server that reads each request and answers a fixed JSON body
-// of the given size, with the headers an AWS JSON 1.1 answer carries. `node bench/bare-server.ts BYTES`.
+// The runtime's ceiling: a bare node:http server that reads each request and answers a fixed body with
+// the headers an AWS JSON 1.1 answer carries. `node bench/bare-server.ts BYTES` answers a padded JSON
+// object of that size; `node bench/bare-server.ts @FILE` answers the file's bytes exactly (the API section
+// hands it our own answer to an operation, so both servers write the same bytes).
 
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-const bytes = Number(process.argv[2] ?? 512);
-const prefix = '{"pad":"';
-const suffix = '"}';
-const payload = Buffer.from(prefix + 'x'.repeat(Math.max(0, bytes - prefix.length - suffix.length)) + suffix);
+const arg = process.argv[2] ?? '512';
+function padded(bytes: number): Buffer {
+  const prefix = '{"pad":"';
+  const suffix = '"}';
+  return Buffer.from(prefix + 'x'.repeat(Math.max(0, bytes - prefix.length - suffix.length)) + suffix);
+}
+const payload = arg.startsWith('@') ? readFileSync(arg.slice(1)) : padded(Number(arg));
 
 const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   req.on('data', () => {});

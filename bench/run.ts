@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runApiThroughput } from './api-throughput.ts';
+import { OPERATIONS, type Operation, runApiThroughput } from './api-throughput.ts';
 import { runConsolePages } from './console-pages.ts';
 import { runEngineThroughput } from './engine-throughput.ts';
 import { runPostgresEngine } from './postgres-engine.ts';
@@ -27,6 +27,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     only: { type: 'string' },
+    operations: { type: 'string' },
+    'no-moto': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -37,6 +39,8 @@ if (values.help) {
   --profile   write a CPU profile of each measured service process to bench/profiles/ and print its
               top self-time functions (profiling slows the service: the figures are not comparable)
   --only      run only these sections
+  --operations  the API section's operations only (comma-separated AWS names; default: all)
+  --no-moto   skip moto in the API section
 See docs/performance.md.
 `);
   process.exit(0);
@@ -45,6 +49,14 @@ const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...SEC
 for (const s of only) {
   if (!SECTIONS.includes(s as Section)) {
     process.stderr.write(`unknown section '${s}' (sections: ${SECTIONS.join(', ')})\n`);
+    process.exit(2);
+  }
+}
+
+const operations = values.operations ? values.operations.split(',').map((s) => s.trim()) : [...OPERATIONS];
+for (const op of operations) {
+  if (!OPERATIONS.includes(op as Operation)) {
+    process.stderr.write(`unknown operation '${op}' (operations: ${OPERATIONS.join(', ')})\n`);
     process.exit(2);
   }
 }
@@ -70,7 +82,7 @@ const log = (line: string) => process.stdout.write(`[${((performance.now() - sta
 const ctx: RunContext = {
   quick: values.quick,
   tmp,
-  motoVersion: only.includes('api') ? motoVersion() : undefined,
+  motoVersion: only.includes('api') && !values['no-moto'] ? motoVersion() : undefined,
   profileDir(section) {
     if (!profileRoot) return undefined;
     const dir = join(profileRoot, section);
@@ -108,7 +120,7 @@ async function section<T>(name: Section, run: () => Promise<T & { serviceFailed:
 }
 
 try {
-  partial.api = await section('api', () => runApiThroughput(ctx));
+  partial.api = await section('api', () => runApiThroughput(ctx, operations as Operation[]));
   partial.history = await section('history', () => runHistoryScale(ctx));
   partial.console = await section('console', () => runConsolePages(ctx));
   partial.engine = await section('engine', () => runEngineThroughput(ctx));

@@ -178,12 +178,12 @@ export function startService(options: ServiceOptions): Promise<ServerProcess> {
   });
 }
 
-/** A bare node:http server answering every request with a fixed JSON body of `bytes` bytes. */
-export function startBareServer(bytes: number): Promise<ServerProcess> {
+/** A bare node:http server answering every request with a fixed body: `bytes` bytes of JSON, or a file's bytes. */
+export function startBareServer(body: number | { file: string }): Promise<ServerProcess> {
   return startProcess({
     name: 'bare node:http',
     command: process.execPath,
-    args: [join(REPO_ROOT, 'bench', 'bare-server.ts'), String(bytes)],
+    args: [join(REPO_ROOT, 'bench', 'bare-server.ts'), typeof body === 'number' ? String(body) : `@${body.file}`],
     endpoint: /listening on (http:\/\/\S+)/,
     readyPath: '/',
   });
