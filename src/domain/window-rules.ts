@@ -111,13 +111,30 @@ export function fireTimesBetween(window: Window, afterMs: number, untilMs: numbe
   }
 }
 
+/**
+ * The last answer of nextFireAfter for a frozen (unchangeable) window: the first run after `from` is also
+ * the first run after any later instant before it, so reads of an unchanged window skip the calendar walk.
+ */
+const lastNextFire = new WeakMap<Window, { from: number; next: number | undefined }>();
+
 /** The window's first run strictly after `afterMs`; undefined when it has none or is disabled. */
 export function nextFireAfter(window: Window, afterMs: number): number | undefined {
-  return window.enabled && afterMs < LATEST_RUN_MS ? fireTimesBetween(window, afterMs, LATEST_RUN_MS, 1)[0] : undefined;
+  const known = lastNextFire.get(window);
+  if (known && known.from <= afterMs && (known.next === undefined || afterMs < known.next)) return known.next;
+  const next = window.enabled && afterMs < LATEST_RUN_MS ? fireTimesBetween(window, afterMs, LATEST_RUN_MS, 1)[0] : undefined;
+  if (Object.isFrozen(window)) lastNextFire.set(window, { from: afterMs, next });
+  return next;
 }
 
 /** The NextExecutionTime string, or undefined for a disabled window or one with no future run. */
 export function nextExecutionTime(window: Window, nowMs: number): string | undefined {
   const next = nextFireAfter(window, nowMs);
-  return next === undefined ? undefined : formatExecutionTime(next, window.timeZone);
+  if (next === undefined) return undefined;
+  const known = lastFormatted.get(window);
+  if (known?.next === next) return known.text;
+  const text = formatExecutionTime(next, window.timeZone);
+  if (Object.isFrozen(window)) lastFormatted.set(window, { next, text });
+  return text;
 }
+
+const lastFormatted = new WeakMap<Window, { next: number; text: string }>();

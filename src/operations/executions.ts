@@ -7,6 +7,8 @@
 import type { Invocation, TaskExecution, WindowExecution } from '../domain/execution.ts';
 import type { HistoryService } from '../service/history.ts';
 import type { Handler } from '../wire/api.ts';
+import type { MaintenanceWindowExecutionTaskInvocationIdentity } from '../wire/generated/types.ts';
+import { memoizedJson } from '../wire/json-text.ts';
 import { filtersIn, seconds, startingToken } from './mapping.ts';
 
 function optionalSeconds(ms: number | undefined): number | undefined {
@@ -48,6 +50,10 @@ function invocationFields(invocation: Invocation) {
     WindowTargetId: invocation.windowTargetId,
   };
 }
+
+// Serialized once per invocation record: a page of a finished task is the same text on every call
+// (wire/json-text.ts). The answer's serializer splices the texts in; typed as the wire shape they encode.
+const invocationJson = memoizedJson(invocationFields) as unknown as (invocation: Invocation) => MaintenanceWindowExecutionTaskInvocationIdentity;
 
 export function historyHandlers(history: HistoryService) {
   const DescribeMaintenanceWindowExecutions: Handler<'DescribeMaintenanceWindowExecutions'> = async (input, { scope }) => {
@@ -111,13 +117,13 @@ export function historyHandlers(history: HistoryService) {
       nextToken: startingToken(input.NextToken),
     });
     return {
-      WindowExecutionTaskInvocationIdentities: page.invocations.map(invocationFields),
+      WindowExecutionTaskInvocationIdentities: page.invocations.map(invocationJson),
       NextToken: page.nextToken,
     };
   };
 
   const GetMaintenanceWindowExecutionTaskInvocation: Handler<'GetMaintenanceWindowExecutionTaskInvocation'> = async (input, { scope }) =>
-    invocationFields(await history.getInvocation(scope, input.WindowExecutionId, input.TaskId, input.InvocationId));
+    invocationJson(await history.getInvocation(scope, input.WindowExecutionId, input.TaskId, input.InvocationId));
 
   return {
     DescribeMaintenanceWindowExecutions,

@@ -6,6 +6,7 @@ import { nextExecutionTime } from '../domain/window-rules.ts';
 import type { Clock } from '../service/ports.ts';
 import type { WindowService } from '../service/windows.ts';
 import type { Handler } from '../wire/api.ts';
+import { JsonText } from '../wire/json-text.ts';
 import { filtersIn, seconds, startingToken, tagsIn } from './mapping.ts';
 
 function windowFields(window: Window) {
@@ -24,6 +25,33 @@ function windowFields(window: Window) {
     Enabled: window.enabled,
   };
 }
+
+/**
+ * An answer about one window serialized once per window record and NextExecutionTime (wire/json-text.ts):
+ * the store hands out the same frozen record while the window is unchanged.
+ */
+function perWindowJson(toWire: (window: Window, next: string | undefined) => unknown): (window: Window, next: string | undefined) => JsonText {
+  const known = new WeakMap<Window, { next: string | undefined; json: JsonText }>();
+  return (window, next) => {
+    const found = known.get(window);
+    if (found && found.next === next) return found.json;
+    const json = new JsonText(JSON.stringify(toWire(window, next)));
+    known.set(window, { next, json });
+    return json;
+  };
+}
+
+const getAnswer = perWindowJson((window, next) => ({
+  ...windowFields(window),
+  NextExecutionTime: next,
+  CreatedDate: seconds(window.createdAt),
+  ModifiedDate: seconds(window.modifiedAt),
+}));
+
+const identityJson = perWindowJson((window, next) => {
+  const { AllowUnassociatedTargets: _notListed, ...identity } = windowFields(window);
+  return { ...identity, NextExecutionTime: next };
+});
 
 export function windowHandlers(windows: WindowService, clock: Clock) {
   const CreateMaintenanceWindow: Handler<'CreateMaintenanceWindow'> = async (input, { scope }) => ({
@@ -45,12 +73,8 @@ export function windowHandlers(windows: WindowService, clock: Clock) {
 
   const GetMaintenanceWindow: Handler<'GetMaintenanceWindow'> = async (input, { scope }) => {
     const window = await windows.get(scope, input.WindowId);
-    return {
-      ...windowFields(window),
-      NextExecutionTime: nextExecutionTime(window, clock.now()),
-      CreatedDate: seconds(window.createdAt),
-      ModifiedDate: seconds(window.modifiedAt),
-    };
+    // Typed as the wire shape the text encodes.
+    return getAnswer(window, nextExecutionTime(window, clock.now())) as never;
   };
 
   const UpdateMaintenanceWindow: Handler<'UpdateMaintenanceWindow'> = async (input, { scope }) =>
@@ -85,10 +109,7 @@ export function windowHandlers(windows: WindowService, clock: Clock) {
     });
     const now = clock.now();
     return {
-      WindowIdentities: page.windows.map((window) => {
-        const { AllowUnassociatedTargets: _notListed, ...identity } = windowFields(window);
-        return { ...identity, NextExecutionTime: nextExecutionTime(window, now) };
-      }),
+      WindowIdentities: page.windows.map((window) => identityJson(window, nextExecutionTime(window, now))) as never,
       NextToken: page.nextToken,
     };
   };

@@ -2,14 +2,17 @@
 // the keyset position to continue after, so a page costs the same wherever it is, and a token that was
 // altered, forged or taken from another listing is refused instead of silently returning a wrong page.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { ValidationException } from '../domain/errors.ts';
 
 export class PageTokens {
-  private readonly key: Buffer;
+  // A KeyObject: createHmac then skips importing the raw key on every call.
+  private readonly key: KeyObject;
+  // The tokens handed out last: the same page asked for again gets the same token without a new HMAC.
+  private readonly recent = new Map<string, string>();
 
   constructor(secret: string) {
-    this.key = Buffer.from(secret, 'hex');
+    this.key = createSecretKey(Buffer.from(secret, 'hex'));
   }
 
   private sign(payload: string): Buffer {
@@ -18,8 +21,14 @@ export class PageTokens {
 
   /** Encodes `position` for the listing identified by `listing`. */
   encode(listing: string, position: unknown): string {
-    const body = Buffer.from(JSON.stringify({ l: listing, p: position }));
-    return Buffer.concat([this.sign(body.toString('latin1')), body]).toString('base64');
+    const text = JSON.stringify({ l: listing, p: position });
+    const known = this.recent.get(text);
+    if (known) return known;
+    const body = Buffer.from(text);
+    const token = Buffer.concat([this.sign(body.toString('latin1')), body]).toString('base64');
+    if (this.recent.size >= 1_000) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(text, token);
+    return token;
   }
 
   /** Decodes a token previously made by encode() for the same listing, or throws ValidationException. */

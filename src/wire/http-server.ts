@@ -8,6 +8,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorResponse, toErrorResponse, type ErrorResponse } from './errors.ts';
+import { serializeAnswer } from './json-text.ts';
 
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** Request bodies above this many bytes are refused with 413. */
@@ -230,7 +231,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       body,
       requestId,
     });
-    send(res, 200, contentType, requestId, JSON.stringify(output));
+    send(res, 200, contentType, requestId, serializeAnswer(output));
   }
 
   // The request each connection is answering, so a parser error on that connection can tell whether it

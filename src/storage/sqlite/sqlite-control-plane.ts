@@ -5,25 +5,45 @@ import type { Scope, Tag, Window, WindowTarget, WindowTask } from '../../domain/
 import type { IdempotencyRecord, Keyed } from '../../service/ports.ts';
 import { keyed, parsed, type Row, SqliteDatabase } from './sqlite-database.ts';
 
+/** The key of a row in a doc cache: its scope and id. */
+export function cacheKey(scope: Scope, id: string): string {
+  return `${scope.account}/${scope.region}/${id}`;
+}
+
 export class SqliteControlPlane extends SqliteDatabase {
+  // Windows are read by every Get and Describe and written rarely (doc-cache.ts says why this is safe).
+  protected readonly windowDocs = this.docCache<Window>(10_000);
+  /** Pages of a Region's window listing; windows join and leave it only by insert and delete. */
+  private readonly windowListings = this.listingCache(1_000);
+
   // ---- windows
 
   async insertWindow(scope: Scope, window: Window, nextFireAt: number | undefined): Promise<void> {
+    this.windowDocs.drop(cacheKey(scope, window.id));
+    this.windowListings.changed(cacheKey(scope, ''));
     this.statement('INSERT INTO windows (account, region, id, doc, next_fire_at) VALUES (?, ?, ?, ?, ?)')
       .run(scope.account, scope.region, window.id, JSON.stringify(window), nextFireAt ?? null);
   }
 
   async getWindow(scope: Scope, windowId: string): Promise<Window | undefined> {
-    return parsed(this.statement('SELECT doc FROM windows WHERE account = ? AND region = ? AND id = ?')
+    const cacheable = this.cacheable();
+    const key = cacheKey(scope, windowId);
+    const cached = cacheable ? this.windowDocs.get(key) : undefined;
+    if (cached) return cached;
+    const window = parsed<Window>(this.statement('SELECT doc FROM windows WHERE account = ? AND region = ? AND id = ?')
       .get(scope.account, scope.region, windowId) as Row | undefined);
+    return window && cacheable ? this.windowDocs.fill(key, window) : window;
   }
 
   async updateWindow(scope: Scope, window: Window, nextFireAt: number | undefined): Promise<void> {
+    this.windowDocs.drop(cacheKey(scope, window.id));
     this.statement('UPDATE windows SET doc = ?, next_fire_at = ? WHERE account = ? AND region = ? AND id = ?')
       .run(JSON.stringify(window), nextFireAt ?? null, scope.account, scope.region, window.id);
   }
 
   async deleteWindow(scope: Scope, windowId: string): Promise<boolean> {
+    // The window's whole history goes too: every cache is emptied (deletes are rare).
+    this.clearCaches();
     const args = [scope.account, scope.region, windowId] as const;
     this.statement('DELETE FROM window_targets WHERE account = ? AND region = ? AND window_id = ?').run(...args);
     this.statement('DELETE FROM window_tasks WHERE account = ? AND region = ? AND window_id = ?').run(...args);
@@ -46,8 +66,10 @@ export class SqliteControlPlane extends SqliteDatabase {
   }
 
   async listWindows(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Window>[]> {
-    return keyed(this.statement('SELECT seq, doc FROM windows WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(scope.account, scope.region, afterKey, limit) as Row[]);
+    return this.cachedListing(this.windowListings, this.windowDocs, scope, cacheKey(scope, ''), afterKey, limit,
+      () => this.statement('SELECT seq, id, doc FROM windows WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
+        .all(scope.account, scope.region, afterKey, limit) as Row[],
+      (id) => this.statement('SELECT doc FROM windows WHERE account = ? AND region = ? AND id = ?').get(scope.account, scope.region, id) as Row | undefined);
   }
 
   // ---- targets

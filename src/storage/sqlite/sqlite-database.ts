@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DocCache, type ListedKey, ListingCache } from './doc-cache.ts';
 import { migrations } from './migrations.ts';
 
 import type { Keyed } from '../../service/ports.ts';
@@ -27,6 +28,10 @@ export class SqliteDatabase {
   private readonly statements = new Map<string, StatementSync>();
   // Transactions are serialized: an awaited step inside one must never interleave with another's writes.
   private queue: Promise<unknown> = Promise.resolve();
+  /** True while a transaction is open on the connection: its reads may see rows that will roll back. */
+  private inTransaction = false;
+  private dataVersion: unknown;
+  private readonly caches: { clear(): void }[] = [];
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -58,6 +63,82 @@ export class SqliteDatabase {
     }
   }
 
+  /** A cache of parsed documents of one table, emptied with the others when another connection commits. */
+  protected docCache<T extends object>(max: number): DocCache<T> {
+    const cache = new DocCache<T>(max);
+    this.caches.push(cache);
+    return cache;
+  }
+
+  protected listingCache(max: number): ListingCache {
+    const cache = new ListingCache(max);
+    this.caches.push(cache);
+    return cache;
+  }
+
+  /**
+   * A page of a keyset listing: the ids from `listings` when it remembers the page, else from `query`
+   * (rows of `seq, id, doc`, run only then); each document from `docs`, or parsed once from its row
+   * (`docOf(id)` for a remembered page's document that `docs` no longer holds).
+   */
+  protected cachedListing<T extends object>(
+    listings: ListingCache, docs: DocCache<T>, scope: { account: string; region: string }, group: string, afterKey: number, limit: number,
+    query: () => Row[], docOf: (id: string) => Row | undefined,
+  ): Keyed<T>[] {
+    if (!this.cacheable()) return keyed(query());
+    const remembered = listings.get(group, afterKey, limit);
+    if (!remembered) {
+      const rows = query();
+      listings.fill(group, afterKey, limit, rows.map((row) => ({ seq: Number(row.seq), id: String(row.id) })));
+      return this.cachedDocs(docs, scope, rows);
+    }
+    const prefix = `${scope.account}/${scope.region}/`;
+    const out: Keyed<T>[] = [];
+    for (const row of remembered) {
+      const key = prefix + row.id;
+      let item = docs.get(key);
+      if (!item) {
+        const found = docOf(row.id);
+        // Gone since the page was remembered (the caches should have been told): ask the table itself.
+        if (!found) {
+          listings.changed(group);
+          return this.cachedDocs(docs, scope, query());
+        }
+        item = docs.fill(key, JSON.parse(String(found.doc)) as T);
+      }
+      out.push({ key: row.seq, item });
+    }
+    return out;
+  }
+
+  /**
+   * Whether a read may use and fill the caches now: not inside a transaction, and only once every cache
+   * has been emptied if another connection committed since the last look.
+   */
+  protected cacheable(): boolean {
+    if (this.inTransaction) return false;
+    const version = (this.statement('PRAGMA data_version').get() as Row).data_version;
+    if (version !== this.dataVersion) {
+      this.dataVersion = version;
+      this.clearCaches();
+    }
+    return true;
+  }
+
+  /** Rows of `seq, id, doc` as keyed items, each parsed only when the cache does not hold it already. */
+  protected cachedDocs<T extends object>(cache: DocCache<T>, scope: { account: string; region: string }, rows: Row[]): Keyed<T>[] {
+    if (!this.cacheable()) return keyed(rows);
+    const prefix = `${scope.account}/${scope.region}/`;
+    return rows.map((row) => {
+      const key = prefix + String(row.id);
+      return { key: Number(row.seq), item: cache.get(key) ?? cache.fill(key, JSON.parse(String(row.doc)) as T) };
+    });
+  }
+
+  protected clearCaches(): void {
+    for (const cache of this.caches) cache.clear();
+  }
+
   protected statement(sql: string): StatementSync {
     let prepared = this.statements.get(sql);
     if (!prepared) {
@@ -70,6 +151,7 @@ export class SqliteDatabase {
   async transaction<T>(work: (tx: this) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
       this.db.exec('BEGIN IMMEDIATE');
+      this.inTransaction = true;
       try {
         const result = await work(this);
         this.db.exec('COMMIT');
@@ -77,6 +159,8 @@ export class SqliteDatabase {
       } catch (error) {
         this.db.exec('ROLLBACK');
         throw error;
+      } finally {
+        this.inTransaction = false;
       }
     };
     const next = this.queue.then(run, run);

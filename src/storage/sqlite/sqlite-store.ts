@@ -6,6 +6,7 @@ import type { ManagedNode, OutcomeRule } from '../../domain/inventory.ts';
 import type { Scope, Window } from '../../domain/model.ts';
 import type { DueWindow, Keyed, Lease, Store } from '../../service/ports.ts';
 import { SqliteEvents } from './sqlite-events.ts';
+import { cacheKey } from './sqlite-control-plane.ts';
 import { keyed, parsed, type Row } from './sqlite-database.ts';
 
 function scopeOf(row: Row): Scope {
@@ -16,6 +17,14 @@ function scopeOf(row: Row): Scope {
 const STATUS_IN = 'status IN (SELECT value FROM json_each(?))';
 
 export class SqliteStore extends SqliteEvents implements Store {
+  // The history's documents, read by every history call (doc-cache.ts says why this is safe). Each
+  // invocation call also checks its two parents, so those are cached as well.
+  private readonly windowExecutionDocs = this.docCache<WindowExecution>(2_000);
+  private readonly taskExecutionDocs = this.docCache<TaskExecution>(2_000);
+  private readonly invocationDocs = this.docCache<Invocation>(5_000);
+  /** Pages of a task execution's invocations (unfiltered); invocations join a task only by insert. */
+  private readonly invocationListings = this.listingCache(1_000);
+
   // ---- window executions
 
   async insertWindowExecution(scope: Scope, e: WindowExecution, lease?: Lease): Promise<void> {
@@ -24,13 +33,19 @@ export class SqliteStore extends SqliteEvents implements Store {
   }
 
   async updateWindowExecution(scope: Scope, e: WindowExecution): Promise<void> {
+    this.windowExecutionDocs.drop(cacheKey(scope, e.id));
     this.statement('UPDATE window_executions SET status = ?, doc = ? WHERE account = ? AND region = ? AND id = ?')
       .run(e.status, JSON.stringify(e), scope.account, scope.region, e.id);
   }
 
   async getWindowExecution(scope: Scope, executionId: string): Promise<WindowExecution | undefined> {
-    return parsed(this.statement('SELECT doc FROM window_executions WHERE account = ? AND region = ? AND id = ?')
+    const cacheable = this.cacheable();
+    const key = cacheKey(scope, executionId);
+    const cached = cacheable ? this.windowExecutionDocs.get(key) : undefined;
+    if (cached) return cached;
+    const execution = parsed<WindowExecution>(this.statement('SELECT doc FROM window_executions WHERE account = ? AND region = ? AND id = ?')
       .get(scope.account, scope.region, executionId) as Row | undefined);
+    return execution && cacheable ? this.windowExecutionDocs.fill(key, execution) : execution;
   }
 
   async listWindowExecutions(scope: Scope, windowId: string, beforeKey: number, limit: number): Promise<Keyed<WindowExecution>[]> {
@@ -52,12 +67,18 @@ export class SqliteStore extends SqliteEvents implements Store {
 
   async updateTaskExecutions(scope: Scope, executions: TaskExecution[]): Promise<void> {
     const update = this.statement('UPDATE task_executions SET status = ?, doc = ? WHERE account = ? AND region = ? AND id = ?');
+    for (const e of executions) this.taskExecutionDocs.drop(cacheKey(scope, e.id));
     for (const e of executions) update.run(e.status, JSON.stringify(e), scope.account, scope.region, e.id);
   }
 
   async getTaskExecution(scope: Scope, taskExecutionId: string): Promise<TaskExecution | undefined> {
-    return parsed(this.statement('SELECT doc FROM task_executions WHERE account = ? AND region = ? AND id = ?')
+    const cacheable = this.cacheable();
+    const key = cacheKey(scope, taskExecutionId);
+    const cached = cacheable ? this.taskExecutionDocs.get(key) : undefined;
+    if (cached) return cached;
+    const execution = parsed<TaskExecution>(this.statement('SELECT doc FROM task_executions WHERE account = ? AND region = ? AND id = ?')
       .get(scope.account, scope.region, taskExecutionId) as Row | undefined);
+    return execution && cacheable ? this.taskExecutionDocs.fill(key, execution) : execution;
   }
 
   async listTaskExecutions(scope: Scope, windowExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<TaskExecution>[]> {
@@ -84,26 +105,36 @@ export class SqliteStore extends SqliteEvents implements Store {
 
   async insertInvocations(scope: Scope, invocations: Invocation[]): Promise<void> {
     const insert = this.statement('INSERT INTO invocations (account, region, task_execution_id, id, status, doc) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const taskExecutionId of new Set(invocations.map((i) => i.taskExecutionId))) this.invocationListings.changed(cacheKey(scope, taskExecutionId));
     for (const i of invocations) insert.run(scope.account, scope.region, i.taskExecutionId, i.id, i.status, JSON.stringify(i));
   }
 
   async updateInvocations(scope: Scope, invocations: Invocation[]): Promise<void> {
     const update = this.statement('UPDATE invocations SET status = ?, doc = ? WHERE account = ? AND region = ? AND id = ?');
+    for (const i of invocations) this.invocationDocs.drop(cacheKey(scope, i.id));
     for (const i of invocations) update.run(i.status, JSON.stringify(i), scope.account, scope.region, i.id);
   }
 
   async getInvocation(scope: Scope, invocationId: string): Promise<Invocation | undefined> {
-    return parsed(this.statement('SELECT doc FROM invocations WHERE account = ? AND region = ? AND id = ?')
+    const cacheable = this.cacheable();
+    const key = cacheKey(scope, invocationId);
+    const cached = cacheable ? this.invocationDocs.get(key) : undefined;
+    if (cached) return cached;
+    const invocation = parsed<Invocation>(this.statement('SELECT doc FROM invocations WHERE account = ? AND region = ? AND id = ?')
       .get(scope.account, scope.region, invocationId) as Row | undefined);
+    return invocation && cacheable ? this.invocationDocs.fill(key, invocation) : invocation;
   }
 
   async listInvocations(scope: Scope, taskExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<Invocation>[]> {
     if (statuses) {
+      // Not from the caches: the engine resumes in-flight invocations from this listing and changes them.
       return keyed(this.statement(`SELECT seq, doc FROM invocations WHERE account = ? AND region = ? AND task_execution_id = ? AND ${STATUS_IN} AND seq > ? ORDER BY seq LIMIT ?`)
         .all(scope.account, scope.region, taskExecutionId, JSON.stringify(statuses), afterKey, limit) as Row[]);
     }
-    return keyed(this.statement('SELECT seq, doc FROM invocations WHERE account = ? AND region = ? AND task_execution_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(scope.account, scope.region, taskExecutionId, afterKey, limit) as Row[]);
+    return this.cachedListing(this.invocationListings, this.invocationDocs, scope, cacheKey(scope, taskExecutionId), afterKey, limit,
+      () => this.statement('SELECT seq, id, doc FROM invocations WHERE account = ? AND region = ? AND task_execution_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+        .all(scope.account, scope.region, taskExecutionId, afterKey, limit) as Row[],
+      (id) => this.statement('SELECT doc FROM invocations WHERE account = ? AND region = ? AND id = ?').get(scope.account, scope.region, id) as Row | undefined);
   }
 
   async countInvocationsByStatus(scope: Scope, taskExecutionId: string): Promise<Partial<Record<ExecutionStatus, number>>> {
