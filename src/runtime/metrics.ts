@@ -76,10 +76,23 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics {
     new Gauge({ name: 'mw_event_queue_depth', help: 'Events not yet acknowledged by the target furthest behind.', registers, async collect() { this.set(await eventQueueDepth()); } });
   }
 
+  /** The labelled children per operation, status and code: prom-client hashes a label set on every call otherwise. */
+  private readonly requestChildren = new Map<string, { seconds: { observe(v: number): void }; count: { inc(): void } }>();
+
   request(o: RequestObservation): void {
     const code = o.code ?? '';
-    this.requestSeconds.observe({ operation: o.operation, code }, o.seconds);
-    this.requests.inc({ operation: o.operation, status: String(o.status), code });
+    const key = `${o.operation}|${o.status}|${code}`;
+    let children = this.requestChildren.get(key);
+    if (!children) {
+      children = {
+        seconds: this.requestSeconds.labels({ operation: o.operation, code }),
+        count: this.requests.labels({ operation: o.operation, status: String(o.status), code }),
+      };
+      // Operations are a closed set, but a bound keeps odd clients from growing it without end.
+      if (this.requestChildren.size < 10_000) this.requestChildren.set(key, children);
+    }
+    children.seconds.observe(o.seconds);
+    children.count.inc();
   }
 
   windowFired(lagMs: number): void {

@@ -31,6 +31,7 @@ export class SqliteDatabase {
   /** True while a transaction is open on the connection: its reads may see rows that will roll back. */
   private inTransaction = false;
   private dataVersion: unknown;
+  private versionChecked = false;
   private readonly caches: { clear(): void }[] = [];
 
   constructor(options: SqliteStoreOptions) {
@@ -117,10 +118,15 @@ export class SqliteDatabase {
    */
   protected cacheable(): boolean {
     if (this.inTransaction) return false;
-    const version = (this.statement('PRAGMA data_version').get() as Row).data_version;
-    if (version !== this.dataVersion) {
-      this.dataVersion = version;
-      this.clearCaches();
+    // Once per turn of the event loop: reads within one turn are as if made at one instant.
+    if (!this.versionChecked) {
+      this.versionChecked = true;
+      setImmediate(() => { this.versionChecked = false; });
+      const version = (this.statement('PRAGMA data_version').get() as Row).data_version;
+      if (version !== this.dataVersion) {
+        this.dataVersion = version;
+        this.clearCaches();
+      }
     }
     return true;
   }
