@@ -24,7 +24,6 @@ import { TagService } from './service/tags.ts';
 import { TargetService } from './service/targets.ts';
 import { TaskService } from './service/tasks.ts';
 import { WindowService } from './service/windows.ts';
-import { openPostgresStore } from './storage/postgres/postgres-store.ts';
 import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
 import { createApiHandler } from './wire/api.ts';
 import { createControlHandler } from './wire/control.ts';
@@ -186,7 +185,8 @@ async function loadNodes(control: ControlService, file: string): Promise<void> {
 
 export async function startApp(config: AppConfig): Promise<RunningApp> {
   const store: Store = config.store?.startsWith('postgres')
-    ? await step({ step: 'postgres', store: config.store }, () => openPostgresStore({ connectionString: config.store!, schema: config.postgresSchema }))
+    // Loaded only for PostgreSQL: the embedded default never pays pg's start time.
+    ? await step({ step: 'postgres', store: config.store }, async () => (await import('./storage/postgres/postgres-store.ts')).openPostgresStore({ connectionString: config.store!, schema: config.postgresSchema }))
     : await step({ step: 'sqlite', dataDir: config.dataDir }, () => new SqliteStore({ path: join(config.dataDir, 'mw.sqlite') }));
   // Whatever fails after the store is open closes what was opened, so a failed start leaves nothing running.
   try {

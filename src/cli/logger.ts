@@ -3,7 +3,7 @@
 // (request id, operation, status, error code, duration) and one per recorded state change at debug.
 
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import type { RecordedEvent } from '../domain/events.ts';
 import type { RequestRecord } from '../wire/http-server.ts';
 
@@ -12,7 +12,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export function createLogger(level: LogLevel, terminal = process.stdout.isTTY === true): Logger {
   const options = { level, base: { service: 'mw-local' }, timestamp: pino.stdTimeFunctions.isoTime };
-  return terminal ? pino(options, pretty({ colorize: true, destination: 1, sync: true })) : pino(options, pino.destination({ dest: 1, sync: false }));
+  if (!terminal) return pino(options, pino.destination({ dest: 1, sync: false }));
+  // Loaded only for a terminal: a service run by a supervisor or a test never needs it, and it costs start time.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return pino(options, pretty({ colorize: true, destination: 1, sync: true }));
 }
 
 /** The hooks the service calls, writing to `logger`. */

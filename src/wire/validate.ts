@@ -5,7 +5,7 @@
 // 2. constraints — required, min/max, pattern, enum, all of them (at most 10) → ValidationException
 //    (HTTP 400), `N validation error(s) detected: <item>; <item>` (validation/constraints.ts);
 // 3. projection — unknown members and null members are dropped, at every depth (validation/projection.ts).
-// Everything is compiled once at module load; a call allocates only when it reports something.
+// Each operation's checks are compiled once, on its first call; a call allocates only when it reports something.
 import { operationNames, operations, shapes, type OperationName } from './generated/shapes.ts';
 import { compileConstraints, type ConstraintCheck } from './validation/constraints.ts';
 import { compileProjections, type Projection } from './validation/projection.ts';
@@ -21,17 +21,23 @@ interface CompiledOperation {
   projection: Projection;
 }
 
-const compiled: Readonly<Record<OperationName, CompiledOperation>> = (() => {
-  const typeOf = compileTypeChecks(shapes);
-  const constraintsOf = compileConstraints(shapes);
-  const projectionOf = compileProjections(shapes);
-  const out = {} as Record<OperationName, CompiledOperation>;
-  for (const op of operationNames) {
+// Compiled on an operation's first call, not at start: the service starts faster, and a process that
+// never sees an operation never pays for it.
+const typeOf = compileTypeChecks(shapes);
+const constraintsOf = compileConstraints(shapes);
+const projectionOf = compileProjections(shapes);
+const compiled = new Map<OperationName, CompiledOperation>();
+const known = new Set<string>(operationNames);
+
+function compiledFor(op: OperationName): CompiledOperation | undefined {
+  let found = compiled.get(op);
+  if (!found && known.has(op)) {
     const input = operations[op].input;
-    out[op] = { types: typeOf(input), constraints: constraintsOf(input), projection: projectionOf(input) };
+    found = { types: typeOf(input), constraints: constraintsOf(input), projection: projectionOf(input) };
+    compiled.set(op, found);
   }
-  return out;
-})();
+  return found;
+}
 
 // Reused across calls (checkInput is synchronous); its items are copied into the message.
 const sink: string[] = [];
@@ -43,7 +49,7 @@ const sink: string[] = [];
  * JSON null, a string or a number).
  */
 export function checkInput(operation: OperationName, body: unknown): InputCheck {
-  const op = compiled[operation];
+  const op = compiledFor(operation);
   if (!op) throw new TypeError(`checkInput: unknown operation ${String(operation)}`);
   const bad = bodyProblem(body) ?? op.types(body);
   if (bad !== undefined) return { ok: false, code: 'SerializationException', message: bad };
