@@ -7,6 +7,7 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { ApiResults } from './api-throughput.ts';
+import type { RunCommandResults } from './run-command.ts';
 import type { ConsoleResults } from './console-pages.ts';
 import type { EngineResults } from './engine-throughput.ts';
 import type { HistoryResults } from './history-scale.ts';
@@ -44,6 +45,8 @@ export interface Results {
   engine?: EngineResults;
   /** The engine section again with the state in PostgreSQL. */
   postgres?: EngineResults & { version: string };
+  /** The Run Command path: SendCommand to simulated nodes, agents' long polls (figures only). */
+  runCommand?: RunCommandResults;
   targets: Target[];
   failures: string[];
 }
@@ -72,7 +75,7 @@ export function machineFacts(motoVersion: string | undefined): Machine {
 
 // ---- formatting
 
-const int = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '-' : Math.round(n).toLocaleString('en-US'));
+export const int = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '-' : Math.round(n).toLocaleString('en-US'));
 const ms = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
 const ratio = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? '-' : `${n.toFixed(digits)}x`);
 export const mb = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes / 1024 / 1024).toFixed(0)} MB`);

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --profile] [-- --only api,history,console,engine,postgres]`: the performance benchmark
+// `npm run bench [-- --quick] [-- --profile] [-- --only api,history,console,engine,postgres,run-command]`: the performance benchmark
 // (docs/performance.md). Runs every section on this machine, prints the tables, judges the targets and
 // writes bench/results.json. Exits non-zero only when this service failed; a missing moto is reported
 // and skipped.
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OPERATIONS, type Operation, runApiThroughput } from './api-throughput.ts';
 import { runConsolePages } from './console-pages.ts';
+import { formatRunCommand, runRunCommand } from './run-command.ts';
 import { runEngineThroughput } from './engine-throughput.ts';
 import { runPostgresEngine } from './postgres-engine.ts';
 import { runHistoryScale } from './history-scale.ts';
@@ -19,7 +20,7 @@ import {
 import type { RunContext } from './run-context.ts';
 import { motoVersion, REPO_ROOT, stopAll } from './servers.ts';
 
-const SECTIONS = ['api', 'history', 'console', 'engine', 'postgres'] as const;
+const SECTIONS = ['api', 'history', 'console', 'engine', 'postgres', 'run-command'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -33,7 +34,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  process.stdout.write(`Usage: npm run bench -- [--quick] [--profile] [--only api,history,console,engine,postgres]
+  process.stdout.write(`Usage: npm run bench -- [--quick] [--profile] [--only api,history,console,engine,postgres,run-command]
 
   --quick     seconds and small sizes (CI smoke test)
   --profile   write a CPU profile of each measured service process to bench/profiles/ and print its
@@ -125,6 +126,7 @@ try {
   partial.console = await section('console', () => runConsolePages(ctx));
   partial.engine = await section('engine', () => runEngineThroughput(ctx));
   partial.postgres = await section('postgres', () => runPostgresEngine(ctx));
+  partial.runCommand = await section('run-command', () => runRunCommand(ctx));
 } finally {
   await cleanUp();
 }
@@ -139,6 +141,7 @@ if (results.history) out.push(formatHistory(results.history), '');
 if (results.engine) out.push(formatEngine(results.engine), '');
 if (results.postgres) out.push(formatEngine(results.postgres).replace('== 3. Engine', `== 4. Engine on PostgreSQL (${results.postgres.version})`), '');
 if (results.console) out.push(formatConsole(results.console), '');
+if (results.runCommand) out.push(formatRunCommand(results.runCommand), '');
 out.push(formatTargets(results.targets, values.quick), '');
 if (profileRoot) {
   for (const name of readdirSync(profileRoot).sort()) {
