@@ -26,7 +26,7 @@ import { TaskService } from './service/tasks.ts';
 import { WindowService } from './service/windows.ts';
 import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
 import { createApiHandler } from './wire/api.ts';
-import { createControlHandler } from './wire/control.ts';
+import { createControlHandler, metricsRoute } from './wire/control.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './wire/scope.ts';
 import { Engine } from './runtime/engine.ts';
 import { replicaName } from './runtime/replica-identity.ts';
@@ -65,7 +65,8 @@ export interface AppConfig {
   postgresSchema?: string;
   quotas: Quotas;
   /** Write a line per notable event to stderr. */
-  log: (message: string, fields?: Record<string, unknown>) => void;
+  /** Where the service's own lines go; `level` (default info) is error for a fault of ours (a 500's cause). */
+  log: (message: string, fields?: Record<string, unknown>, level?: 'info' | 'warn' | 'error') => void;
   /** Told of every answered request (the request log). */
   onAnswered?: (record: RequestRecord) => void;
   /** Told of the state changes each engine step recorded (the debug log). */
@@ -285,9 +286,10 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     ...(config.eventBridgeEndpoint ? [eventTargetFromFlag('eventbridge', config.eventBridgeEndpoint, config.eventBridgeBus)] : []),
   ]);
   const verifier = credentials ? new SignatureVerifier(credentials) : undefined;
+  const controlAuth = credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined;
   const server = createHttpServer({
     api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), agents, new AgentMessages(store, commands, engine, clock, ctx.pingTimeoutMs))),
-    control: createControlHandler(control, credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined, eventRoutes(events)),
+    control: createControlHandler(control, controlAuth, eventRoutes(events)),
     pages: createConsoleHandler({
       services: { ...services, control, pingTimeoutMs: ctx.pingTimeoutMs },
       defaultScope: { account: DEFAULT_ACCOUNT, region: DEFAULT_REGION },
@@ -295,7 +297,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     }),
     log: config.log,
     tls,
-    metrics: () => metrics.text(),
+    metrics: metricsRoute(() => metrics.text(), controlAuth),
     onAnswered: (record) => {
       metrics.request(record);
       config.onAnswered?.(record);

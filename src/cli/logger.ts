@@ -21,7 +21,7 @@ export function createLogger(level: LogLevel, terminal = process.stdout.isTTY ==
 /** The hooks the service calls, writing to `logger`. */
 export function serviceLogging(logger: Logger) {
   return {
-    log: (message: string, fields?: Record<string, unknown>) => logger.info(fields ?? {}, message),
+    log: (message: string, fields?: Record<string, unknown>, level: 'info' | 'warn' | 'error' = 'info') => logger[level](fields ?? {}, message),
     onAnswered: (r: RequestRecord) => {
       const fields = { requestId: r.requestId, operation: r.operation, status: r.status, code: r.code, durationMs: Math.round(r.seconds * 1e6) / 1000 };
       if (r.status >= 500) logger.error(fields, 'request');

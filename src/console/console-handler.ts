@@ -99,6 +99,27 @@ ${message ? html`<p class="error" role="alert">${message}</p>` : ''}
   return { status: message ? 403 : 401, contentType: HTML, body: body.text, headers: PAGE_HEADERS };
 }
 
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Whether a form post comes from this service's own page: browsers say where a request comes from in
+ * Sec-Fetch-Site and Origin, and another site cannot forge either. Clients that send neither (curl, a
+ * script) are no browser a site could drive, so they are let through.
+ */
+export function fromOwnPage(headers: ConsoleRequest['headers']): boolean {
+  const site = headerText(headers['sec-fetch-site']);
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  const origin = headerText(headers.origin);
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === headerText(headers.host);
+  } catch {
+    return false; // "null" (a sandboxed frame, a data: page) or garbage
+  }
+}
+
 export function createConsoleHandler(options: ConsoleOptions): (request: ConsoleRequest) => Promise<ConsoleResponse | undefined> {
   const { services } = options;
   return async (request) => {
@@ -108,6 +129,8 @@ export function createConsoleHandler(options: ConsoleOptions): (request: Console
     if (assetName) return asset(assetName) ?? { status: 404, contentType: 'text/plain', body: 'Not found' };
 
     if (request.path === '/console/login' && request.method === 'POST') {
+      // Another site's form must not sign a visitor in with the attacker's token (login CSRF).
+      if (!fromOwnPage(request.headers)) return loginPage('Sign in from this service\'s own page.');
       const token = new URLSearchParams(request.body).get('token') ?? '';
       if (!options.authenticate) return { status: 303, contentType: HTML, body: '', headers: { location: '/console/' } };
       try {

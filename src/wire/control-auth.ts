@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ServiceError } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
-import type { ControlAuthenticate } from './control.ts';
+import type { ControlAuthenticate, ControlCaller } from './control.ts';
 import { DEFAULT_REGION } from './scope.ts';
 import type { Credential, CredentialLookup, SignatureVerifier } from './sigv4.ts';
 
@@ -35,26 +35,39 @@ export function cookieValue(header: string | string[] | undefined, name: string)
   return undefined;
 }
 
-export function controlAuthenticator(keys: CredentialLookup, verifier: SignatureVerifier): ControlAuthenticate {
+/** The keys, and which of them are the operator's (CredentialsFile.isOperator). */
+export interface OperatorKeys extends CredentialLookup {
+  isOperator?(accessKeyId: string): boolean;
+}
+
+/** The access key id a bearer token names (the part before its last dot). */
+function bearerKeyId(token: string): string {
+  return token.slice(0, token.lastIndexOf('.'));
+}
+
+export function controlAuthenticator(keys: OperatorKeys, verifier: SignatureVerifier): ControlAuthenticate {
+  const caller = (scope: Scope, accessKeyId: string): ControlCaller => ({ ...scope, operator: keys.isOperator?.(accessKeyId) === true });
   return async (request) => {
     const authorization = request.headers.authorization;
-    if (authorization?.startsWith('Bearer ')) return fromBearer(keys, authorization.slice('Bearer '.length).trim(), request.query.get('region'));
+    if (authorization?.startsWith('Bearer ')) {
+      const token = authorization.slice('Bearer '.length).trim();
+      return caller(await fromBearer(keys, token, request.query.get('region')), bearerKeyId(token));
+    }
     // The console's cookie, for the page's own calls: a GET (its event stream) or a request with the
     // x-mw-console header, which another site's form cannot send (a cross-origin custom header needs
     // a CORS preflight this service never grants), so the cookie cannot be used against the user.
     const cookieToken = authorization ? undefined : cookieValue(request.headers.cookie, CONSOLE_TOKEN_COOKIE);
     if (cookieToken && (request.method === 'GET' || request.headers['x-mw-console'] !== undefined)) {
-      return fromBearer(keys, cookieToken, request.query.get('region'));
+      return caller(await fromBearer(keys, cookieToken, request.query.get('region')), bearerKeyId(cookieToken));
     }
-    const { account, region } = await verifier.verify({ method: request.method, url: request.url, headers: request.headers, body: request.body });
-    return { account, region };
+    const { account, region, accessKeyId } = await verifier.verify({ method: request.method, url: request.url, headers: request.headers, body: request.body });
+    return caller({ account, region }, accessKeyId);
   };
 }
 
 /** The scope of a bearer token, or UnrecognizedClientException (the console's sign-in uses it too). */
 export async function fromBearer(keys: CredentialLookup, token: string, region: string | null): Promise<Scope> {
-  const accessKeyId = token.slice(0, token.lastIndexOf('.'));
-  const key = await keys.find(accessKeyId);
+  const key = await keys.find(bearerKeyId(token));
   const expected = key ? Buffer.from(controlToken(key)) : undefined;
   const given = Buffer.from(token);
   if (!expected || expected.length !== given.length || !timingSafeEqual(expected, given)) {

@@ -26,10 +26,24 @@ const STATUS_BY_CODE: Record<string, number> = {
  * (SigV4, as for the API) or whose bearer token it carries (wire/control-auth.ts). Undefined: no
  * credentials configured, anyone may call, the account is the query's.
  */
-export type ControlAuthenticate = (request: ControlRequest) => Promise<Scope>;
+export type ControlAuthenticate = (request: ControlRequest) => Promise<ControlCaller>;
+
+/** An authenticated caller: its key's account and Region, and whether the key is an operator's. */
+export type ControlCaller = Scope & { operator: boolean };
 
 /** A request once authenticated: the key's scope rides along to the routes. */
-type Authenticated = ControlRequest & { authenticated?: Scope };
+type Authenticated = ControlRequest & { authenticated?: ControlCaller };
+
+/**
+ * What concerns the whole service rather than one account (the manual clock every account's windows run
+ * on): with --credentials only an operator key may do it; without, anyone may.
+ */
+function requireOperator(request: Authenticated, what: string): void {
+  const caller = request.authenticated;
+  if (caller && !caller.operator) {
+    throw new ServiceError('AccessDeniedException', `Only an operator key ("operator": true in the --credentials file) may ${what}; this key belongs to account ${caller.account}.`);
+  }
+}
 
 function scopeFromQuery(request: Authenticated): Scope {
   const { query, authenticated } = request;
@@ -66,6 +80,29 @@ export function decodeSegment(segment: string): string {
   }
 }
 
+/** A GET /metrics request, as the HTTP server passes it. */
+export type MetricsRequest = Omit<ControlRequest, 'path' | 'query'>;
+export type MetricsAnswer = { status: number; contentType: string; body: string };
+
+/**
+ * GET /metrics: the Prometheus text. It counts every account's windows and requests, so with --credentials
+ * it takes an operator key, as a bearer token (Prometheus' `authorization` setting) or a SigV4 signature.
+ */
+export function metricsRoute(text: () => Promise<{ contentType: string; body: string }>, authenticate?: ControlAuthenticate) {
+  return async (request: MetricsRequest): Promise<MetricsAnswer> => {
+    if (authenticate) {
+      try {
+        const caller = await authenticate({ ...request, path: '/metrics', query: new URLSearchParams() });
+        requireOperator({ ...request, path: '/metrics', query: new URLSearchParams(), authenticated: caller }, 'read the metrics of the whole service');
+      } catch (error) {
+        if (!(error instanceof ServiceError) || error.fault !== 'client') throw error;
+        return { status: STATUS_BY_CODE[error.code] ?? 400, contentType: 'application/json', body: JSON.stringify({ __type: error.code, message: error.message }) };
+      }
+    }
+    return { status: 200, ...(await text()) };
+  };
+}
+
 type Route = { method: string; pattern: RegExp; run: (request: Authenticated, params: string[]) => Promise<ControlResponse> };
 
 export function createControlHandler(control?: ControlService, authenticate?: ControlAuthenticate, events?: EventRoute[]): ControlHandler {
@@ -83,6 +120,7 @@ export function createControlHandler(control?: ControlService, authenticate?: Co
       {
         method: 'POST', pattern: /^\/_mw\/clock$/,
         run: async (r) => {
+          requireOperator(r, 'move the service clock');
           await control.moveClock(json(r.body));
           return ok(control.clockState());
         },

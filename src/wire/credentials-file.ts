@@ -1,5 +1,6 @@
 // The keys the service accepts (`--credentials FILE`): a JSON list of {"accessKeyId", "secretAccessKey",
-// "accountId", "sessionToken"?}. Read at start and again on SIGHUP; a file that fails to parse on reload
+// "accountId", "sessionToken"?, "operator"?}. An operator key may also do what concerns the whole service
+// rather than one account (move the manual clock, read /metrics). Read at start and again on SIGHUP; a file that fails to parse on reload
 // leaves the keys in use as they were, so a typo never locks everyone out.
 
 import { readFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ export function parseCredentials(text: string, source: string): Credential[] {
     }
     if (!/^\d{12}$/.test(entry.accountId as string)) throw new Error(`${where}: "accountId" must be 12 digits`);
     if (entry.sessionToken !== undefined && typeof entry.sessionToken !== 'string') throw new Error(`${where}: "sessionToken" must be a string`);
+    if (entry.operator !== undefined && typeof entry.operator !== 'boolean') throw new Error(`${where}: "operator" must be true or false`);
     if (seen.has(entry.accessKeyId as string)) throw new Error(`${where}: access key ${entry.accessKeyId} is listed twice`);
     seen.add(entry.accessKeyId as string);
     return {
@@ -30,9 +32,16 @@ export function parseCredentials(text: string, source: string): Credential[] {
   });
 }
 
+/** The access key ids of the operator keys among a file's entries. */
+function operatorsOf(text: string): Set<string> {
+  const list = JSON.parse(text) as Record<string, unknown>[];
+  return new Set(list.filter((entry) => entry.operator === true).map((entry) => entry.accessKeyId as string));
+}
+
 export class CredentialsFile implements CredentialLookup {
   private readonly path: string;
   private keys = new Map<string, Credential>();
+  private operators = new Set<string>();
 
   constructor(path: string) {
     this.path = path;
@@ -45,8 +54,15 @@ export class CredentialsFile implements CredentialLookup {
 
   /** Reads the file again; throws (keeping the current keys) when it is not valid. */
   reload(): void {
-    const list = parseCredentials(readFileSync(this.path, 'utf8'), this.path);
+    const text = readFileSync(this.path, 'utf8');
+    const list = parseCredentials(text, this.path);
     this.keys = new Map(list.map((key) => [key.accessKeyId, key]));
+    this.operators = operatorsOf(text);
+  }
+
+  /** Whether the key may act on the whole service (the manual clock, /metrics): `"operator": true` in the file. */
+  isOperator(accessKeyId: string): boolean {
+    return this.operators.has(accessKeyId);
   }
 
   find(accessKeyId: string): Credential | undefined {

@@ -69,11 +69,11 @@ export interface HttpServerOptions {
   control: ControlHandler;
   /** GET /console/...: the web console. */
   pages?: PageHandler;
-  /** GET /metrics: the Prometheus text exposition. */
-  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** GET /metrics: the Prometheus text exposition (or the refusal of a caller without the right key). */
+  metrics?: (request: Omit<ControlRequest, 'path' | 'query'>) => Promise<{ status: number; contentType: string; body: string }>;
   /** Told of every request once its answer is sent. */
   onAnswered?: (record: RequestRecord) => void;
-  log: (message: string, fields?: Record<string, unknown>) => void;
+  log: (message: string, fields?: Record<string, unknown>, level?: 'info' | 'warn' | 'error') => void;
   /** Serve HTTPS with this certificate and key (PEM) instead of HTTP. */
   tls?: { cert: Buffer; key: Buffer };
 }
@@ -166,7 +166,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const { api, control, log, onAnswered } = options;
 
   function fail(res: ServerResponse, requestId: string, contentType: string, error: unknown): void {
-    const answer = toErrorResponse(error, (e) => log('request failed', { requestId, error: String((e as Error)?.stack ?? e) }));
+    // A 500's cause is an error of ours: logged at error, so `--log-level warn` still shows it.
+    const answer = toErrorResponse(error, (e) => log('request failed', { requestId, error: String((e as Error)?.stack ?? e) }, 'error'));
     if (!res.headersSent) sendError(res, requestId, answer, contentType);
     else res.destroy();
   }
@@ -193,8 +194,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
 
     if (url === '/metrics' && req.method === 'GET' && options.metrics) {
-      const { contentType: type, body: text } = await options.metrics();
-      send(res, 200, type, requestId, text);
+      const answer = await options.metrics({ method: req.method, url, headers: req.headers, body, requestId });
+      send(res, answer.status, answer.contentType, requestId, answer.body);
       return;
     }
 

@@ -86,7 +86,7 @@ describe('web console over HTTP', () => {
 });
 
 describe('web console with --credentials', () => {
-  const KEY = { accessKeyId: 'AKIACONSOLE000000001', secretAccessKey: 'console-secret', accountId: '333333333333' };
+  const KEY = { accessKeyId: 'AKIACONSOLE000000001', secretAccessKey: 'console-secret', accountId: '333333333333', operator: true };
   let server: TestServer;
   let dir: string;
   before(async () => {
