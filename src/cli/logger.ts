@@ -10,12 +10,21 @@ import type { RequestRecord } from '../wire/http-server.ts';
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export function createLogger(level: LogLevel, terminal = process.stdout.isTTY === true): Logger {
+/**
+ * `terminal`: pino-pretty's readable lines instead of JSON. `destination`: where they go (stdout unless a
+ * test gives a stream).
+ */
+export function createLogger(level: LogLevel, terminal = process.stdout.isTTY === true, destination?: NodeJS.WritableStream): Logger {
   const options = { level, base: { service: 'mw-local' }, timestamp: pino.stdTimeFunctions.isoTime };
-  if (!terminal) return pino(options, pino.destination({ dest: 1, sync: false }));
+  if (!terminal) return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
   // Loaded only for a terminal: a service run by a supervisor or a test never needs it, and it costs start time.
   const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
-  return pino(options, pretty({ colorize: true, destination: 1, sync: true }));
+  // One line per entry, fields after the message: a polling agent's requests must not scroll the screen
+  // by half a page each. The JSON lines carry the same facts.
+  return pino(options, pretty({
+    colorize: destination === undefined, destination: destination ?? 1, sync: true, singleLine: true,
+    ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l',
+  }));
 }
 
 /** The hooks the service calls, writing to `logger`. */
