@@ -49,6 +49,32 @@ export function packLanes(bars: readonly { start: number; end: number }[]): numb
   });
 }
 
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Steps between ticks, smallest first: each a round amount of time. */
+const TICK_STEPS = [1, 2, 5, 10, 15, 30].map((n) => n * SECOND)
+  .concat([1, 2, 5, 10, 15, 30].map((n) => n * MINUTE), [1, 2, 3, 6, 12].map((n) => n * HOUR), [1, 2, 7, 14, 30, 91, 182, 365].map((n) => n * DAY));
+const MAX_TICKS = 6;
+
+/**
+ * The axis's ticks between `start` and `end`: round instants (multiples of a round step in UTC), at most
+ * six, each with a label no other tick shares (a run of a few seconds gets seconds, a week gets days).
+ */
+export function axisTicks(start: number, end: number): { at: number; label: string }[] {
+  const step = TICK_STEPS.find((s) => Math.floor(end / s) - Math.ceil(start / s) + 1 <= MAX_TICKS) ?? TICK_STEPS[TICK_STEPS.length - 1];
+  const label = (ms: number) => {
+    const iso = new Date(ms).toISOString();
+    if (step >= DAY) return iso.slice(0, 10);
+    if (end - start >= DAY) return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+    return step % MINUTE === 0 ? iso.slice(11, 16) : iso.slice(11, 19);
+  };
+  const ticks: { at: number; label: string }[] = [];
+  for (let at = Math.ceil(start / step) * step; at <= end; at += step) ticks.push({ at, label: label(at) });
+  return ticks;
+}
+
 export function timeline(input: TimelineInput): Markup {
   const ends = input.groups.flatMap((g) => g.bars.map((b) => b.end ?? input.now));
   const lastRun = Math.max(input.start + 1000, ...ends);
@@ -79,14 +105,16 @@ ${sorted.map((bar, i) => {
     y += Math.max(height, 30) + BAND_GAP;
   }
   const height = y + 4;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => input.start + f * span);
+  const ticks = axisTicks(input.start, axisEnd);
+  // Labels near an edge grow inwards, so none is cut off.
+  const anchor = (at: number) => (x(at) < LABEL + 40 ? 'start' : x(at) > WIDTH - 50 ? 'end' : 'middle');
   const marker = (ms: number, label: string, cls: string) => (ms >= input.start && ms <= axisEnd
     ? html`<line class="${cls}" x1="${x(ms)}" x2="${x(ms)}" y1="${AXIS - 6}" y2="${height}"/><text class="${cls}-label" x="${x(ms) - 4}" y="${AXIS - 8}" text-anchor="end">${label}</text>`
     : '');
   const total = input.groups.reduce((n, g) => n + g.bars.length, 0);
   return html`<figure class="timeline">
 <svg viewBox="0 0 ${WIDTH} ${height}" width="100%" role="group" aria-labelledby="timeline-caption">
-${ticks.map((t, i) => html`<line class="tick" x1="${x(t)}" x2="${x(t)}" y1="${AXIS - 4}" y2="${height}"/><text class="tick-label" x="${x(t)}" y="12" text-anchor="${i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}">${new Date(t).toISOString().slice(11, 19)}</text>`)}
+${ticks.map((t) => html`<line class="tick" x1="${x(t.at)}" x2="${x(t.at)}" y1="${AXIS - 4}" y2="${height}"/><text class="tick-label" x="${x(t.at)}" y="12" text-anchor="${anchor(t.at)}">${t.label}</text>`)}
 ${marker(input.cutoffAt, 'cutoff', 'cutoff')}${marker(input.endAt, 'window end', 'window-end')}
 ${bands}
 </svg>

@@ -46,6 +46,18 @@ ${output('Standard output', full.stdout, `stdout-${i}`)}${output('Standard error
   return html`<h2>Run Command</h2>${parts}`;
 }
 
+/**
+ * Why `{{TARGET_ID}}` or `{{RESOURCE_ID}}` stays as written in a Run Command task's parameters: AWS sends one
+ * command to all the nodes of a window target, so there is no single node to put there (AWS documents these
+ * two as not supported for RUN_COMMAND tasks), while the other pseudo-parameters are substituted.
+ */
+function unsubstituted(inv: Invocation): Markup | '' {
+  if (inv.taskType !== 'RUN_COMMAND') return '';
+  const kept = [...new Set([...(inv.parameters ?? '').matchAll(/\{\{\s*(TARGET_ID|RESOURCE_ID)\s*\}\}/g)].map((m) => m[1]))];
+  if (kept.length === 0) return '';
+  return html`<p class="note" id="unsubstituted">${kept.map((name) => `{{${name}}}`).join(' and ')} ${kept.length > 1 ? 'are' : 'is'} left as written: a Run Command task sends one command to all the nodes of a window target, so there is no single node to put there (AWS does not support ${kept.length > 1 ? 'these pseudo-parameters' : 'this pseudo-parameter'} for RUN_COMMAND tasks). The other pseudo-parameters are substituted.</p>`;
+}
+
 export async function invocationPage(ctx: PageContext, windowId: string, executionId: string, taskExecutionId: string, invocationId: string): Promise<PageFrame> {
   const window = await ctx.services.windows.get(ctx.scope, windowId);
   const inv = await ctx.services.history.getInvocation(ctx.scope, executionId, taskExecutionId, invocationId);
@@ -59,6 +71,7 @@ export async function invocationPage(ctx: PageContext, windowId: string, executi
 </dl>
 <h2>Parameters</h2>
 <pre class="parameters" tabindex="0">${pretty(inv.parameters)}</pre>
+${unsubstituted(inv)}
 ${inv.taskType === 'RUN_COMMAND' ? await runCommandSection(ctx, inv) : ''}`;
   return {
     title: `Invocation on ${inv.resourceIds.join(', ') || inv.id}`,

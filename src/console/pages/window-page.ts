@@ -62,12 +62,14 @@ async function scheduleTab(w: Window, ctx: PageContext): Promise<Markup> {
   if (!w.enabled) return html`<p class="empty">The window is disabled: it has no upcoming runs.</p>`;
   const { runs } = await ctx.services.schedule.upcoming(ctx.scope, { windowId: w.id, maxResults: 20 });
   const zone = w.timeZone ?? 'UTC';
+  // A window on UTC needs no column of its own zone beside the UTC one: it would say the same.
+  const inUtc = zone === 'UTC' || zone === 'Etc/UTC';
   return html`<p>${scheduleInWords(w.schedule)} (<code>${w.schedule}</code>), in <strong>${zone}</strong>${w.offsetDays ? html`, each run <strong>${w.offsetDays} day(s)</strong> after its cron occurrence` : ''}; each run lasts ${w.durationHours} h and stops starting tasks ${w.cutoffHours} h before its end.</p>
 ${runs.length === 0 ? html`<p class="empty">No runs ahead.</p>` : html`<table class="list" id="schedule"><caption class="sr-only">Next runs</caption>
-<thead><tr><th scope="col">#</th><th scope="col">Execution time (as AWS gives it)</th><th scope="col">In ${zone}</th><th scope="col">UTC</th></tr></thead>
+<thead><tr><th scope="col">#</th><th scope="col">Execution time (as AWS gives it)</th>${inUtc ? '' : html`<th scope="col">In ${zone}</th>`}<th scope="col">UTC</th></tr></thead>
 <tbody>${runs.map((r, i) => {
     const ms = Date.parse(r.executionTime);
-    return html`<tr><td>${i + 1}</td><td><code>${r.executionTime}</code></td><td>${inZone(ms, w.timeZone)}</td><td>${timeCell(ms)}</td></tr>`;
+    return html`<tr><td>${i + 1}</td><td><code>${r.executionTime}</code></td>${inUtc ? '' : html`<td>${inZone(ms, w.timeZone)}</td>`}<td>${timeCell(ms)}</td></tr>`;
   })}</tbody></table>`}`;
 }
 
