@@ -3,9 +3,16 @@
 // @smithy/signature-v4 (the signer the AWS SDK for JavaScript uses), so both sides agree on every byte;
 // only the comparison is ours. Errors carry AWS's exception names and messages. The caller's account is
 // the one its access key belongs to.
+//
+// What binds a signature to the request (issue 28): the payload hash in the canonical request is always
+// the SHA-256 of the body received, never a client's `x-amz-content-sha256` (that header only says what
+// the client hashed; UNSIGNED-PAYLOAD is S3's and not for these JSON APIs), so a swapped body fails the
+// comparison; `host` must be signed, every header SignedHeaders names must be present, and every
+// `x-amz-*` header sent (X-Amz-Target: which operation runs) must be signed; a presigned X-Amz-Expires is
+// an integer of at most 604800 seconds, checked against the real clock.
 
 import { constants, createHash, createHmac, type KeyObject, timingSafeEqual, verify as verifySignature } from 'node:crypto';
-import { getCanonicalHeaders, getPayloadHash, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
+import { getCanonicalHeaders, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
 import { ServiceError } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
@@ -47,6 +54,12 @@ class AuthError extends ServiceError {}
 
 const missingToken = () => new AuthError('MissingAuthenticationTokenException', 'Request is missing Authentication Token');
 const unknownKey = () => new AuthError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+/** AWS's wording (e.g. aws/aws-sdk-php#2469); the exception is the one for a signature missing a required part. */
+const hostNotSigned = () => new AuthError('IncompleteSignatureException', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+/** S3's wording for the same rule (its AccessDenied, "HeadersNotSigned"); the exception is ours, as above. */
+const notSigned = (names: string[]) => new AuthError('IncompleteSignatureException', `There were headers present in the request which were not signed. HeadersNotSigned: ${names.join(', ')}`);
+/** The longest a presigned request may be valid for, in seconds (a week, as AWS allows). */
+const MAX_EXPIRES_SECONDS = 604_800;
 const SIGNATURE_MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 /** A node:crypto SHA-256 in the shape @smithy/signature-v4 asks for (HMAC when given a secret). */
@@ -93,7 +106,8 @@ interface SignatureParts {
 }
 
 function header(headers: SignedRequest['headers'], name: string): string | undefined {
-  const value = headers[name];
+  // Node's header object has a prototype: `constructor` must not be found as a header.
+  const value = Object.hasOwn(headers, name) ? headers[name] : undefined;
   return Array.isArray(value) ? value.join(',') : value;
 }
 
@@ -138,9 +152,46 @@ function fromQuery(query: URLSearchParams): SignatureParts {
   const expires = query.get('X-Amz-Expires');
   return {
     credential: query.get('X-Amz-Credential')!, signedHeaders: query.get('X-Amz-SignedHeaders')!, signature: query.get('X-Amz-Signature')!,
-    longDate: query.get('X-Amz-Date')!, expiresSeconds: expires === null ? undefined : Number(expires),
+    longDate: query.get('X-Amz-Date')!, expiresSeconds: expires === null ? undefined : expiresSeconds(expires),
     securityToken: query.get('X-Amz-Security-Token') ?? undefined,
   };
+}
+
+/**
+ * A presigned request's X-Amz-Expires: whole seconds, 0..604800 (0 has expired when it arrives), in the
+ * words AWS answers (S3's AuthorizationQueryParametersError texts; the exception is the one this service
+ * uses for every malformed query-string signature).
+ */
+function expiresSeconds(text: string): number {
+  if (!/^-?\d+$/.test(text)) throw new AuthError('IncompleteSignatureException', 'X-Amz-Expires should be a number');
+  const seconds = Number(text);
+  if (seconds < 0) throw new AuthError('IncompleteSignatureException', 'X-Amz-Expires must be non-negative');
+  if (seconds > MAX_EXPIRES_SECONDS) {
+    throw new AuthError('IncompleteSignatureException', `X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${MAX_EXPIRES_SECONDS} seconds`);
+  }
+  return seconds;
+}
+
+/** SHA-256 of the body as received, hex: the only payload hash a signature is checked against. */
+function bodyHash(body: string): string {
+  return createHash('sha256').update(body, 'utf8').digest('hex');
+}
+
+/**
+ * The `x-amz-*` headers sent but not signed. In a presigned request the signer moves x-amz-* headers into
+ * the (signed) query; the same header sent with the same value is covered by the signature too.
+ */
+function unsignedAmzHeaders(headers: SignedRequest['headers'], signed: ReadonlySet<string>, query: URLSearchParams | undefined): string[] {
+  const signedQuery = new Map<string, string>();
+  for (const [name, value] of query ?? []) signedQuery.set(name.toLowerCase(), value);
+  const unsigned: string[] = [];
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith('x-amz-') || signed.has(lower)) continue;
+    if (query && signedQuery.get(lower) === header(headers, name)) continue;
+    unsigned.push(lower);
+  }
+  return unsigned.sort();
 }
 
 export class SignatureVerifier {
@@ -162,6 +213,10 @@ export class SignatureVerifier {
     if (!auth && !presigned && !url.searchParams.has('X-Amz-Algorithm')) throw missingToken();
     if (auth && !auth.startsWith(`${ALGORITHM} `)) throw missingToken();
     const parts = auth ? fromHeader(auth, request.headers) : fromQuery(url.searchParams);
+    const signed = new Set(parts.signedHeaders.split(';').filter(Boolean).map((name) => name.toLowerCase()));
+    if (!signed.has('host')) throw hostNotSigned();
+    const unsigned = unsignedAmzHeaders(request.headers, signed, auth ? undefined : url.searchParams);
+    if (unsigned.length > 0) throw notSigned(unsigned);
 
     const scopeParts = parts.credential.split('/');
     if (scopeParts.length !== 5) {
@@ -181,13 +236,15 @@ export class SignatureVerifier {
     }
     this.checkTime(signedAt, parts);
 
-    const signed = new Set(parts.signedHeaders.split(';').filter(Boolean));
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = Object.create(null);
+    // A header SignedHeaders names but the request lacks: the signature cannot be of this request.
+    let complete = true;
     for (const name of signed) {
       const value = header(request.headers, name);
-      if (value !== undefined) headers[name] = value;
+      if (value === undefined) complete = false;
+      else headers[name] = value;
     }
-    const query: Record<string, string | string[]> = {};
+    const query: Record<string, string | string[]> = Object.create(null);
     for (const [name, value] of url.searchParams) {
       const known = query[name];
       query[name] = known === undefined ? value : Array.isArray(known) ? [...known, value] : [known, value];
@@ -196,7 +253,10 @@ export class SignatureVerifier {
       method: request.method, protocol: 'http:', hostname: header(request.headers, 'host') ?? '', path: url.pathname, query, headers, body: request.body,
     };
     const canonicalHeaders = getCanonicalHeaders(httpRequest, undefined, signed);
-    const payloadHash = await getPayloadHash(httpRequest, Sha256);
+    // The body received, hashed here: a signed x-amz-content-sha256 is only a header (see the top).
+    const payloadHash = bodyHash(request.body);
+    const claimedHash = header(request.headers, 'x-amz-content-sha256');
+    if (claimedHash !== undefined && claimedHash !== payloadHash) complete = false;
     const canonical = canonicalForm.canonicalRequest(httpRequest, canonicalHeaders, payloadHash);
     const credentialScope = `${shortDate}/${region}/${service}/${terminator}`;
     const stringToSign = await canonicalForm.stringToSign(parts.longDate, credentialScope, canonical);
@@ -207,7 +267,7 @@ export class SignatureVerifier {
       const signingKey = await getSigningKey(Sha256, { accessKeyId, secretAccessKey: key.secretAccessKey }, shortDate, region, service);
       matches = sameText(createHmac('sha256', signingKey).update(stringToSign).digest('hex'), parts.signature);
     }
-    if (!matches) {
+    if (!matches || !complete) {
       throw new AuthError('InvalidSignatureException',
         `${SIGNATURE_MISMATCH}\n\nThe Canonical String for this request should have been\n'${canonical}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`);
     }
@@ -218,7 +278,7 @@ export class SignatureVerifier {
     const now = this.now();
     const stamp = (ms: number) => longDateOf(ms);
     if (parts.expiresSeconds !== undefined) {
-      if (now > signedAt + parts.expiresSeconds * 1000) {
+      if (parts.expiresSeconds === 0 || now > signedAt + parts.expiresSeconds * 1000) {
         throw new AuthError('InvalidSignatureException', `Signature expired: ${parts.longDate} is now earlier than ${stamp(now - parts.expiresSeconds * 1000)} (${stamp(now)} - ${parts.expiresSeconds} sec.)`);
       }
     } else if (signedAt < now - SKEW_MS) {
