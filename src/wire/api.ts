@@ -53,14 +53,18 @@ export type Authenticate = (request: ApiRequest) => Scope | Promise<Scope>;
 const unverified: Authenticate = (request) => scopeOf(request.authorization);
 
 export function createApiHandler(handlers: Handlers, authenticate: Authenticate = unverified, agent: Record<string, AgentOperation> = {}): ApiHandler {
+  // Names from the request are looked up in Maps only: a plain object would also answer to the names it
+  // inherits (`AmazonSSM.constructor`, `toString`, `__proto__`), reaching code no operation names.
+  const agentOperations = new Map(Object.entries(agent));
+  const served = new Map(Object.entries(handlers) as [OperationName, Handler<OperationName>][]);
   return async (request: ApiRequest) => {
     // The agent's own calls authenticate in their own ways (wire/agent-api.ts).
-    const agentOperation = request.target === undefined ? undefined : agent[request.target];
+    const agentOperation = request.target === undefined ? undefined : agentOperations.get(request.target);
     if (agentOperation) return agentOperation(request);
     // As AWS does, the signature is checked before anything else about the call.
     const scope = await authenticate(request);
     const operation = resolveOperation(request.target);
-    const handler = handlers[operation] as Handler<OperationName> | undefined;
+    const handler = served.get(operation);
     const input = decode(request.body);
     const check = checkInput(operation, input);
     if (!check.ok) throw new FrameworkError(check.code, check.message);
