@@ -104,6 +104,12 @@ export interface CommandInvocation {
    * `delivered` once a poll took it. Absent for simulated nodes.
    */
   delivery?: 'queued' | 'delivered';
+  /**
+   * Taken by a poll and not yet acknowledged (AcknowledgeMessage, or any reply about it): the instant the
+   * message becomes visible again, for the next poll to take (ec2messages' visibility timeout). Absent once
+   * the agent acknowledged it: an acknowledged message is never delivered again.
+   */
+  visibleAt?: number;
   /** Set when a CancelCommand must reach a real node's agent: `queued` until its poll takes the cancel message. */
   cancelDelivery?: 'queued' | 'delivered';
   /** The status its last status-change event told: a change is told once. */
@@ -206,9 +212,46 @@ export function startable(command: Command, invocations: readonly CommandInvocat
   return invocations.filter((i) => i.status === 'Pending' && i.delivery === undefined).sort((a, b) => a.index - b.index).slice(0, room);
 }
 
-/** What the store indexes for the agents' polls: the invocation has a message waiting for its node. */
+/**
+ * What the store indexes for the agents' polls: the invocation has a message waiting for its node (first
+ * delivery while Pending; again while InProgress, when a poll took it and the agent never acknowledged it).
+ */
 export function hasQueuedMessage(invocation: CommandInvocation): boolean {
-  return (invocation.status === 'Pending' && invocation.delivery === 'queued') || invocation.cancelDelivery === 'queued';
+  return ((invocation.status === 'Pending' || invocation.status === 'InProgress') && invocation.delivery === 'queued') || invocation.cancelDelivery === 'queued';
+}
+
+/** StatusDetails of an invocation whose node was deregistered before its agent had the command. */
+export const UNDELIVERABLE = 'Undeliverable';
+
+function isUndeliverable(invocation: CommandInvocation): boolean {
+  return invocation.status === 'Failed' && invocation.statusDetails === UNDELIVERABLE;
+}
+
+/**
+ * DeregisterManagedInstance ends the node's invocations its agent does not have: Pending ones (queued or
+ * waiting behind MaxConcurrency) and ones taken by a poll but never acknowledged become Failed with
+ * StatusDetails `Undeliverable` ("The command can't be delivered to the managed node. The node might not
+ * exist"), ResponseCode -1. An acknowledged one, running on the machine, is left to its own deadline (the
+ * node's replies are refused from now on). A cancel message still waiting for the node is dropped.
+ * Ended invocations are due now, so the engine starts what MaxConcurrency then allows.
+ */
+export function endUndeliverable(command: Command, invocations: CommandInvocation[], instanceId: string, now: number): { command: Command; changed: CommandInvocation[] } {
+  const changed: CommandInvocation[] = [];
+  for (const invocation of invocations) {
+    if (invocation.instanceId !== instanceId) continue;
+    let touched = false;
+    if (invocation.cancelDelivery === 'queued') {
+      invocation.cancelDelivery = undefined;
+      touched = true;
+    }
+    const notDelivered = invocation.status === 'Pending' || (invocation.status === 'InProgress' && (invocation.delivery === 'queued' || invocation.visibleAt !== undefined));
+    if (notDelivered) {
+      Object.assign(invocation, { status: 'Failed', statusDetails: UNDELIVERABLE, responseCode: -1, endedAt: now, dueAt: now, pending: undefined, visibleAt: undefined });
+      touched = true;
+    }
+    if (touched) changed.push(invocation);
+  }
+  return { command: rollUp(command, invocations, command.cancelRequested === true), changed };
 }
 
 /** True once more invocations failed than MaxErrors allows: the ones not started are then not run. */
@@ -225,13 +268,14 @@ export function errorsExceeded(command: Command): boolean {
 export function rollUp(command: Command, invocations: readonly CommandInvocation[], cancelRequested: boolean): Command {
   const completed = invocations.filter((i) => isFinal(i.status));
   // (a queued message is still Pending: the command is Pending until some node has it)
-  const failed = invocations.filter((i) => i.status === 'Failed' || i.status === 'TimedOut');
+  const failed = invocations.filter((i) => (i.status === 'Failed' && !isUndeliverable(i)) || i.status === 'TimedOut');
   const deliveryTimedOut = invocations.filter((i) => i.status === 'TimedOut' && i.statusDetails === 'DeliveryTimedOut');
   const next: Command = {
     ...command,
     targetCount: invocations.length,
     completedCount: completed.length,
-    // Run Command counts delivery timeouts apart (DeliveryTimedOutCount), not as errors.
+    // Run Command counts delivery timeouts apart (DeliveryTimedOutCount), not as errors; undeliverable ones
+    // (a deregistered node) are no error either.
     errorCount: failed.length - deliveryTimedOut.length,
     deliveryTimedOutCount: deliveryTimedOut.length,
   };
@@ -241,7 +285,10 @@ export function rollUp(command: Command, invocations: readonly CommandInvocation
     next.statusDetails = cancelRequested ? 'Cancelling' : started ? 'InProgress' : 'Pending';
     return next;
   }
-  if (invocations.every((i) => i.status === 'Success')) [next.status, next.statusDetails] = ['Success', 'Success'];
+  // Undeliverable invocations do not decide the command's status, unless all are (then it is Failed).
+  const counted = invocations.filter((i) => !isUndeliverable(i));
+  if (counted.length === 0) [next.status, next.statusDetails] = ['Failed', 'Failed'];
+  else if (counted.every((i) => i.status === 'Success')) [next.status, next.statusDetails] = ['Success', 'Success'];
   else if (cancelRequested) [next.status, next.statusDetails] = ['Cancelled', 'Cancelled'];
   else if (failed.length > 0 && failed.every((i) => i.status === 'TimedOut')) {
     [next.status, next.statusDetails] = ['TimedOut', deliveryTimedOut.length === failed.length ? 'DeliveryTimedOut' : 'ExecutionTimedOut'];

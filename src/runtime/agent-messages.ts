@@ -4,15 +4,19 @@
 // plugin's exit code and output) move the invocation through the command executor, and from there the
 // maintenance-window invocation (WindowReports). Shapes: the agent's own ssmmds SDK and runcommand
 // contracts (github.com/aws/amazon-ssm-agent, agent/runcommand/testdata).
+// A taken message is invisible for the poll's VisibilityTimeoutInSeconds (the agent asks for 10): unless
+// the agent acknowledges it (AcknowledgeMessage, or any reply about it) in that time, the engine makes it
+// visible again and the next poll takes it again, with the same MessageId, so a message lost with its
+// poll's connection is delivered again, and the agent (which runs a command id once) runs it once.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { type CommandInvocation, type RunReport, rollUp } from '../domain/commands.ts';
+import { type Command, type CommandInvocation, hasQueuedMessage, type RunReport, rollUp } from '../domain/commands.ts';
 import { findDocument } from '../domain/documents.ts';
 import { ServiceError } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
 import { saveCommandChange } from '../service/command-changes.ts';
-import type { Clock, EngineControl, Store, StoreOperations } from '../service/ports.ts';
-import { AGENT_SILENCE_GRACE_MS, type CommandExecutor } from './command-executor.ts';
+import type { Clock, EngineControl, Store } from '../service/ports.ts';
+import { AGENT_SILENCE_GRACE_MS, type CommandExecutor, deliveryDeadline } from './command-executor.ts';
 
 /**
  * Under the agent's 20 s client timeout for GetMessages (Mds.StopTimeoutMillis): an empty answer comes first.
@@ -39,6 +43,18 @@ export interface AgentMessage {
   PayloadDigest: string;
   Topic: string;
 }
+
+/**
+ * A SendReply's payload as the wire decoded and checked it (the agent's SendReplyPayload): the document's
+ * status and each plugin's, with int32 exit codes.
+ */
+export interface AgentReplyPayload {
+  documentStatus: string;
+  plugins: { status: string; code: number; standardOutput: string; standardError: string }[];
+}
+
+/** The agent's own: a taken message stays invisible this long unless the poll asks otherwise. */
+export const DEFAULT_VISIBILITY_SECONDS = 10;
 
 export interface AgentIdentityRef {
   scope: Scope;
@@ -76,14 +92,10 @@ function message(destination: string, messageId: string, kind: 'sendCommand' | '
  * document runs, `rebooting` when a script asked for a reboot (exit code 194 on Linux and macOS, 3010 on
  * Windows): the agent reboots the machine, resumes the document after it and only then says how it ended.
  */
-function reportOf(payload: Record<string, unknown>): RunReport | 'rebooting' | undefined {
-  const status = payload.documentStatus;
-  const plugins = Object.values((payload.runtimeStatus ?? {}) as Record<string, Record<string, unknown>>);
-  const plugin = plugins[0] ?? {};
-  const text = (v: unknown) => (typeof v === 'string' ? v : '');
-  const code = typeof plugin.code === 'number' ? plugin.code : -1;
-  const base = { responseCode: code, stdout: text(plugin.standardOutput), stderr: text(plugin.standardError) };
-  switch (status) {
+function reportOf(payload: AgentReplyPayload): RunReport | 'rebooting' | undefined {
+  const plugin = payload.plugins[0];
+  const base = { responseCode: plugin?.code ?? -1, stdout: plugin?.standardOutput ?? '', stderr: plugin?.standardError ?? '' };
+  switch (payload.documentStatus) {
     case 'Success':
       return { status: 'Success', statusDetails: 'Success', ...base };
     case 'SuccessAndReboot':
@@ -121,86 +133,90 @@ export class AgentMessages {
     commands.onQueued = (scope, instanceId) => this.wakePolls(scope, instanceId);
   }
 
-  /** GetMessages: what is queued for the node, or (held up to 15 s) the first message queued meanwhile. */
-  async getMessages(identity: AgentIdentityRef, destination: string): Promise<AgentMessage[]> {
+  /**
+   * GetMessages: what is queued for the node, or (held up to 15 s) the first message queued meanwhile.
+   * What it takes stays invisible for `visibilitySeconds` (service clock) unless acknowledged.
+   */
+  async getMessages(identity: AgentIdentityRef, destination: string, visibilitySeconds = DEFAULT_VISIBILITY_SECONDS): Promise<AgentMessage[]> {
     if (destination !== identity.nodeId) throw new ServiceError('AccessDeniedException', `The credentials of ${identity.nodeId} cannot poll for ${destination}.`);
     const deadline = Date.now() + this.pollHoldMs;
     for (;;) {
-      const messages = await this.take(identity);
+      const messages = await this.take(identity, visibilitySeconds * 1000);
       const left = deadline - Date.now();
       if (messages.length > 0 || left <= 0) return messages;
       await this.waitForQueue(identity, Math.min(left, POLL_RECHECK_MS));
     }
   }
 
-  /** SendReply: the agent's word on a message it took (InProgress, or how the document ended). */
-  async sendReply(identity: AgentIdentityRef, messageId: string, payloadText: string): Promise<void> {
-    const target = this.ownMessage(identity, messageId);
-    if (!target) return;
-    let payload: Record<string, unknown>;
-    try {
-      payload = JSON.parse(payloadText) as Record<string, unknown>;
-    } catch {
-      throw new ServiceError('InvalidParameterValue', 'The reply payload is not JSON.');
-    }
+  /**
+   * SendReply: the agent's word on a message it took (InProgress, or how the document ended). Any reply
+   * tells that the agent has the message, as its acknowledgement does.
+   */
+  async sendReply(identity: AgentIdentityRef, messageId: string, payload: AgentReplyPayload): Promise<void> {
     const report = reportOf(payload);
-    if (!report) return; // InProgress: the invocation already is
-    if (report === 'rebooting') await this.awaitAfterReboot(identity.scope, target.commandId, identity.nodeId);
-    else await this.finishWith(identity.scope, target.commandId, identity.nodeId, report);
+    await this.answer(identity, messageId, report === undefined ? 'acknowledge' : report);
   }
 
   /** FailMessage: the agent could not handle the message; the invocation fails with no exit code. */
   async failMessage(identity: AgentIdentityRef, messageId: string): Promise<void> {
-    const target = this.ownMessage(identity, messageId);
-    if (!target) return;
-    await this.finishWith(identity.scope, target.commandId, identity.nodeId, { status: 'Failed', statusDetails: 'Failed', responseCode: -1, stdout: '', stderr: '' });
+    await this.answer(identity, messageId, { status: 'Failed', statusDetails: 'Failed', responseCode: -1, stdout: '', stderr: '' });
   }
 
-  /** AcknowledgeMessage and DeleteMessage change nothing here (the poll already marked it delivered); the id must be the node's. */
-  checkOwnMessage(identity: AgentIdentityRef, messageId: string): void {
-    this.ownMessage(identity, messageId);
+  /**
+   * AcknowledgeMessage (and DeleteMessage, which takes a message out of the queue for good): the agent has
+   * the message, which is never delivered again. An id of a message this service does not keep (a cancel
+   * message) is accepted and changes nothing.
+   */
+  async acknowledge(identity: AgentIdentityRef, messageId: string): Promise<void> {
+    await this.answer(identity, messageId, 'acknowledge');
   }
 
   // ----
 
-  private ownMessage(identity: AgentIdentityRef, messageId: string): { commandId: string } | undefined {
+  private ownMessage(identity: AgentIdentityRef, messageId: string): { commandId: string } {
     const parsed = parseMessageId(messageId);
-    if (!parsed) throw new ServiceError('InvalidParameterValue', `MessageId ${messageId} is not a message of this service.`);
+    if (!parsed) throw new ServiceError('InvalidMessageIdException', `MessageId ${messageId} is not a message of this service.`);
     if (parsed.instanceId !== identity.nodeId) throw new ServiceError('AccessDeniedException', `The credentials of ${identity.nodeId} cannot answer for ${parsed.instanceId}.`);
     return parsed;
   }
 
-  private async finishWith(scope: Scope, commandId: string, instanceId: string, report: RunReport): Promise<void> {
+  /**
+   * What the agent says about a message it took, applied in one transaction: it has it (acknowledged, so
+   * never delivered again), and, when the reply says how the document ended, the invocation ends so; a
+   * reboot gives the agent its time limit again from now. A word about an invocation that already ended
+   * (a cancel, a timeout, a deregistration) or that no poll took changes nothing: the first end stands.
+   */
+  private async answer(identity: AgentIdentityRef, messageId: string, what: RunReport | 'rebooting' | 'acknowledge'): Promise<void> {
+    const { scope, nodeId } = identity;
+    const { commandId } = this.ownMessage(identity, messageId);
     const now = this.clock.now();
-    await this.store.transaction(async (tx) => {
+    const moved = await this.store.transaction(async (tx) => {
       const command = await tx.getCommand(scope, commandId);
-      if (!command) return;
-      const invocations = await tx.getCommandInvocations(scope, commandId);
-      const invocation = invocations.find((i) => i.instanceId === instanceId);
-      // A reply that arrives after the end (a cancel, a timeout) changes nothing: the first end stands.
-      if (!invocation || invocation.status !== 'InProgress') return;
-      invocation.pending = report;
+      const invocation = command && (await tx.getCommandInvocations(scope, commandId)).find((i) => i.instanceId === nodeId);
+      if (!command || !invocation || invocation.status !== 'InProgress' || invocation.delivery === undefined) return false;
+      const silenceDeadline = now + agentTimeLimitSeconds(command.executionTimeoutSeconds) * 1000 + AGENT_SILENCE_GRACE_MS;
+      const unacknowledged = invocation.visibleAt !== undefined || invocation.delivery === 'queued';
+      if (unacknowledged) Object.assign(invocation, { visibleAt: undefined, delivery: 'delivered', dueAt: silenceDeadline });
+      if (what === 'acknowledge') {
+        if (unacknowledged) await tx.updateCommandInvocations(scope, [invocation]);
+        return false;
+      }
+      if (what === 'rebooting') {
+        invocation.dueAt = silenceDeadline;
+        await tx.updateCommandInvocations(scope, [invocation]);
+        return false;
+      }
+      invocation.pending = what;
       invocation.dueAt = now;
       await tx.updateCommandInvocations(scope, [invocation]);
       await this.commands.move(tx, scope, commandId, now);
+      return true;
     });
-    await this.engine.wake();
+    if (moved) await this.engine.wake();
   }
 
-  /** A reboot is under way: the invocation stays InProgress, and the agent gets its time limit again from now. */
-  private async awaitAfterReboot(scope: Scope, commandId: string, instanceId: string): Promise<void> {
-    const now = this.clock.now();
-    await this.store.transaction(async (tx) => {
-      const command = await tx.getCommand(scope, commandId);
-      const invocation = command && (await tx.getCommandInvocations(scope, commandId)).find((i) => i.instanceId === instanceId);
-      if (!command || !invocation || invocation.status !== 'InProgress') return;
-      invocation.dueAt = now + agentTimeLimitSeconds(command.executionTimeoutSeconds) * 1000 + AGENT_SILENCE_GRACE_MS;
-      await tx.updateCommandInvocations(scope, [invocation]);
-    });
-  }
-
-  /** Takes the node's queued messages in one transaction: each is handed to this poll only. */
-  private take(identity: AgentIdentityRef): Promise<AgentMessage[]> {
+  /** Takes the node's queued messages in one transaction: each is handed to this poll only, invisible to others for `visibilityMs`. */
+  private take(identity: AgentIdentityRef, visibilityMs: number): Promise<AgentMessage[]> {
     const { scope, nodeId } = identity;
     return this.store.transaction(async (tx) => {
       const messages: AgentMessage[] = [];
@@ -210,7 +226,7 @@ export class AgentMessages {
         const invocations = await tx.getCommandInvocations(scope, command.id);
         const invocation = invocations.find((i) => i.instanceId === nodeId);
         if (!invocation) continue;
-        const built = this.deliver(tx, scope, command.id, invocation, command.documentName, command.parameters, command.outputS3BucketName, command.outputS3KeyPrefix, command.executionTimeoutSeconds);
+        const built = this.deliver(scope, command, invocation, visibilityMs);
         if (!built) continue;
         messages.push(built);
         await saveCommandChange(tx, scope, command, rollUp(command, invocations, command.cancelRequested === true), invocations, [invocation], this.clock.now());
@@ -219,24 +235,26 @@ export class AgentMessages {
     });
   }
 
-  private deliver(
-    _tx: StoreOperations, scope: Scope, commandId: string, invocation: CommandInvocation, documentName: string,
-    parameters: Record<string, string[]>, bucket: string | undefined, prefix: string | undefined, executionTimeoutSeconds: number,
-  ): AgentMessage | undefined {
+  private deliver(scope: Scope, command: Command, invocation: CommandInvocation, visibilityMs: number): AgentMessage | undefined {
+    const { id: commandId, documentName, parameters, outputS3BucketName: bucket, outputS3KeyPrefix: prefix } = command;
     const now = this.clock.now();
     if (invocation.cancelDelivery === 'queued') {
       invocation.cancelDelivery = 'delivered';
       return message(invocation.instanceId, `aws.ssm.${randomUUID()}.${invocation.instanceId}`, 'cancelCommand', scope.region,
         { CancelMessageId: messageIdOf(commandId, invocation.instanceId) });
     }
-    if (invocation.status !== 'Pending' || invocation.delivery !== 'queued') return undefined;
+    if (!hasQueuedMessage(invocation) || invocation.delivery !== 'queued') return undefined;
+    // Past its delivery deadline it is not handed out any more (the engine ends it DeliveryTimedOut).
+    if (now >= deliveryDeadline(command)) return undefined;
     const document = findDocument(documentName);
     // String parameters go as strings, StringList ones as lists (as in the agent's sample messages).
     const sent = Object.fromEntries(document.parameters.map((p) => [p.name, p.type === 'StringList' ? parameters[p.name] ?? [] : (parameters[p.name] ?? [''])[0]]));
+    // InProgress from the first poll that takes it (AWS: "Systems Manager is attempting to send the command
+    // to the instance, or the command was received by SSM Agent"), and due when it becomes visible again:
+    // its acknowledgement moves the deadline to the agent's time limit (see answer()).
     Object.assign(invocation, {
       status: 'InProgress', statusDetails: 'InProgress', startedAt: invocation.startedAt ?? now, delivery: 'delivered',
-      // If the agent never says how it ended, it ends TimedOut after the agent's own time limit and a grace.
-      dueAt: now + agentTimeLimitSeconds(executionTimeoutSeconds) * 1000 + AGENT_SILENCE_GRACE_MS,
+      visibleAt: now + visibilityMs, dueAt: now + visibilityMs,
     });
     return message(invocation.instanceId, messageIdOf(commandId, invocation.instanceId), 'sendCommand', scope.region, {
       Parameters: sent,

@@ -58,17 +58,30 @@ export class CommandExecutor {
       if (invocation.dueAt === undefined || invocation.dueAt > now) continue;
       if (invocation.status === 'Cancelling') {
         // A real node's agent is told to stop too (its cancel message); the invocation ends Cancelled now.
-        if (invocation.delivery === 'delivered') {
+        // (Cancelling means a poll took the message at least once, acknowledged or not: it may be running.)
+        if (invocation.delivery !== undefined) {
           invocation.cancelDelivery = 'queued';
           this.onQueued(scope, invocation.instanceId);
         }
         finish(invocation, { status: 'Cancelled', statusDetails: 'Cancelled' }, invocation.dueAt);
       }
       else if (invocation.pending) finish(invocation, reported(invocation.pending), invocation.dueAt);
-      else if (invocation.status === 'Pending' && invocation.dueAt >= deliveryDeadline(command)) {
-        // TimeoutSeconds passed before the node got it (still queued behind MaxConcurrency, or its node
-        // never asked): Run Command does not run it any more.
+      else if (awaitsDelivery(invocation) && invocation.dueAt >= deliveryDeadline(command)) {
+        // TimeoutSeconds passed before the node got it (still queued behind MaxConcurrency, its node never
+        // asked, or never acknowledged what a poll took): Run Command does not run it any more.
         finish(invocation, { status: 'TimedOut', statusDetails: 'DeliveryTimedOut' }, deliveryDeadline(command));
+      } else if (invocation.visibleAt !== undefined && invocation.visibleAt <= now) {
+        // A poll took it and the agent never acknowledged it (the poll's connection died, the agent
+        // restarted): visible again, the next poll takes it again, with the same MessageId (the agent runs
+        // a command id once). Past the delivery deadline it was never delivered.
+        if (invocation.visibleAt >= deliveryDeadline(command)) {
+          finish(invocation, { status: 'TimedOut', statusDetails: 'DeliveryTimedOut' }, invocation.visibleAt);
+        } else {
+          invocation.visibleAt = undefined;
+          invocation.delivery = 'queued';
+          invocation.dueAt = deliveryDeadline(command);
+          this.onQueued(scope, invocation.instanceId);
+        }
       } else if (invocation.status === 'InProgress' && invocation.delivery === 'delivered') {
         // The agent took it and never said how it ended, past its execution timeout and a grace: over.
         finish(invocation, { status: 'TimedOut', statusDetails: 'ExecutionTimedOut' }, invocation.dueAt);
@@ -142,9 +155,15 @@ function reported(report: RunReport): Partial<CommandInvocation> {
   };
 }
 
+/** Not yet in its agent's hands: Pending, or a message queued again after a poll took it unacknowledged. */
+function awaitsDelivery(invocation: CommandInvocation): boolean {
+  return invocation.status === 'Pending' || (invocation.status === 'InProgress' && invocation.delivery === 'queued');
+}
+
 function finish(invocation: CommandInvocation, result: Partial<CommandInvocation>, at: number): void {
   Object.assign(invocation, result);
   invocation.endedAt = at;
   invocation.dueAt = undefined;
   invocation.pending = undefined;
+  invocation.visibleAt = undefined;
 }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { type Activation, activationExpiry, activationFilter, type ActivationFilter, InvalidActivationId } from '../domain/activations.ts';
 import { InvalidInstanceId } from '../domain/errors.ts';
 import type { Scope, Tag } from '../domain/model.ts';
+import { endInvocationsOfNode } from './command-changes.ts';
 import type { ServiceContext } from './context.ts';
 import { listingPage } from './keyset-pages.ts';
 
@@ -61,8 +62,16 @@ export class ActivationService {
     if (!(await this.ctx.store.transaction((tx) => tx.deleteActivation(scope, activationId)))) throw new InvalidActivationId();
   }
 
-  /** Removes a registered node (mi-...) from the inventory; it is no longer listed nor targeted. */
+  /**
+   * Removes a registered node (mi-...) from the inventory; it is no longer listed nor targeted, its agent's
+   * credentials stop working, and what it was sent but does not have yet ends Undeliverable.
+   */
   async deregister(scope: Scope, instanceId: string): Promise<void> {
-    if (!(await this.ctx.store.transaction((tx) => tx.deleteNode(scope, instanceId)))) throw InvalidInstanceId.notValid([instanceId], scope.account);
+    const now = this.ctx.clock.now();
+    await this.ctx.store.transaction(async (tx) => {
+      await endInvocationsOfNode(tx, scope, instanceId, now);
+      // Thrown inside: an unknown node changes nothing.
+      if (!(await tx.deleteNode(scope, instanceId))) throw InvalidInstanceId.notValid([instanceId], scope.account);
+    });
   }
 }

@@ -72,11 +72,15 @@ export class AgentService {
       // Real time: the agent compares it with its own clock, whatever clock the engine runs on.
       expiresAt: Date.now() + AGENT_CREDENTIAL_LIFETIME_MS,
     };
-    await this.ctx.store.transaction((tx) => tx.putAgentCredential(identity.scope, credential, Date.now()));
+    await this.ctx.store.transaction(async (tx) => {
+      // Looked at again with the write: a node deregistered meanwhile gets nothing.
+      if (!(await tx.getNode(identity.scope, identity.nodeId))?.registration) throw InvalidInstanceId.notValid([identity.nodeId], identity.scope.account);
+      await tx.putAgentCredential(identity.scope, credential, Date.now());
+    });
     return credential;
   }
 
-  /** The credential an agent signs with, while it is valid. */
+  /** The credential an agent signs with, while it is valid and its node registered (the store checks both in one read). */
   async credential(accessKeyId: string): Promise<{ scope: Scope; credential: AgentCredential } | undefined> {
     const found = await this.ctx.store.findAgentCredential(accessKeyId);
     return found && found.credential.expiresAt > Date.now() ? found : undefined;

@@ -2,7 +2,7 @@
 // command, the report its window invocation is owed (domain/commands.ts windowReportFor). API calls and
 // the engine both save through here, so no change of a window's command escapes the window waiting on it.
 
-import { type Command, type CommandInvocation, windowReportFor } from '../domain/commands.ts';
+import { type Command, type CommandInvocation, endUndeliverable, isFinal, windowReportFor } from '../domain/commands.ts';
 import { commandEvent, commandInvocationEvent, type RecordedEvent } from '../domain/events.ts';
 import type { Scope } from '../domain/model.ts';
 import type { StoreOperations } from './ports.ts';
@@ -43,4 +43,29 @@ export function commandEvents(scope: Scope, _before: Command | undefined, after:
     if (event) events.push(event);
   }
   return events;
+}
+
+const NODE_PAGE = 200;
+
+/**
+ * DeregisterManagedInstance, in its transaction: every invocation of the node its agent does not have yet
+ * ends Undeliverable (domain/commands.ts endUndeliverable), and a cancel message waiting for it is dropped.
+ * Its credentials stop working with the node's row (the store's credential read requires the node).
+ */
+export async function endInvocationsOfNode(tx: StoreOperations, scope: Scope, nodeId: string, now: number): Promise<void> {
+  const commandIds = new Set<string>();
+  for (let before = Number.MAX_SAFE_INTEGER; ;) {
+    const page = await tx.listCommandInvocations(scope, { instanceId: nodeId }, before, NODE_PAGE);
+    for (const { item } of page) if (!isFinal(item.status) || item.cancelDelivery === 'queued') commandIds.add(item.commandId);
+    if (page.length < NODE_PAGE) break;
+    before = page.at(-1)!.key;
+  }
+  // In id order: the order every transaction locks commands in (storage/postgres/postgres-store.ts).
+  for (const commandId of [...commandIds].sort()) {
+    const command = await tx.getCommand(scope, commandId);
+    if (!command) continue;
+    const invocations = await tx.getCommandInvocations(scope, commandId);
+    const { command: next, changed } = endUndeliverable(command, invocations, nodeId, now);
+    if (changed.length > 0) await saveCommandChange(tx, scope, command, next, invocations, changed, now);
+  }
 }

@@ -4,7 +4,7 @@
 // RegisterManagedInstance is unsigned (the activation code is the secret).
 
 import { ServiceError, ValidationException } from '../domain/errors.ts';
-import type { AgentMessages } from '../runtime/agent-messages.ts';
+import { type AgentMessages, type AgentReplyPayload, DEFAULT_VISIBILITY_SECONDS } from '../runtime/agent-messages.ts';
 import type { AgentIdentity, AgentService } from '../service/agents.ts';
 import type { RegistrationService } from '../service/registrations.ts';
 import type { ApiRequest } from './http-server.ts';
@@ -65,6 +65,86 @@ function agentVerifiers(agents: AgentService) {
   };
 }
 
+function invalid(value: unknown, member: string, constraint: string): ValidationException {
+  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  return new ValidationException(`1 validation error detected: Value '${shown}' at '${member}' failed to satisfy constraint: ${constraint}`);
+}
+
+/** A message id as the agent's SDK requires it (ssmmds: MessageId, min length 16). */
+function messageId(input: Record<string, unknown>): string {
+  const { MessageId } = strings(input, ['MessageId'] as const);
+  if (MessageId.length < 16) throw invalid(MessageId, 'messageId', 'Member must have length greater than or equal to 16');
+  return MessageId;
+}
+
+/** The longest a poll may keep what it took invisible (inference: SQS's maximum, 12 hours). */
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+/** GetMessages' VisibilityTimeoutInSeconds (the agent sends 10): a whole number of seconds, 1 to 12 hours. */
+function visibilitySeconds(input: Record<string, unknown>): number {
+  const value = input.VisibilityTimeoutInSeconds;
+  if (value === undefined || value === null) return DEFAULT_VISIBILITY_SECONDS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_VISIBILITY_SECONDS) {
+    throw invalid(value, 'visibilityTimeoutInSeconds', `Member must be a whole number between 1 and ${MAX_VISIBILITY_SECONDS}`);
+  }
+  return value;
+}
+
+/** FailMessage's FailureType: the ssmmds enum. */
+const FAILURE_TYPES = ['NoHandlerExists', 'InternalHandlerException'];
+
+const PLUGIN_TEXT_MEMBERS = ['status', 'name', 'output', 'standardOutput', 'standardError', 'startDateTime', 'endDateTime', 'outputS3BucketName', 'outputS3KeyPrefix', 'stepName', 'standardOutputUrl', 'standardErrorUrl'];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * An exit code as the agent sends it (Go `int`): an int32, as the API's ResponseCode is. A Windows exit
+ * code is a uint32 (an NTSTATUS such as 0xC0000005): 2^31 to 2^32 - 1 are kept as the int32 of the same
+ * bits, as Windows tools show them (-1073741819). Anything else no agent sends.
+ */
+function exitCode(value: unknown, member: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 32) {
+    throw invalid(value, member, 'Member must be a 32-bit integer exit code');
+  }
+  return value | 0;
+}
+
+/**
+ * SendReply's Payload, checked as the agent's contract defines it (agent/runcommand/contracts
+ * SendReplyPayload, agent/contracts PluginRuntimeStatus): a JSON object with a string documentStatus and a
+ * map of plugin statuses (null while none ended), each with an integer exit code and string texts.
+ */
+export function replyPayload(text: string): AgentReplyPayload {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalid('(not JSON)', 'payload', 'Member must be a JSON SendReplyPayload');
+  }
+  if (!isObject(value)) throw invalid(text.slice(0, 100), 'payload', 'Member must be a JSON SendReplyPayload object');
+  const { documentStatus, documentTraceOutput, additionalInfo, runtimeStatus } = value;
+  if (typeof documentStatus !== 'string') throw invalid(documentStatus ?? null, 'payload.documentStatus', 'Member must be a string');
+  if (documentTraceOutput !== undefined && typeof documentTraceOutput !== 'string') throw invalid(documentTraceOutput, 'payload.documentTraceOutput', 'Member must be a string');
+  if (additionalInfo !== undefined && !isObject(additionalInfo)) throw invalid(additionalInfo, 'payload.additionalInfo', 'Member must be an object');
+  if (runtimeStatus !== undefined && runtimeStatus !== null && !isObject(runtimeStatus)) throw invalid(runtimeStatus, 'payload.runtimeStatus', 'Member must be a map of plugin statuses');
+  const plugins: AgentReplyPayload['plugins'] = [];
+  for (const [name, plugin] of Object.entries(runtimeStatus ?? {})) {
+    if (plugin === null) continue; // a nil entry of the agent's map
+    const at = `payload.runtimeStatus.${name}`;
+    if (!isObject(plugin)) throw invalid(plugin, at, 'Member must be a plugin status object');
+    for (const member of PLUGIN_TEXT_MEMBERS) {
+      if (plugin[member] !== undefined && typeof plugin[member] !== 'string') throw invalid(plugin[member], `${at}.${member}`, 'Member must be a string');
+    }
+    plugins.push({
+      status: (plugin.status as string | undefined) ?? '',
+      code: plugin.code === undefined ? -1 : exitCode(plugin.code, `${at}.code`),
+      standardOutput: (plugin.standardOutput as string | undefined) ?? '',
+      standardError: (plugin.standardError as string | undefined) ?? '',
+    });
+  }
+  return { documentStatus, plugins };
+}
+
 function optionalString(input: Record<string, unknown>, name: string): string | undefined {
   return typeof input[name] === 'string' && input[name] !== '' ? (input[name] as string) : undefined;
 }
@@ -121,29 +201,39 @@ export function agentOperations(registrations: RegistrationService, agents: Agen
       const identity = await verify.issued(request, 'ec2messages');
       const input = body(request);
       const { Destination, MessagesRequestId } = strings(input, ['Destination', 'MessagesRequestId'] as const);
+      const visibility = visibilitySeconds(input);
       if (Destination === identity.nodeId) await agents.polled(identity);
-      return { Destination, MessagesRequestId, Messages: await messages.getMessages(identity, Destination) };
+      return { Destination, MessagesRequestId, Messages: await messages.getMessages(identity, Destination, visibility) };
     },
     'EC2WindowsMessageDeliveryService.AcknowledgeMessage': async (request) => {
       const identity = await verify.issued(request, 'ec2messages');
-      messages.checkOwnMessage(identity, strings(body(request), ['MessageId'] as const).MessageId);
+      await messages.acknowledge(identity, messageId(body(request)));
       return {};
     },
+    // The message leaves the queue for good: as acknowledged, never delivered again.
     'EC2WindowsMessageDeliveryService.DeleteMessage': async (request) => {
       const identity = await verify.issued(request, 'ec2messages');
-      messages.checkOwnMessage(identity, strings(body(request), ['MessageId'] as const).MessageId);
+      await messages.acknowledge(identity, messageId(body(request)));
       return {};
     },
     'EC2WindowsMessageDeliveryService.FailMessage': async (request) => {
       const identity = await verify.issued(request, 'ec2messages');
-      await messages.failMessage(identity, strings(body(request), ['MessageId', 'FailureType'] as const).MessageId);
+      const input = body(request);
+      const id = messageId(input);
+      const { FailureType } = strings(input, ['FailureType'] as const);
+      if (!FAILURE_TYPES.includes(FailureType)) throw invalid(FailureType, 'failureType', `Member must satisfy enum value set: [${FAILURE_TYPES.join(', ')}]`);
+      await messages.failMessage(identity, id);
       return {};
     },
     'EC2WindowsMessageDeliveryService.SendReply': async (request) => {
       const identity = await verify.issued(request, 'ec2messages');
-      const { MessageId, Payload, ReplyId } = strings(body(request), ['MessageId', 'Payload', 'ReplyId'] as const);
-      await messages.sendReply(identity, MessageId, Payload);
-      return { MessageId, ReplyId, ReplyStatus: 'Acknowledged', Description: '' };
+      const input = body(request);
+      const id = messageId(input);
+      const { Payload, ReplyId } = strings(input, ['Payload', 'ReplyId'] as const);
+      if (ReplyId.length < 16) throw invalid(ReplyId, 'replyId', 'Member must have length greater than or equal to 16');
+      // Checked whole before anything is recorded: a payload no agent sends changes nothing.
+      await messages.sendReply(identity, id, replyPayload(Payload));
+      return { MessageId: id, ReplyId, ReplyStatus: 'Acknowledged', Description: '' };
     },
     'EC2WindowsMessageDeliveryService.GetEndpoint': async (request) => {
       await verify.issued(request, 'ec2messages');

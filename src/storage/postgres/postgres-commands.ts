@@ -69,7 +69,10 @@ const locateActivation = statement('locate_activation', 'SELECT account, region 
 const locateNode = statement('locate_node', 'SELECT account, region FROM managed_nodes WHERE id = $1 LIMIT 1');
 const deleteExpiredAgentCredentials = statement('delete_expired_agent_credentials', 'DELETE FROM agent_credentials WHERE account = $1 AND region = $2 AND node_id = $3 AND expires_at < $4');
 const insertAgentCredential = statement('insert_agent_credential', 'INSERT INTO agent_credentials (access_key_id, account, region, node_id, expires_at, doc) VALUES ($1, $2, $3, $4, $5, $6)');
-const selectAgentCredential = statement('select_agent_credential', 'SELECT account, region, doc FROM agent_credentials WHERE access_key_id = $1');
+// Only while its node is registered: DeregisterManagedInstance revokes every credential the node holds.
+const selectAgentCredential = statement('select_agent_credential', `
+  SELECT c.account, c.region, c.doc FROM agent_credentials c WHERE c.access_key_id = $1
+  AND EXISTS (SELECT 1 FROM managed_nodes n WHERE n.account = c.account AND n.region = c.region AND n.id = c.node_id)`);
 
 const listQueuedInvocations = statement('list_queued_invocations', "SELECT doc FROM command_invocations WHERE account = $1 AND region = $2 AND instance_id = $3 AND delivery = 'queued' ORDER BY seq DESC LIMIT $4");
 

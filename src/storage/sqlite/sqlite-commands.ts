@@ -143,7 +143,9 @@ export class SqliteCommands extends SqliteControlPlane {
   }
 
   async findAgentCredential(accessKeyId: string): Promise<{ scope: Scope; credential: AgentCredential } | undefined> {
-    const row = this.statement('SELECT account, region, doc FROM agent_credentials WHERE access_key_id = ?').get(accessKeyId) as Row | undefined;
+    // Only while its node is registered: DeregisterManagedInstance revokes every credential the node holds.
+    const row = this.statement(`SELECT c.account, c.region, c.doc FROM agent_credentials c WHERE c.access_key_id = ?
+      AND EXISTS (SELECT 1 FROM managed_nodes n WHERE n.account = c.account AND n.region = c.region AND n.id = c.node_id)`).get(accessKeyId) as Row | undefined;
     return row ? { scope: { account: String(row.account), region: String(row.region) }, credential: JSON.parse(String(row.doc)) as AgentCredential } : undefined;
   }
 }
