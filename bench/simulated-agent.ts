@@ -104,6 +104,27 @@ export class AgentTransport {
     });
   }
 
+  /**
+   * One POST whose connection is destroyed as soon as the answer starts, its body never read: an agent that
+   * died (or lost its network) just as its poll was answered. Resolves with the answer's status.
+   */
+  requestAbandoned(headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({
+        host: this.url.hostname, port: this.url.port, method: 'POST', path: '/', agent: false, timeout: timeoutMs,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      }, (res) => {
+        answered = true;
+        res.socket.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      let answered = false;
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', (error) => { if (!answered) reject(error); });
+      req.end(body);
+    });
+  }
+
   baseRequest(target: string, body: string): HttpRequest {
     return {
       method: 'POST', protocol: 'http:', hostname: this.url.hostname, port: Number(this.url.port), path: '/', query: {}, body,
@@ -200,6 +221,23 @@ export class SimulatedAgent {
       Destination: this.nodeId, MessagesRequestId: randomUUID(), VisibilityTimeoutInSeconds: 10,
     }, 30_000, onSent), 'GetMessages');
     return (reply.Messages as DeliveredMessage[] | undefined) ?? [];
+  }
+
+  /** A GetMessages poll whose answer is never read (its connection destroyed as it starts): the answer's HTTP status. */
+  async pollAbandoned(): Promise<number> {
+    const body = JSON.stringify({ Destination: this.nodeId, MessagesRequestId: randomUUID(), VisibilityTimeoutInSeconds: 10 });
+    const signed = await this.messages.sign(this.transport.baseRequest('EC2WindowsMessageDeliveryService.GetMessages', body));
+    return this.transport.requestAbandoned(signed.headers as Record<string, string>, body, 30_000);
+  }
+
+  /** SendReply with `payload` as it is (any text), answered as it is. */
+  async sendReplyText(messageId: string, payload: string): Promise<AgentReply> {
+    return this.call('ec2messages', 'EC2WindowsMessageDeliveryService.SendReply', { MessageId: messageId, ReplyId: randomUUID(), Payload: payload });
+  }
+
+  /** AcknowledgeMessage, answered as it is. */
+  async acknowledge(messageId: string): Promise<AgentReply> {
+    return this.call('ec2messages', 'EC2WindowsMessageDeliveryService.AcknowledgeMessage', { MessageId: messageId });
   }
 
   /** As the agent handles a sendCommand message: acknowledge it, say InProgress, then say how it ended. */
