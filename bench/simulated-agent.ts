@@ -136,6 +136,11 @@ export class AgentTransport {
     return this.request({ 'content-type': JSON_TYPE, 'x-amz-target': target }, JSON.stringify(input), 30_000);
   }
 
+  /** The headers of an RSA-signed call (RequestManagedInstanceRoleToken) for `body`, to send as they are or changed. */
+  rsaHeaders(target: string, body: string, nodeId: string, key: KeyObject): Promise<Record<string, string>> {
+    return new RsaSigner(this.region).headersFor(this.baseRequest(target, body), nodeId, key);
+  }
+
   async rsaSigned(target: string, input: object, nodeId: string, key: KeyObject): Promise<AgentReply> {
     const body = JSON.stringify(input);
     const headers = await new RsaSigner(this.region).headersFor(this.baseRequest(target, body), nodeId, key);
@@ -213,6 +218,12 @@ export class SimulatedAgent {
     const body = JSON.stringify(input);
     const signed = await (service === 'ssm' ? this.ssm : this.messages).sign(this.transport.baseRequest(target, body));
     return this.transport.request(signed.headers as Record<string, string>, body, timeoutMs, onSent);
+  }
+
+  /** The headers this agent's SigV4 signature gives `body` for `target` (for tests that send them as they are or changed). */
+  async signedHeaders(service: 'ssm' | 'ec2messages', target: string, body: string): Promise<Record<string, string>> {
+    const signed = await (service === 'ssm' ? this.ssm : this.messages).sign(this.transport.baseRequest(target, body));
+    return signed.headers as Record<string, string>;
   }
 
   /** One GetMessages long poll: held by the service until a message is queued or its hold runs out. */
