@@ -140,3 +140,35 @@ export function httpBytes(method: string, path: string, headers: [string, string
   for (const [k, v] of headers) lines.push(`${k}: ${v}`);
   return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), bytes]);
 }
+
+/**
+ * A request whose answer may be a stream that never ends (GET /_mw/events): what arrives within `readMs`
+ * of the headers (or the whole body, when it ends sooner), then the client closes the connection itself.
+ * A connection of its own, so closing it leaves the pooled ones alone.
+ */
+export function openStream(port: number, out: Outgoing, readMs: number, timeoutMs: number): Promise<Answer> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    let reading: NodeJS.Timeout | undefined;
+    const done = (answer: Omit<Answer, 'ms'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(reading);
+      req.destroy();
+      resolve({ ...answer, ms: performance.now() - started });
+    };
+    const req = request({ host: '127.0.0.1', port, method: out.method, path: out.path, headers: out.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      const answer = () => ({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+      reading = setTimeout(() => done(answer()), readMs);
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(answer()));
+      res.on('error', () => done(answer()));
+    });
+    const timer = setTimeout(() => done({ status: 0, headers: {}, body: '', failure: 'timeout' }), timeoutMs);
+    req.on('error', (e) => done({ status: 0, headers: {}, body: '', failure: e.message }));
+    req.end(out.body);
+  });
+}

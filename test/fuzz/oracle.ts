@@ -129,3 +129,64 @@ export function checkClockState(body: unknown, check: Check): void {
   if (state?.mode !== 'manual' && state?.mode !== 'system') check('clock state is malformed', JSON.stringify(body));
   else if (typeof state.now !== 'string' || typeof state.epochMillis !== 'number' || Date.parse(state.now) !== state.epochMillis) check('clock state is malformed', JSON.stringify(body));
 }
+
+/** A 4xx's JSON with its __type (any name: the agent's protocol and the event routes have no model to list them). */
+function anyErrorName(answer: Answer, check: Check): string | undefined {
+  try {
+    const body = JSON.parse(answer.body) as Record<string, unknown>;
+    if (typeof body?.__type === 'string' && body.__type !== '') return body.__type;
+  } catch {
+    check('error body is not JSON', `HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
+    return undefined;
+  }
+  check('error without __type', `HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
+  return undefined;
+}
+
+/** An agent call's answer: never 5xx, a 4xx with __type, a 200 JSON object; refused when it had to be. */
+export function checkAgent(expect: Expect, answer: Answer, check: Check): Record<string, unknown> | undefined {
+  if (!common(answer, check, true)) return undefined;
+  if (answer.status >= 400) {
+    anyErrorName(answer, check);
+    return undefined;
+  }
+  if (expect === 'reject') check('agent call that must be refused was accepted', `HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
+  try {
+    const body = JSON.parse(answer.body) as unknown;
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  check('agent answer is not a JSON object', answer.body.slice(0, 200));
+  return undefined;
+}
+
+/** An event route's answer: a JSON control answer, or (an opened stream) text/event-stream. */
+export function checkEvents(expect: Expect, answer: Answer, check: Check, stream: boolean): unknown {
+  if (stream && answer.status === 200) {
+    if (!/^text\/event-stream/.test(String(answer.headers['content-type'] ?? ''))) check('event stream is not text/event-stream', String(answer.headers['content-type']));
+    if (expect === 'reject') check('control route accepted a bad request', `HTTP 200 (event stream): ${answer.body.slice(0, 160)}`);
+    return answer.body;
+  }
+  if (answer.status === 0 || answer.status >= 500) {
+    common(answer, check, true);
+    return undefined;
+  }
+  if (answer.status >= 400) {
+    if (common(answer, check, true)) anyErrorName(answer, check);
+    return undefined;
+  }
+  return checkControl(expect, answer, check);
+}
+
+/** POST / with an X-Amz-Target no operation has: UnknownOperationException, 400, whatever objects inherit. */
+export function checkUnknownOperation(answer: Answer, check: Check): void {
+  if (!common(answer, check, true)) return;
+  let type: unknown;
+  try {
+    type = (JSON.parse(answer.body) as Record<string, unknown>)?.__type;
+  } catch {
+    // reported below
+  }
+  if (answer.status !== 400 || type !== 'UnknownOperationException') check('an operation name from Object.prototype is not UnknownOperationException', `HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
+}

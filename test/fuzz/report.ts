@@ -16,6 +16,12 @@ export function describeCase(c: FuzzCase): string {
       return `raw HTTP (${c.label}): ${preview(JSON.stringify(c.text))}`;
     case 'control':
       return `${c.method} ${preview(c.path, 200)}${c.server === 'clock' ? ' (manual-clock server)' : ''}${c.body ? ` body ${preview(c.body)}` : ''} [${c.label}]`;
+    case 'agent':
+      return `agent ${c.target} signed ${c.signing} as ${c.actor.nodeId} (${c.actor.scope.account}/${c.actor.scope.region})${c.queueFirst ? ' after queueing a command for it' : ''} [${c.label}]: ${preview(c.body)}`;
+    case 'events':
+      return `${c.method} ${preview(c.path, 200)}${Object.keys(c.headers).filter((h) => h !== 'content-type').map((h) => ` ${h}: ${JSON.stringify(c.headers[h])}`).join('')}${c.body ? ` body ${preview(c.body)}` : ''} [${c.label}]`;
+    case 'target-name':
+      return `POST / X-Amz-Target: ${JSON.stringify(c.target)} body ${preview(c.body)}`;
   }
 }
 

@@ -1,17 +1,24 @@
 // One fuzz run: starts the real service (twice: the second one only has its manual clock moved), builds
-// a baseline the run must not change plus seeds in the fuzz scopes, sends `requests` generated cases one
-// at a time (so a seed replays the same run), checks every answer, and compares the baseline at the end.
+// a baseline the run must not change plus seeds in the fuzz scopes, registers simulated agents (actors it
+// speaks as, witnesses it never speaks as; agent-fleet.ts) and a sink for event targets, sends `requests`
+// generated cases one at a time (so a seed replays the same run): AWS API calls, raw HTTP, control routes,
+// the agent's protocol, the event routes and operation names from Object.prototype; checks every answer,
+// and compares the baseline and the witnesses' invocations now and then and at the end.
 
 import { isDeepStrictEqual } from 'node:util';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { apiCase, authorization, MUTATING, type ApiCase } from './api-requests.ts';
+import { AGENT_SCOPES, type Fleet, startFleet, witnessState } from './agent-fleet.ts';
+import { agentCase, type AgentCase } from './agent-requests.ts';
 import { controlCase, type ControlCase } from './control-requests.ts';
+import { eventCase, type EventCase, type EventTargetPool, targetNameCase, type TargetNameCase } from './event-requests.ts';
 import * as followUps from './follow-ups.ts';
 import { closeAgent, send, sendRaw, type Answer } from './http-client.ts';
 import { checkApi, checkClockState, checkControl, type Finding } from './oracle.ts';
 import { ScopePool, scopeKey, type Scope } from './pools.ts';
 import { Prng, seededIds } from './prng.ts';
 import { rawCase, type RawCase } from './raw-requests.ts';
+import { runAgentCase, runEventCase, runTargetNameCase, startSink } from './runner-cases.ts';
 import { controlCall, createResources, snapshot } from './state.ts';
 import { describeCase } from './report.ts';
 
@@ -38,10 +45,15 @@ export interface RunReport {
   ms: number;
 }
 
-export type FuzzCase = ApiCase | RawCase | ControlCase;
+export type FuzzCase = ApiCase | RawCase | ControlCase | AgentCase | EventCase | TargetNameCase;
 
 const START = Date.parse('2026-01-01T00:00:00Z');
 const TIMEOUT_MS = 10_000;
+/**
+ * The main server's ping timeout: a GetMessages poll with nothing queued is held a third of it (not the
+ * default 15 s), so an agent case that polls an empty queue costs 50 ms of the run.
+ */
+const PING_TIMEOUT_SECONDS = 0.15;
 export const BASELINE: Scope = { account: '111111111111', region: 'us-east-1' };
 const FUZZ_SCOPES: Scope[] = [{ account: '222222222222', region: 'us-east-1' }, { account: '333333333333', region: 'eu-west-1' }, { account: '000000000000', region: 'us-east-1' }];
 
@@ -58,9 +70,11 @@ export async function runFuzz(options: RunOptions): Promise<RunReport> {
   const log = (message: string, fields?: Record<string, unknown>) => logs.push({ message, ...fields });
   const config = { clockMode: 'manual' as const, manualClockStart: START, log };
   const servers: TestServer[] = [];
+  let fleet: Fleet | undefined;
+  let sink: Awaited<ReturnType<typeof startSink>> | undefined;
   const report: RunReport = { seed: options.seed, cases: 0, sent: 0, byStatus: {}, byCase: {}, okByOperation: {}, findings: [], ms: 0 };
   try {
-    const main = await startTestServer({ ...config, ids: seededIds(prng.fork()) });
+    const main = await startTestServer({ ...config, pingTimeoutSeconds: PING_TIMEOUT_SECONDS, ids: seededIds(prng.fork()) });
     servers.push(main);
     const clockServer = await startTestServer({ ...config, ids: seededIds(prng.fork()) });
     servers.push(clockServer);
@@ -73,6 +87,18 @@ export async function runFuzz(options: RunOptions): Promise<RunReport> {
       poolOf(scope).harvest(await snapshot(port, scope));
     }
     const baselineBefore = await snapshot(port, BASELINE);
+    // Registered agents in scopes of their own; the witnesses' invocations must never change.
+    fleet = await startFleet(port);
+    const witnessesBefore = await witnessState(port, fleet);
+    sink = await startSink();
+    const eventTargets: EventTargetPool = { sink: sink.url, added: [] };
+    const witnessCheck = async (reproducer: string) => {
+      const now = await witnessState(port, fleet!);
+      if (!isDeepStrictEqual(witnessesBefore, now)) report.findings.push({ kind: 'another node\'s invocations changed', detail: firstDifference(witnessesBefore, now), reproducer });
+      return isDeepStrictEqual(witnessesBefore, now);
+    };
+    let witnessesIntact = true;
+    let lastWitnessCheck = 0;
 
     const serverErrors = new Set<string>();
     let seenLogs = 0;
@@ -88,13 +114,24 @@ export async function runFuzz(options: RunOptions): Promise<RunReport> {
     const run: Run = { port, clockPort: clockServer.app.port, poolOf, count, report, options };
     for (let n = 0; n < options.requests; n++) {
       const roll = prng.float();
-      const c: FuzzCase = roll < 0.7 ? apiCase(prng, { fuzz: FUZZ_SCOPES, baseline: BASELINE }, poolOf) : roll < 0.82 ? rawCase(prng) : controlCase(prng, FUZZ_SCOPES.map(poolOf));
+      const c: FuzzCase = roll < 0.55 ? apiCase(prng, { fuzz: FUZZ_SCOPES, baseline: BASELINE }, poolOf)
+        : roll < 0.65 ? rawCase(prng)
+        : roll < 0.77 ? controlCase(prng, FUZZ_SCOPES.map(poolOf))
+        : roll < 0.92 ? agentCase(prng, fleet)
+        : roll < 0.97 ? eventCase(prng, eventTargets)
+        : targetNameCase(prng);
       const found: Finding[] = [];
       const check = (kind: string, detail: string) => found.push({ kind, detail, reproducer: describeCase(c), at: n });
       report.cases++;
       if (c.kind === 'api') await runApiCase(run, n, c, check);
       else if (c.kind === 'raw') await runRawCase(run, n, c, check);
-      else await runControlCase(run, n, c, check);
+      else if (c.kind === 'control') await runControlCase(run, n, c, check);
+      else {
+        const ctx = { port, count, onAnswer: (answer: Answer) => options.onCase?.(n, c, answer) };
+        if (c.kind === 'agent') await runAgentCase(ctx, fleet, c, check);
+        else if (c.kind === 'events') await runEventCase(ctx, eventTargets, c, check);
+        else await runTargetNameCase(ctx, c, check);
+      }
       // Unexpected failures the server logged without answering 500 (a client gone mid-request, an engine step).
       for (; seenLogs < logs.length; seenLogs++) {
         const entry = logs[seenLogs];
@@ -108,6 +145,9 @@ export async function runFuzz(options: RunOptions): Promise<RunReport> {
           report.findings.push({ kind: 'service stopped answering', detail: `health: ${health.status} ${health.failure ?? ''}`, reproducer: describeCase(c) });
           break;
         }
+        // Once they changed, say so once (with the cases since the last look), not at every look after.
+        if (witnessesIntact) witnessesIntact = await witnessCheck(`one of cases ${lastWitnessCheck}..${n} (account ${AGENT_SCOPES.map((s) => s.account).join(', ')})`);
+        lastWitnessCheck = n + 1;
         options.progress?.(`${n + 1} cases, ${report.sent} requests, ${report.findings.length} findings`);
       }
     }
@@ -116,6 +156,7 @@ export async function runFuzz(options: RunOptions): Promise<RunReport> {
       const health = await controlCall(server.app.port, 'GET', '/_mw/health');
       if (health.status !== 200) report.findings.push({ kind: 'service stopped answering', detail: `${name} health: ${health.status} ${health.body}`, reproducer: 'GET /_mw/health' });
     }
+    if (witnessesIntact) await witnessCheck(`one of cases ${lastWitnessCheck}..${report.cases - 1}`);
     const where = `account ${BASELINE.account}, region ${BASELINE.region}`;
     try {
       const baselineAfter = await snapshot(port, BASELINE);
@@ -126,7 +167,9 @@ export async function runFuzz(options: RunOptions): Promise<RunReport> {
       report.findings.push({ kind: 'baseline unreadable', detail: String((error as Error).message).split('\n')[0], reproducer: where });
     }
   } finally {
+    fleet?.close();
     for (const s of servers) await s.stop();
+    await sink?.close();
     closeAgent();
     report.ms = performance.now() - started;
   }
