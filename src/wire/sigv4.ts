@@ -7,8 +7,8 @@
 // What binds a signature to the request (issue 28): the payload hash in the canonical request is always
 // the SHA-256 of the body received, never a client's `x-amz-content-sha256` (that header only says what
 // the client hashed; UNSIGNED-PAYLOAD is S3's and not for these JSON APIs), so a swapped body fails the
-// comparison; `host` must be signed, every header SignedHeaders names must be present, and every
-// `x-amz-*` header sent (X-Amz-Target: which operation runs) must be signed; a presigned X-Amz-Expires is
+// comparison; `host` must be signed, every header SignedHeaders names must be present, and X-Amz-Target
+// (which operation runs) must be signed when sent; a presigned X-Amz-Expires is
 // an integer of at most 604800 seconds, checked against the real clock.
 
 import { constants, createHash, createHmac, type KeyObject, timingSafeEqual, verify as verifySignature } from 'node:crypto';
@@ -178,20 +178,28 @@ function bodyHash(body: string): string {
 }
 
 /**
- * The `x-amz-*` headers sent but not signed. In a presigned request the signer moves x-amz-* headers into
- * the (signed) query; the same header sent with the same value is covered by the signature too.
+ * Headers that must be signed when they are sent: X-Amz-Target says which operation runs, so a signature
+ * that leaves it out could be replayed as another operation. Not every `x-amz-*` header: the stock SSM
+ * Agent's RSA signer adds X-Amz-Content-Sha256 after it has computed SignedHeaders (agent/ssm/rsaauth/
+ * v4.go, bodyDigest), and AWS accepts that; the body is bound by its hash in any case (bodyHash).
  */
-function unsignedAmzHeaders(headers: SignedRequest['headers'], signed: ReadonlySet<string>, query: URLSearchParams | undefined): string[] {
+const MUST_BE_SIGNED = ['x-amz-target'];
+
+/**
+ * The headers of MUST_BE_SIGNED sent but not signed. In a presigned request the signer moves x-amz-*
+ * headers into the (signed) query; the same header sent with the same value is covered by the signature too.
+ */
+function unsignedRequiredHeaders(headers: SignedRequest['headers'], signed: ReadonlySet<string>, query: URLSearchParams | undefined): string[] {
   const signedQuery = new Map<string, string>();
   for (const [name, value] of query ?? []) signedQuery.set(name.toLowerCase(), value);
   const unsigned: string[] = [];
-  for (const name of Object.keys(headers)) {
-    const lower = name.toLowerCase();
-    if (!lower.startsWith('x-amz-') || signed.has(lower)) continue;
-    if (query && signedQuery.get(lower) === header(headers, name)) continue;
-    unsigned.push(lower);
+  for (const name of MUST_BE_SIGNED) {
+    const value = header(headers, name);
+    if (value === undefined || signed.has(name)) continue;
+    if (query && signedQuery.get(name) === value) continue;
+    unsigned.push(name);
   }
-  return unsigned.sort();
+  return unsigned;
 }
 
 export class SignatureVerifier {
@@ -215,7 +223,7 @@ export class SignatureVerifier {
     const parts = auth ? fromHeader(auth, request.headers) : fromQuery(url.searchParams);
     const signed = new Set(parts.signedHeaders.split(';').filter(Boolean).map((name) => name.toLowerCase()));
     if (!signed.has('host')) throw hostNotSigned();
-    const unsigned = unsignedAmzHeaders(request.headers, signed, auth ? undefined : url.searchParams);
+    const unsigned = unsignedRequiredHeaders(request.headers, signed, auth ? undefined : url.searchParams);
     if (unsigned.length > 0) throw notSigned(unsigned);
 
     const scopeParts = parts.credential.split('/');

@@ -53,6 +53,16 @@ describe('SigV4 verifier', () => {
     assert.ok(message.includes(`\n${sha256(swapped)}'`), 'the canonical request AWS would show ends with the hash of the body received');
   });
 
+  test('an unsigned x-amz-content-sha256 that is the body\'s hash is accepted, as the stock agent\'s RSA signer sends it', async () => {
+    // agent/ssm/rsaauth/v4.go adds X-Amz-Content-Sha256 after SignedHeaders is computed: AWS accepts that.
+    const body = '{"Fingerprint":"abc"}';
+    const signed = await signer.sign(request(body), { signingDate: new Date(NOW), unsignableHeaders: new Set(['x-amz-content-sha256']) });
+    assert.doesNotMatch(String(signed.headers.authorization), /x-amz-content-sha256/, 'left out of SignedHeaders');
+    assert.equal((await verifier.verify(received({ ...signed, headers: { ...signed.headers, 'x-amz-content-sha256': sha256(body) } }))).account, KEY.accountId);
+    const { code } = await refusal(verifier.verify(received({ ...signed, headers: { ...signed.headers, 'x-amz-content-sha256': sha256(body) } }, '{"Fingerprint":"xyz"}')));
+    assert.equal(code, 'InvalidSignatureException', 'and still bound to the body');
+  });
+
   test('an x-amz-content-sha256 that is not the body\'s hash, UNSIGNED-PAYLOAD included, is refused', async () => {
     for (const claimed of ['UNSIGNED-PAYLOAD', sha256('something else')]) {
       const signed = await signer.sign(request('{}', { 'x-amz-content-sha256': claimed }), { signingDate: new Date(NOW) });
