@@ -237,6 +237,8 @@ export function agentOperations(registrations: RegistrationService, agents: Agen
     },
     'EC2WindowsMessageDeliveryService.GetEndpoint': async (request) => {
       await verify.issued(request, 'ec2messages');
+      // Nothing of the input decides the answer, but a body that is not a JSON object is refused as on every call.
+      body(request);
       return { Endpoint: request.headers.host ?? '' };
     },
   };

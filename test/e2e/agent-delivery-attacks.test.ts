@@ -191,6 +191,18 @@ describe('agent delivery: redelivery, deregistration, reply validation', () => {
     assert.deepEqual((await shown(commandId, agent.nodeId)).slice(0, 3), ['Failed', 'Failed', -1073741819]);
   });
 
+  test('GetEndpoint refuses a body that is not a JSON object, as every other agent call does', async () => {
+    const [agent] = await agents(1);
+    for (const input of [null, []] as unknown as object[]) {
+      const answer = await agent.call('ec2messages', 'EC2WindowsMessageDeliveryService.GetEndpoint', input);
+      assert.equal(answer.status, 400, JSON.stringify(input));
+      assert.equal(answer.body.__type, 'SerializationException');
+    }
+    const ok = await agent.call('ec2messages', 'EC2WindowsMessageDeliveryService.GetEndpoint', { Destination: agent.nodeId });
+    assert.equal(ok.status, 200);
+    assert.equal(typeof ok.body.Endpoint, 'string');
+  });
+
   test('(9) a valid reply still works: InProgress with a null runtimeStatus, then Success', async () => {
     const [agent] = await agents(1);
     const commandId = await send([agent.nodeId]);
