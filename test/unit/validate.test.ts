@@ -388,7 +388,9 @@ run([
     body: { ...create, Tags: Array.from({ length: 12 }, () => ({})) },
     want: ve(...Array.from({ length: 5 }, (_, i) => [item(null, `tags.${i + 1}.member.key`, NOT_NULL), item(null, `tags.${i + 1}.member.value`, NOT_NULL)]).flat()),
   },
-  { name: 'integer beyond Java int range: no value', op: 'DescribeMaintenanceWindows', body: { MaxResults: 99999999999 }, want: ve(item(undefined, 'maxResults', maxVal(100))) },
+  { name: 'integer beyond Java int range: the value the int holds (issue 26)', op: 'DescribeMaintenanceWindows', body: { MaxResults: 99999999999 }, want: ve(item('2147483647', 'maxResults', maxVal(100))) },
+  { name: 'integer just past Java int range: 2147483647', op: 'DescribeMaintenanceWindows', body: { MaxResults: 2147483648 }, want: ve(item('2147483647', 'maxResults', maxVal(100))) },
+  { name: 'integer below Java int range: -2147483648', op: 'DescribeMaintenanceWindows', body: { MaxResults: -1e12 }, want: ve(item('-2147483648', 'maxResults', minVal(10))) },
 ]);
 
 // ---------- patterns: whole-value matching ----------

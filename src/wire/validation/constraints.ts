@@ -21,9 +21,11 @@
 // holding one) are reported without the value: `Value at 'description' failed to satisfy constraint: ...`
 // (real Cognito responses for the sensitive password/username members: `Value at 'password' failed to
 // satisfy constraint: Member must have length greater than or equal to 6`). Null is still `Value null at`.
-// An integer beyond Java's int range is reported without its value (real Athena response to MaxResults
-// 99999999999: `Value at 'maxResults' failed to satisfy constraint: Member must have value less than or
-// equal to 50`).
+// An integer beyond Java's int range is reported with the value the service's int field holds, the
+// nearest end of the range (real Kinesis response to ShardCount 100000000000: `Value '2147483647' at
+// 'shardCount' failed to satisfy constraint`, recorded by kinesalite's tests; issue 26 asks for this form).
+// Athena was once seen leaving the value out (`Value at 'maxResults' ...` for 99999999999): frameworks
+// differ, and the value names what was refused.
 // String length counts Unicode code points (Smithy's definition of the length trait) [I].
 import type { ShapeDef, ShapeName } from '../generated/shapes.ts';
 import { renderValue, lowerFirst } from './render.ts';
@@ -228,10 +230,12 @@ export function compileConstraints(shapes: Shapes): (name: ShapeName) => Constra
       case 'float':
       case 'double': {
         if (min === undefined && max === undefined) return () => {};
+        // An int beyond its range is held at the nearest end (projection.ts), and named so.
+        const shown = (n: number) => (s.type === 'integer' ? Math.min(INT_MAX, Math.max(-INT_MAX - 1, n)) : n);
         const valueItem = (n: number, path: string, rule: string): string =>
-          hide || (s.type === 'integer' && Math.abs(n) > INT_MAX)
+          hide
             ? `Value at '${path}' failed to satisfy constraint: ${rule}`
-            : `Value '${n}' at '${path}' failed to satisfy constraint: ${rule}`;
+            : `Value '${shown(n)}' at '${path}' failed to satisfy constraint: ${rule}`;
         return (v, path, sink) => {
           const n = v as number;
           if (min !== undefined && n < min && sink.length < MAX_ITEMS)
