@@ -219,8 +219,12 @@ export class AgentMessages {
   private take(identity: AgentIdentityRef, visibilityMs: number): Promise<AgentMessage[]> {
     const { scope, nodeId } = identity;
     return this.store.transaction(async (tx) => {
-      const messages: AgentMessage[] = [];
-      for (const queued of await tx.listQueuedInvocations(scope, nodeId, MESSAGES_PER_POLL)) {
+      const queuedList = await tx.listQueuedInvocations(scope, nodeId, MESSAGES_PER_POLL);
+      const messages: (AgentMessage | undefined)[] = queuedList.map(() => undefined);
+      // The commands are locked in id order, as the engine's step locks them (the lock order in
+      // storage/postgres/postgres-store.ts); the messages keep the queue's order.
+      const inLockOrder = queuedList.map((queued, k) => ({ queued, k })).sort((a, b) => (a.queued.commandId < b.queued.commandId ? -1 : a.queued.commandId > b.queued.commandId ? 1 : 0));
+      for (const { queued, k } of inLockOrder) {
         const command = await tx.getCommand(scope, queued.commandId);
         if (!command) continue;
         const invocations = await tx.getCommandInvocations(scope, command.id);
@@ -228,10 +232,10 @@ export class AgentMessages {
         if (!invocation) continue;
         const built = this.deliver(scope, command, invocation, visibilityMs);
         if (!built) continue;
-        messages.push(built);
+        messages[k] = built;
         await saveCommandChange(tx, scope, command, rollUp(command, invocations, command.cancelRequested === true), invocations, [invocation], this.clock.now());
       }
-      return messages;
+      return messages.filter((m): m is AgentMessage => m !== undefined);
     });
   }
 

@@ -2,14 +2,19 @@
 // On the system clock a timer wakes it at the next event (and at least every second, to see windows the
 // API just created); on the manual clock it moves only when the clock is advanced, processing every event
 // on the way at its own instant. Every step is one store transaction; every entry point is serialized.
+//
+// A request that committed its write and then wakes the engine (SendCommand, CancelCommand, an agent's
+// reply) gets its answer whatever the engine's work does: a step the database gave up to break a deadlock
+// is reloaded and run again (STEP_ATTEMPTS), and a step that still fails is logged and left to the next
+// tick, never turned into the request's 500 (issue 28, finding 6: a retried SendCommand runs twice).
 
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate, setTimeout as pause } from 'node:timers/promises';
 import { DoesNotExistException } from '../domain/errors.ts';
 import type { Invocation, WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
 import { nextFireAfter } from '../domain/window-rules.ts';
 import type { ManualClock } from '../service/manual-clock.ts';
-import type { Clock, IdGenerator, Lease, Store, StoreOperations } from '../service/ports.ts';
+import { type Clock, type IdGenerator, type Lease, type Store, type StoreOperations, TransactionConflictError } from '../service/ports.ts';
 import { ChangeBatch } from './change-batch.ts';
 import type { CommandExecutor } from './command-executor.ts';
 import { type ActiveExecution, Executor } from './executor.ts';
@@ -29,6 +34,11 @@ const DUE_BATCH = 25;
 const ADVANCE_BATCH = 50;
 /** The longest the loop runs without letting other work (HTTP requests) in. */
 const YIELD_EVERY_MS = 20;
+/**
+ * How many times the loop runs when its step is given up to break a deadlock or a serialization conflict
+ * (each time after reloading from the store, and a random pause of up to 10, 20, 40, ... ms).
+ */
+const STEP_ATTEMPTS = 5;
 
 export interface EngineOptions {
   store: Store;
@@ -114,8 +124,8 @@ export class Engine {
       const now = this.options.clock.now();
       const window = await this.options.store.getWindow(scope, windowId);
       if (!window) throw new DoesNotExistException({ kind: 'window', id: windowId });
-      const execution = await this.step(now, (tx, batch) => this.executor.fire(tx, batch, scope, window, now));
-      await this.runUntil(now); // invocations that take no time end now, not at the next clock move
+      const execution = await this.retried(() => this.step(now, (tx, batch) => this.executor.fire(tx, batch, scope, window, now)));
+      await this.settle(now); // invocations that take no time end now, not at the next clock move
       return execution;
     });
   }
@@ -126,14 +136,17 @@ export class Engine {
       const execution = await this.options.store.getWindowExecution(scope, executionId);
       if (!execution) throw new DoesNotExistException({ kind: 'execution', id: executionId });
       const now = this.options.clock.now();
-      await this.step(now, (tx, batch) => this.executor.cancel(tx, batch, executionId, now));
-      await this.runUntil(now);
+      await this.retried(() => this.step(now, (tx, batch) => this.executor.cancel(tx, batch, executionId, now)));
+      await this.settle(now);
     });
   }
 
-  /** Processes everything due now (a command just sent or cancelled), on either clock. */
+  /**
+   * Processes everything due now (a command just sent or cancelled), on either clock. Never rejects: the
+   * caller's write has committed, and its answer must not depend on this work (settle()).
+   */
   async wake(): Promise<void> {
-    await this.serialized(() => this.runUntil(this.options.clock.now()));
+    await this.serialized(() => this.settle(this.options.clock.now()));
   }
 
   /** Manual clock: processes every event up to `target` at its own instant, then leaves the clock at `target`. */
@@ -142,12 +155,40 @@ export class Engine {
     if (!manual) throw new Error('advanceTo needs the manual clock');
     await this.serialized(async () => {
       if (target < manual.now()) throw new RangeError('the manual clock cannot move backwards');
-      await this.runUntil(target);
+      await this.retried(() => this.runUntil(target));
       manual.set(target);
     });
   }
 
   // ---- the loop
+
+  /**
+   * runUntil after a caller's own write committed: conflicts are retried, and a failure that remains is
+   * logged, not thrown (the next tick, wake or clock move takes the work up again from the store).
+   */
+  private async settle(limit: number): Promise<void> {
+    try {
+      await this.retried(() => this.runUntil(limit));
+    } catch (error) {
+      this.options.log('engine work after a committed request failed; left to the next tick', { at: limit, error: String((error as Error)?.stack ?? error) });
+    }
+  }
+
+  /**
+   * Runs `work` (a step, or the loop) again when the database gave its transaction up to break a deadlock
+   * or a serialization conflict: step() has already put the executor back to what was committed.
+   */
+  private async retried<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof TransactionConflictError) || attempt >= STEP_ATTEMPTS) throw error;
+        this.options.log('engine step gave way in a database conflict; running it again', { attempt, sqlState: error.sqlState });
+        await pause(Math.random() * 10 * 2 ** (attempt - 1));
+      }
+    }
+  }
 
   private async runUntil(limit: number): Promise<void> {
     await this.claimWork();
@@ -217,6 +258,7 @@ export class Engine {
   private async step<T>(now: number, work: (tx: StoreOperations, batch: ChangeBatch) => Promise<T>): Promise<T> {
     let events: StepEvents | undefined;
     try {
+      // Not retried by the store: the work changes the executor's memory, which a rollback does not undo.
       const outcome = await this.options.store.transaction(async (tx) => {
         const lease = this.lease();
         this.executor.forgetAllBut(new Set(await tx.renewLeases(lease)));
@@ -226,7 +268,7 @@ export class Engine {
         await this.executor.settleDrafts(tx, batch);
         await batch.flush(tx, lease);
         return result;
-      });
+      }, { retryConflicts: false });
       if (events) {
         events.committed();
         if (events.events.length > 0) this.options.onEventsRecorded?.(events.events);
@@ -292,7 +334,7 @@ export class Engine {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.serialized(() => this.runUntil(this.options.clock.now()))
+      this.serialized(() => this.retried(() => this.runUntil(this.options.clock.now())))
         .catch((error: unknown) => this.options.log('engine tick failed', { error: String(error) }))
         .then(async () => {
           const next = await this.commandEventAt().then((commandWork) => this.nextEventAt(this.executor.nextEventAt(), commandWork)).catch(() => undefined);

@@ -93,6 +93,8 @@ export class CommandService {
     }
     const { command, invocations } = newCommand(this.ctx.ids.uuid(), input, instanceIds, now);
     await this.ctx.store.transaction((tx) => tx.insertCommand(scope, command, invocations));
+    // The command is stored: from here on nothing may fail the request (SendCommand has no ClientToken, so a
+    // client retrying a 500 would run it twice). wake() never rejects; it moves the command when it can.
     await this.engine.wake();
     return command;
   }

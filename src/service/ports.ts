@@ -148,8 +148,12 @@ export interface StoreOperations {
   putNode(scope: Scope, node: ManagedNode): Promise<void>;
   deleteNode(scope: Scope, nodeId: string): Promise<boolean>;
   listNodes(scope: Scope): Promise<ManagedNode[]>;
-  /** One node. Inside a transaction it is held until the transaction ends (read-modify-write of its tags). */
-  getNode(scope: Scope, nodeId: string): Promise<ManagedNode | undefined>;
+  /**
+   * One node. Inside a transaction it is held until the transaction ends (read-modify-write of its tags),
+   * unless `lock` is false: a read only, which must not hold the node (the engine's step reads nodes
+   * between its command locks, and holding them would break the lock order of postgres-store.ts).
+   */
+  getNode(scope: Scope, nodeId: string, options?: { lock?: boolean }): Promise<ManagedNode | undefined>;
   getOutcomeRules(scope: Scope): Promise<OutcomeRule[]>;
   setOutcomeRules(scope: Scope, rules: OutcomeRule[]): Promise<void>;
 
@@ -239,12 +243,40 @@ export interface EngineControl {
   cancel(scope: Scope, executionId: string): Promise<void>;
   /** Manual clock only: processes everything due up to `ms` and moves the clock there. */
   advanceTo(ms: number): Promise<void>;
-  /** Processes everything due now, e.g. a command just sent or cancelled. */
+  /**
+   * Processes everything due now, e.g. a command just sent or cancelled. Never rejects: it follows a
+   * committed write, whose answer must not depend on it (a failure is logged and left to the next tick).
+   */
   wake(): Promise<void>;
+}
+
+/** How Store.transaction runs its work. */
+export interface TransactionOptions {
+  /**
+   * Run `work` again (a bounded number of times) when the database gave the transaction up to break a
+   * deadlock or a serialization conflict: all of it was rolled back, so that is not a repeat. Default true.
+   * False for work with effects outside the store that a rollback does not undo (the engine's step keeps
+   * executions in memory): it then gets a TransactionConflictError and recovers on its own.
+   */
+  retryConflicts?: boolean;
+}
+
+/**
+ * The database gave a transaction up to break a deadlock or a serialization conflict (PostgreSQL SQLSTATE
+ * 40P01 or 40001), after the retries it allowed: nothing of it was stored, and running it again is safe.
+ */
+export class TransactionConflictError extends Error {
+  readonly sqlState: string;
+
+  constructor(sqlState: string, cause: unknown) {
+    super(`transaction conflict (SQLSTATE ${sqlState}): ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'TransactionConflictError';
+    this.sqlState = sqlState;
+  }
 }
 
 export interface Store extends StoreOperations {
   /** Runs `work` atomically: all of it commits, or none of it does. */
-  transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: StoreOperations) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }

@@ -47,14 +47,22 @@ export function eventContract(it: StoreTest): void {
     });
     await appended;
     const fast = store.transaction((tx) => tx.appendEvents([event('fast')]));
-    // Whatever the engine, nothing after the uncommitted 'slow' is visible before it commits.
+    // A writer either waits for the open one (SQLite's single writer) or commits first and comes first
+    // (PostgreSQL inserts a transaction's events at its commit, so its events lock is taken last): either
+    // way seq order is commit order, and nothing uncommitted is ever behind a visible event.
     const seen = await Promise.race([fast.then(() => 'fast committed'), new Promise((r) => setTimeout(() => r('waiting'), 200))]);
-    const visible = await store.readEvents(0, 10);
-    if (seen === 'fast committed') assert.deepEqual(visible.map((e) => e.event.detail.status), [], 'fast committed while slow was open, so it must come after slow');
-    release();
+    let visible;
+    try {
+      visible = (await store.readEvents(0, 10)).map((e) => e.event.detail.status);
+    } finally {
+      release();
+    }
     await Promise.all([slow, fast]);
-    const all = await store.readEvents(0, 10);
-    assert.deepEqual(all.map((e) => e.event.detail.status), ['slow', 'fast']);
+    const all = (await store.readEvents(0, 10)).map((e) => e.event.detail.status);
+    if (seen === 'fast committed') {
+      assert.deepEqual(visible, ['fast'], 'fast committed while slow was open: only its event is visible');
+      assert.deepEqual(all, ['fast', 'slow'], 'slow committed after fast, so it comes after');
+    } else assert.deepEqual(all, ['slow', 'fast'], 'fast waited for slow, so it comes after');
   });
 
   it('pruning keeps the newest events', async (store) => {

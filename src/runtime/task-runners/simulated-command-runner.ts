@@ -24,7 +24,8 @@ export class SimulatedCommandRunner implements CommandRunner {
     let spent = false;
     // A registered machine runs the command itself: its agent reports (runtime/agent-messages.ts).
     const real = new Set<string>();
-    for (const invocation of invocations) if ((await tx.getNode(scope, invocation.instanceId))?.registration) real.add(invocation.instanceId);
+    // Read, not held: a node held here, between the step's command locks, deadlocked two replicas' steps.
+    for (const invocation of invocations) if ((await tx.getNode(scope, invocation.instanceId, { lock: false }))?.registration) real.add(invocation.instanceId);
     const started = invocations.map((invocation) => {
       if (real.has(invocation.instanceId)) return { afterMs: 0 };
       // A window's command is matched as its RUN_COMMAND invocation: rules on the window and task apply.

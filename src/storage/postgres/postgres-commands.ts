@@ -55,7 +55,9 @@ const takeWindowReports = statement('take_window_reports', `
   DELETE FROM window_reports w USING due
   WHERE w.account = due.account AND w.region = due.region AND w.invocation_id = due.invocation_id
   RETURNING w.account, w.region, w.doc`);
-const listDueCommands = statement('list_due_commands', 'SELECT DISTINCT account, region, command_id FROM command_invocations WHERE due_at IS NOT NULL AND due_at <= $1 LIMIT $2');
+// In key order: the step then locks the commands it moves in the order every transaction does (see the
+// lock order in postgres-store.ts), so two replicas stepping together wait for each other, not deadlock.
+const listDueCommands = statement('list_due_commands', 'SELECT DISTINCT account, region, command_id FROM command_invocations WHERE due_at IS NOT NULL AND due_at <= $1 ORDER BY account, region, command_id LIMIT $2');
 
 const insertActivation = statement('insert_activation', 'INSERT INTO activations (account, region, id, doc) VALUES ($1, $2, $3, $4)');
 const selectActivation = statement('select_activation', 'SELECT doc FROM activations WHERE account = $1 AND region = $2 AND id = $3');

@@ -230,9 +230,9 @@ export class PostgresOperations extends PostgresEvents implements StoreOperation
     return (await listNodes(this.session, [scope.account, scope.region])).rows.map((row) => JSON.parse(String(row.doc)) as ManagedNode);
   }
 
-  async getNode(scope: Scope, nodeId: string): Promise<ManagedNode | undefined> {
+  async getNode(scope: Scope, nodeId: string, options: { lock?: boolean } = {}): Promise<ManagedNode | undefined> {
     // In a transaction the row stays locked until it ends, so concurrent tag changes apply one after another.
-    const read = this.inTransaction ? selectNodeForUpdate : selectNode;
+    const read = this.inTransaction && options.lock !== false ? selectNodeForUpdate : selectNode;
     return parsed((await read(this.session, [scope.account, scope.region, nodeId])).rows[0]);
   }
 

@@ -6,9 +6,35 @@
 // getIdempotencyRecord), the scheduler's due windows are claimed with FOR UPDATE SKIP LOCKED, and a
 // window read inside a transaction is locked until commit (FOR UPDATE), so every read-modify-write of a
 // window, its targets, tasks and tags takes turns with the others on that window.
+//
+// Lock order. Two transactions that lock the same rows in different orders deadlock, and PostgreSQL then
+// fails one of them (SQLSTATE 40P01). Every transaction takes its locks in this order:
+//   1. window_executions this replica holds (renewLeases, at the start of each engine step);
+//   2. commands (getCommand FOR UPDATE), several in (account, region, id) order (listDueCommands, the
+//      agent's poll), each command before any of its command_invocations rows;
+//   3. that command's command_invocations rows, then its window_reports row (saveCommandChange);
+//   4. window_reports taken by the engine (takeWindowReports), then the step's window history rows;
+//   5. last, the events advisory lock (LOCK_CLASS_EVENTS): appendEvents in a transaction only collects the
+//      events, inserted at commit (flushEvents), so no transaction waits for a row while holding it.
+// Before, appendEvents took the advisory lock at once, in the middle of a transaction that then locked
+// its next command: an engine step moving commands A then B, and a poll or a step on another replica
+// holding B and waiting for the events lock, deadlocked (issue 28, finding 6). managed_nodes rows are held
+// only by transactions that hold nothing else first (a node's tags, an agent's heartbeat or poll); the
+// step reads nodes between its command locks without holding them (getNode lock: false), which two
+// replicas' steps deadlocked on before. One exception remains: a
+// step that cancels a window's command at its cutoff locks that command after taking window reports
+// (4 before 2); that rare deadlock, like any other, is retried (below, and in the engine's step).
+//
+// Retries. A transaction PostgreSQL gave up to break a deadlock (40P01) or a serialization conflict
+// (40001) was rolled back whole, so running its work again is not a repeat: transaction() does so up to
+// CONFLICT_ATTEMPTS times, after a short random pause (the two victims of one conflict do not meet again
+// in step). Work whose effects outside the store a rollback does not undo (the engine's step, which keeps
+// executions in memory) passes `retryConflicts: false`, gets a TransactionConflictError and retries itself.
 
+import { setTimeout } from 'node:timers/promises';
 import type pg from 'pg';
-import type { Store, StoreOperations } from '../../service/ports.ts';
+import type { RecordedEvent } from '../../domain/events.ts';
+import { type Store, type StoreOperations, TransactionConflictError, type TransactionOptions } from '../../service/ports.ts';
 import { createPool, dropSchema, migrate, type PostgresStoreOptions, type Row, type Session } from './postgres-database.ts';
 import { PostgresOperations } from './postgres-operations.ts';
 
@@ -30,6 +56,40 @@ class TransactionSession implements Session {
   }
 }
 
+/**
+ * A transaction's operations. Events are collected and inserted just before COMMIT, so the events lock is
+ * the last lock the transaction takes (see the lock order above); their order is the order appended.
+ */
+class TransactionOperations extends PostgresOperations {
+  private readonly pendingEvents: RecordedEvent[] = [];
+
+  constructor(session: Session) {
+    super(session, true);
+  }
+
+  override async appendEvents(events: RecordedEvent[]): Promise<void> {
+    this.pendingEvents.push(...events);
+  }
+
+  async flushEvents(): Promise<void> {
+    if (this.pendingEvents.length > 0) await super.appendEvents(this.pendingEvents.splice(0));
+  }
+}
+
+/** How many times transaction() runs work that PostgreSQL gave up to break a deadlock or a serialization conflict. */
+const CONFLICT_ATTEMPTS = 5;
+
+/** 40P01 deadlock_detected, 40001 serialization_failure: the whole transaction was rolled back. */
+function conflictState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001' ? code : undefined;
+}
+
+/** A random pause before attempt `attempt + 1`: up to 10, 20, 40, ... ms. */
+function conflictPauseMs(attempt: number): number {
+  return Math.random() * 10 * 2 ** (attempt - 1);
+}
+
 export class PostgresStore extends PostgresOperations implements Store {
   private readonly pool: pg.Pool;
 
@@ -39,7 +99,21 @@ export class PostgresStore extends PostgresOperations implements Store {
     this.pool = pool;
   }
 
-  async transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: StoreOperations) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const attempts = options.retryConflicts === false ? 1 : CONFLICT_ATTEMPTS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(work);
+      } catch (error) {
+        const sqlState = conflictState(error);
+        if (sqlState === undefined) throw error;
+        if (attempt >= attempts) throw new TransactionConflictError(sqlState, error);
+        await setTimeout(conflictPauseMs(attempt));
+      }
+    }
+  }
+
+  private async once<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const session = new TransactionSession(client);
     // A client whose ROLLBACK failed is in an unknown state: it is destroyed instead of going back to the pool.
@@ -47,7 +121,9 @@ export class PostgresStore extends PostgresOperations implements Store {
     try {
       await client.query('BEGIN');
       try {
-        const result = await work(new PostgresOperations(session, true));
+        const tx = new TransactionOperations(session);
+        const result = await work(tx);
+        await tx.flushEvents();
         await client.query('COMMIT');
         return result;
       } catch (error) {
