@@ -87,12 +87,18 @@ export function envelope(scope: Scope, detailType: DetailType, at: number, resou
 
 /** Where events are delivered: a webhook (POST of each event as JSON) or an EventBridge endpoint (PutEvents). */
 export interface EventTarget {
-  /** Derived from kind and url: the same target given twice is one target. */
+  /** Derived from kind, url, bus and owner: the same target given twice by one owner is one target. */
   id: string;
   kind: 'webhook' | 'eventbridge';
   url: string;
   /** EventBridge only: the event bus PutEvents names (default `default`). */
   eventBusName?: string;
+  /**
+   * Whose target it is and whose events it receives: one account in one Region (added through
+   * /_mw/event-targets with that account's key). Absent: the operator's target (--event-webhook,
+   * --eventbridge-endpoint), which receives every account's events in every Region.
+   */
+  scope?: Scope;
 }
 
 /** A target and how far its delivery has come. */
@@ -105,8 +111,16 @@ export interface EventTargetState {
   lastError?: string;
 }
 
-export function eventTargetId(kind: EventTarget['kind'], url: string, eventBusName?: string): string {
-  return `${kind}-${createHash('sha256').update(`${kind} ${url} ${eventBusName ?? ''}`).digest('hex').slice(0, 16)}`;
+export function eventTargetId(kind: EventTarget['kind'], url: string, eventBusName?: string, scope?: Scope): string {
+  // The operator's targets keep the id they had before targets had owners (their progress is kept by id);
+  // an account's includes the account and Region, so two accounts adding one URL get two targets.
+  const owner = scope ? ` ${scope.account} ${scope.region}` : '';
+  return `${kind}-${createHash('sha256').update(`${kind} ${url} ${eventBusName ?? ''}${owner}`).digest('hex').slice(0, 16)}`;
+}
+
+/** Whether a target (or stream) of `scope` receives `event`: the operator's (no scope) receive every event. */
+export function eventInScope(event: ServiceEvent, scope: Scope | undefined): boolean {
+  return scope === undefined || (event.account === scope.account && event.region === scope.region);
 }
 
 // ---- the events of each resource, as AWS's samples show them (docs/coverage.md lists what is inferred)

@@ -1,15 +1,17 @@
 // Contract: the state-change event outbox. Events are kept in the order recorded, concurrent writers' events come out in commit order (a reader that saw seq N never later
 // finds a smaller seq), pruning keeps the newest; targets keep their progress, and only the holder of a
-// target's lease records progress until it lapses or is released.
+// target's lease records progress until it lapses or is released. Targets belong to one account and
+// Region (or to the operator): listed and deleted only by their owner; events are read by account and Region.
 
 import assert from 'node:assert/strict';
-import { envelope, type RecordedEvent } from '../../src/domain/events.ts';
-import { A, T0 } from './fixtures.ts';
+import { envelope, eventTargetId, type RecordedEvent } from '../../src/domain/events.ts';
+import type { Scope } from '../../src/domain/model.ts';
+import { A, B, C, T0 } from './fixtures.ts';
 import type { StoreTest } from './store-contract.ts';
 
-const event = (name: string, windowId?: string): RecordedEvent => ({
+const event = (name: string, windowId?: string, scope: Scope = A): RecordedEvent => ({
   windowId,
-  event: envelope(A, 'Maintenance Window State-change Notification', T0, [], { 'window-id': windowId ?? 'mw-0', status: name }, [name]),
+  event: envelope(scope, 'Maintenance Window State-change Notification', T0, [], { 'window-id': windowId ?? 'mw-0', status: name }, [name]),
 });
 const target = { id: 'webhook-0000000000000001', kind: 'webhook' as const, url: 'http://127.0.0.1:9/hook' };
 
@@ -88,5 +90,52 @@ export function eventContract(it: StoreTest): void {
     assert.equal(await store.claimEventTarget(target.id, 'r1', T0 + 1003, T0 + 2000), true, 'released: taken at once');
     assert.equal(await store.deleteEventTarget(target.id), true);
     assert.equal(await store.deleteEventTarget(target.id), false);
+  });
+
+  it("events are read by account and Region: a scope's reader sees only its own, in order, after a seq", async (store) => {
+    await store.transaction((tx) => tx.appendEvents([event('a1'), event('b1', undefined, B), event('c1', undefined, C), event('a2', 'mw-1')]));
+    const all = await store.readEvents(0, 10);
+    assert.deepEqual(all.map((e) => e.event.detail.status), ['a1', 'b1', 'c1', 'a2']);
+    assert.deepEqual((await store.readEvents(0, 10, A)).map((e) => [e.event.detail.status, e.seq, e.windowId]), [['a1', all[0].seq, undefined], ['a2', all[3].seq, 'mw-1']]);
+    assert.deepEqual((await store.readEvents(all[0].seq, 10, A)).map((e) => e.event.detail.status), ['a2'], 'after a seq, skipping the others');
+    assert.deepEqual((await store.readEvents(0, 1, A)).map((e) => e.event.detail.status), ['a1'], 'limited');
+    assert.deepEqual((await store.readEvents(0, 10, B)).map((e) => e.event.detail.status), ['b1']);
+    assert.deepEqual((await store.readEvents(0, 10, C)).map((e) => e.event.detail.status), ['c1'], 'same account, another Region');
+    assert.deepEqual(await store.readEvents(0, 10, { account: '333333333333', region: 'us-east-1' }), []);
+  });
+
+  it("targets belong to an account and Region, or to the operator: each owner lists and deletes only its own", async (store) => {
+    const url = 'http://127.0.0.1:9/hook';
+    const ofA = { id: eventTargetId('webhook', url, undefined, A), kind: 'webhook' as const, url, scope: A };
+    const ofB = { id: eventTargetId('webhook', url, undefined, B), kind: 'webhook' as const, url, scope: B };
+    const ofC = { id: eventTargetId('webhook', url, undefined, C), kind: 'webhook' as const, url, scope: C };
+    const operators = { id: eventTargetId('webhook', url), kind: 'webhook' as const, url };
+    assert.equal(new Set([ofA.id, ofB.id, ofC.id, operators.id]).size, 4, 'one URL, four owners: four targets');
+    for (const t of [ofA, ofB, ofC, operators]) await store.addEventTarget(t, 3);
+    const ids = (states: { target: { id: string } }[]) => states.map((s) => s.target.id).sort();
+    assert.deepEqual(await store.listEventTargets(A), [{ target: ofA, deliveredSeq: 3, failures: 0, lastError: undefined }]);
+    assert.deepEqual(ids(await store.listEventTargets(B)), [ofB.id]);
+    assert.deepEqual(ids(await store.listEventTargets(C)), [ofC.id]);
+    assert.deepEqual(await store.listEventTargets(null), [{ target: operators, deliveredSeq: 3, failures: 0, lastError: undefined }]);
+    assert.deepEqual(ids(await store.listEventTargets()), ids([ofA, ofB, ofC, operators].map((target) => ({ target }))), 'all, for the delivery');
+    assert.equal(await store.deleteEventTarget(ofA.id, B), false, "B cannot delete A's");
+    assert.equal(await store.deleteEventTarget(ofA.id, C), false, "A's other Region cannot either");
+    assert.equal(await store.deleteEventTarget(operators.id, A), false, "nor an account the operator's");
+    assert.equal(await store.deleteEventTarget(ofA.id, null), false, "nor the operator's route an account's");
+    assert.equal(await store.deleteEventTarget(ofA.id, A), true);
+    assert.equal(await store.deleteEventTarget(operators.id, null), true);
+    assert.deepEqual(ids(await store.listEventTargets()), ids([ofB, ofC].map((target) => ({ target }))));
+  });
+
+  it('a target added again keeps its progress and takes the owner given (a flag target from before owners is the operator\'s again)', async (store) => {
+    const url = 'http://127.0.0.1:9/flag';
+    const operators = { id: eventTargetId('webhook', url), kind: 'webhook' as const, url };
+    // As migration 11 leaves a target made before owners existed: the default account's.
+    await store.addEventTarget({ ...operators, scope: { account: '000000000000', region: 'us-east-1' } }, 5);
+    assert.equal(await store.claimEventTarget(operators.id, 'r1', T0, T0 + 1000), true);
+    assert.equal(await store.saveEventTargetProgress(operators.id, 'r1', { deliveredSeq: 9, failures: 0 }), true);
+    await store.addEventTarget(operators, 42);
+    assert.deepEqual(await store.listEventTargets(null), [{ target: operators, deliveredSeq: 9, failures: 0, lastError: undefined }]);
+    assert.deepEqual(await store.listEventTargets({ account: '000000000000', region: 'us-east-1' }), []);
   });
 }

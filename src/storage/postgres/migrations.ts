@@ -268,4 +268,22 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    description: 'event targets belong to one account and Region (or to the operator); events are read by account and Region',
+    sql: `
+      -- NULL account and region: the operator's target (--event-webhook, --eventbridge-endpoint), which
+      -- receives every account's events. Targets made before owners existed cannot say who added them:
+      -- they are given to the default account and Region (000000000000, us-east-1; wire/scope.ts), the
+      -- scope of every control call of a service without --credentials, where they were almost surely
+      -- added. Start-up gives the targets still named by the flags back to the operator (same ids).
+      ALTER TABLE event_targets ADD COLUMN account text;
+      ALTER TABLE event_targets ADD COLUMN region text;
+      UPDATE event_targets SET account = '000000000000', region = 'us-east-1';
+      ALTER TABLE events ADD COLUMN account text;
+      ALTER TABLE events ADD COLUMN region text;
+      UPDATE events SET account = doc::jsonb ->> 'account', region = doc::jsonb ->> 'region';
+      CREATE INDEX events_by_scope ON events (account, region, seq);
+    `,
+  },
 ];

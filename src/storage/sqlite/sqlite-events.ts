@@ -2,12 +2,15 @@
 // commit order), and each delivery target's progress and lease.
 
 import type { EventTarget, EventTargetState, RecordedEvent, SequencedEvent } from '../../domain/events.ts';
+import type { Scope } from '../../domain/model.ts';
 import { SqliteCommands } from './sqlite-commands.ts';
 import type { Row } from './sqlite-database.ts';
 
 function targetState(row: Row): EventTargetState {
+  const { scope: _, ...target } = JSON.parse(String(row.doc)) as EventTarget;
   return {
-    target: JSON.parse(String(row.doc)) as EventTarget,
+    // The owner is the columns' (migration 11 gave owners to targets whose doc has none).
+    target: row.account === null ? target : { ...target, scope: { account: String(row.account), region: String(row.region) } },
     deliveredSeq: Number(row.delivered_seq),
     failures: Number(row.failures),
     lastError: row.last_error === null ? undefined : String(row.last_error),
@@ -16,12 +19,14 @@ function targetState(row: Row): EventTargetState {
 
 export class SqliteEvents extends SqliteCommands {
   async appendEvents(events: RecordedEvent[]): Promise<void> {
-    const insert = this.statement('INSERT INTO events (id, window_id, doc) VALUES (?, ?, ?)');
-    for (const e of events) insert.run(e.event.id, e.windowId ?? null, JSON.stringify(e.event));
+    const insert = this.statement('INSERT INTO events (id, window_id, account, region, doc) VALUES (?, ?, ?, ?, ?)');
+    for (const e of events) insert.run(e.event.id, e.windowId ?? null, e.event.account, e.event.region, JSON.stringify(e.event));
   }
 
-  async readEvents(afterSeq: number, limit: number): Promise<SequencedEvent[]> {
-    const rows = this.statement('SELECT seq, window_id, doc FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+  async readEvents(afterSeq: number, limit: number, scope?: Scope): Promise<SequencedEvent[]> {
+    const rows = (scope
+      ? this.statement('SELECT seq, window_id, doc FROM events WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?').all(scope.account, scope.region, afterSeq, limit)
+      : this.statement('SELECT seq, window_id, doc FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit)) as Row[];
     return rows.map((row) => ({ seq: Number(row.seq), windowId: row.window_id === null ? undefined : String(row.window_id), event: JSON.parse(String(row.doc)) }));
   }
 
@@ -39,15 +44,25 @@ export class SqliteEvents extends SqliteCommands {
   }
 
   async addEventTarget(target: EventTarget, fromSeq: number): Promise<void> {
-    this.statement('INSERT INTO event_targets (id, doc, delivered_seq) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(target.id, JSON.stringify(target), fromSeq);
+    const { scope, ...doc } = target;
+    // A known id keeps its progress; its owner is set again (a flag's target made before owners existed is the operator's again).
+    this.statement('INSERT INTO event_targets (id, doc, delivered_seq, account, region) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET account = excluded.account, region = excluded.region')
+      .run(target.id, JSON.stringify(doc), fromSeq, scope?.account ?? null, scope?.region ?? null);
   }
 
-  async listEventTargets(): Promise<EventTargetState[]> {
-    return (this.statement('SELECT doc, delivered_seq, failures, last_error FROM event_targets ORDER BY id').all() as Row[]).map(targetState);
+  async listEventTargets(owner?: Scope | null): Promise<EventTargetState[]> {
+    const columns = 'SELECT doc, delivered_seq, failures, last_error, account, region FROM event_targets';
+    const rows = owner === undefined ? this.statement(`${columns} ORDER BY id`).all()
+      : owner === null ? this.statement(`${columns} WHERE account IS NULL ORDER BY id`).all()
+        : this.statement(`${columns} WHERE account = ? AND region = ? ORDER BY id`).all(owner.account, owner.region);
+    return (rows as Row[]).map(targetState);
   }
 
-  async deleteEventTarget(id: string): Promise<boolean> {
-    return this.statement('DELETE FROM event_targets WHERE id = ?').run(id).changes > 0;
+  async deleteEventTarget(id: string, owner?: Scope | null): Promise<boolean> {
+    const deleted = owner === undefined ? this.statement('DELETE FROM event_targets WHERE id = ?').run(id)
+      : owner === null ? this.statement('DELETE FROM event_targets WHERE id = ? AND account IS NULL').run(id)
+        : this.statement('DELETE FROM event_targets WHERE id = ? AND account = ? AND region = ?').run(id, owner.account, owner.region);
+    return deleted.changes > 0;
   }
 
   async claimEventTarget(id: string, owner: string, now: number, until: number): Promise<boolean> {
