@@ -3,14 +3,25 @@
 // the service's order, with retries and backoff; live subscribers (the server-sent event stream) get
 // them as they come. A slow or dead receiver only holds back its own target: the engine never waits.
 // On PostgreSQL, one replica at a time delivers to a target (a lease in the store).
+//
+// Whose events: a target added by an account receives that account's events of its Region only; the
+// operator's targets (the command line's) receive every event. A live subscriber gets its scope's.
+//
+// A live subscriber takes events only as fast as it can: it has a cursor (the last event it passed), and
+// while its sink is full (its client does not read) nothing more is written to it; when the sink drains,
+// it reads what it missed from the store, a page at a time, and goes on live once it has caught up. So a
+// subscriber holds at most what its sink holds plus one page, however far behind it is.
 
-import type { EventTarget, EventTargetState, SequencedEvent, ServiceEvent } from '../domain/events.ts';
+import { eventInScope, type EventTarget, type EventTargetState, type SequencedEvent, type ServiceEvent } from '../domain/events.ts';
+import type { Scope } from '../domain/model.ts';
 import type { Store } from '../service/ports.ts';
 
 /** How often the store is read for events recorded by another replica (this one's wake the bus at once). */
 const TAIL_EVERY_MS = 500;
 const LEASE_MS = 15_000;
 const BATCH = 100;
+/** Events read at once for a subscriber catching up (a resumed stream, or one whose client fell behind). */
+const STREAM_PAGE = 100;
 const MAX_BACKOFF_MS = 30_000;
 
 /** Sends events to one target; throws when the target did not take them. */
@@ -34,17 +45,41 @@ export interface EventBusOptions {
 }
 
 export interface EventFilter {
+  /** Only this account's events in this Region (undefined: every event). */
+  scope?: Scope;
   detailTypes?: readonly string[];
   windowIds?: readonly string[];
 }
 
+/** Where a subscriber's events go (the live stream's response). */
+export interface EventSink {
+  /** Takes one event; false when it holds all it may: nothing more is written until `resume()`. */
+  write(event: SequencedEvent): boolean;
+  /** The subscription is over (the service stops, or the store could not be read). */
+  end(error?: Error): void;
+}
+
+/** A live subscription: `resume` after the sink drained, `stop` when its client is gone. */
+export interface Subscription {
+  resume(): void;
+  stop(): void;
+}
+
 interface Subscriber {
   filter: EventFilter;
-  send(event: SequencedEvent): void;
-  end?: () => void;
+  sink: EventSink;
+  /** The seq of the last event passed (written or not matching). */
+  cursor: number;
+  /** Caught up: takes events from the tail as they are read. Otherwise it reads them from the store. */
+  live: boolean;
+  /** The sink is full: waits for resume(). */
+  blocked: boolean;
+  pumping: boolean;
+  stopped: boolean;
 }
 
 function matches(filter: EventFilter, event: SequencedEvent): boolean {
+  if (!eventInScope(event.event, filter.scope)) return false;
   if (filter.detailTypes?.length && !filter.detailTypes.includes(event.event['detail-type'])) return false;
   if (filter.windowIds?.length && !(event.windowId && filter.windowIds.includes(event.windowId))) return false;
   return true;
@@ -64,7 +99,10 @@ export class EventBus {
     this.options = options;
   }
 
-  /** Starts delivering; `initialTargets` (from the command line) are added, keeping progress they already have. */
+  /**
+   * Starts delivering; `initialTargets` (from the command line: the operator's, without a scope, so they
+   * receive every account's events) are added, keeping progress they already have.
+   */
   async start(initialTargets: EventTarget[]): Promise<void> {
     const { store } = this.options;
     this.tailSeq = await store.lastEventSeq();
@@ -76,7 +114,10 @@ export class EventBus {
 
   /** Ends every live stream (the service is stopping: they would keep its connections open). */
   endStreams(): void {
-    for (const s of this.subscribers) s.end?.();
+    for (const s of this.subscribers) {
+      s.stopped = true;
+      s.sink.end();
+    }
     this.subscribers.clear();
   }
 
@@ -95,39 +136,44 @@ export class EventBus {
     void this.tail();
   }
 
+  /** Adds a target (of its scope, or the operator's without one); it receives the events recorded from now. */
   async addTarget(target: EventTarget): Promise<EventTargetState> {
     await this.options.store.addEventTarget(target, await this.options.store.lastEventSeq());
     await this.refreshTargets();
-    return (await this.options.store.listEventTargets()).find((t) => t.target.id === target.id)!;
+    return (await this.options.store.listEventTargets(target.scope ?? null)).find((t) => t.target.id === target.id)!;
   }
 
-  async removeTarget(id: string): Promise<boolean> {
-    const removed = await this.options.store.deleteEventTarget(id);
+  /** Removes a target of `owner` (null: the operator's); false when that owner has none of that id. */
+  async removeTarget(id: string, owner: Scope | null): Promise<boolean> {
+    const removed = await this.options.store.deleteEventTarget(id, owner);
     await this.refreshTargets();
     return removed;
   }
 
-  targets(): Promise<EventTargetState[]> {
-    return this.options.store.listEventTargets();
+  /** The targets of `owner` (null: the operator's). */
+  targets(owner: Scope | null): Promise<EventTargetState[]> {
+    return this.options.store.listEventTargets(owner);
   }
 
   /**
    * Live events matching `filter`, from `afterSeq` when given (a stream resumed with Last-Event-ID gets
-   * what it missed, as far as it is still kept). Returns the function that ends the subscription.
+   * what it missed, as far as it is still kept), written to `sink` as fast as it takes them.
    */
-  async subscribe(filter: EventFilter, send: (event: SequencedEvent) => void, afterSeq?: number, end?: () => void): Promise<() => void> {
-    const subscriber: Subscriber = { filter, send, end };
-    if (afterSeq !== undefined) {
-      // Catch up to the live tail first; events the tail reads meanwhile are sent after, in order.
-      for (let seq = afterSeq; seq < this.tailSeq;) {
-        const events = await this.options.store.readEvents(seq, BATCH);
-        if (events.length === 0) break;
-        for (const e of events) if (e.seq <= this.tailSeq && matches(filter, e)) send(e);
-        seq = events.at(-1)!.seq;
-      }
-    }
-    this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+  subscribe(filter: EventFilter, sink: EventSink, afterSeq?: number): Subscription {
+    const s: Subscriber = { filter, sink, cursor: afterSeq ?? this.tailSeq, live: afterSeq === undefined, blocked: false, pumping: false, stopped: false };
+    this.subscribers.add(s);
+    if (!s.live) void this.pump(s);
+    return {
+      resume: () => {
+        if (s.stopped || !s.blocked) return;
+        s.blocked = false;
+        void this.pump(s);
+      },
+      stop: () => {
+        s.stopped = true;
+        this.subscribers.delete(s);
+      },
+    };
   }
 
   /** Undelivered events of the target furthest behind (the metrics' queue depth). */
@@ -139,6 +185,61 @@ export class EventBus {
   }
 
   // ----
+
+  /** Brings a subscriber that is not live up to the tail from the store, a page at a time, while its sink takes them. */
+  private async pump(s: Subscriber): Promise<void> {
+    if (s.pumping) return;
+    s.pumping = true;
+    try {
+      while (!s.stopped && !s.blocked && !s.live) {
+        const tailBefore = this.tailSeq;
+        const page = await this.options.store.readEvents(s.cursor, STREAM_PAGE, s.filter.scope);
+        if (s.stopped) return;
+        if (page.length === 0) {
+          // Nothing of its scope after the cursor: every event up to tailBefore was committed before this read.
+          s.cursor = Math.max(s.cursor, tailBefore);
+          // Live only if the tail has not read past the cursor meanwhile (what it read then was not sent here).
+          if (s.cursor >= this.tailSeq) s.live = true;
+          continue;
+        }
+        for (const e of page) {
+          if (e.seq <= s.cursor) continue;
+          s.cursor = e.seq;
+          if (matches(s.filter, e) && !s.sink.write(e)) {
+            s.blocked = true;
+            break;
+          }
+        }
+      }
+    } catch (error) {
+      s.stopped = true;
+      this.subscribers.delete(s);
+      s.sink.end(error as Error);
+    } finally {
+      s.pumping = false;
+    }
+  }
+
+  /** Events the tail read, to each live subscriber; one whose sink fills stops being live (it reads the rest from the store later). */
+  private dispatch(events: SequencedEvent[]): void {
+    for (const s of this.subscribers) {
+      if (!s.live) continue;
+      for (const e of events) {
+        if (e.seq <= s.cursor) continue;
+        s.cursor = e.seq;
+        if (matches(s.filter, e) && !s.sink.write(e)) {
+          s.live = false;
+          s.blocked = true;
+          break;
+        }
+      }
+    }
+  }
+
+  private hasLiveSubscriber(): boolean {
+    for (const s of this.subscribers) if (s.live) return true;
+    return false;
+  }
 
   private schedule(): void {
     if (!this.running) return;
@@ -155,16 +256,16 @@ export class EventBus {
       try {
         do {
           this.again = false;
-          if (this.subscribers.size === 0) {
-            // Nobody watches live: no need to read the events themselves (each target reads its own).
+          if (!this.hasLiveSubscriber()) {
+            // Nobody watches live: no need to read the events themselves (each target and catching-up subscriber reads its own).
             this.tailSeq = await this.options.store.lastEventSeq();
           }
           for (;;) {
-            if (this.subscribers.size === 0) break;
+            if (!this.hasLiveSubscriber()) break;
             const events = await this.options.store.readEvents(this.tailSeq, BATCH);
             if (events.length === 0) break;
             this.tailSeq = events.at(-1)!.seq;
-            for (const event of events) for (const s of this.subscribers) if (matches(s.filter, event)) s.send(event);
+            this.dispatch(events);
           }
           // Targets added or removed through another replica are picked up here too.
           await this.refreshTargets();
@@ -254,13 +355,18 @@ class TargetWorker {
       let { deliveredSeq } = state;
       const first = await store.firstEventSeq();
       if (first !== undefined && first > deliveredSeq + 1) {
-        // Dropped beyond the retention before this target took them: say so, and go on from what is kept.
+        // Dropped beyond the retention before this target took them: say so, and go on from what is kept
+        // (for an account's target the count is at most this: other accounts' events are counted too).
         this.options.observe?.({ target: this.target, dropped: first - deliveredSeq - 1 });
         this.options.log?.('event target missed events dropped beyond the retention', { target: this.target.id, missed: first - deliveredSeq - 1 });
         deliveredSeq = first - 1;
       }
-      const events = await store.readEvents(deliveredSeq, this.target.kind === 'eventbridge' ? 10 : 1);
+      // An account's target reads only its account's events of its Region; the operator's read them all.
+      const lastBefore = this.target.scope ? await store.lastEventSeq() : deliveredSeq;
+      const events = await store.readEvents(deliveredSeq, this.target.kind === 'eventbridge' ? 10 : 1, this.target.scope);
       if (events.length === 0) {
+        // None of its events up to lastBefore (committed before the read): it is not behind on the others'.
+        deliveredSeq = Math.max(deliveredSeq, lastBefore);
         if (deliveredSeq !== state.deliveredSeq) await store.saveEventTargetProgress(this.target.id, owner, { deliveredSeq, failures: 0 });
         return;
       }
