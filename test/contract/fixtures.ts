@@ -1,6 +1,9 @@
 // Rows for the storage contract: every entity with its optional and nested members filled, and strings
 // that a careless engine would mangle (quotes, backslashes, NUL, non-BMP characters, SQL-looking text).
 
+import type { Activation } from '../../src/domain/activations.ts';
+import type { AgentCredential } from '../../src/domain/agent-credentials.ts';
+import { type Command, type CommandInvocation, newCommand } from '../../src/domain/commands.ts';
 import type { ExecutionStatus, Invocation, TaskExecution, WindowExecution } from '../../src/domain/execution.ts';
 import type { ManagedNode, OutcomeRule } from '../../src/domain/inventory.ts';
 import type { Scope, Window, WindowTarget, WindowTask } from '../../src/domain/model.ts';
@@ -139,4 +142,21 @@ export function items<T>(rows: { item: T }[]): T[] {
 
 export function keys(rows: { key: number }[]): number[] {
   return rows.map((row) => row.key);
+}
+
+/** A Run Command command on `instanceIds` and its invocations (Pending, due at `dueAt`), made as SendCommand makes them. */
+export function command(id: string, instanceIds: string[], dueAt = T0): { command: Command; invocations: CommandInvocation[] } {
+  const sent = newCommand(id, { documentName: 'AWS-RunShellScript', instanceIds, parameters: { commands: [AWKWARD] }, comment: AWKWARD }, instanceIds, dueAt);
+  return { command: sent.command, invocations: sent.invocations };
+}
+
+export function activation(id: string, overrides: Partial<Activation> = {}): Activation {
+  return {
+    id, code: `code-${id}`, description: AWKWARD, defaultInstanceName: 'web', iamRole: 'SSMServiceRole', registrationLimit: 2,
+    registrationsCount: 0, createdAt: T0, expiresAt: T0 + 86_400_000, tags: [{ key: 'Env', value: AWKWARD }], ...overrides,
+  };
+}
+
+export function agentCredential(nodeId: string, accessKeyId: string, expiresAt = T0 + 3_600_000): AgentCredential {
+  return { accessKeyId, secretAccessKey: `secret-${accessKeyId}`, sessionToken: AWKWARD, nodeId, expiresAt };
 }

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import type { ExecutionStatus } from '../../src/domain/execution.ts';
-import { A, B, C, invocation, items, keys, orderedIds, T0, taskExecution, windowExecution } from './fixtures.ts';
+import { A, AWKWARD, B, C, invocation, items, keys, orderedIds, T0, taskExecution, windowExecution } from './fixtures.ts';
 import type { StoreTest } from './store-contract.ts';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -148,5 +148,23 @@ export function historyContract(it: StoreTest): void {
     assert.deepEqual(items(await store.listInvocations(A, parent, 0, MAX)).map((i) => i.id), expected, 'updates keep the position');
     assert.deepEqual(items(await store.listInvocations(B, parent, 0, MAX)).map((i) => i.id), ['inv-in-b']);
     await assert.rejects(store.insertInvocations(A, [invocation(parent, ids[0])]));
+  });
+
+  it('a task execution\'s plan is saved once and read back, in its own scope only', async (store) => {
+    const [id] = orderedIds(1);
+    const execution = taskExecution('we-1', id);
+    await store.insertTaskExecutions(A, [execution]);
+    assert.equal(await store.getTaskPlan(A, id), undefined, 'no plan before it is saved');
+    const plan = [
+      { resourceIds: ['i-1', 'i-2'], windowTargetId: 't-1', ownerInformation: AWKWARD, targetType: 'INSTANCE' as const, group: 0 },
+      { resourceIds: [], group: 1 },
+    ];
+    await store.saveTaskPlan(A, id, plan);
+    assert.deepEqual(await store.getTaskPlan(A, id), plan);
+    assert.equal(await store.getTaskPlan(B, id), undefined);
+    assert.equal(await store.getTaskPlan(A, 'te-unknown'), undefined);
+    await store.saveTaskPlan(B, id, plan);
+    assert.equal(await store.getTaskPlan(B, id), undefined, 'saving the plan of an unknown task execution stores nothing');
+    assert.deepEqual(await store.getTaskExecution(A, id), execution, 'the task execution itself is unchanged');
   });
 }

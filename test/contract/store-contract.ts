@@ -4,6 +4,8 @@
 
 import { describe, test } from 'node:test';
 import type { Store } from '../../src/service/ports.ts';
+import { activationContract } from './activation-contract.ts';
+import { commandContract } from './command-contract.ts';
 import { concurrencyContract } from './concurrency-contract.ts';
 import { controlPlaneContract } from './control-plane-contract.ts';
 import { eventContract } from './event-contract.ts';
@@ -39,5 +41,7 @@ export function storeContract(name: string, open: OpenStore): void {
     describe('concurrent read-modify-write', () => concurrencyContract(it));
     describe('window reports', () => windowReportContract(it));
     describe('state-change events', () => eventContract(it));
+    describe('Run Command commands', () => commandContract(it));
+    describe('activations and agent credentials', () => activationContract(it));
   });
 }

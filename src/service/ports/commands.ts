@@ -24,6 +24,6 @@ export interface CommandsPort {
   earliestCommandEvent(owner: string): Promise<number | undefined>;
   /** A node's invocations with a message waiting for its agent (oldest first, at most `limit`). */
   listQueuedInvocations(scope: Scope, instanceId: string, limit: number): Promise<CommandInvocation[]>;
-  /** Commands with an invocation due at or before `now`, in every scope. */
+  /** Commands with an invocation due at or before `now`, in every scope, in (account, Region, command id) order. */
   listDueCommands(now: number, limit: number): Promise<{ scope: Scope; commandId: string }[]>;
 }

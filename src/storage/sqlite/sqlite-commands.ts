@@ -80,7 +80,8 @@ export class SqliteCommands extends SqliteControlPlane {
   }
 
   async listDueCommands(now: number, limit: number): Promise<{ scope: Scope; commandId: string }[]> {
-    const rows = this.statement('SELECT DISTINCT account, region, command_id FROM command_invocations WHERE due_at IS NOT NULL AND due_at <= ? LIMIT ?').all(now, limit) as Row[];
+    // In key order, as on PostgreSQL (where the order is the lock order): the same commands under a limit.
+    const rows = this.statement('SELECT DISTINCT account, region, command_id FROM command_invocations WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY account, region, command_id LIMIT ?').all(now, limit) as Row[];
     return rows.map((row) => ({ scope: { account: String(row.account), region: String(row.region) }, commandId: String(row.command_id) }));
   }
 
