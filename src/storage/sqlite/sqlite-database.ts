@@ -1,31 +1,29 @@
-// The SQLite connection: opening, migrations, prepared-statement cache and serialized transactions.
+// The SQLite connection every port of the engine shares: opening, migrations, named prepared statements,
+// the read caches and serialized transactions.
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { DocCache, type ListedKey, ListingCache } from './doc-cache.ts';
-import { migrations } from './migrations.ts';
-
 import type { Keyed } from '../../service/ports.ts';
-
-export type Row = Record<string, unknown>;
-
-export function keyed<T>(rows: Row[]): Keyed<T>[] {
-  return rows.map((row) => ({ key: Number(row.seq), item: JSON.parse(String(row.doc)) as T }));
-}
-
-export function parsed<T>(row: Row | undefined): T | undefined {
-  return row ? (JSON.parse(String(row.doc)) as T) : undefined;
-}
+import { keyed, type Row } from '../row-mappers.ts';
+import { DocCache, ListingCache } from './doc-cache.ts';
+import { migrations } from './migrations.ts';
 
 export interface SqliteStoreOptions {
   /** Database file path, or ':memory:'. */
   path: string;
 }
 
+/** A port's statements, each prepared once under its name; values are always bound, never pasted. */
+export type Statements<Names extends string> = { readonly [N in Names]: StatementSync };
+
+/** The key of a row in a doc cache: its scope and id. */
+export function cacheKey(scope: { account: string; region: string }, id: string): string {
+  return `${scope.account}/${scope.region}/${id}`;
+}
+
 export class SqliteDatabase {
-  protected readonly db: DatabaseSync;
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly db: DatabaseSync;
   // Transactions are serialized: an awaited step inside one must never interleave with another's writes.
   private queue: Promise<unknown> = Promise.resolve();
   /** True while a transaction is open on the connection: its reads may see rows that will roll back. */
@@ -33,6 +31,7 @@ export class SqliteDatabase {
   private dataVersion: unknown;
   private versionChecked = false;
   private readonly caches: { clear(): void }[] = [];
+  private readonly readDataVersion: StatementSync;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -43,6 +42,7 @@ export class SqliteDatabase {
     // moment must be waited for, not answered "database is locked".
     this.db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     this.migrate();
+    this.readDataVersion = this.db.prepare('PRAGMA data_version');
   }
 
   private migrate(): void {
@@ -50,12 +50,13 @@ export class SqliteDatabase {
     const applied = new Set(
       (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)),
     );
+    const record = this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
       this.db.exec('BEGIN IMMEDIATE');
       try {
         this.db.exec(migration.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
+        record.run(migration.version, Date.now());
         this.db.exec('COMMIT');
       } catch (error) {
         this.db.exec('ROLLBACK');
@@ -64,17 +65,31 @@ export class SqliteDatabase {
     }
   }
 
+  /** Prepares a port's statements once (the tables exist: the migrations ran when the database opened). */
+  prepare<const Sql extends Record<string, string>>(sql: Sql): Statements<keyof Sql & string> {
+    return Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, this.db.prepare(text)])) as Statements<keyof Sql & string>;
+  }
+
   /** A cache of parsed documents of one table, emptied with the others when another connection commits. */
-  protected docCache<T extends object>(max: number): DocCache<T> {
+  docCache<T extends object>(max: number): DocCache<T> {
     const cache = new DocCache<T>(max);
     this.caches.push(cache);
     return cache;
   }
 
-  protected listingCache(max: number): ListingCache {
+  listingCache(max: number): ListingCache {
     const cache = new ListingCache(max);
     this.caches.push(cache);
     return cache;
+  }
+
+  /** One document by id: from `docs` when it holds it and caches may be used, else from `read` (filling `docs`). */
+  cachedDoc<T extends object>(docs: DocCache<T>, key: string, read: () => T | undefined): T | undefined {
+    const cacheable = this.cacheable();
+    const cached = cacheable ? docs.get(key) : undefined;
+    if (cached) return cached;
+    const doc = read();
+    return doc && cacheable ? docs.fill(key, doc) : doc;
   }
 
   /**
@@ -82,7 +97,7 @@ export class SqliteDatabase {
    * (rows of `seq, id, doc`, run only then); each document from `docs`, or parsed once from its row
    * (`docOf(id)` for a remembered page's document that `docs` no longer holds).
    */
-  protected cachedListing<T extends object>(
+  cachedListing<T extends object>(
     listings: ListingCache, docs: DocCache<T>, scope: { account: string; region: string }, group: string, afterKey: number, limit: number,
     query: () => Row[], docOf: (id: string) => Row | undefined,
   ): Keyed<T>[] {
@@ -93,10 +108,9 @@ export class SqliteDatabase {
       listings.fill(group, afterKey, limit, rows.map((row) => ({ seq: Number(row.seq), id: String(row.id) })));
       return this.cachedDocs(docs, scope, rows);
     }
-    const prefix = `${scope.account}/${scope.region}/`;
     const out: Keyed<T>[] = [];
     for (const row of remembered) {
-      const key = prefix + row.id;
+      const key = cacheKey(scope, row.id);
       let item = docs.get(key);
       if (!item) {
         const found = docOf(row.id);
@@ -116,13 +130,13 @@ export class SqliteDatabase {
    * Whether a read may use and fill the caches now: not inside a transaction, and only once every cache
    * has been emptied if another connection committed since the last look.
    */
-  protected cacheable(): boolean {
+  private cacheable(): boolean {
     if (this.inTransaction) return false;
     // Once per turn of the event loop: reads within one turn are as if made at one instant.
     if (!this.versionChecked) {
       this.versionChecked = true;
       setImmediate(() => { this.versionChecked = false; });
-      const version = (this.statement('PRAGMA data_version').get() as Row).data_version;
+      const version = (this.readDataVersion.get() as Row).data_version;
       if (version !== this.dataVersion) {
         this.dataVersion = version;
         this.clearCaches();
@@ -132,34 +146,25 @@ export class SqliteDatabase {
   }
 
   /** Rows of `seq, id, doc` as keyed items, each parsed only when the cache does not hold it already. */
-  protected cachedDocs<T extends object>(cache: DocCache<T>, scope: { account: string; region: string }, rows: Row[]): Keyed<T>[] {
+  private cachedDocs<T extends object>(cache: DocCache<T>, scope: { account: string; region: string }, rows: Row[]): Keyed<T>[] {
     if (!this.cacheable()) return keyed(rows);
-    const prefix = `${scope.account}/${scope.region}/`;
     return rows.map((row) => {
-      const key = prefix + String(row.id);
+      const key = cacheKey(scope, String(row.id));
       return { key: Number(row.seq), item: cache.get(key) ?? cache.fill(key, JSON.parse(String(row.doc)) as T) };
     });
   }
 
-  protected clearCaches(): void {
+  clearCaches(): void {
     for (const cache of this.caches) cache.clear();
   }
 
-  protected statement(sql: string): StatementSync {
-    let prepared = this.statements.get(sql);
-    if (!prepared) {
-      prepared = this.db.prepare(sql);
-      this.statements.set(sql, prepared);
-    }
-    return prepared;
-  }
-
-  async transaction<T>(work: (tx: this) => Promise<T>): Promise<T> {
+  /** Runs `work` between BEGIN IMMEDIATE and COMMIT (ROLLBACK on a throw), one transaction at a time. */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
       this.db.exec('BEGIN IMMEDIATE');
       this.inTransaction = true;
       try {
-        const result = await work(this);
+        const result = await work();
         this.db.exec('COMMIT');
         return result;
       } catch (error) {
