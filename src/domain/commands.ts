@@ -17,8 +17,13 @@ export interface Command {
   /** The one plugin (step) of the document, e.g. `aws:runShellScript`. */
   pluginName: string;
   comment: string;
-  /** As sent, with the document's defaults filled in. */
+  /** What the run uses: the parameters as sent, with the document's defaults filled in (the agent's message). */
   parameters: Record<string, string[]>;
+  /**
+   * The parameters as sent, which SendCommand and ListCommands echo (AWS shows no defaults there: the AWS
+   * CLI's send-command example). Absent in commands stored before it was kept apart: those echo `parameters`.
+   */
+  sentParameters?: Record<string, string[]>;
   instanceIds: string[];
   targets: TargetSpec[];
   requestedAt: number;
@@ -151,6 +156,7 @@ export function newCommand(id: string, input: SendCommandInput, instanceIds: str
     pluginName: resolved.pluginName,
     comment: input.comment ?? '',
     parameters: resolved.parameters,
+    sentParameters: Object.fromEntries(Object.entries(input.parameters ?? {}).map(([name, values]) => [name, [...values]])),
     instanceIds: input.instanceIds ? instanceIds : [],
     targets: input.targets ?? [],
     requestedAt: now,

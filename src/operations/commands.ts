@@ -20,7 +20,8 @@ function commandOut(c: Command): WireCommand {
     DocumentVersion: c.documentVersion,
     Comment: c.comment,
     ExpiresAfter: seconds(c.requestedAt + (c.timeoutSeconds + c.executionTimeoutSeconds) * 1000),
-    Parameters: c.parameters,
+    // As sent: the document's defaults apply to the run but are not echoed.
+    Parameters: c.sentParameters ?? c.parameters,
     InstanceIds: c.instanceIds,
     Targets: targetsOut(c.targets),
     RequestedDateTime: seconds(c.requestedAt),

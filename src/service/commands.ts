@@ -99,7 +99,10 @@ export class CommandService {
     return command;
   }
 
-  /** ListCommands: newest first. An unknown CommandId is InvalidCommandId. */
+  /**
+   * ListCommands: newest first. An unknown CommandId is InvalidCommandId (the model lists that error; no
+   * recorded AWS answer says otherwise: see docs/coverage.md, Run Command's not-found answers).
+   */
   async list(scope: Scope, input: CommandListInput): Promise<{ commands: Command[]; nextToken?: string }> {
     const accept = commandFilter(input.filters);
     if (input.commandId !== undefined) {
@@ -113,10 +116,12 @@ export class CommandService {
     return { commands: page.items, nextToken: page.nextToken };
   }
 
-  /** ListCommandInvocations: newest command first, then instance order. */
+  /**
+   * ListCommandInvocations: newest command first, then instance order. An unknown CommandId lists nothing
+   * (200, empty), as AWS answers a command it does not know (yet): aws/aws-cli#3546.
+   */
   async listInvocations(scope: Scope, input: CommandListInput): Promise<{ invocations: { invocation: CommandInvocation; command: Command }[]; nextToken?: string }> {
     const accept = commandFilter(input.filters);
-    if (input.commandId !== undefined && !(await this.ctx.store.getCommand(scope, input.commandId))) throw new InvalidCommandId();
     const listing = `ListCommandInvocations|${scope.account}|${scope.region}|${input.commandId ?? ''}|${input.instanceId ?? ''}`;
     const commands = new Map<string, Command>();
     const commandOf = async (id: string) => {
@@ -134,11 +139,15 @@ export class CommandService {
     return { invocations: page.items.map((invocation) => ({ invocation, command: commands.get(invocation.commandId)! })), nextToken: page.nextToken };
   }
 
+  /**
+   * GetCommandInvocation. No invocation of that command on that node is InvocationDoesNotExist, whether the
+   * command or the node is unknown: AWS answers so right after SendCommand, and botocore's CommandExecuted
+   * waiter (`aws ssm wait command-executed`) retries on exactly that error.
+   */
   async getInvocation(scope: Scope, commandId: string, instanceId: string, pluginName?: string): Promise<{ invocation: CommandInvocation; command: Command }> {
     const command = await this.ctx.store.getCommand(scope, commandId);
-    if (!command) throw new InvalidCommandId();
-    const invocation = await this.ctx.store.getCommandInvocation(scope, commandId, instanceId);
-    if (!invocation) throw new InvocationDoesNotExist();
+    const invocation = command && await this.ctx.store.getCommandInvocation(scope, commandId, instanceId);
+    if (!command || !invocation) throw new InvocationDoesNotExist();
     if (pluginName !== undefined && pluginName !== command.pluginName && pluginName !== command.pluginName.replace(/^aws:/, '')) throw new InvalidPluginName();
     return { invocation, command };
   }

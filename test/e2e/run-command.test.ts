@@ -35,7 +35,7 @@ describe('Run Command on simulated nodes', () => {
     const { Command } = await send(new SendCommandCommand(shell(['uptime'], { InstanceIds: ['i-0000000000000a000', 'i-0000000000000a001', 'i-0000000000000a002'], MaxErrors: '1' })));
     assert.deepEqual([Command!.Status, Command!.StatusDetails, Command!.TargetCount, Command!.CompletedCount], ['Pending', 'Pending', 3, 0]);
     assert.equal(Command!.DocumentVersion, '$DEFAULT');
-    assert.deepEqual(Command!.Parameters, { commands: ['uptime'], workingDirectory: [''], executionTimeout: ['3600'] });
+    assert.deepEqual(Command!.Parameters, { commands: ['uptime'] }, 'as sent: the defaults apply to the run, not the echo');
     const CommandId = Command!.CommandId!;
 
     const running = await send(new GetCommandInvocationCommand({ CommandId, InstanceId: 'i-0000000000000a000' }));
@@ -158,7 +158,7 @@ describe('Run Command on simulated nodes', () => {
     await rejectsWith(send(new SendCommandCommand({ DocumentName: 'No-Such-Document', InstanceIds: ['i-0000000000000a000'] })), 'InvalidDocument');
     await rejectsWith(send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: ['i-0000000000000a000'], Parameters: { nope: ['x'] } })), 'InvalidParameters');
     const unknown = '00000000-0000-4000-8000-000000000000';
-    await rejectsWith(send(new GetCommandInvocationCommand({ CommandId: unknown, InstanceId: 'i-0000000000000a000' })), 'InvalidCommandId');
+    await rejectsWith(send(new GetCommandInvocationCommand({ CommandId: unknown, InstanceId: 'i-0000000000000a000' })), 'InvocationDoesNotExist');
     await rejectsWith(send(new ListCommandsCommand({ CommandId: unknown })), 'InvalidCommandId');
     await rejectsWith(send(new CancelCommandCommand({ CommandId: unknown })), 'InvalidCommandId');
     const { Command } = await send(new SendCommandCommand(shell(['true'], { InstanceIds: ['i-0000000000000a000'] })));

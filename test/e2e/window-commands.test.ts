@@ -74,7 +74,7 @@ describe('maintenance-window RUN_COMMAND tasks send Run Command commands', () =>
     assert.deepEqual([command.MaxConcurrency, command.MaxErrors, command.TimeoutSeconds], ['2', '1', 900], "the task's rate control and timeout flow into the command");
     assert.equal(command.Comment, `nightly ${executionId}`, 'pseudo parameters are substituted before the command is sent');
     assert.deepEqual(command.InstanceIds, ['i-00000000000000001', 'i-00000000000000002', 'i-00000000000000003']);
-    assert.deepEqual(command.Parameters, { commands: ['yum -y update'], workingDirectory: [''], executionTimeout: ['3600'] });
+    assert.deepEqual(command.Parameters, { commands: ['yum -y update'] }, 'as the task sent them: the defaults apply to the run, not the echo');
     assert.deepEqual(command.RequestedDateTime, at(0));
 
     const listed = (await send(new ListCommandInvocationsCommand({ CommandId: command.CommandId, Details: true }))).CommandInvocations;
