@@ -16,6 +16,7 @@ export const controlHelp = `Control commands (talk to a running service):
   clock set ISO_TIME                 manual clock: move to a time (never backwards)
   nodes list                         list the managed-node inventory
   nodes put NODE_ID [--tag K=V]... [--group NAME]...
+                                     NODE_ID as Run Command takes it: i-0123456789abcdef0, i-0123abcd, mi-0123456789abcdef0
   nodes delete NODE_ID
   outcomes get | outcomes set FILE.json | outcomes clear
 

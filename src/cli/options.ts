@@ -24,8 +24,10 @@ Options (flag / environment variable / default):
   --clock-start ISO      MW_CLOCK_START     now         where the manual clock starts
   --invocation-seconds N MW_INVOCATION_SECONDS 1        simulated run time of an invocation (no outcome rule)
   --nodes FILE           MW_NODES           (none)      JSON list of managed nodes to load at start:
-                                                        [{"id":"i-1","tags":{"Env":"dev"},"resourceGroups":["web"],
+                                                        [{"id":"i-0123456789abcdef0","tags":{"Env":"dev"},"resourceGroups":["web"],
                                                           "account":"000000000000","region":"us-east-1"}]
+                                                        (ids as Run Command takes them: i- and 8 or 17 letters,
+                                                        digits or '_', or mi- and 17; any other refuses the start)
   --credentials FILE     MW_CREDENTIALS     (none)      JSON list of {"accessKeyId","secretAccessKey","accountId","sessionToken"?}:
                                                         every request must then carry a valid SigV4 signature of one
                                                         of them (reloaded on SIGHUP); without it nothing is verified

@@ -28,7 +28,12 @@ export const MAX_RULE_OUTPUT = 2 * 1024 * 1024;
 const STATUSES = ['SUCCESS', 'FAILED', 'TIMED_OUT'] as const;
 /** The most window executions one clock move may start (each is written to the history). */
 export const MAX_EXECUTIONS_PER_CLOCK_MOVE = 100_000;
-const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$/;
+/**
+ * A declared node's id: the model's InstanceId pattern (shape InstanceId in spec/ssm-maintenance-windows.json),
+ * which every Run Command operation checks, so a node declared here is one Run Command can address.
+ */
+const INSTANCE_ID_PATTERN = '(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)';
+const NODE_ID = new RegExp(INSTANCE_ID_PATTERN);
 // The model's limits where it has them (ComputerName 255, IPAddress 46, Version's pattern); 255 otherwise.
 const NODE_TEXT_FIELDS: readonly [keyof ManagedNode & ('platformName' | 'platformVersion' | 'computerName' | 'ipAddress' | 'agentVersion' | 'name'), number][] = [
   ['platformName', 255], ['platformVersion', 255], ['computerName', 255], ['ipAddress', 46], ['agentVersion', 27], ['name', 255],
@@ -92,7 +97,10 @@ export function parseOutcomeRule(value: unknown, index: number): OutcomeRule {
 
 /** Checks a managed node as sent by a user. */
 export function parseNode(nodeId: string, value: unknown): ManagedNode {
-  if (!NODE_ID.test(nodeId)) throw new ValidationException(`Node id ${nodeId} is not valid: 1-128 letters, digits, '.', '_', ':' or '-'.`);
+  if (!NODE_ID.test(nodeId)) {
+    // In Run Command's own words, so the message names the rule a node id must follow.
+    throw new ValidationException(`1 validation error detected: Value '${nodeId}' at 'nodeId' failed to satisfy constraint: Member must satisfy regular expression pattern: ${INSTANCE_ID_PATTERN}`);
+  }
   const body = value === undefined ? {} : value;
   if (!isRecord(body)) throw new ValidationException('The node must be a JSON object.');
   const tags: Record<string, string> = {};

@@ -99,11 +99,13 @@ describe('engine: priority groups and MaxConcurrency', () => {
     assert.deepEqual([execution.Status, execution.StatusDetails, execution.EndTime], ['FAILED', TASKS_FAILED, at(70)]);
   });
 
+  /** The i-th tagged node: ids of the model's InstanceId pattern (17 characters), in index order. */
+  const nodeId = (i: number) => `i-${String(i).padStart(17, '0')}`;
   for (const maxConcurrency of ['3', '30%', '25%']) {
     test(`MaxConcurrency ${maxConcurrency} over 10 tagged nodes: at most 3 in flight at every instant, and 3 reached`, async () => {
-      for (let i = 0; i < 10; i++) await putNode(server, `node-${i}`, { tags: { Env: 'prod', Role: 'web' } });
-      await putNode(server, 'node-dev', { tags: { Env: 'dev' } });
-      await putNode(server, 'node-untagged');
+      for (let i = 0; i < 10; i++) await putNode(server, nodeId(i), { tags: { Env: 'prod', Role: 'web' } });
+      await putNode(server, 'i-0000000000nodedev', { tags: { Env: 'dev' } });
+      await putNode(server, 'i-000000000untagged');
       assert.equal((await listNodes(server)).length, 12);
       const { WindowId } = await send(new CreateMaintenanceWindowCommand({ Name: 'concurrency', Schedule: 'rate(1 day)', Duration: 2, Cutoff: 1, AllowUnassociatedTargets: false }));
       const { WindowTargetId } = await send(new RegisterTargetWithMaintenanceWindowCommand({ WindowId, ResourceType: 'INSTANCE', Targets: [{ Key: 'tag:Env', Values: ['prod'] }], OwnerInformation: 'prod-fleet' }));
@@ -112,14 +114,14 @@ describe('engine: priority groups and MaxConcurrency', () => {
         MaxConcurrency: maxConcurrency, MaxErrors: '0', TaskInvocationParameters: { Automation: { Parameters: { InstanceId: ['{{RESOURCE_ID}}'] } } },
       }));
       const durations = [50, 20, 70, 10, 40, 30, 60, 20, 10, 50];
-      await setOutcomes(server, durations.map((durationSeconds, i) => ({ match: { resourceId: `node-${i}` }, status: 'SUCCESS' as const, durationSeconds })));
+      await setOutcomes(server, durations.map((durationSeconds, i) => ({ match: { resourceId: nodeId(i) }, status: 'SUCCESS' as const, durationSeconds })));
       const executionId = await fire(server, WindowId);
       await advance(server, 600);
 
       const { execution, tasks: [run] } = await executionTree(server.client, executionId);
       assert.equal(run.invocations.length, 10, 'the dev and untagged nodes are not targets');
       const byResource = new Map(run.invocations.map((i) => [JSON.parse(i.Parameters!).parameters.InstanceId[0] as string, i]));
-      assert.deepEqual([...byResource.keys()].sort(), durations.map((_, i) => `node-${i}`));
+      assert.deepEqual([...byResource.keys()].sort(), durations.map((_, i) => nodeId(i)));
       for (const invocation of run.invocations) {
         assert.equal(invocation.Status, 'SUCCESS');
         assert.equal(invocation.WindowTargetId, WindowTargetId);
@@ -128,8 +130,8 @@ describe('engine: priority groups and MaxConcurrency', () => {
       assert.equal(maxOverlap(run.invocations), 3);
       const expected = expectedSchedule(durations, 3);
       expected.forEach(([start, end], i) => {
-        const invocation = byResource.get(`node-${i}`)!;
-        assert.deepEqual([invocation.StartTime, invocation.EndTime], [at(start), at(end)], `node-${i} starts as soon as a slot frees`);
+        const invocation = byResource.get(nodeId(i))!;
+        assert.deepEqual([invocation.StartTime, invocation.EndTime], [at(start), at(end)], `node ${i} starts as soon as a slot frees`);
       });
       const last = Math.max(...expected.map(([, end]) => end));
       assert.deepEqual([run.task.Status, run.task.EndTime, execution.Status, execution.EndTime], ['SUCCESS', at(last), 'SUCCESS', at(last)]);
@@ -137,22 +139,22 @@ describe('engine: priority groups and MaxConcurrency', () => {
   }
 
   test('the inventory is read when a task starts: a deleted node is no longer a target', async () => {
-    for (const id of ['i-a', 'i-b', 'i-c']) await putNode(server, id, { tags: { Env: 'prod' } });
+    for (const id of ['i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c']) await putNode(server, id, { tags: { Env: 'prod' } });
     const { WindowId } = await send(new CreateMaintenanceWindowCommand({ Name: 'inventory', Schedule: 'rate(1 day)', Duration: 2, Cutoff: 1, AllowUnassociatedTargets: false }));
     const { WindowTargetId } = await send(new RegisterTargetWithMaintenanceWindowCommand({ WindowId, ResourceType: 'INSTANCE', Targets: [{ Key: 'tag:Env', Values: ['prod'] }] }));
     await send(new RegisterTaskWithMaintenanceWindowCommand({ WindowId, TaskArn: 'doc', TaskType: 'AUTOMATION', Targets: [{ Key: 'WindowTargetIds', Values: [WindowTargetId] }], MaxConcurrency: '10', MaxErrors: '0' }));
     const first = await fire(server, WindowId);
     await advance(server, 30);
-    await deleteNode(server, 'i-b');
-    await deleteNode(server, 'i-b', undefined, 404);
-    await putNode(server, 'i-c', { tags: { Env: 'dev' } });
+    await deleteNode(server, 'i-0000000000000000b');
+    await deleteNode(server, 'i-0000000000000000b', undefined, 404);
+    await putNode(server, 'i-0000000000000000c', { tags: { Env: 'dev' } });
     const second = await fire(server, WindowId);
     await advance(server, 30);
     assert.equal((await executionTree(server.client, first)).tasks[0].invocations.length, 3);
     assert.equal((await executionTree(server.client, second)).tasks[0].invocations.length, 1);
     assert.deepEqual(await listNodes(server), [
-      { id: 'i-a', tags: { Env: 'prod' }, resourceGroups: [] },
-      { id: 'i-c', tags: { Env: 'dev' }, resourceGroups: [] },
+      { id: 'i-0000000000000000a', tags: { Env: 'prod' }, resourceGroups: [] },
+      { id: 'i-0000000000000000c', tags: { Env: 'dev' }, resourceGroups: [] },
     ]);
   });
 });

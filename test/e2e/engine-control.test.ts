@@ -88,12 +88,12 @@ describe('engine: the control API', () => {
   });
 
   test('nodes and outcome rules: validation, replacement, clearing', async () => {
-    assert.deepEqual(await putNode(server, 'i-1', { tags: { Env: 'prod' }, resourceGroups: ['web', 'web'] }), { id: 'i-1', tags: { Env: 'prod' }, resourceGroups: ['web'] });
-    assert.deepEqual(await putNode(server, 'i-1', { tags: { Env: 'dev' } }), { id: 'i-1', tags: { Env: 'dev' }, resourceGroups: [] }, 'PUT replaces the node');
+    assert.deepEqual(await putNode(server, 'i-00000000000000001', { tags: { Env: 'prod' }, resourceGroups: ['web', 'web'] }), { id: 'i-00000000000000001', tags: { Env: 'prod' }, resourceGroups: ['web'] });
+    assert.deepEqual(await putNode(server, 'i-00000000000000001', { tags: { Env: 'dev' } }), { id: 'i-00000000000000001', tags: { Env: 'dev' }, resourceGroups: [] }, 'PUT replaces the node');
     await control(server, 'PUT', '/_mw/nodes/bad%20id', { body: {}, expect: 400 });
-    await control(server, 'PUT', '/_mw/nodes/i-2', { body: { tags: { Env: 1 } }, expect: 400 });
-    await control(server, 'PUT', '/_mw/nodes/i-2', { body: { resourceGroups: 'web' }, expect: 400 });
-    assert.deepEqual(await listNodes(server), [{ id: 'i-1', tags: { Env: 'dev' }, resourceGroups: [] }]);
+    await control(server, 'PUT', '/_mw/nodes/i-00000000000000002', { body: { tags: { Env: 1 } }, expect: 400 });
+    await control(server, 'PUT', '/_mw/nodes/i-00000000000000002', { body: { resourceGroups: 'web' }, expect: 400 });
+    assert.deepEqual(await listNodes(server), [{ id: 'i-00000000000000001', tags: { Env: 'dev' }, resourceGroups: [] }]);
 
     const rules = [{ match: { taskType: 'AUTOMATION' }, status: 'FAILED' as const, durationSeconds: 5, statusDetails: 'boom', times: 2 }, { status: 'SUCCESS' as const }];
     assert.deepEqual(await setOutcomes(server, rules), [rules[0], { match: {}, status: 'SUCCESS' }]);
@@ -113,8 +113,8 @@ describe('engine: the control API', () => {
     const { WindowId } = await other.send(new CreateMaintenanceWindowCommand({ Name: 'elsewhere', Schedule: 'rate(1 day)', Duration: 1, Cutoff: 0, AllowUnassociatedTargets: false }));
     const { WindowTargetId } = await other.send(new RegisterTargetWithMaintenanceWindowCommand({ WindowId, ResourceType: 'INSTANCE', Targets: [{ Key: 'tag:Env', Values: ['prod'] }] }));
     await other.send(new RegisterTaskWithMaintenanceWindowCommand({ WindowId, TaskArn: 'doc', TaskType: 'AUTOMATION', Targets: [{ Key: 'WindowTargetIds', Values: [WindowTargetId!] }], MaxConcurrency: '5', MaxErrors: '5' }));
-    await putNode(server, 'i-here', { tags: { Env: 'prod' } });
-    await putNode(server, 'i-there', { tags: { Env: 'prod' } }, OTHER);
+    await putNode(server, 'i-0000000000000here', { tags: { Env: 'prod' } });
+    await putNode(server, 'i-000000000000there', { tags: { Env: 'prod' } }, OTHER);
     await setOutcomes(server, [{ status: 'FAILED' }]);
     await setOutcomes(server, [{ status: 'SUCCESS', durationSeconds: 45 }], OTHER);
 
@@ -125,8 +125,8 @@ describe('engine: the control API', () => {
     assert.deepEqual([execution.Status, execution.EndTime], ['SUCCESS', at(45)]);
     assert.equal(run.invocations.length, 1);
     assert.equal(JSON.parse(run.invocations[0].Parameters!).documentName, 'doc');
-    assert.deepEqual((await listNodes(server, OTHER)).map((n) => n.id), ['i-there']);
-    assert.deepEqual((await listNodes(server)).map((n) => n.id), ['i-here']);
+    assert.deepEqual((await listNodes(server, OTHER)).map((n) => n.id), ['i-000000000000there']);
+    assert.deepEqual((await listNodes(server)).map((n) => n.id), ['i-0000000000000here']);
     const { WindowExecutions } = await send(new DescribeMaintenanceWindowExecutionsCommand({ WindowId }));
     assert.deepEqual(WindowExecutions, [], 'the default account does not see the other account\'s history');
   });

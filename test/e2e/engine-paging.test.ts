@@ -21,7 +21,7 @@ import { startTestServer, tempDataDir, type TestServer } from '../support/server
 const run = promisify(execFile);
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 const COUNT = 10_000;
-const nodeId = (i: number) => `i-${String(i).padStart(5, '0')}`;
+const nodeId = (i: number) => `i-${String(i).padStart(17, '0')}`;
 const failing = Array.from({ length: COUNT / 100 }, (_, k) => nodeId(k * 100));
 
 describe('engine: paging through 10,000 invocations', () => {
@@ -36,7 +36,7 @@ describe('engine: paging through 10,000 invocations', () => {
     nodesDir = tempDataDir();
     const nodesFile = join(nodesDir, 'nodes.json');
     const nodes = Array.from({ length: COUNT }, (_, i) => ({ id: nodeId(i), tags: { Fleet: 'big' } }));
-    nodes.push({ id: 'i-other', tags: { Fleet: 'small' } });
+    nodes.push({ id: 'i-000000000000other', tags: { Fleet: 'small' } });
     writeFileSync(nodesFile, JSON.stringify(nodes));
     server = await startTestServer({ clockMode: 'manual', manualClockStart: T0, invocationSeconds: 30, nodesFile });
     const send = (command: any): Promise<any> => server.client.send(command);

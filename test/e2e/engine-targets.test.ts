@@ -85,9 +85,9 @@ describe('engine: targets to invocations', () => {
   });
 
   test('resource groups and tags resolve from the inventory; a target that matches nothing runs nothing', async () => {
-    await putNode(server, 'i-g1', { resourceGroups: ['web'] });
-    await putNode(server, 'i-g2', { resourceGroups: ['web', 'db'], tags: { Patch: 'yes' } });
-    await putNode(server, 'i-g3', { resourceGroups: ['db'], tags: { Patch: 'no' } });
+    await putNode(server, 'i-000000000000000g1', { resourceGroups: ['web'] });
+    await putNode(server, 'i-000000000000000g2', { resourceGroups: ['web', 'db'], tags: { Patch: 'yes' } });
+    await putNode(server, 'i-000000000000000g3', { resourceGroups: ['db'], tags: { Patch: 'no' } });
     const windowId = await createWindow(false);
     const group = (await send(new RegisterTargetWithMaintenanceWindowCommand({
       WindowId: windowId, ResourceType: 'RESOURCE_GROUP', Targets: [{ Key: 'resource-groups:Name', Values: ['web'] }, { Key: 'resource-groups:ResourceTypeFilters', Values: ['AWS::EC2::Instance'] }],
@@ -105,10 +105,10 @@ describe('engine: targets to invocations', () => {
     await advance(server, 600);
     const { execution, tasks: [byGroup, byTagKey, byNothing] } = await executionTree(server.client, executionId);
     assert.deepEqual(byGroup.invocations.map((i) => JSON.parse(i.Parameters!).parameters.target[0]), [
-      'RESOURCE_GROUP arn:aws:ec2:us-east-1:000000000000:instance/i-g1 i-g1',
-      'RESOURCE_GROUP arn:aws:ec2:us-east-1:000000000000:instance/i-g2 i-g2',
+      'RESOURCE_GROUP arn:aws:ec2:us-east-1:000000000000:instance/i-000000000000000g1 i-000000000000000g1',
+      'RESOURCE_GROUP arn:aws:ec2:us-east-1:000000000000:instance/i-000000000000000g2 i-000000000000000g2',
     ]);
-    assert.deepEqual(byTagKey.invocations.map((i) => JSON.parse(i.Parameters!).parameters.target[0]), ['INSTANCE i-g2 i-g2', 'INSTANCE i-g3 i-g3']);
+    assert.deepEqual(byTagKey.invocations.map((i) => JSON.parse(i.Parameters!).parameters.target[0]), ['INSTANCE i-000000000000000g2 i-000000000000000g2', 'INSTANCE i-000000000000000g3 i-000000000000000g3']);
     assert.deepEqual(byNothing.invocations, []);
     assert.deepEqual([byNothing.task.Status, byNothing.task.StatusDetails, byNothing.task.StartTime, byNothing.task.EndTime],
       ['SUCCESS', 'No targets were resolved for the task.', at(60), at(60)]);

@@ -12,6 +12,7 @@ import {
   CreateMaintenanceWindowCommand,
   DescribeInstanceInformationCommand,
   type DescribeInstanceInformationCommandInput,
+  GetCommandInvocationCommand,
   type InstanceInformation,
   ListTagsForResourceCommand,
   paginateDescribeInstanceInformation,
@@ -19,6 +20,7 @@ import {
   RegisterTaskWithMaintenanceWindowCommand,
   RemoveTagsFromResourceCommand,
 } from '@aws-sdk/client-ssm';
+import { StartupError } from '../../src/app.ts';
 import { advance, control, executionTree, fire, listNodes, putNode } from '../support/control.ts';
 import { rejectsWith } from '../support/errors.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -89,6 +91,23 @@ describe('managed nodes: DescribeInstanceInformation and ManagedInstance tags', 
       assert.deepEqual(refused, { __type: 'ValidationException', message }, JSON.stringify(body));
     }
     assert.deepEqual(await listNodes(server), [{ id: EC2, tags: { Env: 'prod' }, resourceGroups: [] }]);
+  });
+
+  test('a node is declared only with an id Run Command can address (issue 26, item 4): the 400 names the pattern', async () => {
+    const pattern = '(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)';
+    for (const id of ['i-0aaa', 'i-1', 'node-1', 'i-0123456789abcdef', 'mi-0123456789abcdef', 'i-0123456789abcdef0-x', 'i-0123-567']) {
+      const refused = await control(server, 'PUT', `/_mw/nodes/${encodeURIComponent(id)}`, { body: {}, expect: 400 });
+      assert.deepEqual(refused, {
+        __type: 'ValidationException',
+        message: `1 validation error detected: Value '${id}' at 'nodeId' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern}`,
+      }, id);
+    }
+    for (const id of ['i-0123abcd', 'i-0123456789abcdef0', 'mi-0123456789abcdef0']) await putNode(server, id);
+    assert.deepEqual((await listNodes(server)).map((n) => n.id), ['i-0123456789abcdef0', 'i-0123abcd', 'mi-0123456789abcdef0']);
+    // Every declared node is one GetCommandInvocation accepts (it checks the same pattern).
+    for (const id of ['i-0123abcd', 'i-0123456789abcdef0', 'mi-0123456789abcdef0']) {
+      await rejectsWith(send(new GetCommandInvocationCommand({ CommandId: '00000000-0000-4000-8000-000000000000', InstanceId: id })), 'InvocationDoesNotExist');
+    }
   });
 
   test('filters: the legacy list and Filters, ANDed across keys and ORed within one, tags in Filters only', async () => {
@@ -168,7 +187,7 @@ describe('managed nodes: DescribeInstanceInformation and ManagedInstance tags', 
 
     // A node added behind the position is not repeated; one added ahead of it appears once.
     const page1 = await send(new DescribeInstanceInformationCommand({ MaxResults: 5 }));
-    await declare('i-00000000000000000a', {});
+    await declare('i-00000000', {}); // (the 8-character form: sorts before every 17-character id)
     await declare('i-99999999999999999', {});
     const rest: string[] = [];
     let token: string | undefined = page1.NextToken;
@@ -247,6 +266,21 @@ describe('managed nodes: DescribeInstanceInformation and ManagedInstance tags', 
     const reached = task.invocations.map((i) => JSON.parse(i.Parameters!).parameters.InstanceId[0]).sort();
     assert.deepEqual(reached, ['i-00000000000000002', HYBRID]);
   });
+});
+
+test('a --nodes file with an id Run Command cannot address stops the start, naming the id and the pattern', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mw-nodes-'));
+  const file = join(dir, 'nodes.json');
+  writeFileSync(file, JSON.stringify([{ id: 'i-0123456789abcdef0' }, { id: 'i-0aaa', tags: { Env: 'prod' } }]));
+  try {
+    const refused = await startTestServer({ nodesFile: file, dataDir: dir }).then((s) => s.stop().then(() => assert.fail('the service started')), (error: unknown) => error);
+    assert.ok(refused instanceof StartupError, String(refused));
+    assert.equal(refused.failed.step, 'nodes');
+    assert.equal(refused.message,
+      "could not start (nodes): 1 validation error detected: Value 'i-0aaa' at 'nodeId' failed to satisfy constraint: Member must satisfy regular expression pattern: (^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a --nodes file carries the same fields as PUT /_mw/nodes', async () => {

@@ -249,7 +249,7 @@ describe('what a person sees when the service cannot start', { concurrency: true
     busy = createServer().listen(0, '127.0.0.1');
     await once(busy, 'listening');
     busyPort = (busy.address() as AddressInfo).port;
-    writeFileSync(join(dir, 'truncated.json'), '[{"id": "i-1", ');
+    writeFileSync(join(dir, 'truncated.json'), '[{"id": "i-00000000000000001", ');
     writeFileSync(join(dir, 'no-id.json'), '[{"tags": {"Env": "prod"}}]');
     writeFileSync(join(dir, 'a-file'), '');
   });

@@ -24,7 +24,8 @@ const BAD_IDS = ['%ZZ', '%E0%A4%A', '%', '%00', '%2F', '%2e%2e', '..', 'a%20b', 
 const NOT_OBJECTS = ['[]', '"x"', '1', 'null', 'true', '{', '{"a":', '\ufeff{}', '{"a":1}x', nested(5000, 'array').text];
 
 /** The documented node id rule (README: 1-128 letters, digits, '.', '_', ':' or '-'). */
-const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$/;
+// A declared node's id follows the model's InstanceId pattern (src/service/control.ts parseNode).
+const NODE_ID = /(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)/;
 
 function decoded(segment: string): string | undefined {
   try {
@@ -105,7 +106,7 @@ export function controlCase(prng: Prng, pools: ScopePool[]): ControlCase {
   const badId = prng.chance(0.3);
   const windows = pools.flatMap((p) => p.windows);
   const windowId = badId ? prng.pick(BAD_IDS) : windows.length && prng.chance(0.8) ? prng.pick(windows) : `mw-${prng.hex(17)}`;
-  const nodeId = badId ? prng.pick(BAD_IDS) : prng.pick(['i-0123456789abcdef0', 'node.1:x', 'n_2', `i-${prng.hex(8)}`]);
+  const nodeId = badId ? prng.pick(BAD_IDS) : prng.pick(['i-0123456789abcdef0', `mi-${prng.hex(17)}`, `i-${prng.hex(8)}`, 'node.1:x', 'n_2', 'i-0aaa']);
   const odd = (e: Expect): Expect => (q.bad ? 'reject' : e);
   const pick = prng.int(0, 11);
   switch (pick) {

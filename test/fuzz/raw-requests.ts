@@ -123,7 +123,7 @@ export function rawCase(prng: Prng): RawCase {
     },
     () => {
       // (The clock is fuzzed on a server of its own: moving this one's would fire the baseline's windows.)
-      const [path, b] = prng.pick([['/_mw/nodes/n-1', '{"tags":{"a":"b"}}'], ['/_mw/outcomes', '[{"status":"FAILED"}]']]);
+      const [path, b] = prng.pick([['/_mw/nodes/i-00000000000000001', '{"tags":{"a":"b"}}'], ['/_mw/outcomes', '[{"status":"FAILED"}]']]);
       const bytes = httpBytes(prng.pick(['PUT', 'POST']), `${path}?account=444444444444`, [['Content-Type', 'application/json']], b);
       return { label: `control route ${path}, slow`, plan: trickle(bytes, prng.int(2, 6), prng.int(2, 20)), needsAnswer: true, control: true };
     },

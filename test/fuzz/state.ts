@@ -44,8 +44,8 @@ const q = (scope: Scope) => `?account=${scope.account}&region=${scope.region}`;
 /** A few windows with targets, tasks and tags, a node, an outcome rule, and one execution; returns the window ids. */
 export async function createResources(port: number, scope: Scope, prefix: string): Promise<string[]> {
   const ids: string[] = [];
-  await controlCall(port, 'PUT', `/_mw/nodes/i-0aaa${q(scope)}`, { tags: { Env: 'prod' }, resourceGroups: ['web'] });
-  await controlCall(port, 'PUT', `/_mw/outcomes${q(scope)}`, [{ match: { resourceId: 'i-0bbb' }, status: 'FAILED', times: 3 }]);
+  await controlCall(port, 'PUT', `/_mw/nodes/i-0aaaaaaaaaaaaaaa1${q(scope)}`, { tags: { Env: 'prod' }, resourceGroups: ['web'] });
+  await controlCall(port, 'PUT', `/_mw/outcomes${q(scope)}`, [{ match: { resourceId: 'i-0bbbbbbbbbbbbbbb1' }, status: 'FAILED', times: 3 }]);
   for (let i = 0; i < 3; i++) {
     const { WindowId } = await ok(port, scope, 'CreateMaintenanceWindow', {
       Name: `${prefix}-${i}`, Schedule: ['rate(1 day)', 'cron(0 2 ? * SUN *)', 'rate(7 days)'][i], Duration: 4, Cutoff: 1,
@@ -54,7 +54,7 @@ export async function createResources(port: number, scope: Scope, prefix: string
     });
     ids.push(WindowId);
     const { WindowTargetId } = await ok(port, scope, 'RegisterTargetWithMaintenanceWindow', {
-      WindowId, ResourceType: 'INSTANCE', Targets: [{ Key: 'InstanceIds', Values: ['i-0aaa', 'i-0bbb'] }], Name: 'fleet', OwnerInformation: 'ops',
+      WindowId, ResourceType: 'INSTANCE', Targets: [{ Key: 'InstanceIds', Values: ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb1'] }], Name: 'fleet', OwnerInformation: 'ops',
     });
     await ok(port, scope, 'RegisterTargetWithMaintenanceWindow', { WindowId, ResourceType: 'INSTANCE', Targets: [{ Key: 'tag:Env', Values: ['prod'] }] });
     await ok(port, scope, 'RegisterTaskWithMaintenanceWindow', {

@@ -19,13 +19,14 @@ import { sdkClient, tempDataDir } from '../support/server.ts';
 const url = process.env.MW_TEST_POSTGRES_URL;
 const WINDOWS = 200;
 const NODES = 5;
+const nodeId = (i: number) => `i-${String(i).padStart(17, '0')}`;
 
 test('three replicas, 200 windows due together, one replica killed mid-run', { skip: !url && !process.env.CI && 'MW_TEST_POSTGRES_URL is not set', timeout: 120_000 }, async () => {
   assert.ok(url, 'MW_TEST_POSTGRES_URL must be set (npm test starts PostgreSQL)');
   const schema = `mw_replicas_${process.pid}`;
   const dir = tempDataDir();
   const nodesFile = join(dir, 'nodes.json');
-  writeFileSync(nodesFile, JSON.stringify(Array.from({ length: NODES }, (_, i) => ({ id: `i-${i}`, tags: { Fleet: 'replicas' } }))));
+  writeFileSync(nodesFile, JSON.stringify(Array.from({ length: NODES }, (_, i) => ({ id: nodeId(i), tags: { Fleet: 'replicas' } }))));
   const args = ['--store', url, '--postgres-schema', schema, '--lease-seconds', '2', '--invocation-seconds', '4', '--nodes', nodesFile, '--max-windows', '1000', '--quiet'];
   const replicas: ServiceProcess[] = [];
   const clients: SSMClient[] = [];
@@ -90,7 +91,7 @@ test('three replicas, 200 windows due together, one replica killed mid-run', { s
     assert.equal(tasks.length, 1);
     const invocations = await allInvocations(client, execution.WindowExecutionId!, tasks[0].TaskExecutionId!);
     const resources = invocations.map((i) => JSON.parse(i.Parameters!).parameters.InstanceId[0]).sort();
-    assert.deepEqual(resources, Array.from({ length: NODES }, (_, i) => `i-${i}`), `${windowId}: one invocation per node, none twice`);
+    assert.deepEqual(resources, Array.from({ length: NODES }, (_, i) => nodeId(i)), `${windowId}: one invocation per node, none twice`);
     assert.ok(invocations.every((i) => i.Status === 'SUCCESS'));
   }
   const total = Number((await db.query(`SELECT count(*)::int AS n FROM ${schema}.invocations`)).rows[0].n);
