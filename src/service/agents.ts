@@ -11,6 +11,15 @@ import type { ServiceContext } from './context.ts';
 
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
+/**
+ * The most often a node's poll writes its ping: 30 s. An agent polls at least every 15 s (a poll is held
+ * at most 15 s, runtime/agent-messages.ts), so LastPingDateTime is never more than 30 s behind the agent's
+ * last poll (two polls), where it used to lag up to a third of the ping timeout (200 s by default); and a
+ * fleet writes at most one small row per node per 30 s (1,000 agents: about 33 writes a second), half the
+ * polls rather than every one.
+ */
+export const PING_WRITE_INTERVAL_MS = 30_000;
+
 /** What UpdateInstanceInformation reports (the members the agent sends, in domain names). */
 export interface AgentReport {
   agentVersion?: string;
@@ -87,12 +96,14 @@ export class AgentService {
   }
 
   /**
-   * A message poll is word from the agent too: its node stays Online between heartbeats. Written at most
-   * once a third of the ping timeout, so thousands of polling agents do not each write on every poll.
+   * A message poll is word from the agent too: its node stays Online between heartbeats, and its
+   * LastPingDateTime (DescribeInstanceInformation, the console's "last seen") moves with it. Written at
+   * most once per node per PING_WRITE_INTERVAL_MS (or a third of the ping timeout, when that is shorter),
+   * so thousands of polling agents do not each write on every poll.
    */
   async polled(identity: AgentIdentity): Promise<void> {
     const now = this.ctx.clock.now();
-    const freshEnough = this.ctx.pingTimeoutMs / 3;
+    const freshEnough = Math.min(PING_WRITE_INTERVAL_MS, this.ctx.pingTimeoutMs / 3);
     const known = this.lastPing.get(identity.nodeId);
     if (known !== undefined && now - known < freshEnough && now >= known) return;
     await this.ctx.store.transaction(async (tx) => {
