@@ -1,11 +1,9 @@
-// The PostgreSQL plumbing: what a statement runs on (the pool, or one transaction's client), named
-// statements, row decoding, opening the pool and running the migrations under an advisory lock.
+// The PostgreSQL plumbing every port of the engine shares: what a statement runs on (the pool, or one
+// transaction's client), named statements, opening the pool and running the migrations under an advisory lock.
 
 import pg from 'pg';
-import type { Keyed } from '../../service/ports.ts';
+import type { Row } from '../row-mappers.ts';
 import { migrations } from './migrations.ts';
-
-export type Row = Record<string, unknown>;
 
 /** Where statements run: the pool (each statement on any free connection) or one transaction's client. */
 export interface Session {
@@ -26,15 +24,6 @@ export function statement(name: string, text: string): Statement {
   if (statementNames.has(prepared)) throw new Error(`two SQL statements are named ${name}`);
   statementNames.add(prepared);
   return (session, values) => session.query({ name: prepared, text, values: values as unknown[] });
-}
-
-// bigint columns (seq, times, counts) arrive as strings: every key and time we store fits a double exactly.
-export function keyed<T>(rows: Row[]): Keyed<T>[] {
-  return rows.map((row) => ({ key: Number(row.seq), item: JSON.parse(String(row.doc)) as T }));
-}
-
-export function parsed<T>(row: Row | undefined): T | undefined {
-  return row ? (JSON.parse(String(row.doc)) as T) : undefined;
 }
 
 /** Keeps the last of several rows with one id, as writing them one after another would. */

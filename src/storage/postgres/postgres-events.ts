@@ -1,12 +1,13 @@
-// The state-change event outbox on PostgreSQL. Writers of events take turns (a transaction-scoped
-// advisory lock taken before the insert and held until commit), so seq order is commit order and a
-// reader that has seen seq N never later finds a smaller seq committed behind it.
+// The events port on PostgreSQL. Writers of events take turns (a transaction-scoped advisory lock taken
+// before the insert and held until commit), so seq order is commit order and a reader that has seen seq N
+// never later finds a smaller seq committed behind it. Inside a transaction the store collects the
+// events and calls appendEvents at commit (postgres-store.ts), so this lock is the last one it takes.
 
-import type { EventTarget, EventTargetState, RecordedEvent, SequencedEvent } from '../../domain/events.ts';
-import type { Scope } from '../../domain/model.ts';
-import { PostgresCommands } from './postgres-commands.ts';
-import { LOCK_CLASS_EVENTS, type Row, statement } from './postgres-database.ts';
+import type { EventsPort } from '../../service/ports.ts';
+import { eventTargetRow, eventTargetState, sequencedEvent } from '../row-mappers.ts';
+import { LOCK_CLASS_EVENTS, type Session, statement } from './postgres-database.ts';
 
+const TARGET_COLUMNS = 'SELECT doc, delivered_seq, failures, last_error, account, region FROM event_targets';
 const lockEvents = statement('lock_events', 'SELECT pg_advisory_xact_lock($1)');
 const insertEvents = statement('insert_events', `
   INSERT INTO events (id, window_id, account, region, doc)
@@ -21,7 +22,6 @@ const pruneEvents = statement('prune_events', 'DELETE FROM events WHERE seq <= (
 const addEventTarget = statement('add_event_target', `
   INSERT INTO event_targets (id, doc, delivered_seq, account, region) VALUES ($1, $2, $3, $4, $5)
   ON CONFLICT (id) DO UPDATE SET account = excluded.account, region = excluded.region`);
-const TARGET_COLUMNS = 'SELECT doc, delivered_seq, failures, last_error, account, region FROM event_targets';
 const listEventTargets = statement('list_event_targets', `${TARGET_COLUMNS} ORDER BY id`);
 const listOperatorEventTargets = statement('list_operator_event_targets', `${TARGET_COLUMNS} WHERE account IS NULL ORDER BY id`);
 const listScopeEventTargets = statement('list_scope_event_targets', `${TARGET_COLUMNS} WHERE account = $1 AND region = $2 ORDER BY id`);
@@ -32,75 +32,64 @@ const claimEventTarget = statement('claim_event_target', 'UPDATE event_targets S
 const releaseEventTarget = statement('release_event_target', 'UPDATE event_targets SET owner = NULL, lease_until = NULL WHERE id = $1 AND owner = $2');
 const saveEventTargetProgress = statement('save_event_target_progress', 'UPDATE event_targets SET delivered_seq = $3, failures = $4, last_error = $5 WHERE id = $1 AND owner = $2');
 
-function targetState(row: Row): EventTargetState {
-  const { scope: _, ...target } = JSON.parse(String(row.doc)) as EventTarget;
+export function postgresEvents(session: Session): EventsPort {
   return {
-    // The owner is the columns' (migration 11 gave owners to targets whose doc has none).
-    target: row.account === null ? target : { ...target, scope: { account: String(row.account), region: String(row.region) } },
-    deliveredSeq: Number(row.delivered_seq),
-    failures: Number(row.failures),
-    lastError: row.last_error === null ? undefined : String(row.last_error),
+    async appendEvents(events) {
+      if (events.length === 0) return;
+      await lockEvents(session, [LOCK_CLASS_EVENTS]);
+      await insertEvents(session, [
+        events.map((e) => e.event.id), events.map((e) => e.windowId ?? null), events.map((e) => e.event.account), events.map((e) => e.event.region),
+        events.map((e) => JSON.stringify(e.event)),
+      ]);
+    },
+
+    async readEvents(afterSeq, limit, scope) {
+      const result = scope ? await readScopeEvents(session, [scope.account, scope.region, afterSeq, limit]) : await readEvents(session, [afterSeq, limit]);
+      return result.rows.map(sequencedEvent);
+    },
+
+    async lastEventSeq() {
+      return Number((await lastEventSeq(session, [])).rows[0].s);
+    },
+
+    async firstEventSeq() {
+      const s = (await firstEventSeq(session, [])).rows[0].s;
+      return s === null ? undefined : Number(s);
+    },
+
+    async pruneEvents(keep) {
+      return (await pruneEvents(session, [keep])).rowCount ?? 0;
+    },
+
+    async addEventTarget(target, fromSeq) {
+      const row = eventTargetRow(target);
+      await addEventTarget(session, [target.id, row.doc, fromSeq, row.account, row.region]);
+    },
+
+    async listEventTargets(owner) {
+      const result = owner === undefined ? await listEventTargets(session, [])
+        : owner === null ? await listOperatorEventTargets(session, [])
+          : await listScopeEventTargets(session, [owner.account, owner.region]);
+      return result.rows.map(eventTargetState);
+    },
+
+    async deleteEventTarget(id, owner) {
+      const deleted = owner === undefined ? await deleteEventTarget(session, [id])
+        : owner === null ? await deleteOperatorEventTarget(session, [id])
+          : await deleteScopeEventTarget(session, [id, owner.account, owner.region]);
+      return (deleted.rowCount ?? 0) > 0;
+    },
+
+    async claimEventTarget(id, owner, now, until) {
+      return ((await claimEventTarget(session, [id, owner, now, until])).rowCount ?? 0) > 0;
+    },
+
+    async releaseEventTarget(id, owner) {
+      await releaseEventTarget(session, [id, owner]);
+    },
+
+    async saveEventTargetProgress(id, owner, progress) {
+      return ((await saveEventTargetProgress(session, [id, owner, progress.deliveredSeq, progress.failures, progress.lastError ?? null])).rowCount ?? 0) > 0;
+    },
   };
-}
-
-export class PostgresEvents extends PostgresCommands {
-  async appendEvents(events: RecordedEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await lockEvents(this.session, [LOCK_CLASS_EVENTS]);
-    await insertEvents(this.session, [
-      events.map((e) => e.event.id), events.map((e) => e.windowId ?? null), events.map((e) => e.event.account), events.map((e) => e.event.region),
-      events.map((e) => JSON.stringify(e.event)),
-    ]);
-  }
-
-  async readEvents(afterSeq: number, limit: number, scope?: Scope): Promise<SequencedEvent[]> {
-    const rows = (scope
-      ? await readScopeEvents(this.session, [scope.account, scope.region, afterSeq, limit])
-      : await readEvents(this.session, [afterSeq, limit])).rows;
-    return rows.map((row) => ({ seq: Number(row.seq), windowId: row.window_id === null ? undefined : String(row.window_id), event: JSON.parse(String(row.doc)) }));
-  }
-
-  async lastEventSeq(): Promise<number> {
-    return Number((await lastEventSeq(this.session, [])).rows[0].s);
-  }
-
-  async firstEventSeq(): Promise<number | undefined> {
-    const s = (await firstEventSeq(this.session, [])).rows[0].s;
-    return s === null ? undefined : Number(s);
-  }
-
-  async pruneEvents(keep: number): Promise<number> {
-    return (await pruneEvents(this.session, [keep])).rowCount ?? 0;
-  }
-
-  async addEventTarget(target: EventTarget, fromSeq: number): Promise<void> {
-    const { scope, ...doc } = target;
-    await addEventTarget(this.session, [target.id, JSON.stringify(doc), fromSeq, scope?.account ?? null, scope?.region ?? null]);
-  }
-
-  async listEventTargets(owner?: Scope | null): Promise<EventTargetState[]> {
-    const rows = owner === undefined ? await listEventTargets(this.session, [])
-      : owner === null ? await listOperatorEventTargets(this.session, [])
-        : await listScopeEventTargets(this.session, [owner.account, owner.region]);
-    return rows.rows.map(targetState);
-  }
-
-  async deleteEventTarget(id: string, owner?: Scope | null): Promise<boolean> {
-    const deleted = owner === undefined ? await deleteEventTarget(this.session, [id])
-      : owner === null ? await deleteOperatorEventTarget(this.session, [id])
-        : await deleteScopeEventTarget(this.session, [id, owner.account, owner.region]);
-    return (deleted.rowCount ?? 0) > 0;
-  }
-
-  async claimEventTarget(id: string, owner: string, now: number, until: number): Promise<boolean> {
-    return ((await claimEventTarget(this.session, [id, owner, now, until])).rowCount ?? 0) > 0;
-  }
-
-  async releaseEventTarget(id: string, owner: string): Promise<void> {
-    await releaseEventTarget(this.session, [id, owner]);
-  }
-
-  async saveEventTargetProgress(id: string, owner: string, progress: Omit<EventTargetState, 'target'>): Promise<boolean> {
-    return ((await saveEventTargetProgress(this.session, [id, owner, progress.deliveredSeq, progress.failures, progress.lastError ?? null])).rowCount ?? 0) > 0;
-  }
 }

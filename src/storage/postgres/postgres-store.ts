@@ -35,8 +35,15 @@ import { setTimeout } from 'node:timers/promises';
 import type pg from 'pg';
 import type { RecordedEvent } from '../../domain/events.ts';
 import { type Store, type StoreOperations, TransactionConflictError, type TransactionOptions } from '../../service/ports.ts';
-import { createPool, dropSchema, migrate, type PostgresStoreOptions, type Row, type Session } from './postgres-database.ts';
-import { PostgresOperations } from './postgres-operations.ts';
+import type { Row } from '../row-mappers.ts';
+import { postgresCommands } from './postgres-commands.ts';
+import { createPool, dropSchema, migrate, type PostgresStoreOptions, type Session } from './postgres-database.ts';
+import { postgresEvents } from './postgres-events.ts';
+import { postgresHistory } from './postgres-history.ts';
+import { postgresNodes } from './postgres-nodes.ts';
+import { postgresSystem } from './postgres-system.ts';
+import { postgresTargetsAndTasks } from './postgres-targets-tasks.ts';
+import { postgresWindows } from './postgres-windows.ts';
 
 export type { PostgresStoreOptions };
 export { dropSchema as dropPostgresSchema };
@@ -57,23 +64,40 @@ class TransactionSession implements Session {
 }
 
 /**
- * A transaction's operations. Events are collected and inserted just before COMMIT, so the events lock is
- * the last lock the transaction takes (see the lock order above); their order is the order appended.
+ * Every port on `session` (postgres-<port>.ts). `inTransaction`: reads that precede a write lock what
+ * they read (FOR UPDATE), for the store's transactions; the store itself runs each call on the pool.
  */
-class TransactionOperations extends PostgresOperations {
-  private readonly pendingEvents: RecordedEvent[] = [];
+function postgresOperations(session: Session, inTransaction: boolean): StoreOperations {
+  return {
+    ...postgresWindows(session, inTransaction),
+    ...postgresTargetsAndTasks(session),
+    ...postgresHistory(session),
+    ...postgresCommands(session, inTransaction),
+    ...postgresNodes(session, inTransaction),
+    ...postgresEvents(session),
+    ...postgresSystem(session),
+  };
+}
 
-  constructor(session: Session) {
-    super(session, true);
-  }
-
-  override async appendEvents(events: RecordedEvent[]): Promise<void> {
-    this.pendingEvents.push(...events);
-  }
-
-  async flushEvents(): Promise<void> {
-    if (this.pendingEvents.length > 0) await super.appendEvents(this.pendingEvents.splice(0));
-  }
+/**
+ * A transaction's operations: every port on the transaction's client, but events are collected and
+ * inserted by `flushEvents` just before COMMIT, so the events lock is the last lock the transaction takes
+ * (see the lock order above); their order is the order appended.
+ */
+function transactionOperations(session: Session): { tx: StoreOperations; flushEvents(): Promise<void> } {
+  const operations = postgresOperations(session, true);
+  const pendingEvents: RecordedEvent[] = [];
+  return {
+    tx: {
+      ...operations,
+      async appendEvents(events) {
+        pendingEvents.push(...events);
+      },
+    },
+    async flushEvents() {
+      if (pendingEvents.length > 0) await operations.appendEvents(pendingEvents.splice(0));
+    },
+  };
 }
 
 /** How many times transaction() runs work that PostgreSQL gave up to break a deadlock or a serialization conflict. */
@@ -90,13 +114,17 @@ function conflictPauseMs(attempt: number): number {
   return Math.random() * 10 * 2 ** (attempt - 1);
 }
 
-export class PostgresStore extends PostgresOperations implements Store {
+// The ports' methods are the instance's own (assigned in the constructor from postgresOperations, which
+// the compiler checks is every StoreOperations method).
+export interface PostgresStore extends StoreOperations {}
+
+export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
 
   /** Use openPostgresStore: it runs the migrations before the store is handed out. */
   constructor(pool: pg.Pool) {
-    super(pool as Session);
     this.pool = pool;
+    Object.assign(this, postgresOperations(pool as Session, false));
   }
 
   async transaction<T>(work: (tx: StoreOperations) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
@@ -121,9 +149,9 @@ export class PostgresStore extends PostgresOperations implements Store {
     try {
       await client.query('BEGIN');
       try {
-        const tx = new TransactionOperations(session);
+        const { tx, flushEvents } = transactionOperations(session);
         const result = await work(tx);
-        await tx.flushEvents();
+        await flushEvents();
         await client.query('COMMIT');
         return result;
       } catch (error) {

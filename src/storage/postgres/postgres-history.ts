@@ -1,0 +1,190 @@
+// The history port on PostgreSQL: window executions, task executions and their plans, invocations, the
+// leases engine replicas hold on running executions, and the window-report mailbox.
+
+import type { Invocation, TaskExecution, WindowExecution } from '../../domain/execution.ts';
+import type { HistoryPort } from '../../service/ports.ts';
+import { claimedExecution, countsByStatus, keyed, parsed, takenReports, taskPlan } from '../row-mappers.ts';
+import { lastById, type Session, statement } from './postgres-database.ts';
+
+const insertWindowExecution = statement('insert_window_execution', 'INSERT INTO window_executions (account, region, window_id, id, status, doc, owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)');
+const updateWindowExecution = statement('update_window_execution', 'UPDATE window_executions SET status = $4, doc = $5 WHERE account = $1 AND region = $2 AND id = $3');
+const selectWindowExecution = statement('select_window_execution', 'SELECT doc FROM window_executions WHERE account = $1 AND region = $2 AND id = $3');
+const listWindowExecutions = statement('list_window_executions', 'SELECT seq, doc FROM window_executions WHERE account = $1 AND region = $2 AND window_id = $3 AND seq < $4 ORDER BY seq DESC LIMIT $5');
+const latestWindowExecution = statement('latest_window_execution', 'SELECT doc FROM window_executions WHERE account = $1 AND region = $2 AND window_id = $3 ORDER BY seq DESC LIMIT 1');
+// Batches are bound as parallel arrays and unnested: one round trip per batch, and the rows take their
+// seq in array order (WITH ORDINALITY ... ORDER BY), which is the keyset order the lists return.
+const insertTaskExecutions = statement('insert_task_executions', `
+  INSERT INTO task_executions (account, region, window_execution_id, id, status, doc)
+  SELECT $1, $2, r.parent, r.id, r.status, r.doc
+  FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS r(parent, id, status, doc, n)
+  ORDER BY r.n`);
+const updateTaskExecutions = statement('update_task_executions', `
+  UPDATE task_executions AS t SET status = r.status, doc = r.doc
+  FROM unnest($3::text[], $4::text[], $5::text[]) AS r(id, status, doc)
+  WHERE t.account = $1 AND t.region = $2 AND t.id = r.id`);
+const selectTaskExecution = statement('select_task_execution', 'SELECT doc FROM task_executions WHERE account = $1 AND region = $2 AND id = $3');
+const listTaskExecutions = statement('list_task_executions', 'SELECT seq, doc FROM task_executions WHERE account = $1 AND region = $2 AND window_execution_id = $3 AND seq > $4 ORDER BY seq LIMIT $5');
+const listTaskExecutionsWithStatus = statement('list_task_executions_with_status', 'SELECT seq, doc FROM task_executions WHERE account = $1 AND region = $2 AND window_execution_id = $3 AND seq > $4 AND status = ANY($6::text[]) ORDER BY seq LIMIT $5');
+const saveTaskPlan = statement('save_task_plan', 'UPDATE task_executions SET plan = $4 WHERE account = $1 AND region = $2 AND id = $3');
+const selectTaskPlan = statement('select_task_plan', 'SELECT plan FROM task_executions WHERE account = $1 AND region = $2 AND id = $3');
+const insertInvocations = statement('insert_invocations', `
+  INSERT INTO invocations (account, region, task_execution_id, id, status, doc)
+  SELECT $1, $2, r.parent, r.id, r.status, r.doc
+  FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS r(parent, id, status, doc, n)
+  ORDER BY r.n`);
+const updateInvocations = statement('update_invocations', `
+  UPDATE invocations AS i SET status = r.status, doc = r.doc
+  FROM unnest($3::text[], $4::text[], $5::text[]) AS r(id, status, doc)
+  WHERE i.account = $1 AND i.region = $2 AND i.id = r.id`);
+const selectInvocation = statement('select_invocation', 'SELECT doc FROM invocations WHERE account = $1 AND region = $2 AND id = $3');
+const countInvocationsByStatus = statement('count_invocations_by_status', 'SELECT status, COUNT(*) AS n FROM invocations WHERE account = $1 AND region = $2 AND task_execution_id = $3 GROUP BY status');
+const listInvocations = statement('list_invocations', 'SELECT seq, doc FROM invocations WHERE account = $1 AND region = $2 AND task_execution_id = $3 AND seq > $4 ORDER BY seq LIMIT $5');
+const listInvocationsWithStatus = statement('list_invocations_with_status', 'SELECT seq, doc FROM invocations WHERE account = $1 AND region = $2 AND task_execution_id = $3 AND seq > $4 AND status = ANY($6::text[]) ORDER BY seq LIMIT $5');
+// A replica takes running executions nobody holds, or whose lease ran out. SKIP LOCKED: rows another
+// replica is claiming or stepping right now are left to it; a row whose lease that replica just renewed
+// and committed is re-checked after the lock and no longer matches. Returned in creation order.
+const claimExecutions = statement('claim_executions', `
+  WITH claimed AS (
+    UPDATE window_executions SET owner = $1, lease_until = $2
+    WHERE seq IN (
+      SELECT seq FROM window_executions
+      WHERE status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') AND (owner IS NULL OR lease_until < $3)
+      ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED)
+    RETURNING seq, account, region, doc)
+  SELECT account, region, doc FROM claimed ORDER BY seq`);
+// The UPDATE keeps the renewed rows locked until the step's transaction ends (the fence).
+const renewLeases = statement('renew_leases', "UPDATE window_executions SET lease_until = $2 WHERE owner = $1 AND status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') RETURNING id");
+const releaseLeases = statement('release_leases', 'UPDATE window_executions SET owner = NULL, lease_until = NULL WHERE owner = $1');
+const listLeaseOwners = statement('list_lease_owners', "SELECT DISTINCT owner FROM window_executions WHERE owner IS NOT NULL AND status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING') ORDER BY owner");
+// Only for a running execution: a report reaching an execution that ended has nobody to read it.
+const putWindowReport = statement('put_window_report', `
+  INSERT INTO window_reports (account, region, invocation_id, window_execution_id, at, doc)
+  SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (
+    SELECT 1 FROM window_executions WHERE account = $1 AND region = $2 AND id = $4 AND status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING'))
+  ON CONFLICT (account, region, invocation_id) DO UPDATE SET at = excluded.at, doc = excluded.doc`);
+const takeWindowReports = statement('take_window_reports', `
+  WITH due AS (
+    SELECT r.account, r.region, r.invocation_id FROM window_reports r
+    JOIN window_executions e ON e.account = r.account AND e.region = r.region AND e.id = r.window_execution_id
+    WHERE e.owner = $1 AND r.at <= $2 ORDER BY r.at LIMIT $3 FOR UPDATE OF r)
+  DELETE FROM window_reports w USING due
+  WHERE w.account = due.account AND w.region = due.region AND w.invocation_id = due.invocation_id
+  RETURNING w.account, w.region, w.doc`);
+
+export function postgresHistory(session: Session): HistoryPort {
+  return {
+    // ---- window executions
+
+    async insertWindowExecution(scope, e, lease) {
+      await insertWindowExecution(session, [scope.account, scope.region, e.windowId, e.id, e.status, JSON.stringify(e), lease?.owner ?? null, lease?.until ?? null]);
+    },
+
+    async updateWindowExecution(scope, e) {
+      await updateWindowExecution(session, [scope.account, scope.region, e.id, e.status, JSON.stringify(e)]);
+    },
+
+    async getWindowExecution(scope, executionId) {
+      return parsed<WindowExecution>((await selectWindowExecution(session, [scope.account, scope.region, executionId])).rows[0]);
+    },
+
+    async listWindowExecutions(scope, windowId, beforeKey, limit) {
+      return keyed<WindowExecution>((await listWindowExecutions(session, [scope.account, scope.region, windowId, beforeKey, limit])).rows);
+    },
+
+    async latestWindowExecution(scope, windowId) {
+      return parsed<WindowExecution>((await latestWindowExecution(session, [scope.account, scope.region, windowId])).rows[0]);
+    },
+
+    // ---- task executions
+
+    async insertTaskExecutions(scope, executions) {
+      if (executions.length === 0) return;
+      await insertTaskExecutions(session, [
+        scope.account, scope.region,
+        executions.map((e) => e.windowExecutionId), executions.map((e) => e.id), executions.map((e) => e.status), executions.map((e) => JSON.stringify(e)),
+      ]);
+    },
+
+    async updateTaskExecutions(scope, executions) {
+      const rows = lastById(executions);
+      if (rows.length === 0) return;
+      await updateTaskExecutions(session, [scope.account, scope.region, rows.map((e) => e.id), rows.map((e) => e.status), rows.map((e) => JSON.stringify(e))]);
+    },
+
+    async getTaskExecution(scope, taskExecutionId) {
+      return parsed<TaskExecution>((await selectTaskExecution(session, [scope.account, scope.region, taskExecutionId])).rows[0]);
+    },
+
+    async listTaskExecutions(scope, windowExecutionId, afterKey, limit, statuses) {
+      const key = [scope.account, scope.region, windowExecutionId, afterKey, limit];
+      const result = statuses ? await listTaskExecutionsWithStatus(session, [...key, [...statuses]]) : await listTaskExecutions(session, key);
+      return keyed<TaskExecution>(result.rows);
+    },
+
+    async saveTaskPlan(scope, taskExecutionId, plan) {
+      await saveTaskPlan(session, [scope.account, scope.region, taskExecutionId, JSON.stringify(plan)]);
+    },
+
+    async getTaskPlan(scope, taskExecutionId) {
+      return taskPlan((await selectTaskPlan(session, [scope.account, scope.region, taskExecutionId])).rows[0]);
+    },
+
+    // ---- invocations
+
+    async insertInvocations(scope, invocations) {
+      if (invocations.length === 0) return;
+      await insertInvocations(session, [
+        scope.account, scope.region,
+        invocations.map((i) => i.taskExecutionId), invocations.map((i) => i.id), invocations.map((i) => i.status), invocations.map((i) => JSON.stringify(i)),
+      ]);
+    },
+
+    async updateInvocations(scope, invocations) {
+      const rows = lastById(invocations);
+      if (rows.length === 0) return;
+      await updateInvocations(session, [scope.account, scope.region, rows.map((i) => i.id), rows.map((i) => i.status), rows.map((i) => JSON.stringify(i))]);
+    },
+
+    async getInvocation(scope, invocationId) {
+      return parsed<Invocation>((await selectInvocation(session, [scope.account, scope.region, invocationId])).rows[0]);
+    },
+
+    async listInvocations(scope, taskExecutionId, afterKey, limit, statuses) {
+      const key = [scope.account, scope.region, taskExecutionId, afterKey, limit];
+      const result = statuses ? await listInvocationsWithStatus(session, [...key, [...statuses]]) : await listInvocations(session, key);
+      return keyed<Invocation>(result.rows);
+    },
+
+    async countInvocationsByStatus(scope, taskExecutionId) {
+      return countsByStatus((await countInvocationsByStatus(session, [scope.account, scope.region, taskExecutionId])).rows);
+    },
+
+    // ---- leases on running executions
+
+    async claimExecutions(lease, now, limit) {
+      return (await claimExecutions(session, [lease.owner, lease.until, now, limit])).rows.map(claimedExecution);
+    },
+
+    async renewLeases(lease) {
+      return (await renewLeases(session, [lease.owner, lease.until])).rows.map((row) => String(row.id));
+    },
+
+    async releaseLeases(owner) {
+      await releaseLeases(session, [owner]);
+    },
+
+    async listLeaseOwners() {
+      return (await listLeaseOwners(session, [])).rows.map((row) => String(row.owner));
+    },
+
+    // ---- window reports
+
+    async putWindowReport(scope, report) {
+      await putWindowReport(session, [scope.account, scope.region, report.invocationId, report.windowExecutionId, report.at, JSON.stringify(report)]);
+    },
+
+    async takeWindowReports(owner, now, limit) {
+      return takenReports((await takeWindowReports(session, [owner, now, limit])).rows);
+    },
+  };
+}
