@@ -27,6 +27,7 @@ import { WindowService } from './service/windows.ts';
 import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
 import { createApiHandler } from './wire/api.ts';
 import { createControlHandler, metricsRoute } from './wire/control.ts';
+import { decodeNodeList } from './wire/control-decode.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './wire/scope.ts';
 import { Engine } from './runtime/engine.ts';
 import { replicaName } from './runtime/replica-identity.ts';
@@ -171,17 +172,9 @@ async function pageTokens(store: Store): Promise<PageTokens> {
   return new PageTokens((await store.getSetting(PAGE_TOKEN_KEY))!);
 }
 
-/** Loads `[{"id", "tags", "resourceGroups", "account"?, "region"?}]` into the inventory. */
+/** Loads a --nodes file (wire/control-decode.ts decodeNodeList says what it holds) into the inventory. */
 async function loadNodes(control: ControlService, file: string): Promise<void> {
-  const nodes = JSON.parse(await readFile(file, 'utf8')) as unknown;
-  if (!Array.isArray(nodes)) throw new Error('expected a JSON list of nodes');
-  for (const [index, node] of (nodes as Record<string, unknown>[]).entries()) {
-    if (typeof node?.id !== 'string') throw new Error(`entry ${index + 1} has no "id" string`);
-    // Every field a PUT /_mw/nodes body may carry (tags, resourceGroups, platformType, computerName, ...).
-    const { id, account, region, ...body } = node;
-    const scope = { account: String(account ?? DEFAULT_ACCOUNT), region: String(region ?? DEFAULT_REGION) };
-    await control.putNode(scope, String(id), body);
-  }
+  for (const { scope, node } of decodeNodeList(JSON.parse(await readFile(file, 'utf8')))) await control.putNode(scope, node);
 }
 
 export async function startApp(config: AppConfig): Promise<RunningApp> {

@@ -1,9 +1,8 @@
 // Use cases of the control API (/_mw/...): what AWS cannot do but a test or a self-hosted fleet needs —
 // start an execution now, move the manual clock, keep the managed-node inventory, set outcome rules.
 
-import { isIP } from 'node:net';
 import { ServiceError, ValidationException } from '../domain/errors.ts';
-import { type ManagedNode, type OutcomeMatch, type OutcomeRule, PLATFORM_TYPES, type PlatformType } from '../domain/inventory.ts';
+import type { ManagedNode, OutcomeRule } from '../domain/inventory.ts';
 import type { Scope } from '../domain/model.ts';
 import { fireTimesBetween } from '../domain/window-rules.ts';
 import { LATEST_RUN_MS } from '../schedule/index.ts';
@@ -22,121 +21,11 @@ export class ClockNotManual extends ServiceError {
   }
 }
 
-const MATCH_KEYS: readonly (keyof OutcomeMatch)[] = ['windowId', 'windowTaskId', 'taskArn', 'taskType', 'resourceId', 'documentName'];
-/** The most output a rule may give (the full output kept per invocation is bounded the same way). */
-export const MAX_RULE_OUTPUT = 2 * 1024 * 1024;
-const STATUSES = ['SUCCESS', 'FAILED', 'TIMED_OUT'] as const;
 /** The most window executions one clock move may start (each is written to the history). */
 export const MAX_EXECUTIONS_PER_CLOCK_MOVE = 100_000;
-/**
- * A declared node's id: the model's InstanceId pattern (shape InstanceId in spec/ssm-maintenance-windows.json),
- * which every Run Command operation checks, so a node declared here is one Run Command can address.
- */
-const INSTANCE_ID_PATTERN = '(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)';
-const NODE_ID = new RegExp(INSTANCE_ID_PATTERN);
-// The model's limits where it has them (ComputerName 255, IPAddress 46, Version's pattern); 255 otherwise.
-const NODE_TEXT_FIELDS: readonly [keyof ManagedNode & ('platformName' | 'platformVersion' | 'computerName' | 'ipAddress' | 'agentVersion' | 'name'), number][] = [
-  ['platformName', 255], ['platformVersion', 255], ['computerName', 255], ['ipAddress', 46], ['agentVersion', 27], ['name', 255],
-];
-const AGENT_VERSION = /^[0-9]{1,6}(\.[0-9]{1,6}){2,3}$/;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Checks one outcome rule as sent by a user, returning it in canonical form. */
-export function parseOutcomeRule(value: unknown, index: number): OutcomeRule {
-  const where = `rules[${index}]`;
-  if (!isRecord(value)) throw new ValidationException(`${where} must be an object.`);
-  const match: OutcomeMatch = {};
-  if (value.match !== undefined) {
-    if (!isRecord(value.match)) throw new ValidationException(`${where}.match must be an object.`);
-    for (const [key, v] of Object.entries(value.match)) {
-      if (!MATCH_KEYS.includes(key as keyof OutcomeMatch)) {
-        throw new ValidationException(`${where}.match.${key} is not a match key; use ${MATCH_KEYS.join(', ')}.`);
-      }
-      if (typeof v !== 'string' || v === '') throw new ValidationException(`${where}.match.${key} must be a non-empty string.`);
-      match[key as keyof OutcomeMatch] = v;
-    }
-  }
-  if (!STATUSES.includes(value.status as (typeof STATUSES)[number])) {
-    throw new ValidationException(`${where}.status must be one of ${STATUSES.join(', ')}.`);
-  }
-  const rule: OutcomeRule = { match, status: value.status as OutcomeRule['status'] };
-  if (value.durationSeconds !== undefined) {
-    if (typeof value.durationSeconds !== 'number' || !(value.durationSeconds >= 0) || value.durationSeconds > 31 * 86_400) {
-      throw new ValidationException(`${where}.durationSeconds must be a number from 0 to 2678400.`);
-    }
-    rule.durationSeconds = value.durationSeconds;
-  }
-  if (value.statusDetails !== undefined) {
-    if (typeof value.statusDetails !== 'string' || value.statusDetails.length > 250) {
-      throw new ValidationException(`${where}.statusDetails must be a string of at most 250 characters.`);
-    }
-    rule.statusDetails = value.statusDetails;
-  }
-  for (const stream of ['stdout', 'stderr'] as const) {
-    if (value[stream] === undefined) continue;
-    if (typeof value[stream] !== 'string' || value[stream].length > MAX_RULE_OUTPUT) {
-      throw new ValidationException(`${where}.${stream} must be a string of at most ${MAX_RULE_OUTPUT} characters.`);
-    }
-    rule[stream] = value[stream];
-  }
-  if (value.responseCode !== undefined) {
-    if (!Number.isInteger(value.responseCode) || Math.abs(value.responseCode as number) > 2_147_483_647) {
-      throw new ValidationException(`${where}.responseCode must be an integer.`);
-    }
-    rule.responseCode = value.responseCode as number;
-  }
-  if (value.times !== undefined) {
-    if (!Number.isInteger(value.times) || (value.times as number) < 1) throw new ValidationException(`${where}.times must be a positive integer.`);
-    rule.times = value.times as number;
-  }
-  return rule;
-}
-
-/** Checks a managed node as sent by a user. */
-export function parseNode(nodeId: string, value: unknown): ManagedNode {
-  if (!NODE_ID.test(nodeId)) {
-    // In Run Command's own words, so the message names the rule a node id must follow.
-    throw new ValidationException(`1 validation error detected: Value '${nodeId}' at 'nodeId' failed to satisfy constraint: Member must satisfy regular expression pattern: ${INSTANCE_ID_PATTERN}`);
-  }
-  const body = value === undefined ? {} : value;
-  if (!isRecord(body)) throw new ValidationException('The node must be a JSON object.');
-  const tags: Record<string, string> = {};
-  if (body.tags !== undefined) {
-    if (!isRecord(body.tags)) throw new ValidationException('tags must be an object of string values.');
-    for (const [key, v] of Object.entries(body.tags)) {
-      if (typeof v !== 'string') throw new ValidationException(`tags.${key} must be a string.`);
-      tags[key] = v;
-    }
-  }
-  let resourceGroups: string[] = [];
-  if (body.resourceGroups !== undefined) {
-    if (!Array.isArray(body.resourceGroups) || body.resourceGroups.some((g) => typeof g !== 'string' || g === '')) {
-      throw new ValidationException('resourceGroups must be a list of non-empty strings.');
-    }
-    resourceGroups = [...new Set(body.resourceGroups as string[])];
-  }
-  const node: ManagedNode = { id: nodeId, tags, resourceGroups };
-  if (body.platformType !== undefined) {
-    if (!PLATFORM_TYPES.includes(body.platformType as PlatformType)) {
-      throw new ValidationException(`platformType must be one of ${PLATFORM_TYPES.join(', ')}.`);
-    }
-    node.platformType = body.platformType as PlatformType;
-  }
-  for (const [field, max] of NODE_TEXT_FIELDS) {
-    const v = body[field];
-    if (v === undefined) continue;
-    if (typeof v !== 'string' || v === '' || v.length > max) throw new ValidationException(`${field} must be a string of 1 to ${max} characters.`);
-    node[field] = v;
-  }
-  if (node.ipAddress !== undefined && isIP(node.ipAddress) === 0) throw new ValidationException(`ipAddress ${node.ipAddress} is not an IPv4 or IPv6 address.`);
-  if (node.agentVersion !== undefined && !AGENT_VERSION.test(node.agentVersion)) {
-    throw new ValidationException(`agentVersion ${node.agentVersion} is not valid: 3 or 4 numbers of 1-6 digits separated by '.', such as 3.3.418.0.`);
-  }
-  return node;
-}
+/** A move of the manual clock, decoded at the edge (wire/control-decode.ts): forward by seconds, or to an instant (epoch ms). */
+export type MoveClock = { advanceSeconds: number } | { setTo: number };
 
 export class ControlService {
   private readonly store: Store;
@@ -160,21 +49,21 @@ export class ControlService {
     return { mode: this.manualClock ? 'manual' : 'system', now: new Date(now).toISOString(), epochMillis: now };
   }
 
-  async moveClock(request: unknown): Promise<void> {
+  /** Refuses, before the request's body is read, to move a clock that is not manual. */
+  requireManualClock(): ManualClock {
     if (!this.manualClock) throw new ClockNotManual();
-    if (!isRecord(request)) throw new ValidationException('Send {"advanceSeconds": N} or {"setTo": "<ISO time>"}.');
-    const now = this.manualClock.now();
+    return this.manualClock;
+  }
+
+  /** Moves the manual clock forward, processing every event on the way; it never goes back. */
+  async moveClock(move: MoveClock): Promise<void> {
+    const now = this.requireManualClock().now();
     let target: number;
-    if (request.advanceSeconds !== undefined && request.setTo === undefined) {
-      const seconds = request.advanceSeconds;
-      if (typeof seconds !== 'number' || !(seconds >= 0) || !Number.isFinite(seconds)) throw new ValidationException('advanceSeconds must be a number >= 0.');
-      target = now + Math.round(seconds * 1000);
-    } else if (request.setTo !== undefined && request.advanceSeconds === undefined) {
-      target = typeof request.setTo === 'string' ? Date.parse(request.setTo) : Number.NaN;
-      if (Number.isNaN(target)) throw new ValidationException('setTo must be an ISO-8601 date-time.');
-      if (target < now) throw new ValidationException(`setTo must not be before the current time ${new Date(now).toISOString()}: the clock does not go back.`);
+    if ('advanceSeconds' in move) {
+      target = now + Math.round(move.advanceSeconds * 1000);
     } else {
-      throw new ValidationException('Send exactly one of advanceSeconds and setTo.');
+      target = move.setTo;
+      if (target < now) throw new ValidationException(`setTo must not be before the current time ${new Date(now).toISOString()}: the clock does not go back.`);
     }
     if (!(target <= LATEST_RUN_MS)) {
       throw new ValidationException(`The manual clock cannot go past ${new Date(LATEST_RUN_MS).toISOString()}, the last time AWS's four-digit years can show.`);
@@ -216,8 +105,7 @@ export class ControlService {
     return { commandId, instanceId, status, statusDetails, responseCode, stdout, stderr };
   }
 
-  async putNode(scope: Scope, nodeId: string, body: unknown): Promise<ManagedNode> {
-    const node = parseNode(nodeId, body);
+  async putNode(scope: Scope, node: ManagedNode): Promise<ManagedNode> {
     await this.store.putNode(scope, node);
     return node;
   }
@@ -230,10 +118,7 @@ export class ControlService {
     return this.store.deleteNode(scope, nodeId);
   }
 
-  async setOutcomeRules(scope: Scope, body: unknown): Promise<OutcomeRule[]> {
-    const list = isRecord(body) && Array.isArray(body.rules) ? body.rules : body;
-    if (!Array.isArray(list)) throw new ValidationException('Send a JSON list of outcome rules (or {"rules": [...]}).');
-    const rules = list.map(parseOutcomeRule);
+  async setOutcomeRules(scope: Scope, rules: OutcomeRule[]): Promise<OutcomeRule[]> {
     await this.store.setOutcomeRules(scope, rules);
     return rules;
   }

@@ -5,6 +5,7 @@
 import { ServiceError, ValidationException } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
 import type { ControlService } from '../service/control.ts';
+import { decodeMoveClock, decodeNode, decodeOutcomeRules } from './control-decode.ts';
 import type { EventRoute } from './event-routes.ts';
 import type { ControlHandler, ControlRequest, ControlResponse } from './http-server.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './scope.ts';
@@ -121,12 +122,20 @@ export function createControlHandler(control?: ControlService, authenticate?: Co
         method: 'POST', pattern: /^\/_mw\/clock$/,
         run: async (r) => {
           requireOperator(r, 'move the service clock');
-          await control.moveClock(json(r.body));
+          const body = json(r.body);
+          control.requireManualClock(); // 409 on the system clock, whatever the body says
+          await control.moveClock(decodeMoveClock(body));
           return ok(control.clockState());
         },
       },
       { method: 'GET', pattern: /^\/_mw\/nodes$/, run: async (r) => ok({ nodes: await control.listNodes(scopeFromQuery(r)) }) },
-      { method: 'PUT', pattern: /^\/_mw\/nodes\/([^/]+)$/, run: async (r, [id]) => ok(await control.putNode(scopeFromQuery(r), id, json(r.body))) },
+      {
+        method: 'PUT', pattern: /^\/_mw\/nodes\/([^/]+)$/,
+        run: async (r, [id]) => {
+          const scope = scopeFromQuery(r);
+          return ok(await control.putNode(scope, decodeNode(id, json(r.body))));
+        },
+      },
       {
         method: 'DELETE', pattern: /^\/_mw\/nodes\/([^/]+)$/,
         run: async (r, [id]) => ((await control.deleteNode(scopeFromQuery(r), id))
@@ -139,7 +148,13 @@ export function createControlHandler(control?: ControlService, authenticate?: Co
         run: async (r, [commandId, instanceId]) => ok(await control.commandOutput(scopeFromQuery(r), commandId, instanceId)),
       },
       { method: 'GET', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.getOutcomeRules(scopeFromQuery(r)) }) },
-      { method: 'PUT', pattern: /^\/_mw\/outcomes$/, run: async (r) => ok({ rules: await control.setOutcomeRules(scopeFromQuery(r), json(r.body)) }) },
+      {
+        method: 'PUT', pattern: /^\/_mw\/outcomes$/,
+        run: async (r) => {
+          const scope = scopeFromQuery(r);
+          return ok({ rules: await control.setOutcomeRules(scope, decodeOutcomeRules(json(r.body))) });
+        },
+      },
       {
         method: 'DELETE', pattern: /^\/_mw\/outcomes$/,
         run: async (r) => {

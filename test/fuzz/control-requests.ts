@@ -24,7 +24,7 @@ const BAD_IDS = ['%ZZ', '%E0%A4%A', '%', '%00', '%2F', '%2e%2e', '..', 'a%20b', 
 const NOT_OBJECTS = ['[]', '"x"', '1', 'null', 'true', '{', '{"a":', '\ufeff{}', '{"a":1}x', nested(5000, 'array').text];
 
 /** The documented node id rule (README: 1-128 letters, digits, '.', '_', ':' or '-'). */
-// A declared node's id follows the model's InstanceId pattern (src/service/control.ts parseNode).
+// A declared node's id follows the model's InstanceId pattern (src/wire/control-decode.ts decodeNode).
 const NODE_ID = /(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)/;
 
 function decoded(segment: string): string | undefined {
