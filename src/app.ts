@@ -12,7 +12,7 @@ import { IDEMPOTENCY_RETENTION_MS } from './service/idempotency.ts';
 import { ActivationService } from './service/activations.ts';
 import { RegistrationService } from './service/registrations.ts';
 import { AgentService } from './service/agents.ts';
-import { AgentMessages } from './runtime/agent-messages.ts';
+import { AgentDelivery } from './service/agent-delivery.ts';
 import { CommandService } from './service/commands.ts';
 import { DocumentService } from './service/documents.ts';
 import { HistoryService } from './service/history.ts';
@@ -253,7 +253,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     quotas: config.quotas,
     pingTimeoutMs: config.pingTimeoutSeconds * 1000,
   };
-  agents = new AgentService(ctx);
+  agents = new AgentService(ctx, systemClock);
   const services = {
     windows: new WindowService(ctx),
     targets: new TargetService(ctx),
@@ -281,7 +281,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   const verifier = credentials ? new SignatureVerifier(credentials) : undefined;
   const controlAuth = credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined;
   const server = createHttpServer({
-    api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), agents, new AgentMessages(store, commands, engine, clock, ctx.pingTimeoutMs))),
+    api: createApiHandler(handlers, verifier ? async (request) => { const { account, region } = await verifier.verify(request); return { account, region }; } : undefined, agentOperations(new RegistrationService(ctx), agents, new AgentDelivery({ store, commands, waiters: commands.waiters, engine, clock, realClock: systemClock, pingTimeoutMs: ctx.pingTimeoutMs }), systemClock)),
     control: createControlHandler(control, controlAuth, eventRoutes(events)),
     pages: createConsoleHandler({
       services: { ...services, control, pingTimeoutMs: ctx.pingTimeoutMs },

@@ -1,14 +1,22 @@
-// Run Command's commands and their per-node invocations, and the rules that move them: which invocations
-// may start (MaxConcurrency), when the rest are stopped (MaxErrors), and what the command's status and
-// counts are made of. Pure: the service and the runtime decide when, this module decides what.
+// Run Command's commands and the rules over all of a command's invocations: which may start
+// (MaxConcurrency), when the rest are stopped (MaxErrors), what the command's status and counts are made
+// of, what its window is told, and a cancel or a deregistration applied across its invocations. One
+// invocation's own life is command-invocation.ts. Pure: new objects out, inputs never changed; the service
+// and the runtime decide when, this module decides what.
 
 import { ServiceError } from './errors.ts';
 import { concurrencyLimit, errorThreshold, type ExecutionStatus } from './execution.ts';
 import type { TargetSpec } from './model.ts';
 import { resolveDocumentParameters } from './documents.ts';
+import {
+  AGENT_SILENCE_GRACE_MS, agentTimeLimitSeconds, applyEach, type CommandInvocation, type InvocationEffect, type InvocationTerms, isFinal, UNDELIVERABLE,
+} from './command-invocation.ts';
 
 export type CommandStatus = 'Pending' | 'InProgress' | 'Success' | 'Cancelled' | 'Failed' | 'TimedOut' | 'Cancelling';
-export type CommandInvocationStatus = 'Pending' | 'InProgress' | 'Delayed' | 'Success' | 'Cancelled' | 'TimedOut' | 'Failed' | 'Cancelling';
+// An invocation's own life is in command-invocation.ts; its types are named here too, for the callers.
+export type { CommandInvocation, CommandInvocationStatus, RunReport } from './command-invocation.ts';
+export { hasQueuedMessage, isFinal, UNDELIVERABLE } from './command-invocation.ts';
+export { apiOutput, elapsedTime, pluginOutput, shownOutput, STDERR_API_LIMIT, STDOUT_API_LIMIT, TRUNCATED_MARKER } from './command-output.ts';
 
 export interface Command {
   id: string;
@@ -77,50 +85,6 @@ export interface WindowReport {
   at: number;
 }
 
-/** What a node's run turned out to be, as its runner reports it. */
-export interface RunReport {
-  status: 'Success' | 'Failed' | 'TimedOut';
-  statusDetails?: string;
-  responseCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-export interface CommandInvocation {
-  commandId: string;
-  instanceId: string;
-  /** Position in the command (the order of its instances): invocations start in this order. */
-  index: number;
-  status: CommandInvocationStatus;
-  statusDetails: string;
-  requestedAt: number;
-  startedAt?: number;
-  endedAt?: number;
-  /** -1 until the node reports. */
-  responseCode: number;
-  stdout: string;
-  stderr: string;
-  /** The next instant something happens to this invocation on its own (a report due, a deadline); none when final. */
-  dueAt?: number;
-  /** A simulated node's report, decided at start and delivered at `dueAt`; a real node's once its agent replied. */
-  pending?: RunReport;
-  /**
-   * A real node's (a registered agent's) delivery: `queued` while its message waits for the agent's poll,
-   * `delivered` once a poll took it. Absent for simulated nodes.
-   */
-  delivery?: 'queued' | 'delivered';
-  /**
-   * Taken by a poll and not yet acknowledged (AcknowledgeMessage, or any reply about it): the instant the
-   * message becomes visible again, for the next poll to take (ec2messages' visibility timeout). Absent once
-   * the agent acknowledged it: an acknowledged message is never delivered again.
-   */
-  visibleAt?: number;
-  /** Set when a CancelCommand must reach a real node's agent: `queued` until its poll takes the cancel message. */
-  cancelDelivery?: 'queued' | 'delivered';
-  /** The status its last status-change event told: a change is told once. */
-  eventStatus?: string;
-}
-
 type CommandSettings = 'outputS3Region' | 'outputS3BucketName' | 'outputS3KeyPrefix' | 'serviceRole' | 'notificationConfig' | 'cloudWatchOutputConfig' | 'alarmConfiguration';
 const SETTINGS: readonly CommandSettings[] = ['outputS3Region', 'outputS3BucketName', 'outputS3KeyPrefix', 'serviceRole', 'notificationConfig', 'cloudWatchOutputConfig', 'alarmConfiguration'];
 
@@ -181,33 +145,6 @@ export function newCommand(id: string, input: SendCommandInput, instanceIds: str
   return { command, invocations };
 }
 
-const FINAL: ReadonlySet<CommandInvocationStatus> = new Set(['Success', 'Cancelled', 'TimedOut', 'Failed']);
-
-export function isFinal(status: CommandInvocationStatus | CommandStatus): boolean {
-  return FINAL.has(status as CommandInvocationStatus);
-}
-
-/** AWS keeps the first 24,000 characters of standard output in the API and 8,000 of standard error. */
-export const STDOUT_API_LIMIT = 24_000;
-export const STDERR_API_LIMIT = 8_000;
-/** The agent's marker when it cut the output short (amazon-ssm-agent's iohandler). */
-export const TRUNCATED_MARKER = '--output truncated--';
-
-/** As the agent cuts it: output of `limit` characters or more keeps its first `limit - 20` and the marker. */
-export function apiOutput(text: string, limit: number): string {
-  return text.length < limit ? text : text.slice(0, limit - TRUNCATED_MARKER.length) + TRUNCATED_MARKER;
-}
-
-/** A plugin's Output (at most 2,500 characters): stdout, then stderr after the agent's separator. */
-export function pluginOutput(stdout: string, stderr: string): string {
-  const limit = 2_500;
-  const cut = (text: string, room: number, marker: string) => (text.length <= room ? text : text.slice(0, Math.max(0, room - marker.length)) + marker);
-  if (!stderr) return cut(stdout, limit, '\n---Output truncated---');
-  const separator = '\n----------ERROR-------\n';
-  const out = cut(stdout, Math.floor(limit / 2), '\n---Output truncated---');
-  return out + separator + cut(stderr, limit - out.length - separator.length, '\n---Error truncated----');
-}
-
 /** The invocations that may start now: Pending ones, in order, up to MaxConcurrency minus those running. */
 export function startable(command: Command, invocations: readonly CommandInvocation[]): CommandInvocation[] {
   if (isFinal(command.status) || command.status === 'Cancelling') return [];
@@ -218,46 +155,40 @@ export function startable(command: Command, invocations: readonly CommandInvocat
   return invocations.filter((i) => i.status === 'Pending' && i.delivery === undefined).sort((a, b) => a.index - b.index).slice(0, room);
 }
 
-/**
- * What the store indexes for the agents' polls: the invocation has a message waiting for its node (first
- * delivery while Pending; again while InProgress, when a poll took it and the agent never acknowledged it).
- */
-export function hasQueuedMessage(invocation: CommandInvocation): boolean {
-  return ((invocation.status === 'Pending' || invocation.status === 'InProgress') && invocation.delivery === 'queued') || invocation.cancelDelivery === 'queued';
-}
-
-/** StatusDetails of an invocation whose node was deregistered before its agent had the command. */
-export const UNDELIVERABLE = 'Undeliverable';
-
 function isUndeliverable(invocation: CommandInvocation): boolean {
   return invocation.status === 'Failed' && invocation.statusDetails === UNDELIVERABLE;
 }
 
+/** TimeoutSeconds after the command was sent: an invocation not delivered by then ends DeliveryTimedOut. */
+export function deliveryDeadline(command: Command): number {
+  return command.requestedAt + command.timeoutSeconds * 1000;
+}
+
+/** What each invocation's life depends on from its command (command-invocation.ts). */
+export function invocationTerms(command: Command): InvocationTerms {
+  return {
+    deliveryDeadline: deliveryDeadline(command),
+    executionTimeoutMs: command.executionTimeoutSeconds * 1000,
+    agentSilenceMs: agentTimeLimitSeconds(command.executionTimeoutSeconds) * 1000 + AGENT_SILENCE_GRACE_MS,
+    killedExitCode: command.pluginName === 'aws:runPowerShellScript' ? -1 : 137,
+  };
+}
+
+/** A command after an event applied to some of its invocations: the new rows, those that changed, the effects. */
+export interface CommandChange {
+  command: Command;
+  invocations: CommandInvocation[];
+  changed: CommandInvocation[];
+  effects: InvocationEffect[];
+}
+
 /**
- * DeregisterManagedInstance ends the node's invocations its agent does not have: Pending ones (queued or
- * waiting behind MaxConcurrency) and ones taken by a poll but never acknowledged become Failed with
- * StatusDetails `Undeliverable` ("The command can't be delivered to the managed node. The node might not
- * exist"), ResponseCode -1. An acknowledged one, running on the machine, is left to its own deadline (the
- * node's replies are refused from now on). A cancel message still waiting for the node is dropped.
- * Ended invocations are due now, so the engine starts what MaxConcurrency then allows.
+ * DeregisterManagedInstance: each invocation on the node gets `node-deregistered` (what its agent does
+ * not have ends Undeliverable; command-invocation.ts), and the command rolls up.
  */
-export function endUndeliverable(command: Command, invocations: CommandInvocation[], instanceId: string, now: number): { command: Command; changed: CommandInvocation[] } {
-  const changed: CommandInvocation[] = [];
-  for (const invocation of invocations) {
-    if (invocation.instanceId !== instanceId) continue;
-    let touched = false;
-    if (invocation.cancelDelivery === 'queued') {
-      invocation.cancelDelivery = undefined;
-      touched = true;
-    }
-    const notDelivered = invocation.status === 'Pending' || (invocation.status === 'InProgress' && (invocation.delivery === 'queued' || invocation.visibleAt !== undefined));
-    if (notDelivered) {
-      Object.assign(invocation, { status: 'Failed', statusDetails: UNDELIVERABLE, responseCode: -1, endedAt: now, dueAt: now, pending: undefined, visibleAt: undefined });
-      touched = true;
-    }
-    if (touched) changed.push(invocation);
-  }
-  return { command: rollUp(command, invocations, command.cancelRequested === true), changed };
+export function endUndeliverable(command: Command, invocations: readonly CommandInvocation[], instanceId: string, now: number): CommandChange {
+  const applied = applyEach(invocations, (i) => (i.instanceId === instanceId ? { kind: 'node-deregistered' } : undefined), now, invocationTerms(command));
+  return { ...applied, command: rollUp(command, applied.invocations, command.cancelRequested === true) };
 }
 
 /** True once more invocations failed than MaxErrors allows: the ones not started are then not run. */
@@ -329,37 +260,16 @@ export function windowReportFor(before: Command | undefined, after: Command, inv
   };
 }
 
-/** ISO-8601 duration as GetCommandInvocation's ExecutionElapsedTime shows it, e.g. `PT0.123S`, `PT1M5.2S`. */
-export function elapsedTime(ms: number): string {
-  const totalSeconds = Math.max(0, ms) / 1000;
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = Number((totalSeconds % 60).toFixed(3));
-  return `PT${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${seconds}S`;
-}
-
-/** The first 24,000 / 8,000 characters of an invocation's output, as the API shows them. */
-export function shownOutput(invocation: CommandInvocation): { stdout: string; stderr: string } {
-  return { stdout: apiOutput(invocation.stdout, STDOUT_API_LIMIT), stderr: apiOutput(invocation.stderr, STDERR_API_LIMIT) };
-}
-
 /**
- * CancelCommand on `instanceIds` (all when undefined): invocations not started end Cancelled at once;
- * running ones become Cancelling and are due now, to end Cancelled when the node confirms (a simulated
- * node at once). Finished ones are left as they are. Returns the changed invocations and the command.
+ * CancelCommand on `instanceIds` (all when undefined): each gets `cancel-asked` (not started: Cancelled at
+ * once; running: Cancelling, due now; finished: as it is), and the command rolls up; cancelling every
+ * instance of a command not yet final marks the command cancelled.
  */
-export function cancelInvocations(command: Command, invocations: CommandInvocation[], instanceIds: string[] | undefined, now: number): { command: Command; changed: CommandInvocation[] } {
-  const changed = invocations.filter((i) => (!instanceIds || instanceIds.includes(i.instanceId)) && !isFinal(i.status) && i.status !== 'Cancelling');
-  for (const invocation of changed) {
-    if (invocation.status === 'Pending') {
-      Object.assign(invocation, { status: 'Cancelled', statusDetails: 'Cancelled', endedAt: now, dueAt: undefined, pending: undefined });
-    } else {
-      Object.assign(invocation, { status: 'Cancelling', statusDetails: 'Cancelling', dueAt: now, pending: undefined });
-    }
-  }
+export function cancelInvocations(command: Command, invocations: readonly CommandInvocation[], instanceIds: string[] | undefined, now: number): CommandChange {
+  const applied = applyEach(invocations, (i) => (!instanceIds || instanceIds.includes(i.instanceId) ? { kind: 'cancel-asked' } : undefined), now, invocationTerms(command));
   const whole = !instanceIds || invocations.every((i) => instanceIds.includes(i.instanceId));
   const cancelRequested = command.cancelRequested || (whole && !isFinal(command.status));
-  return { command: rollUp({ ...command, cancelRequested }, invocations, cancelRequested), changed };
+  return { ...applied, command: rollUp({ ...command, cancelRequested }, applied.invocations, cancelRequested) };
 }
 
 export class InvalidCommandId extends ServiceError {

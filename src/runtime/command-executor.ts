@@ -1,12 +1,16 @@
-// Moves Run Command commands forward: delivers a node's report when it is due, starts the next
-// invocations as MaxConcurrency allows, stops the rest when MaxErrors is passed, carries out
-// cancellations (domain/commands.ts cancelInvocations), and keeps the command's status and counts. Stateless: everything is read from and
-// written to the store in the caller's transaction, with the command locked, so an API call and any
-// engine replica may move the same command without losing a change.
+// Moves Run Command commands forward: loads a command and its invocations, applies the invocations' events
+// (domain/command-invocation.ts next: what is due, a start, an agent's word, MaxErrors' termination) and
+// the command's rules (domain/commands.ts: which may start, the roll-up), saves the change, and returns its
+// effects for the caller to perform once its transaction has committed (afterCommit: wake the node's
+// waiting polls). Stateless: everything is read from and written to the store in the caller's
+// transaction, with the command locked, so an API call and any engine replica may move the same command
+// without losing a change.
 
-import { cancelInvocations, type Command, type CommandInvocation, errorsExceeded, rollUp, type RunReport, startable } from '../domain/commands.ts';
+import { type InvocationEffect, type InvocationEvent, next } from '../domain/command-invocation.ts';
+import { cancelInvocations, type Command, type CommandInvocation, errorsExceeded, invocationTerms, type RunReport, rollUp, startable } from '../domain/commands.ts';
 import type { Scope } from '../domain/model.ts';
 import { saveCommandChange } from '../service/command-changes.ts';
+import { type PollWake, PollWaiters } from '../service/poll-waiters.ts';
 import type { StoreOperations } from '../service/ports.ts';
 
 /** How a node runs an invocation: a simulated node decides its report now; a real one reports later. */
@@ -15,23 +19,44 @@ export interface CommandRunner {
   start(tx: StoreOperations, scope: Scope, command: Command, invocations: CommandInvocation[], now: number): Promise<{ report?: RunReport; afterMs: number }[]>;
 }
 
-/** The most output kept per invocation and stream (the API shows the first 24,000 / 8,000 characters). */
-export const KEPT_OUTPUT_LIMIT = 2 * 1024 * 1024;
+/** What a committed change asks of the process (wake the polls of a node a message now waits for). */
+export type CommandEffect = PollWake;
+
+/** One invocation's event applied, with its command: what the caller (a delivery use case) needs to answer. */
+export interface AppliedEvent {
+  command: Command;
+  invocation: CommandInvocation;
+  /** The invocation's own effects (a message to hand out to the poll that took it). */
+  own: InvocationEffect[];
+  /** What to perform after the commit. */
+  effects: CommandEffect[];
+}
 
 const DUE_BATCH = 50;
 
 export class CommandExecutor {
   private readonly runner: CommandRunner;
-  /** Told the node of every message queued for a real node's agent (wakes its waiting poll). */
-  onQueued: (scope: Scope, instanceId: string) => void = () => {};
+  /** The polls waiting in this process for their node's messages, which afterCommit wakes. */
+  readonly waiters: PollWaiters;
 
-  constructor(runner: CommandRunner) {
+  constructor(runner: CommandRunner, waiters = new PollWaiters()) {
     this.runner = runner;
+    this.waiters = waiters;
   }
 
-  /** Moves every command with work due at or before `now` (up to one batch; the engine comes back for more). */
-  async advanceDue(tx: StoreOperations, now: number): Promise<void> {
-    for (const { scope, commandId } of await tx.listDueCommands(now, DUE_BATCH)) await this.move(tx, scope, commandId, now);
+  /** Performs a committed change's effects (call it once the transaction that returned them has resolved). */
+  afterCommit(effects: readonly CommandEffect[]): void {
+    for (const effect of effects) this.waiters.wake(effect.scope, effect.instanceId);
+  }
+
+  /**
+   * Moves every command with work due at or before `now` (up to one batch; the engine comes back for more).
+   * Returns the effects for the caller to perform after its commit (afterCommit).
+   */
+  async advanceDue(tx: StoreOperations, now: number): Promise<CommandEffect[]> {
+    const effects: CommandEffect[] = [];
+    for (const { scope, commandId } of await tx.listDueCommands(now, DUE_BATCH)) effects.push(...(await this.move(tx, scope, commandId, now)).effects);
+    return effects;
   }
 
   /** CancelCommand for every instance of a command (a window's CANCEL_TASK cutoff); the engine then moves it. */
@@ -39,131 +64,95 @@ export class CommandExecutor {
     const command = await tx.getCommand(scope, commandId);
     if (!command) return;
     const invocations = await tx.getCommandInvocations(scope, commandId);
-    const { command: next, changed } = cancelInvocations(command, invocations, undefined, now);
-    await saveCommandChange(tx, scope, command, next, invocations, changed, now);
+    const change = cancelInvocations(command, invocations, undefined, now);
+    await saveCommandChange(tx, scope, command, change.command, change.invocations, change.changed, now);
+  }
+
+  /**
+   * `event` for the invocation of `commandId` on `instanceId` (a poll, an agent's word), in the caller's
+   * transaction. Nothing when the command or invocation is unknown or the event does not apply (a late
+   * reply). A change of status rolls the command up; an end moves it (rate control starts what it then
+   * allows, MaxErrors stops the rest); anything else (an acknowledgement) writes the invocation alone.
+   */
+  async apply(tx: StoreOperations, scope: Scope, commandId: string, instanceId: string, event: InvocationEvent, now: number): Promise<AppliedEvent | undefined> {
+    const command = await tx.getCommand(scope, commandId);
+    const invocations = command && await tx.getCommandInvocations(scope, commandId);
+    const invocation = invocations?.find((i) => i.instanceId === instanceId);
+    if (!command || !invocations || !invocation) return undefined;
+    const { state, effects: own } = next(invocation, event, now, invocationTerms(command));
+    if (state === invocation) return undefined;
+    const effects = wakes(scope, own);
+    const rows = invocations.map((i) => (i === invocation ? state : i));
+    const report = own.find((e) => e.kind === 'report-changed');
+    if (report?.ended) {
+      const moved = await this.moveLoaded(tx, scope, command, rows, [state], now);
+      return { command: moved.command, invocation: state, own, effects: [...effects, ...moved.effects] };
+    }
+    if (report) {
+      const after = rollUp(command, rows, command.cancelRequested === true);
+      await saveCommandChange(tx, scope, command, after, rows, [state], now);
+      return { command: after, invocation: state, own, effects };
+    }
+    await tx.updateCommandInvocations(scope, [state]);
+    return { command, invocation: state, own, effects };
   }
 
   /** Applies what is due for one command at `now`, then starts or stops what rate control says. */
-  async move(tx: StoreOperations, scope: Scope, commandId: string, now: number): Promise<Command | undefined> {
+  async move(tx: StoreOperations, scope: Scope, commandId: string, now: number): Promise<{ command?: Command; effects: CommandEffect[] }> {
     const command = await tx.getCommand(scope, commandId);
     const invocations = await tx.getCommandInvocations(scope, commandId);
     if (!command) {
       // Invocations without their command can never move: stop them being due, or the engine would
       // come back for them at this instant for ever.
       await tx.updateCommandInvocations(scope, invocations.map((i) => ({ ...i, dueAt: undefined })));
-      return undefined;
+      return { effects: [] };
     }
-    const changed = new Set<CommandInvocation>();
-    for (const invocation of invocations) {
-      if (invocation.dueAt === undefined || invocation.dueAt > now) continue;
-      if (invocation.status === 'Cancelling') {
-        // A real node's agent is told to stop too (its cancel message); the invocation ends Cancelled now.
-        // (Cancelling means a poll took the message at least once, acknowledged or not: it may be running.)
-        if (invocation.delivery !== undefined) {
-          invocation.cancelDelivery = 'queued';
-          this.onQueued(scope, invocation.instanceId);
-        }
-        finish(invocation, { status: 'Cancelled', statusDetails: 'Cancelled' }, invocation.dueAt);
-      }
-      else if (invocation.pending) finish(invocation, reported(invocation.pending), invocation.dueAt);
-      else if (awaitsDelivery(invocation) && invocation.dueAt >= deliveryDeadline(command)) {
-        // TimeoutSeconds passed before the node got it (still queued behind MaxConcurrency, its node never
-        // asked, or never acknowledged what a poll took): Run Command does not run it any more.
-        finish(invocation, { status: 'TimedOut', statusDetails: 'DeliveryTimedOut' }, deliveryDeadline(command));
-      } else if (invocation.visibleAt !== undefined && invocation.visibleAt <= now) {
-        // A poll took it and the agent never acknowledged it (the poll's connection died, the agent
-        // restarted): visible again, the next poll takes it again, with the same MessageId (the agent runs
-        // a command id once). Past the delivery deadline it was never delivered.
-        if (invocation.visibleAt >= deliveryDeadline(command)) {
-          finish(invocation, { status: 'TimedOut', statusDetails: 'DeliveryTimedOut' }, invocation.visibleAt);
-        } else {
-          invocation.visibleAt = undefined;
-          invocation.delivery = 'queued';
-          invocation.dueAt = deliveryDeadline(command);
-          this.onQueued(scope, invocation.instanceId);
-        }
-      } else if (invocation.status === 'InProgress' && invocation.delivery === 'delivered') {
-        // The agent took it and never said how it ended, past its execution timeout and a grace: over.
-        finish(invocation, { status: 'TimedOut', statusDetails: 'ExecutionTimedOut' }, invocation.dueAt);
-      } else invocation.dueAt = undefined;
-      changed.add(invocation);
-    }
-    let next = rollUp(command, invocations, command.cancelRequested === true);
-    if (errorsExceeded(next)) {
+    return this.moveLoaded(tx, scope, command, invocations, [], now);
+  }
+
+  private async moveLoaded(tx: StoreOperations, scope: Scope, command: Command, loaded: CommandInvocation[], alreadyChanged: CommandInvocation[], now: number): Promise<{ command: Command; effects: CommandEffect[] }> {
+    const terms = invocationTerms(command);
+    let rows = loaded;
+    const changed = new Map(alreadyChanged.map((i) => [i.instanceId, i]));
+    const effects: CommandEffect[] = [];
+    const applyTo = (eventOf: (i: CommandInvocation) => InvocationEvent | undefined) => {
+      rows = rows.map((invocation) => {
+        const event = eventOf(invocation);
+        if (!event) return invocation;
+        const { state, effects: own } = next(invocation, event, now, terms);
+        if (state !== invocation) changed.set(state.instanceId, state);
+        effects.push(...wakes(scope, own));
+        return state;
+      });
+    };
+    applyTo(() => ({ kind: 'due' }));
+    let after = rollUp(command, rows, command.cancelRequested === true);
+    if (errorsExceeded(after)) {
       // MaxErrors passed: the invocations not started are not run (Run Command's "Terminated").
-      for (const invocation of invocations.filter((i) => i.status === 'Pending')) {
-        finish(invocation, { status: 'Cancelled', statusDetails: 'Terminated' }, now);
-        changed.add(invocation);
-      }
+      applyTo(() => ({ kind: 'terminated' }));
     } else {
-      const starting = startable(next, invocations);
+      const starting = startable(after, rows);
       if (starting.length > 0) {
-        const started = await this.runner.start(tx, scope, next, starting, now);
-        starting.forEach((invocation, k) => {
+        const started = await this.runner.start(tx, scope, after, starting, now);
+        // A simulated node's report is decided now; a real node's message waits for its agent's poll.
+        const events = new Map<string, InvocationEvent>(starting.map((invocation, k) => {
           const { report, afterMs } = started[k];
-          const limitMs = next.executionTimeoutSeconds * 1000;
-          if (!report) {
-            // A real node: the message waits for its agent's poll, until the delivery deadline.
-            invocation.delivery = 'queued';
-            invocation.dueAt = deliveryDeadline(next);
-            changed.add(invocation);
-            this.onQueued(scope, invocation.instanceId);
-            return;
-          }
-          invocation.status = 'InProgress';
-          invocation.statusDetails = 'InProgress';
-          invocation.startedAt = now;
-          // A run longer than the document's executionTimeout is killed there by the agent: exit code 137
-          // on Linux and macOS (SIGKILL), -1 on Windows.
-          const killed = next.pluginName === 'aws:runPowerShellScript' ? -1 : 137;
-          invocation.pending = afterMs > limitMs ? { status: 'TimedOut', statusDetails: 'ExecutionTimedOut', responseCode: killed, stdout: report.stdout, stderr: report.stderr } : report;
-          invocation.dueAt = now + Math.min(afterMs, limitMs);
-          changed.add(invocation);
-        });
+          return [invocation.instanceId, report ? { kind: 'started', report, afterMs } : { kind: 'queued' }];
+        }));
+        applyTo((i) => events.get(i.instanceId));
       }
     }
-    // Invocations left waiting come back at their delivery deadline.
-    for (const invocation of invocations) {
-      if (invocation.status === 'Pending' && invocation.dueAt === undefined) {
-        invocation.dueAt = deliveryDeadline(next);
-        changed.add(invocation);
-      }
-    }
-    next = rollUp(next, invocations, next.cancelRequested === true);
-    await saveCommandChange(tx, scope, command, next, invocations, changed, now);
+    after = rollUp(after, rows, after.cancelRequested === true);
+    await saveCommandChange(tx, scope, command, after, rows, changed.values(), now);
     // A run that takes no time ends now too.
-    if (invocations.some((i) => i.dueAt !== undefined && i.dueAt <= now)) return this.move(tx, scope, commandId, now);
-    return next;
+    if (rows.some((i) => i.dueAt !== undefined && i.dueAt <= now)) {
+      const more = await this.move(tx, scope, command.id, now);
+      return { command: more.command ?? after, effects: [...effects, ...more.effects] };
+    }
+    return { command: after, effects };
   }
 }
 
-/** How long after delivery a silent agent's invocation is given up (its executionTimeout and this). */
-export const AGENT_SILENCE_GRACE_MS = 60_000;
-
-/** TimeoutSeconds after the command was sent: an invocation not delivered by then ends DeliveryTimedOut. */
-export function deliveryDeadline(command: Command): number {
-  return command.requestedAt + command.timeoutSeconds * 1000;
-}
-
-function reported(report: RunReport): Partial<CommandInvocation> {
-  return {
-    status: report.status,
-    statusDetails: report.statusDetails ?? report.status,
-    responseCode: report.responseCode,
-    stdout: report.stdout.slice(0, KEPT_OUTPUT_LIMIT),
-    stderr: report.stderr.slice(0, KEPT_OUTPUT_LIMIT),
-  };
-}
-
-/** Not yet in its agent's hands: Pending, or a message queued again after a poll took it unacknowledged. */
-function awaitsDelivery(invocation: CommandInvocation): boolean {
-  return invocation.status === 'Pending' || (invocation.status === 'InProgress' && invocation.delivery === 'queued');
-}
-
-function finish(invocation: CommandInvocation, result: Partial<CommandInvocation>, at: number): void {
-  Object.assign(invocation, result);
-  invocation.endedAt = at;
-  invocation.dueAt = undefined;
-  invocation.pending = undefined;
-  invocation.visibleAt = undefined;
+function wakes(scope: Scope, effects: readonly InvocationEffect[]): CommandEffect[] {
+  return effects.flatMap((e) => (e.kind === 'wake-polls' ? [{ kind: 'wake-polls' as const, scope, instanceId: e.instanceId }] : []));
 }

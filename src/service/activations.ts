@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { type Activation, activationExpiry, activationFilter, type ActivationFilter, InvalidActivationId } from '../domain/activations.ts';
 import { InvalidInstanceId } from '../domain/errors.ts';
 import type { Scope, Tag } from '../domain/model.ts';
-import { endInvocationsOfNode } from './command-changes.ts';
+import { endInvocationsOfNode } from './agent-delivery.ts';
 import type { ServiceContext } from './context.ts';
 import { listingPage } from './keyset-pages.ts';
 

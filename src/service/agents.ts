@@ -8,12 +8,13 @@ import { InvalidInstanceId, ServiceError } from '../domain/errors.ts';
 import type { ManagedNode, PlatformType } from '../domain/inventory.ts';
 import type { Scope } from '../domain/model.ts';
 import type { ServiceContext } from './context.ts';
+import type { Clock } from './ports.ts';
 
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /**
  * The most often a node's poll writes its ping: 30 s. An agent polls at least every 15 s (a poll is held
- * at most 15 s, runtime/agent-messages.ts), so LastPingDateTime is never more than 30 s behind the agent's
+ * at most 15 s, service/agent-delivery.ts), so LastPingDateTime is never more than 30 s behind the agent's
  * last poll (two polls), where it used to lag up to a third of the ping timeout (200 s by default); and a
  * fleet writes at most one small row per node per 30 s (1,000 agents: about 33 writes a second), half the
  * polls rather than every one.
@@ -37,11 +38,17 @@ export interface AgentIdentity {
 
 export class AgentService {
   private readonly ctx: ServiceContext;
+  private readonly realClock: Clock;
   /** When this replica last recorded each node's ping (the store has the truth; this only saves writes). */
   private readonly lastPing = new Map<string, number>();
 
-  constructor(ctx: ServiceContext) {
+  /**
+   * `realClock`: real time, for the credentials' expiry (the agent compares it with its own clock, whatever
+   * clock the engine runs on); pings and heartbeats are on the service's clock (ctx.clock).
+   */
+  constructor(ctx: ServiceContext, realClock: Clock) {
     this.ctx = ctx;
+    this.realClock = realClock;
   }
 
   /** Registered nodes whose agent this replica heard from within the ping timeout (the metrics' figure). */
@@ -79,12 +86,12 @@ export class AgentService {
       sessionToken: randomBytes(96).toString('base64'),
       nodeId: identity.nodeId,
       // Real time: the agent compares it with its own clock, whatever clock the engine runs on.
-      expiresAt: Date.now() + AGENT_CREDENTIAL_LIFETIME_MS,
+      expiresAt: this.realClock.now() + AGENT_CREDENTIAL_LIFETIME_MS,
     };
     await this.ctx.store.transaction(async (tx) => {
       // Looked at again with the write: a node deregistered meanwhile gets nothing.
       if (!(await tx.getNode(identity.scope, identity.nodeId))?.registration) throw InvalidInstanceId.notValid([identity.nodeId], identity.scope.account);
-      await tx.putAgentCredential(identity.scope, credential, Date.now());
+      await tx.putAgentCredential(identity.scope, credential, this.realClock.now());
     });
     return credential;
   }
@@ -92,7 +99,7 @@ export class AgentService {
   /** The credential an agent signs with, while it is valid and its node registered (the store checks both in one read). */
   async credential(accessKeyId: string): Promise<{ scope: Scope; credential: AgentCredential } | undefined> {
     const found = await this.ctx.store.findAgentCredential(accessKeyId);
-    return found && found.credential.expiresAt > Date.now() ? found : undefined;
+    return found && found.credential.expiresAt > this.realClock.now() ? found : undefined;
   }
 
   /**

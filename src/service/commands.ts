@@ -160,8 +160,8 @@ export class CommandService {
       const invocations = await tx.getCommandInvocations(scope, commandId);
       const unknown = (instanceIds ?? []).filter((id) => !invocations.some((i) => i.instanceId === id));
       if (unknown.length > 0) throw new InvalidInstanceId(`Instances [[${unknown.join(', ')}]] are not part of command ${commandId}`);
-      const { command: next, changed } = cancelInvocations(command, invocations, instanceIds, now);
-      await saveCommandChange(tx, scope, command, next, invocations, changed, now);
+      const change = cancelInvocations(command, invocations, instanceIds, now);
+      await saveCommandChange(tx, scope, command, change.command, change.invocations, change.changed, now);
     });
     await this.engine.wake();
   }

@@ -4,10 +4,12 @@
 // RegisterManagedInstance is unsigned (the activation code is the secret).
 
 import { ServiceError, ValidationException } from '../domain/errors.ts';
-import { type AgentMessages, type AgentReplyPayload, DEFAULT_VISIBILITY_SECONDS } from '../runtime/agent-messages.ts';
+import type { AgentDelivery } from '../service/agent-delivery.ts';
 import type { AgentIdentity, AgentService } from '../service/agents.ts';
+import type { Clock } from '../service/ports.ts';
 import type { RegistrationService } from '../service/registrations.ts';
 import type { ApiRequest } from './http-server.ts';
+import { agentMessage, DEFAULT_VISIBILITY_SECONDS, invalid, messageRef, replyOf } from './ec2messages-format.ts';
 import { SignatureVerifier } from './sigv4.ts';
 
 export type AgentOperation = (request: ApiRequest) => Promise<unknown>;
@@ -65,11 +67,6 @@ function agentVerifiers(agents: AgentService) {
   };
 }
 
-function invalid(value: unknown, member: string, constraint: string): ValidationException {
-  const shown = typeof value === 'string' ? value : JSON.stringify(value);
-  return new ValidationException(`1 validation error detected: Value '${shown}' at '${member}' failed to satisfy constraint: ${constraint}`);
-}
-
 /** A message id as the agent's SDK requires it (ssmmds: MessageId, min length 16). */
 function messageId(input: Record<string, unknown>): string {
   const { MessageId } = strings(input, ['MessageId'] as const);
@@ -93,63 +90,15 @@ function visibilitySeconds(input: Record<string, unknown>): number {
 /** FailMessage's FailureType: the ssmmds enum. */
 const FAILURE_TYPES = ['NoHandlerExists', 'InternalHandlerException'];
 
-const PLUGIN_TEXT_MEMBERS = ['status', 'name', 'output', 'standardOutput', 'standardError', 'startDateTime', 'endDateTime', 'outputS3BucketName', 'outputS3KeyPrefix', 'stepName', 'standardOutputUrl', 'standardErrorUrl'];
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * An exit code as the agent sends it (Go `int`): an int32, as the API's ResponseCode is. A Windows exit
- * code is a uint32 (an NTSTATUS such as 0xC0000005): 2^31 to 2^32 - 1 are kept as the int32 of the same
- * bits, as Windows tools show them (-1073741819). Anything else no agent sends.
- */
-function exitCode(value: unknown, member: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 32) {
-    throw invalid(value, member, 'Member must be a 32-bit integer exit code');
-  }
-  return value | 0;
-}
-
-/**
- * SendReply's Payload, checked as the agent's contract defines it (agent/runcommand/contracts
- * SendReplyPayload, agent/contracts PluginRuntimeStatus): a JSON object with a string documentStatus and a
- * map of plugin statuses (null while none ended), each with an integer exit code and string texts.
- */
-export function replyPayload(text: string): AgentReplyPayload {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw invalid('(not JSON)', 'payload', 'Member must be a JSON SendReplyPayload');
-  }
-  if (!isObject(value)) throw invalid(text.slice(0, 100), 'payload', 'Member must be a JSON SendReplyPayload object');
-  const { documentStatus, documentTraceOutput, additionalInfo, runtimeStatus } = value;
-  if (typeof documentStatus !== 'string') throw invalid(documentStatus ?? null, 'payload.documentStatus', 'Member must be a string');
-  if (documentTraceOutput !== undefined && typeof documentTraceOutput !== 'string') throw invalid(documentTraceOutput, 'payload.documentTraceOutput', 'Member must be a string');
-  if (additionalInfo !== undefined && !isObject(additionalInfo)) throw invalid(additionalInfo, 'payload.additionalInfo', 'Member must be an object');
-  if (runtimeStatus !== undefined && runtimeStatus !== null && !isObject(runtimeStatus)) throw invalid(runtimeStatus, 'payload.runtimeStatus', 'Member must be a map of plugin statuses');
-  const plugins: AgentReplyPayload['plugins'] = [];
-  for (const [name, plugin] of Object.entries(runtimeStatus ?? {})) {
-    if (plugin === null) continue; // a nil entry of the agent's map
-    const at = `payload.runtimeStatus.${name}`;
-    if (!isObject(plugin)) throw invalid(plugin, at, 'Member must be a plugin status object');
-    for (const member of PLUGIN_TEXT_MEMBERS) {
-      if (plugin[member] !== undefined && typeof plugin[member] !== 'string') throw invalid(plugin[member], `${at}.${member}`, 'Member must be a string');
-    }
-    plugins.push({
-      status: (plugin.status as string | undefined) ?? '',
-      code: plugin.code === undefined ? -1 : exitCode(plugin.code, `${at}.code`),
-      standardOutput: (plugin.standardOutput as string | undefined) ?? '',
-      standardError: (plugin.standardError as string | undefined) ?? '',
-    });
-  }
-  return { documentStatus, plugins };
-}
-
 function optionalString(input: Record<string, unknown>, name: string): string | undefined {
   return typeof input[name] === 'string' && input[name] !== '' ? (input[name] as string) : undefined;
 }
 
-export function agentOperations(registrations: RegistrationService, agents: AgentService, messages: AgentMessages): Record<string, AgentOperation> {
+/**
+ * The agent's calls. `delivery`: the Run Command delivery use cases the ec2messages calls turn into;
+ * `realClock`: the time a message says it was created (the agent reads it with its own clock).
+ */
+export function agentOperations(registrations: RegistrationService, agents: AgentService, delivery: AgentDelivery, realClock: Clock): Record<string, AgentOperation> {
   const verify = agentVerifiers(agents);
   return {
     'AmazonSSM.RequestManagedInstanceRoleToken': async (request) => {
@@ -203,17 +152,18 @@ export function agentOperations(registrations: RegistrationService, agents: Agen
       const { Destination, MessagesRequestId } = strings(input, ['Destination', 'MessagesRequestId'] as const);
       const visibility = visibilitySeconds(input);
       if (Destination === identity.nodeId) await agents.polled(identity);
-      return { Destination, MessagesRequestId, Messages: await messages.getMessages(identity, Destination, visibility) };
+      const deliveries = await delivery.poll(identity, Destination, visibility * 1000);
+      return { Destination, MessagesRequestId, Messages: deliveries.map((d) => agentMessage(d, identity.scope.region, realClock.now())) };
     },
     'EC2WindowsMessageDeliveryService.AcknowledgeMessage': async (request) => {
       const identity = await verify.issued(request, 'ec2messages');
-      await messages.acknowledge(identity, messageId(body(request)));
+      await delivery.acknowledge(identity, messageRef(messageId(body(request))));
       return {};
     },
     // The message leaves the queue for good: as acknowledged, never delivered again.
     'EC2WindowsMessageDeliveryService.DeleteMessage': async (request) => {
       const identity = await verify.issued(request, 'ec2messages');
-      await messages.acknowledge(identity, messageId(body(request)));
+      await delivery.acknowledge(identity, messageRef(messageId(body(request))));
       return {};
     },
     'EC2WindowsMessageDeliveryService.FailMessage': async (request) => {
@@ -222,7 +172,7 @@ export function agentOperations(registrations: RegistrationService, agents: Agen
       const id = messageId(input);
       const { FailureType } = strings(input, ['FailureType'] as const);
       if (!FAILURE_TYPES.includes(FailureType)) throw invalid(FailureType, 'failureType', `Member must satisfy enum value set: [${FAILURE_TYPES.join(', ')}]`);
-      await messages.failMessage(identity, id);
+      await delivery.fail(identity, messageRef(id));
       return {};
     },
     'EC2WindowsMessageDeliveryService.SendReply': async (request) => {
@@ -232,7 +182,8 @@ export function agentOperations(registrations: RegistrationService, agents: Agen
       const { Payload, ReplyId } = strings(input, ['Payload', 'ReplyId'] as const);
       if (ReplyId.length < 16) throw invalid(ReplyId, 'replyId', 'Member must have length greater than or equal to 16');
       // Checked whole before anything is recorded: a payload no agent sends changes nothing.
-      await messages.sendReply(identity, id, replyPayload(Payload));
+      const reply = replyOf(Payload);
+      await delivery.reply(identity, messageRef(id), reply);
       return { MessageId: id, ReplyId, ReplyStatus: 'Acknowledged', Description: '' };
     },
     'EC2WindowsMessageDeliveryService.GetEndpoint': async (request) => {

@@ -22,7 +22,7 @@ export class SimulatedCommandRunner implements CommandRunner {
   async start(tx: StoreOperations, scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<{ report?: RunReport; afterMs: number }[]> {
     const rules = await tx.getOutcomeRules(scope);
     let spent = false;
-    // A registered machine runs the command itself: its agent reports (runtime/agent-messages.ts).
+    // A registered machine runs the command itself: its agent reports (service/agent-delivery.ts).
     const real = new Set<string>();
     // Read, not held: a node held here, between the step's command locks, deadlocked two replicas' steps.
     for (const invocation of invocations) if ((await tx.getNode(scope, invocation.instanceId, { lock: false }))?.registration) real.add(invocation.instanceId);

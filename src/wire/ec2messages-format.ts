@@ -1,0 +1,130 @@
+// The message delivery service's (ec2messages) own format, which the agent's SDK and runcommand contracts
+// define (github.com/aws/amazon-ssm-agent: extra/aws-sdk-go/service/ssmmds, agent/runcommand/testdata):
+// message ids and topics, the SendCommandPayload and cancel payload a delivery becomes, and a SendReply's
+// payload checked and turned into the invocation's lifecycle event (domain/command-invocation.ts). The
+// delivery use cases (service/agent-delivery.ts) know none of this; agent-api.ts dispatches the calls.
+
+import { createHash, randomUUID } from 'node:crypto';
+import { type AgentReply, agentReply } from '../domain/command-invocation.ts';
+import { findDocument } from '../domain/documents.ts';
+import { ServiceError, ValidationException } from '../domain/errors.ts';
+import type { Delivery, MessageRef } from '../service/agent-delivery.ts';
+
+export interface AgentMessage {
+  CreatedDate: string;
+  Destination: string;
+  MessageId: string;
+  Payload: string;
+  PayloadDigest: string;
+  Topic: string;
+}
+
+/** The agent's own: a taken message stays invisible this long unless the poll asks otherwise. */
+export const DEFAULT_VISIBILITY_SECONDS = 10;
+
+/** `aws.ssm.<commandId>.<instanceId>`: the agent reads the command id from the second-to-last part. */
+export function messageIdOf(commandId: string, instanceId: string): string {
+  return `aws.ssm.${commandId}.${instanceId}`;
+}
+
+/** The command and node a message id names; a cancel message's id names a command no one has (nothing happens). */
+export function messageRef(messageId: string): MessageRef {
+  const m = /^aws\.ssm\.(.+)\.([^.]+)$/.exec(messageId);
+  if (!m) throw new ServiceError('InvalidMessageIdException', `MessageId ${messageId} is not a message of this service.`);
+  return { commandId: m[1], instanceId: m[2] };
+}
+
+function topic(kind: 'sendCommand' | 'cancelCommand', region: string): string {
+  return `aws.ssm.${kind}.${region.replace(/-/g, '.')}.1`;
+}
+
+function message(destination: string, messageId: string, kind: 'sendCommand' | 'cancelCommand', region: string, payload: unknown, createdAt: number): AgentMessage {
+  const text = JSON.stringify(payload);
+  return {
+    CreatedDate: new Date(createdAt).toISOString(),
+    Destination: destination,
+    MessageId: messageId,
+    Payload: text,
+    PayloadDigest: createHash('sha256').update(text).digest('hex'),
+    Topic: topic(kind, region),
+  };
+}
+
+/** A delivery as the agent's message, created at `createdAt` (real time: the agent reads it with its own clock). */
+export function agentMessage(delivery: Delivery, region: string, createdAt: number): AgentMessage {
+  const { instanceId } = delivery;
+  if (delivery.kind === 'cancel') {
+    return message(instanceId, `aws.ssm.${randomUUID()}.${instanceId}`, 'cancelCommand', region, { CancelMessageId: messageIdOf(delivery.commandId, instanceId) }, createdAt);
+  }
+  const { id: commandId, documentName, parameters, outputS3BucketName: bucket, outputS3KeyPrefix: prefix } = delivery.command;
+  const document = findDocument(documentName);
+  // String parameters go as strings, StringList ones as lists (as in the agent's sample messages).
+  const sent = Object.fromEntries(document.parameters.map((p) => [p.name, p.type === 'StringList' ? parameters[p.name] ?? [] : (parameters[p.name] ?? [''])[0]]));
+  return message(instanceId, messageIdOf(commandId, instanceId), 'sendCommand', region, {
+    Parameters: sent,
+    DocumentContent: JSON.parse(document.content) as unknown,
+    CommandId: commandId,
+    DocumentName: documentName,
+    OutputS3KeyPrefix: prefix ?? '',
+    OutputS3BucketName: bucket ?? '',
+    CloudWatchLogGroupName: '',
+    CloudWatchOutputEnabled: 'false',
+  }, createdAt);
+}
+
+export function invalid(value: unknown, member: string, constraint: string): ValidationException {
+  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  return new ValidationException(`1 validation error detected: Value '${shown}' at '${member}' failed to satisfy constraint: ${constraint}`);
+}
+
+const PLUGIN_TEXT_MEMBERS = ['status', 'name', 'output', 'standardOutput', 'standardError', 'startDateTime', 'endDateTime', 'outputS3BucketName', 'outputS3KeyPrefix', 'stepName', 'standardOutputUrl', 'standardErrorUrl'];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * An exit code as the agent sends it (Go `int`): an int32, as the API's ResponseCode is. A Windows exit
+ * code is a uint32 (an NTSTATUS such as 0xC0000005): 2^31 to 2^32 - 1 are kept as the int32 of the same
+ * bits, as Windows tools show them (-1073741819). Anything else no agent sends.
+ */
+function exitCode(value: unknown, member: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 32) {
+    throw invalid(value, member, 'Member must be a 32-bit integer exit code');
+  }
+  return value | 0;
+}
+
+/**
+ * SendReply's Payload, checked whole as the agent's contract defines it (agent/runcommand/contracts
+ * SendReplyPayload, agent/contracts PluginRuntimeStatus: a JSON object with a string documentStatus and a
+ * map of plugin statuses, null while none ended, each with an integer exit code and string texts), as the
+ * invocation's event: still running, rebooting, or how it ended (its one plugin's exit code and output).
+ */
+export function replyOf(text: string): AgentReply {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalid('(not JSON)', 'payload', 'Member must be a JSON SendReplyPayload');
+  }
+  if (!isObject(value)) throw invalid(text.slice(0, 100), 'payload', 'Member must be a JSON SendReplyPayload object');
+  const { documentStatus, documentTraceOutput, additionalInfo, runtimeStatus } = value;
+  if (typeof documentStatus !== 'string') throw invalid(documentStatus ?? null, 'payload.documentStatus', 'Member must be a string');
+  if (documentTraceOutput !== undefined && typeof documentTraceOutput !== 'string') throw invalid(documentTraceOutput, 'payload.documentTraceOutput', 'Member must be a string');
+  if (additionalInfo !== undefined && !isObject(additionalInfo)) throw invalid(additionalInfo, 'payload.additionalInfo', 'Member must be an object');
+  if (runtimeStatus !== undefined && runtimeStatus !== null && !isObject(runtimeStatus)) throw invalid(runtimeStatus, 'payload.runtimeStatus', 'Member must be a map of plugin statuses');
+  const plugins: { code: number; standardOutput: string; standardError: string }[] = [];
+  for (const [name, plugin] of Object.entries(runtimeStatus ?? {})) {
+    if (plugin === null) continue; // a nil entry of the agent's map
+    const at = `payload.runtimeStatus.${name}`;
+    if (!isObject(plugin)) throw invalid(plugin, at, 'Member must be a plugin status object');
+    for (const member of PLUGIN_TEXT_MEMBERS) {
+      if (plugin[member] !== undefined && typeof plugin[member] !== 'string') throw invalid(plugin[member], `${at}.${member}`, 'Member must be a string');
+    }
+    plugins.push({
+      code: plugin.code === undefined ? -1 : exitCode(plugin.code, `${at}.code`),
+      standardOutput: (plugin.standardOutput as string | undefined) ?? '',
+      standardError: (plugin.standardError as string | undefined) ?? '',
+    });
+  }
+  return agentReply(documentStatus, plugins[0]);
+}
