@@ -21,6 +21,7 @@ import type { Clock, IdGenerator, Store } from './service/ports.ts';
 import { ScheduleService } from './service/schedule.ts';
 import { randomIds, systemClock } from './service/system.ts';
 import { TagService } from './service/tags.ts';
+import { InstanceService } from './service/instances.ts';
 import { TargetService } from './service/targets.ts';
 import { TaskService } from './service/tasks.ts';
 import { WindowService } from './service/windows.ts';
@@ -213,7 +214,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
       await step({ step: 'exposure', host: config.host }, () => { throw new Error('no --credentials'); });
     }
   }
-  const manualClock = config.clockMode === 'manual' ? new ManualClock(config.manualClockStart ?? Date.now()) : undefined;
+  const manualClock = config.clockMode === 'manual' ? new ManualClock(config.manualClockStart ?? systemClock.now()) : undefined;
   const clock = manualClock ?? config.clock ?? systemClock;
   const ids = config.ids ?? randomIds;
   const identity = { host: hostname(), pid: process.pid, nonce: randomBytes(4).toString('hex') };
@@ -222,7 +223,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   const commands = new CommandExecutor(new SimulatedCommandRunner(config.invocationSeconds * 1000));
   const delivery = createDeliver({ eventBridgeSource: config.eventBridgeSource });
   const events = new EventBus({
-    store, owner: replicaName(identity), deliver: delivery.deliver, retention: config.eventRetention, log: config.log, leaseMs: config.leaseSeconds * 1000,
+    store, owner: replicaName(identity), deliver: delivery.deliver, realClock: systemClock, retention: config.eventRetention, log: config.log, leaseMs: config.leaseSeconds * 1000,
     backoffMs: config.eventRetryMs, maxBackoffMs: config.eventRetryMaxMs, observe: (outcome) => metrics.eventOutcome(outcome),
   });
   let agents: AgentService | undefined;
@@ -236,6 +237,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
       config.onTransitions?.(recorded);
     },
     clock,
+    realClock: systemClock,
     manualClock,
     ids,
     runner: new RunnersByTaskType({ RUN_COMMAND: new CommandTaskRunner(commands) }, new SimulatedRunner(config.invocationSeconds * 1000)),
@@ -248,6 +250,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
   const ctx: ServiceContext = {
     store,
     clock,
+    clockMode: manualClock ? 'manual' : 'system',
     ids,
     tokens: await pageTokens(store),
     quotas: config.quotas,
@@ -260,6 +263,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     tasks: new TaskService(ctx),
     schedule: new ScheduleService(ctx),
     tags: new TagService(ctx),
+    instances: new InstanceService(ctx),
     history: new HistoryService(ctx),
     commands: new CommandService(ctx, engine),
   };
@@ -270,7 +274,7 @@ async function startOnStore(config: AppConfig, store: Store): Promise<RunningApp
     clock,
     engine,
   });
-  const control = new ControlService(store, clock, manualClock, engine);
+  const control = new ControlService(ctx, engine);
   const nodesFile = config.nodesFile;
   if (nodesFile) await step({ step: 'nodes', file: nodesFile }, () => loadNodes(control, nodesFile));
   if (config.engine) await engine.start();

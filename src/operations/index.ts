@@ -5,6 +5,7 @@ import type { ActivationService } from '../service/activations.ts';
 import type { CommandService } from '../service/commands.ts';
 import type { DocumentService } from '../service/documents.ts';
 import type { HistoryService } from '../service/history.ts';
+import type { InstanceService } from '../service/instances.ts';
 import type { Clock, EngineControl } from '../service/ports.ts';
 import type { ScheduleService } from '../service/schedule.ts';
 import type { TagService } from '../service/tags.ts';
@@ -30,6 +31,7 @@ export interface Services {
   tasks: TaskService;
   schedule: ScheduleService;
   tags: TagService;
+  instances: InstanceService;
   history: HistoryService;
   commands: CommandService;
   documents: DocumentService;
@@ -45,7 +47,7 @@ export function createHandlers(services: Services): Handlers {
     ...taskHandlers(services.tasks),
     ...scheduleHandlers(services.schedule),
     ...tagHandlers(services.tags),
-    ...instanceHandlers(services.tags.instances),
+    ...instanceHandlers(services.instances),
     ...historyHandlers(services.history),
     ...cancelHandlers(services.engine),
     ...commandHandlers(services.commands),

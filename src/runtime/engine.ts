@@ -49,6 +49,11 @@ export interface EngineOptions {
   /** Told after a step that recorded events has committed (the event bus delivers them). */
   onEventsRecorded?: (events: RecordedEvent[]) => void;
   clock: Clock;
+  /**
+   * The real time, whatever `clock` is: leases and claims are about processes being alive, and how late a
+   * window fired is measured against it (systemClock at the composition root).
+   */
+  realClock: Clock;
   /** Present when the clock is manual: the engine sets it to each event time it processes. */
   manualClock?: ManualClock;
   ids: IdGenerator;
@@ -62,7 +67,7 @@ export interface EngineOptions {
   identity?: ReplicaIdentity;
   /**
    * How long a replica holds a running execution without renewing it; after that another replica takes
-   * it over. Measured on the real clock (it is about processes being alive), whatever the engine's clock.
+   * it over. Measured on `realClock` (it is about processes being alive), whatever the engine's clock.
    */
   leaseMs: number;
 }
@@ -241,14 +246,14 @@ export class Engine {
     for (const { scope, window, fireAt } of due) {
       const stale = !this.options.manualClock && fireAt < now - MISSED_RUN_GRACE_MS;
       if (!stale) await this.executor.fire(tx, batch, scope, window, fireAt);
-      if (!stale && !this.options.manualClock) this.options.metrics?.windowFired(Date.now() - fireAt);
+      if (!stale && !this.options.manualClock) this.options.metrics?.windowFired(this.options.realClock.now() - fireAt);
       await tx.setNextFire(scope, window.id, nextFireAfter(window, stale ? now : fireAt));
     }
     return due.length;
   }
 
   private lease(): Lease {
-    return { owner: this.options.owner, until: Date.now() + this.options.leaseMs };
+    return { owner: this.options.owner, until: this.options.realClock.now() + this.options.leaseMs };
   }
 
   /**
@@ -295,7 +300,7 @@ export class Engine {
       const claimed = await store.transaction(async (tx) => {
         const lease = this.lease();
         this.executor.forgetAllBut(new Set(await tx.renewLeases(lease)));
-        return tx.claimExecutions(lease, Date.now(), CLAIM_BATCH);
+        return tx.claimExecutions(lease, this.options.realClock.now(), CLAIM_BATCH);
       });
       const taken = claimed.filter(({ execution }) => !this.executor.active.has(execution.id)).length;
       if (taken > 0) this.options.metrics?.executionsTakenOver(taken);

@@ -14,7 +14,7 @@
 
 import { eventInScope, type EventTarget, type EventTargetState, type SequencedEvent, type ServiceEvent } from '../domain/events.ts';
 import type { Scope } from '../domain/model.ts';
-import type { Store } from '../service/ports.ts';
+import type { Clock, Store } from '../service/ports.ts';
 
 /** How often the store is read for events recorded by another replica (this one's wake the bus at once). */
 const TAIL_EVERY_MS = 500;
@@ -32,6 +32,8 @@ export interface EventBusOptions {
   /** This replica's name, for the delivery leases. */
   owner: string;
   deliver: Deliver;
+  /** The real time (systemClock), never the manual clock: leases and a receiver's backoff are real waits. */
+  realClock: Clock;
   /** How long a replica holds a target's delivery unrenewed (default 15 s). */
   leaseMs?: number;
   /** Events kept at most (delivered or not); older ones are dropped, and a target that had not had them misses them. */
@@ -322,7 +324,7 @@ class TargetWorker {
   }
 
   nudge(force = false): void {
-    if (this.stopped || (!force && Date.now() < this.retryAt)) return;
+    if (this.stopped || (!force && this.options.realClock.now() < this.retryAt)) return;
     if (this.working) {
       this.pending = true;
       return;
@@ -348,7 +350,7 @@ class TargetWorker {
     const { store, owner, deliver } = this.options;
     for (;;) {
       if (this.stopped) return;
-      const now = Date.now();
+      const now = this.options.realClock.now();
       if (!(await store.claimEventTarget(this.target.id, owner, now, now + (this.options.leaseMs ?? LEASE_MS)))) return; // another replica delivers
       const state = (await store.listEventTargets()).find((t) => t.target.id === this.target.id);
       if (!state) return;
@@ -379,7 +381,7 @@ class TargetWorker {
         this.options.observe?.({ target: this.target, error: message });
         const delay = Math.min(this.options.maxBackoffMs ?? MAX_BACKOFF_MS, (this.options.backoffMs ?? 500) * 2 ** Math.min(failures - 1, 16));
         // Retried later with the same events (same ids): the receiver may de-duplicate.
-        this.retryAt = Date.now() + delay;
+        this.retryAt = this.options.realClock.now() + delay;
         this.retryTimer = setTimeout(() => this.nudge(true), delay);
         return;
       }

@@ -24,6 +24,11 @@ export const defaultQuotas: Quotas = {
 export interface ServiceContext {
   store: Store;
   clock: Clock;
+  /**
+   * 'system': time moves by itself. 'manual' (--clock manual): `clock` moves only when the control API
+   * advances it, through the engine, which sets it to each event time on the way.
+   */
+  clockMode: 'system' | 'manual';
   ids: IdGenerator;
   tokens: PageTokens;
   quotas: Quotas;

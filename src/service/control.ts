@@ -6,8 +6,8 @@ import type { ManagedNode, OutcomeRule } from '../domain/inventory.ts';
 import type { Scope } from '../domain/model.ts';
 import { fireTimesBetween } from '../domain/window-rules.ts';
 import { LATEST_RUN_MS } from '../schedule/index.ts';
-import type { ManualClock } from './manual-clock.ts';
-import type { Clock, EngineControl, Store } from './ports.ts';
+import type { ServiceContext } from './context.ts';
+import type { EngineControl } from './ports.ts';
 
 export class NotFound extends ServiceError {
   constructor(message: string) {
@@ -28,15 +28,11 @@ export const MAX_EXECUTIONS_PER_CLOCK_MOVE = 100_000;
 export type MoveClock = { advanceSeconds: number } | { setTo: number };
 
 export class ControlService {
-  private readonly store: Store;
-  private readonly clock: Clock;
-  private readonly manualClock: ManualClock | undefined;
+  private readonly ctx: ServiceContext;
   private readonly engine: EngineControl;
 
-  constructor(store: Store, clock: Clock, manualClock: ManualClock | undefined, engine: EngineControl) {
-    this.store = store;
-    this.clock = clock;
-    this.manualClock = manualClock;
+  constructor(ctx: ServiceContext, engine: EngineControl) {
+    this.ctx = ctx;
     this.engine = engine;
   }
 
@@ -45,19 +41,19 @@ export class ControlService {
   }
 
   clockState(): { mode: 'manual' | 'system'; now: string; epochMillis: number } {
-    const now = this.clock.now();
-    return { mode: this.manualClock ? 'manual' : 'system', now: new Date(now).toISOString(), epochMillis: now };
+    const now = this.ctx.clock.now();
+    return { mode: this.ctx.clockMode, now: new Date(now).toISOString(), epochMillis: now };
   }
 
   /** Refuses, before the request's body is read, to move a clock that is not manual. */
-  requireManualClock(): ManualClock {
-    if (!this.manualClock) throw new ClockNotManual();
-    return this.manualClock;
+  requireManualClock(): void {
+    if (this.ctx.clockMode !== 'manual') throw new ClockNotManual();
   }
 
   /** Moves the manual clock forward, processing every event on the way; it never goes back. */
   async moveClock(move: MoveClock): Promise<void> {
-    const now = this.requireManualClock().now();
+    this.requireManualClock();
+    const now = this.ctx.clock.now();
     let target: number;
     if ('advanceSeconds' in move) {
       target = now + Math.round(move.advanceSeconds * 1000);
@@ -75,8 +71,8 @@ export class ControlService {
   /** The earliest next run of an enabled window of the scope (what "advance to the next run" moves to). */
   async nextRun(scope: Scope): Promise<{ at: number; windowId: string; windowName: string } | undefined> {
     let best: { at: number; windowId: string; windowName: string } | undefined;
-    const now = this.clock.now();
-    for (const { scope: s, window, nextFireAt } of await this.store.listAllWindows()) {
+    const now = this.ctx.clock.now();
+    for (const { scope: s, window, nextFireAt } of await this.ctx.store.listAllWindows()) {
       if (s.account !== scope.account || s.region !== scope.region || !window.enabled || nextFireAt === undefined || nextFireAt <= now) continue;
       if (!best || nextFireAt < best.at) best = { at: nextFireAt, windowId: window.id, windowName: window.name };
     }
@@ -86,7 +82,7 @@ export class ControlService {
   /** Refuses a clock move that would make the windows fire more often than can be recorded in reasonable time. */
   private async checkExecutionsUntil(now: number, target: number): Promise<void> {
     let left = MAX_EXECUTIONS_PER_CLOCK_MOVE;
-    for (const { window } of await this.store.listAllWindows()) {
+    for (const { window } of await this.ctx.store.listAllWindows()) {
       if (!window.enabled) continue;
       left -= fireTimesBetween(window, now, target, left + 1).length;
       if (left < 0) {
@@ -99,35 +95,35 @@ export class ControlService {
 
   /** A command invocation's whole output (kept up to 2 MiB per stream), its status and exit code. */
   async commandOutput(scope: Scope, commandId: string, instanceId: string): Promise<{ commandId: string; instanceId: string; status: string; statusDetails: string; responseCode: number; stdout: string; stderr: string }> {
-    const invocation = await this.store.getCommandInvocation(scope, commandId, instanceId);
+    const invocation = await this.ctx.store.getCommandInvocation(scope, commandId, instanceId);
     if (!invocation) throw new NotFound(`Command ${commandId} has no invocation on ${instanceId}.`);
     const { status, statusDetails, responseCode, stdout, stderr } = invocation;
     return { commandId, instanceId, status, statusDetails, responseCode, stdout, stderr };
   }
 
   async putNode(scope: Scope, node: ManagedNode): Promise<ManagedNode> {
-    await this.store.putNode(scope, node);
+    await this.ctx.store.putNode(scope, node);
     return node;
   }
 
   listNodes(scope: Scope): Promise<ManagedNode[]> {
-    return this.store.listNodes(scope);
+    return this.ctx.store.listNodes(scope);
   }
 
   deleteNode(scope: Scope, nodeId: string): Promise<boolean> {
-    return this.store.deleteNode(scope, nodeId);
+    return this.ctx.store.deleteNode(scope, nodeId);
   }
 
   async setOutcomeRules(scope: Scope, rules: OutcomeRule[]): Promise<OutcomeRule[]> {
-    await this.store.setOutcomeRules(scope, rules);
+    await this.ctx.store.setOutcomeRules(scope, rules);
     return rules;
   }
 
   getOutcomeRules(scope: Scope): Promise<OutcomeRule[]> {
-    return this.store.getOutcomeRules(scope);
+    return this.ctx.store.getOutcomeRules(scope);
   }
 
   async clearOutcomeRules(scope: Scope): Promise<void> {
-    await this.store.setOutcomeRules(scope, []);
+    await this.ctx.store.setOutcomeRules(scope, []);
   }
 }

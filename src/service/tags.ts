@@ -6,7 +6,6 @@ import { InvalidResourceId, InvalidResourceType, TooManyTagsError } from '../dom
 import type { ManagedNode } from '../domain/inventory.ts';
 import type { Scope, Tag } from '../domain/model.ts';
 import type { ServiceContext } from './context.ts';
-import { InstanceService } from './instances.ts';
 
 export const WINDOW_RESOURCE = 'MaintenanceWindow';
 export const NODE_RESOURCE = 'ManagedInstance';
@@ -28,15 +27,9 @@ function nodeTags(node: ManagedNode): Tag[] {
 
 export class TagService {
   private readonly ctx: ServiceContext;
-  /**
-   * DescribeInstanceInformation's use case, made here from the same context so the handler record can
-   * reach it (operations/index.ts) while the composition root does not build one of its own.
-   */
-  readonly instances: InstanceService;
 
   constructor(ctx: ServiceContext) {
     this.ctx = ctx;
-    this.instances = new InstanceService(ctx);
   }
 
   // Other ResourceTypeForTagging values are valid for SSM but are not resources this service holds.

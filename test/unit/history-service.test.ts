@@ -30,6 +30,7 @@ beforeEach(() => {
     tokens: new PageTokens('00'.repeat(32)),
     quotas: defaultQuotas,
     pingTimeoutMs: 600_000,
+    clockMode: 'system',
   };
   history = new HistoryService(ctx);
 });
