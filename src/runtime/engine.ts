@@ -10,15 +10,16 @@
 
 import { setImmediate, setTimeout as pause } from 'node:timers/promises';
 import { DoesNotExistException } from '../domain/errors.ts';
-import type { Invocation, WindowExecution } from '../domain/execution.ts';
+import type { WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
 import { nextFireAfter } from '../domain/window-rules.ts';
 import type { ManualClock } from '../service/manual-clock.ts';
-import { type Clock, type IdGenerator, type Lease, type Store, type StoreOperations, TransactionConflictError } from '../service/ports.ts';
+import { type Clock, type IdGenerator, type Store, type StoreOperations, TransactionConflictError } from '../service/ports.ts';
 import { ChangeBatch } from './change-batch.ts';
 import type { CommandExecutor } from './command-executor.ts';
-import { type ActiveExecution, Executor } from './executor.ts';
-import { isDeadLocalReplica, processIsAlive, type ReplicaIdentity } from './replica-identity.ts';
+import { ExecutionClaims } from './execution-claims.ts';
+import { Executor } from './executor.ts';
+import type { ReplicaIdentity } from './replica-identity.ts';
 import type { RecordedEvent } from '../domain/events.ts';
 import type { EngineMetrics } from './metrics.ts';
 import type { StateEvents, StepEvents } from './state-events.ts';
@@ -26,7 +27,6 @@ import type { TaskRunner } from './task-runners/task-runner.ts';
 
 /** A scheduled run found this much later than its time (the process was stalled) is skipped, not replayed. */
 const MISSED_RUN_GRACE_MS = 60_000;
-const CLAIM_BATCH = 500;
 const MAX_TIMER_MS = 1_000;
 /** Windows fired per step: small enough that replicas firing together share the work (each step commits). */
 const DUE_BATCH = 25;
@@ -75,6 +75,7 @@ export interface EngineOptions {
 export class Engine {
   private readonly options: EngineOptions;
   private readonly executor: Executor;
+  private readonly claims: ExecutionClaims;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -82,12 +83,15 @@ export class Engine {
   constructor(options: EngineOptions) {
     this.options = options;
     this.executor = new Executor(options.ids, options.runner);
+    const { store, owner, identity, leaseMs, realClock, metrics, log } = options;
+    this.claims = new ExecutionClaims({ store, executor: this.executor, owner, identity, leaseMs, realClock, metrics, log });
   }
 
   /**
    * Moves fire times that passed while the service was down to the next run (missed runs are not
    * replayed; times still within the grace are left for whichever replica fires them), releases the
-   * leases of dead processes of this host, takes over running executions nobody holds, and starts the timer.
+   * leases of dead processes of this host, takes over running executions nobody holds (execution-claims.ts),
+   * and starts the timer.
    */
   async start(): Promise<void> {
     await this.serialized(async () => {
@@ -99,20 +103,10 @@ export class Engine {
           if (nextFireAt === undefined || nextFireAt < staleBefore) await tx.setNextFire(scope, window.id, nextFireAfter(window, now));
         }
       });
-      await this.releaseDeadLocalReplicas();
-      await this.claimWork();
+      await this.claims.releaseDeadLocalReplicas();
+      await this.claims.claimWork();
     });
     if (!this.options.manualClock) this.schedule(0);
-  }
-
-  private async releaseDeadLocalReplicas(): Promise<void> {
-    const { identity, store } = this.options;
-    if (!identity) return;
-    for (const owner of await store.listLeaseOwners()) {
-      if (!isDeadLocalReplica(owner, identity, processIsAlive)) continue;
-      this.options.log('taking back the executions of a stopped process of this host', { owner });
-      await store.releaseLeases(owner);
-    }
   }
 
   /** Stops the timer and hands this replica's running executions back, for another replica (or the next start). */
@@ -120,7 +114,7 @@ export class Engine {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.queue;
-    await this.options.store.releaseLeases(this.options.owner);
+    await this.claims.release();
   }
 
   /** Starts an execution of the window now, as if its schedule had fired. */
@@ -196,7 +190,7 @@ export class Engine {
   }
 
   private async runUntil(limit: number): Promise<void> {
-    await this.claimWork();
+    await this.claims.claimWork();
     let yieldedAt = performance.now();
     for (;;) {
       // A long clock advance (years of a daily window) is thousands of steps, each of which SQLite runs
@@ -252,10 +246,6 @@ export class Engine {
     return due.length;
   }
 
-  private lease(): Lease {
-    return { owner: this.options.owner, until: this.options.realClock.now() + this.options.leaseMs };
-  }
-
   /**
    * One atomic step: renew this replica's leases (which also locks its executions for the step and tells
    * which ones another replica took over), run `work`, let the runner decide the new invocations, write.
@@ -265,7 +255,7 @@ export class Engine {
     try {
       // Not retried by the store: the work changes the executor's memory, which a rollback does not undo.
       const outcome = await this.options.store.transaction(async (tx) => {
-        const lease = this.lease();
+        const lease = this.claims.lease();
         this.executor.forgetAllBut(new Set(await tx.renewLeases(lease)));
         events = this.options.events?.step(now);
         const batch = new ChangeBatch(events);
@@ -283,48 +273,9 @@ export class Engine {
       // Memory may now be ahead of the store: forget it and take the work back from what was committed.
       this.options.log('engine step failed; reloading running executions', { at: now, error: String((error as Error)?.stack ?? error) });
       this.executor.reset();
-      await this.options.store.releaseLeases(this.options.owner);
-      await this.claimWork();
+      await this.claims.release();
+      await this.claims.claimWork();
       throw error;
-    }
-  }
-
-  /**
-   * Renews this replica's leases (dropping executions a peer took over) and takes over running executions
-   * that no replica holds, or whose holder stopped renewing, loading them from the store. Runs at every
-   * tick, so leases stay fresh even while nothing happens in the executions.
-   */
-  private async claimWork(): Promise<void> {
-    const { store } = this.options;
-    for (;;) {
-      const claimed = await store.transaction(async (tx) => {
-        const lease = this.lease();
-        this.executor.forgetAllBut(new Set(await tx.renewLeases(lease)));
-        return tx.claimExecutions(lease, this.options.realClock.now(), CLAIM_BATCH);
-      });
-      const taken = claimed.filter(({ execution }) => !this.executor.active.has(execution.id)).length;
-      if (taken > 0) this.options.metrics?.executionsTakenOver(taken);
-      for (const { scope, execution } of claimed) {
-        if (this.executor.active.has(execution.id)) continue;
-        const tasks = (await store.listTaskExecutions(scope, execution.id, 0, Number.MAX_SAFE_INTEGER)).map((r) => r.item);
-        const inFlight = new Map<string, Invocation>();
-        for (const task of tasks.filter((t) => t.status === 'IN_PROGRESS')) {
-          task.plan = (await store.getTaskPlan(scope, task.id)) ?? [];
-          for (const { item } of await store.listInvocations(scope, task.id, 0, Number.MAX_SAFE_INTEGER, ['PENDING', 'IN_PROGRESS', 'CANCELLING'])) {
-            inFlight.set(item.id, item);
-          }
-        }
-        const active: ActiveExecution = {
-          scope,
-          execution,
-          tasks: tasks.sort((a, b) => a.priority - b.priority),
-          inFlight,
-          // Left to the next step: a cutoff that passed while no replica ran it still stops CANCEL_TASK tasks.
-          cutoffApplied: false,
-        };
-        this.executor.resume(active);
-      }
-      if (claimed.length < CLAIM_BATCH) return;
     }
   }
 

@@ -12,20 +12,18 @@
 // it reads what it missed from the store, a page at a time, and goes on live once it has caught up. So a
 // subscriber holds at most what its sink holds plus one page, however far behind it is.
 
-import { eventInScope, type EventTarget, type EventTargetState, type SequencedEvent, type ServiceEvent } from '../domain/events.ts';
+import { eventInScope, type EventTarget, type EventTargetState, type SequencedEvent } from '../domain/events.ts';
 import type { Scope } from '../domain/model.ts';
 import type { Clock, Store } from '../service/ports.ts';
+import { type Deliver, type DeliveryOutcome, TargetWorker } from './event-target-worker.ts';
 
 /** How often the store is read for events recorded by another replica (this one's wake the bus at once). */
 const TAIL_EVERY_MS = 500;
-const LEASE_MS = 15_000;
 const BATCH = 100;
 /** Events read at once for a subscriber catching up (a resumed stream, or one whose client fell behind). */
 const STREAM_PAGE = 100;
-const MAX_BACKOFF_MS = 30_000;
 
-/** Sends events to one target; throws when the target did not take them. */
-export type Deliver = (target: EventTarget, events: ServiceEvent[]) => Promise<void>;
+export type { Deliver } from './event-target-worker.ts';
 
 export interface EventBusOptions {
   store: Store;
@@ -40,9 +38,10 @@ export interface EventBusOptions {
   retention: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** Delivery outcomes, for the metrics. */
-  observe?: (outcome: { target: EventTarget; delivered: number } | { target: EventTarget; error: string } | { target: EventTarget; dropped: number }) => void;
-  /** First retry delay; doubled at each failure up to maxBackoffMs (default 30 s). */
+  observe?: (outcome: DeliveryOutcome) => void;
+  /** First retry delay of a failed delivery; doubled at each failure up to maxBackoffMs (default 500 ms). */
   backoffMs?: number;
+  /** The longest wait between retries (default 30 s). */
   maxBackoffMs?: number;
 }
 
@@ -303,91 +302,6 @@ export class EventBus {
         this.workers.set(state.target.id, worker);
         worker.nudge();
       }
-    }
-  }
-}
-
-/** Delivers to one target, in order, holding the target's lease while it works. */
-class TargetWorker {
-  private readonly target: EventTarget;
-  private readonly options: EventBusOptions;
-  private working: Promise<void> | undefined;
-  private pending = false;
-  private stopped = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  /** While backing off after a failure, new events do not bring the retry forward. */
-  private retryAt = 0;
-
-  constructor(target: EventTarget, options: EventBusOptions) {
-    this.target = target;
-    this.options = options;
-  }
-
-  nudge(force = false): void {
-    if (this.stopped || (!force && this.options.realClock.now() < this.retryAt)) return;
-    if (this.working) {
-      this.pending = true;
-      return;
-    }
-    this.working = this.work().finally(() => {
-      this.working = undefined;
-      if (this.pending && !this.stopped) {
-        this.pending = false;
-        this.nudge();
-      }
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    await this.working;
-    // Another replica (or this service started again) takes over at once instead of after the lease.
-    await this.options.store.releaseEventTarget(this.target.id, this.options.owner).catch(() => undefined);
-  }
-
-  private async work(): Promise<void> {
-    const { store, owner, deliver } = this.options;
-    for (;;) {
-      if (this.stopped) return;
-      const now = this.options.realClock.now();
-      if (!(await store.claimEventTarget(this.target.id, owner, now, now + (this.options.leaseMs ?? LEASE_MS)))) return; // another replica delivers
-      const state = (await store.listEventTargets()).find((t) => t.target.id === this.target.id);
-      if (!state) return;
-      let { deliveredSeq } = state;
-      const first = await store.firstEventSeq();
-      if (first !== undefined && first > deliveredSeq + 1) {
-        // Dropped beyond the retention before this target took them: say so, and go on from what is kept
-        // (for an account's target the count is at most this: other accounts' events are counted too).
-        this.options.observe?.({ target: this.target, dropped: first - deliveredSeq - 1 });
-        this.options.log?.('event target missed events dropped beyond the retention', { target: this.target.id, missed: first - deliveredSeq - 1 });
-        deliveredSeq = first - 1;
-      }
-      // An account's target reads only its account's events of its Region; the operator's read them all.
-      const lastBefore = this.target.scope ? await store.lastEventSeq() : deliveredSeq;
-      const events = await store.readEvents(deliveredSeq, this.target.kind === 'eventbridge' ? 10 : 1, this.target.scope);
-      if (events.length === 0) {
-        // None of its events up to lastBefore (committed before the read): it is not behind on the others'.
-        deliveredSeq = Math.max(deliveredSeq, lastBefore);
-        if (deliveredSeq !== state.deliveredSeq) await store.saveEventTargetProgress(this.target.id, owner, { deliveredSeq, failures: 0 });
-        return;
-      }
-      try {
-        await deliver(this.target, events.map((e) => e.event));
-      } catch (error) {
-        const failures = state.failures + 1;
-        const message = (error as Error).message;
-        await store.saveEventTargetProgress(this.target.id, owner, { deliveredSeq, failures, lastError: message });
-        this.options.observe?.({ target: this.target, error: message });
-        const delay = Math.min(this.options.maxBackoffMs ?? MAX_BACKOFF_MS, (this.options.backoffMs ?? 500) * 2 ** Math.min(failures - 1, 16));
-        // Retried later with the same events (same ids): the receiver may de-duplicate.
-        this.retryAt = this.options.realClock.now() + delay;
-        this.retryTimer = setTimeout(() => this.nudge(true), delay);
-        return;
-      }
-      this.retryAt = 0;
-      await store.saveEventTargetProgress(this.target.id, owner, { deliveredSeq: events.at(-1)!.seq, failures: 0 });
-      this.options.observe?.({ target: this.target, delivered: events.length });
     }
   }
 }

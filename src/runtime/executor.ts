@@ -1,72 +1,48 @@
 // Runs window executions: tasks in priority groups, invocations under MaxConcurrency/MaxErrors, the
 // window's cutoff and end, cancellation, and the status roll-ups of SPEC 3.5 and 3.7. All state of a
 // running execution is held here in memory and written through a ChangeBatch at the end of each step;
-// the store holds everything needed to rebuild it after a restart.
+// the store holds everything needed to rebuild it after a restart (active-execution.ts).
+//
+// This file is the state machine's entry points and its order of events (advance); how invocations start
+// is invocation-starts.ts, how invocations, tasks and executions end (cutoff, window end, cancel) is
+// execution-endings.ts.
 
-import {
-  concurrencyLimit, DETAILS, errorThreshold, isActive, pendingTaskExecution, taskOutcome, windowOutcome, type Invocation, type PlanItem, type TaskExecution, type WindowExecution,
-} from '../domain/execution.ts';
-import { invocationParameters, pseudoValuesFor } from '../domain/invocation-parameters.ts';
-import type { Scope, Window, WindowTarget } from '../domain/model.ts';
-import { planInvocations } from '../domain/target-resolution.ts';
+import { DETAILS, isActive, pendingTaskExecution, type WindowExecution } from '../domain/execution.ts';
+import type { Scope, Window } from '../domain/model.ts';
 import type { IdGenerator, StoreOperations } from '../service/ports.ts';
+import { type ActiveExecution, eventAt, windowKey } from './active-execution.ts';
 import type { ChangeBatch } from './change-batch.ts';
-import type { WindowReport } from '../domain/commands.ts';
-import type { InvocationRequest, Report, TaskRunner } from './task-runners/task-runner.ts';
+import {
+  applyCutoff, applyReport, cancelExecution, closeExecution, endTask, finishTask, isDone, timeOutAtWindowEnd,
+} from './execution-endings.ts';
+import { InvocationStarts } from './invocation-starts.ts';
+import type { TaskRunner } from './task-runners/task-runner.ts';
 
 /** Reports taken from the store per step (the loop comes back at the same instant for the rest). */
 const REPORT_BATCH = 200;
 
 const HOUR_MS = 3_600_000;
 
-export interface ActiveExecution {
-  scope: Scope;
-  execution: WindowExecution;
-  tasks: TaskExecution[];
-  inFlight: Map<string, Invocation>;
-  cutoffApplied: boolean;
-}
-
-/** Invocations started during a step, waiting to be handed to the runner at the end of the step. */
-interface Draft {
-  active: ActiveExecution;
-  invocation: Invocation;
-  request: InvocationRequest;
-}
-
-/** When a running execution next has something to do: an invocation's end, its cutoff, its window's end. */
-function eventAt(active: ActiveExecution): number {
-  let next = active.execution.endAt;
-  if (!active.cutoffApplied && active.execution.cutoffAt < next) next = active.execution.cutoffAt;
-  for (const invocation of active.inFlight.values()) {
-    if (invocation.plannedEnd !== undefined && invocation.plannedEnd < next) next = invocation.plannedEnd;
-  }
-  return next;
-}
-
-export function windowKey(scope: Scope, windowId: string): string {
-  return `${scope.account}|${scope.region}|${windowId}`;
-}
-
 export class Executor {
   /** Running executions by execution id. */
   readonly active = new Map<string, ActiveExecution>();
   /** Running execution id by window key (one at a time per window; more are SKIPPED_OVERLAPPING). */
   private readonly byWindow = new Map<string, string>();
-  private drafts: Draft[] = [];
   private readonly ids: IdGenerator;
   private readonly runner: TaskRunner;
+  private readonly starts: InvocationStarts;
 
   constructor(ids: IdGenerator, runner: TaskRunner) {
     this.ids = ids;
     this.runner = runner;
+    this.starts = new InvocationStarts(ids, runner);
   }
 
   /** Forgets every running execution (before reloading them from the store). */
   reset(): void {
     this.active.clear();
     this.byWindow.clear();
-    this.drafts = [];
+    this.starts.reset();
   }
 
   /** Drops running executions this replica no longer holds a lease on (another replica took them). */
@@ -149,38 +125,13 @@ export class Executor {
   async cancel(tx: StoreOperations, batch: ChangeBatch, executionId: string, now: number): Promise<void> {
     const active = this.active.get(executionId);
     if (!active || active.execution.status === 'CANCELLING') return;
-    active.execution.status = 'CANCELLING';
-    batch.execution(active.scope, active.execution);
-    for (const task of active.tasks) {
-      if (task.status === 'PENDING') this.endTask(batch, active, task, 'CANCELLED', DETAILS.cancelled, now);
-      else if (task.status === 'IN_PROGRESS') task.stopReason = 'cancel';
-    }
+    cancelExecution(batch, active, now);
     await this.advance(tx, batch, active, now);
   }
 
-  /**
-   * Hands the invocations started in this step to the runner: a report it already knows is placed on the
-   * clock; work that reports later keeps the id and status the runner gave it.
-   */
+  /** Hands the invocations started in this step to the runner (InvocationStarts.settle). */
   async settleDrafts(tx: StoreOperations, batch: ChangeBatch): Promise<void> {
-    while (this.drafts.length > 0) {
-      const drafts = this.drafts;
-      this.drafts = [];
-      const started = await this.runner.start(tx, drafts.map((d) => d.request));
-      drafts.forEach(({ active, invocation }, i) => {
-        const work = started[i];
-        if (work.kind === 'scheduled') {
-          invocation.plannedStatus = work.report.status;
-          invocation.plannedDetails = work.report.statusDetails;
-          invocation.plannedEnd = invocation.startTime + Math.max(0, work.afterMs);
-        } else {
-          invocation.executionId = work.executionId;
-          invocation.status = work.status;
-          invocation.statusDetails = work.statusDetails;
-        }
-        batch.invocation(active.scope, invocation, true);
-      });
-    }
+    await this.starts.settle(tx, batch);
   }
 
   /**
@@ -194,7 +145,7 @@ export class Executor {
       const active = this.active.get(report.windowExecutionId);
       const invocation = active?.inFlight.get(report.invocationId);
       if (!active || !invocation) continue;
-      this.report(batch, active, invocation, report);
+      applyReport(batch, active, invocation, report);
       touched.add(active);
     }
     for (const active of touched) if (this.active.has(active.execution.id)) await this.advance(tx, batch, active, now);
@@ -208,195 +159,42 @@ export class Executor {
     const finished = [...active.inFlight.values()].filter((i) => i.plannedEnd !== undefined && i.plannedEnd <= now && i.plannedEnd <= execution.endAt)
       .sort((a, b) => a.plannedEnd! - b.plannedEnd!);
     for (const invocation of finished) {
-      this.report(batch, active, invocation, { status: invocation.plannedStatus, statusDetails: invocation.plannedDetails, at: invocation.plannedEnd! });
+      applyReport(batch, active, invocation, { status: invocation.plannedStatus, statusDetails: invocation.plannedDetails, at: invocation.plannedEnd! });
     }
-    // 2. The window's end: whatever still runs times out (SPEC 3.5 item 7). Tasks whose last invocations
-    //    ended by then close normally first.
+    // 2. The window's end: whatever still runs times out.
     if (now >= execution.endAt) {
-      for (const task of active.tasks) {
-        if (task.status === 'IN_PROGRESS' && this.isDone(task)) this.finishTask(batch, active, task, now);
-      }
-      for (const invocation of [...active.inFlight.values()]) {
-        this.endInvocation(batch, active, invocation, 'TIMED_OUT', DETAILS.invocationTimedOut, execution.endAt);
-      }
-      for (const task of active.tasks) {
-        if (task.status === 'IN_PROGRESS') this.endTask(batch, active, task, 'TIMED_OUT', DETAILS.windowTimedOut, execution.endAt);
-        if (task.status === 'PENDING') this.endTask(batch, active, task, 'TIMED_OUT', DETAILS.notStartedCutoff, execution.endAt);
-      }
+      timeOutAtWindowEnd(batch, active, now);
       this.endWindow(batch, active, execution.endAt);
       return;
     }
-    // 3. The cutoff: CANCEL_TASK tasks start no more invocations, and Run Command's running commands are
-    //    cancelled; those invocations then end TIMED_OUT (SPEC 3.7).
-    if (!active.cutoffApplied && now >= execution.cutoffAt) {
-      active.cutoffApplied = true;
-      for (const task of active.tasks) {
-        if (task.status === 'IN_PROGRESS' && task.cutoffBehavior === 'CANCEL_TASK' && !task.stopReason) task.stopReason = 'cutoff';
-      }
-      for (const invocation of active.inFlight.values()) {
-        const task = active.tasks.find((t) => t.id === invocation.taskExecutionId);
-        if (task?.stopReason !== 'cutoff' || task.cutoffBehavior !== 'CANCEL_TASK' || invocation.plannedEnd !== undefined || invocation.cancelledAtCutoff) continue;
-        invocation.cancelledAtCutoff = true;
-        batch.invocation(active.scope, invocation);
-        await this.runner.cancel?.(tx, active.scope, invocation.taskType, invocation.executionId, now);
-      }
-    }
+    // 3. The cutoff: CANCEL_TASK tasks start no more invocations, their running commands are cancelled.
+    if (!active.cutoffApplied && now >= execution.cutoffAt) await applyCutoff(tx, batch, active, this.runner, now);
     // 4. Keep running tasks busy, close finished ones, and start the next priority group when one is done.
     for (;;) {
       for (const task of active.tasks) {
         if (task.status !== 'IN_PROGRESS') continue;
-        this.startMore(batch, active, task, now);
-        if (this.isDone(task)) this.finishTask(batch, active, task, now);
+        this.starts.startMore(batch, active, task, now);
+        if (isDone(task)) finishTask(batch, active, task, now);
       }
       if (active.tasks.some((t) => t.status === 'IN_PROGRESS')) return;
       const pending = active.tasks.filter((t) => t.status === 'PENDING');
       if (pending.length === 0 || execution.status === 'CANCELLING') break;
       if (now >= execution.cutoffAt) {
         // No task starts at or after the cutoff (SPEC 3.4); with Cutoff 0 that is the window's end.
-        for (const task of pending) this.endTask(batch, active, task, 'TIMED_OUT', DETAILS.notStartedCutoff, now);
+        for (const task of pending) endTask(batch, active, task, 'TIMED_OUT', DETAILS.notStartedCutoff, now);
         break;
       }
       const priority = pending[0].priority;
-      for (const task of pending.filter((t) => t.priority === priority)) await this.startTask(tx, batch, active, task, now);
+      for (const task of pending.filter((t) => t.priority === priority)) await this.starts.startTask(tx, batch, active, task, now);
     }
     this.endWindow(batch, active, now);
   }
 
-  /** Nothing in flight and nothing more to start. */
-  private isDone(task: TaskExecution): boolean {
-    return task.inFlight === 0 && (task.stopReason !== undefined || task.nextPlanIndex >= (task.planLength ?? 0));
-  }
-
-  private async startTask(tx: StoreOperations, batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, now: number): Promise<void> {
-    task.status = 'IN_PROGRESS';
-    task.startTime = now;
-    const windowTargets = new Map<string, WindowTarget>();
-    for (const spec of task.targets.filter((t) => t.key === 'WindowTargetIds')) {
-      for (const id of spec.values) {
-        const target = await tx.getTarget(active.scope, task.windowId, id);
-        if (target) windowTargets.set(id, target);
-      }
-    }
-    const needsNodes = [...windowTargets.values()].some((t) => !t.targets.some((s) => s.key === 'InstanceIds'));
-    const nodes = needsNodes ? await tx.listNodes(active.scope) : [];
-    task.plan = planInvocations(task.taskType, task.targets, windowTargets, nodes);
-    task.planLength = task.plan.length;
-    batch.task(active.scope, task);
-    batch.plan(active.scope, task.id, task.plan);
-    if (task.plan.length === 0) this.endTask(batch, active, task, 'SUCCESS', DETAILS.noTargets, now);
-  }
-
-  private startMore(batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, now: number): void {
-    const plan = task.plan ?? [];
-    const limit = concurrencyLimit(task.maxConcurrency, plan.length);
-    while (!task.stopReason && task.inFlight < limit && task.nextPlanIndex < plan.length) {
-      const item = plan[task.nextPlanIndex];
-      // Window targets are processed one after another: the next group waits for the current one.
-      if (task.inFlight > 0 && task.nextPlanIndex > 0 && plan[task.nextPlanIndex - 1].group !== item.group) break;
-      task.nextPlanIndex++;
-      task.inFlight++;
-      this.draft(active, task, item, now);
-      batch.task(active.scope, task);
-    }
-  }
-
-  private draft(active: ActiveExecution, task: TaskExecution, item: PlanItem, now: number): void {
-    const id = this.ids.orderedUuid();
-    const parameters = invocationParameters(task, item.resourceIds, pseudoValuesFor(active.scope, task, item, id));
-    const executionId = this.ids.uuid();
-    const invocation: Invocation = {
-      windowId: task.windowId,
-      windowExecutionId: task.windowExecutionId,
-      taskExecutionId: task.id,
-      id,
-      executionId,
-      taskType: task.taskType,
-      parameters,
-      status: 'IN_PROGRESS',
-      startTime: now,
-      ownerInformation: item.ownerInformation,
-      windowTargetId: item.windowTargetId,
-      resourceIds: item.resourceIds,
-      // Unknown until the runner answers (settleDrafts); until then it cannot end.
-      plannedStatus: 'SUCCESS',
-    };
-    active.inFlight.set(id, invocation);
-    this.drafts.push({
-      active,
-      invocation,
-      request: {
-        scope: active.scope, windowId: task.windowId, windowTaskId: task.windowTaskId, windowExecutionId: task.windowExecutionId,
-        taskExecutionId: task.id, invocationId: id, executionId, taskArn: task.taskArn, taskType: task.taskType,
-        resourceIds: item.resourceIds, parameters, startTime: now,
-      },
-    });
-  }
-
-  /**
-   * The one way a runner's word reaches an invocation: a status while the work runs, or its end. Work
-   * cancelled at a CANCEL_TASK cutoff ends TIMED_OUT, whatever it reports.
-   */
-  private report(batch: ChangeBatch, active: ActiveExecution, invocation: Invocation, report: (Report | Pick<WindowReport, 'status' | 'statusDetails'>) & { at: number }): void {
-    const final = report.status !== 'PENDING' && report.status !== 'IN_PROGRESS' && report.status !== 'CANCELLING';
-    if (!final) {
-      invocation.status = report.status;
-      invocation.statusDetails = report.statusDetails;
-      batch.invocation(active.scope, invocation);
-      return;
-    }
-    if (invocation.cancelledAtCutoff && report.status !== 'SUCCESS') {
-      const task = active.tasks.find((t) => t.id === invocation.taskExecutionId);
-      if (task) task.timedOutAtCutoff = true;
-      this.endInvocation(batch, active, invocation, 'TIMED_OUT', DETAILS.cutoffReached, report.at);
-    } else {
-      this.endInvocation(batch, active, invocation, report.status, report.statusDetails, report.at);
-    }
-  }
-
-  private endInvocation(batch: ChangeBatch, active: ActiveExecution, invocation: Invocation, status: Invocation['status'], details: string | undefined, at: number): void {
-    invocation.status = status;
-    invocation.statusDetails = details;
-    invocation.endTime = at;
-    active.inFlight.delete(invocation.id);
-    batch.invocation(active.scope, invocation);
-    const task = active.tasks.find((t) => t.id === invocation.taskExecutionId);
-    if (!task) return;
-    task.inFlight = Math.max(0, task.inFlight - 1);
-    task.lastInvocationEnd = Math.max(task.lastInvocationEnd ?? at, at);
-    if (status !== 'SUCCESS') {
-      // One error per failed invocation: a Run Command command applies MaxErrors across its own instances
-      // inside the command (SPEC 3.5), and counts once here.
-      task.errorCount += 1;
-      if (task.errorCount > errorThreshold(task.maxErrors, task.planLength ?? 0) && !task.stopReason) task.stopReason = 'max-errors';
-    }
-    batch.task(active.scope, task);
-  }
-
-  /** Closes a task that has nothing left to run, at the end of its last invocation (or `now` if it had none). */
-  private finishTask(batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, now: number): void {
-    const { status, statusDetails } = taskOutcome(task);
-    this.endTask(batch, active, task, status, statusDetails, Math.min(now, task.lastInvocationEnd ?? now));
-  }
-
-  private endTask(batch: ChangeBatch, active: ActiveExecution, task: TaskExecution, status: TaskExecution['status'], details: string | undefined, at: number): void {
-    task.status = status;
-    task.statusDetails = details;
-    task.startTime ??= at;
-    task.endTime = at;
-    batch.task(active.scope, task);
-  }
-
+  /** Closes the execution and stops tracking it. */
   private endWindow(batch: ChangeBatch, active: ActiveExecution, at: number): void {
-    const { execution, tasks } = active;
-    const { status, statusDetails } = windowOutcome(execution, tasks);
-    execution.status = status;
-    execution.statusDetails = statusDetails;
-    // A window whose work all ended while the service was down ends when its last task did.
-    const ends = tasks.map((t) => t.endTime);
-    execution.endTime = ends.every((end) => end !== undefined) ? Math.min(at, Math.max(execution.startTime, ...(ends as number[]))) : at;
-    batch.execution(active.scope, execution);
-    this.active.delete(execution.id);
-    this.byWindow.delete(windowKey(active.scope, execution.windowId));
+    closeExecution(batch, active, at);
+    this.active.delete(active.execution.id);
+    this.byWindow.delete(windowKey(active.scope, active.execution.windowId));
   }
 
   private track(active: ActiveExecution): void {
