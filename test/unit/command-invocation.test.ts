@@ -87,10 +87,18 @@ const rows: Row[] = [
     { visibleAt: undefined, delivery: 'delivered', dueAt: T0 + 2 * S + SILENCE }, []],
   ['a reboot gives the agent its time limit again from now', 'acknowledged', { kind: 'replied', reply: { kind: 'rebooting' } }, T0 + 100 * S,
     { dueAt: T0 + 100 * S + SILENCE }, []],
+  ['a reboot reply to a message taken but not acknowledged acknowledges it too', 'taken', { kind: 'replied', reply: { kind: 'rebooting' } }, T0 + 3 * S,
+    { visibleAt: undefined, delivery: 'delivered', dueAt: T0 + 3 * S + SILENCE }, []],
+  ['an InProgress reply about a message queued again acknowledges it', 'requeued', { kind: 'replied', reply: { kind: 'in-progress' } }, T0 + 12 * S,
+    { delivery: 'delivered', dueAt: T0 + 12 * S + SILENCE }, []],
+  ['a reboot reply about a message queued again acknowledges it and re-arms the deadline', 'requeued', { kind: 'replied', reply: { kind: 'rebooting' } }, T0 + 12 * S,
+    { delivery: 'delivered', dueAt: T0 + 12 * S + SILENCE }, []],
   ['a final reply ends the invocation with its exit code and output', 'acknowledged', { kind: 'replied', reply: { kind: 'ended', report: ok } }, T0 + 7 * S,
     ended({ status: 'Success', statusDetails: 'Success', responseCode: 0, stdout: 'hi\n', stderr: '' }, T0 + 7 * S), [report('Success')]],
   ['a final reply to a message taken but not acknowledged ends it too', 'taken', { kind: 'replied', reply: { kind: 'ended', report: { ...ok, status: 'Failed', statusDetails: 'Failed', responseCode: 2 } } }, T0 + 3 * S,
     ended({ status: 'Failed', statusDetails: 'Failed', responseCode: 2, stdout: 'hi\n', stderr: '', delivery: 'delivered' }, T0 + 3 * S), [report('Failed')]],
+  ['a final reply about a message queued again ends it (the agent had it)', 'requeued', { kind: 'replied', reply: { kind: 'ended', report: ok } }, T0 + 12 * S,
+    ended({ status: 'Success', statusDetails: 'Success', responseCode: 0, stdout: 'hi\n', stderr: '', delivery: 'delivered' }, T0 + 12 * S), [report('Success')]],
   ['a reply after the end changes nothing', 'succeeded', { kind: 'replied', reply: { kind: 'ended', report: { ...ok, stdout: 'late' } } }, T0 + 9 * S, 'same', []],
   ['a reply while Cancelling changes nothing (the cancel stands)', 'cancellingReal', { kind: 'replied', reply: { kind: 'ended', report: ok } }, T0 + 2 * S, 'same', []],
   ['a reply about a message no poll took changes nothing', 'queued', { kind: 'replied', reply: { kind: 'ended', report: ok } }, T0, 'same', []],
@@ -98,6 +106,10 @@ const rows: Row[] = [
   // failed by the agent
   ['FailMessage: Failed with no exit code', 'taken', { kind: 'failed-by-agent' }, T0 + 2 * S,
     ended({ status: 'Failed', statusDetails: 'Failed', responseCode: -1, stdout: '', stderr: '', delivery: 'delivered' }, T0 + 2 * S), [report('Failed')]],
+  ['FailMessage of an acknowledged message', 'acknowledged', { kind: 'failed-by-agent' }, T0 + 5 * S,
+    ended({ status: 'Failed', statusDetails: 'Failed', responseCode: -1, stdout: '', stderr: '' }, T0 + 5 * S), [report('Failed')]],
+  ['FailMessage of a message queued again', 'requeued', { kind: 'failed-by-agent' }, T0 + 12 * S,
+    ended({ status: 'Failed', statusDetails: 'Failed', responseCode: -1, stdout: '', stderr: '', delivery: 'delivered' }, T0 + 12 * S), [report('Failed')]],
   ['FailMessage after the end changes nothing', 'undeliverable', { kind: 'failed-by-agent' }, T0 + 4 * S, 'same', []],
   // cancel asked
   ['a cancel of what has not started: Cancelled at once', 'waiting', { kind: 'cancel-asked' }, T0 + S,
@@ -108,11 +120,19 @@ const rows: Row[] = [
     { status: 'Cancelling', statusDetails: 'Cancelling', pending: undefined, dueAt: T0 + 2 * S }, [report('Cancelling')]],
   ['a cancel of what an agent has: Cancelling, due now', 'acknowledged', { kind: 'cancel-asked' }, T0 + 2 * S,
     { status: 'Cancelling', statusDetails: 'Cancelling', dueAt: T0 + 2 * S }, [report('Cancelling')]],
+  ['a cancel of a message taken but not acknowledged: Cancelling, due now', 'taken', { kind: 'cancel-asked' }, T0 + 2 * S,
+    { status: 'Cancelling', statusDetails: 'Cancelling', dueAt: T0 + 2 * S }, [report('Cancelling')]],
+  ['a cancel of a message queued again: Cancelling, due now', 'requeued', { kind: 'cancel-asked' }, T0 + 12 * S,
+    { status: 'Cancelling', statusDetails: 'Cancelling', dueAt: T0 + 12 * S }, [report('Cancelling')]],
   ['a second cancel changes nothing', 'cancellingReal', { kind: 'cancel-asked' }, T0 + 2 * S, 'same', []],
   ['a cancel after the end changes nothing', 'succeeded', { kind: 'cancel-asked' }, T0 + 9 * S, 'same', []],
   // node deregistered
   ['deregistration before delivery: Failed Undeliverable, due now (the command moves)', 'queued', { kind: 'node-deregistered' }, T0 + 4 * S,
     { ...ended({ status: 'Failed', statusDetails: 'Undeliverable', responseCode: -1 }, T0 + 4 * S), dueAt: T0 + 4 * S }, [report('Failed')]],
+  ['deregistration of an invocation waiting behind MaxConcurrency: Undeliverable', 'waiting', { kind: 'node-deregistered' }, T0 + 4 * S,
+    { ...ended({ status: 'Failed', statusDetails: 'Undeliverable', responseCode: -1 }, T0 + 4 * S), dueAt: T0 + 4 * S }, [report('Failed')]],
+  ['deregistration of a message queued again: Undeliverable', 'requeued', { kind: 'node-deregistered' }, T0 + 12 * S,
+    { ...ended({ status: 'Failed', statusDetails: 'Undeliverable', responseCode: -1 }, T0 + 12 * S), dueAt: T0 + 12 * S }, [report('Failed')]],
   ['deregistration of a message taken but not acknowledged: Undeliverable', 'taken', { kind: 'node-deregistered' }, T0 + 4 * S,
     { ...ended({ status: 'Failed', statusDetails: 'Undeliverable', responseCode: -1 }, T0 + 4 * S), dueAt: T0 + 4 * S }, [report('Failed')]],
   ['deregistration leaves an acknowledged run to its deadline', 'acknowledged', { kind: 'node-deregistered' }, T0 + 4 * S, 'same', []],
@@ -155,6 +175,26 @@ describe('a Run Command invocation, transition by transition', () => {
       assert.deepEqual(out.effects, effects);
     });
   }
+
+  test('the table is complete: any state and event it has no row for changes nothing, at any instant', () => {
+    const key = (from: string, event: InvocationEvent) => `${from}|${event.kind}${event.kind === 'replied' ? `:${event.reply.kind}` : ''}`;
+    const covered = new Set(rows.map(([, from, event]) => key(from, event)));
+    const events: InvocationEvent[] = [
+      { kind: 'started', report: ok, afterMs: 5 * S }, { kind: 'queued' }, { kind: 'polled', visibilityMs: 10 * S }, { kind: 'acknowledged' },
+      { kind: 'replied', reply: { kind: 'in-progress' } }, { kind: 'replied', reply: { kind: 'rebooting' } }, { kind: 'replied', reply: { kind: 'ended', report: ok } },
+      { kind: 'failed-by-agent' }, { kind: 'cancel-asked' }, { kind: 'node-deregistered' }, { kind: 'due' }, { kind: 'terminated' },
+    ];
+    const instants = [T0, T0 + 5 * S, T0 + 11 * S, DEADLINE, DEADLINE + SILENCE + 100 * S];
+    for (const from of Object.keys(states) as StateName[]) {
+      for (const event of events) {
+        if (covered.has(key(from, event))) continue;
+        for (const now of instants) {
+          const state = frozen(states[from]);
+          assert.equal(next(state, event, now, terms).state, state, `no row for ${key(from, event)}, yet it changes at ${now - T0} ms`);
+        }
+      }
+    }
+  });
 
   test('waiting behind MaxConcurrency until its deadline: DeliveryTimedOut at the deadline', () => {
     const atDeadline = next(frozen({ ...base, dueAt: DEADLINE }), { kind: 'due' }, DEADLINE, terms);
