@@ -6,7 +6,7 @@
 // transaction, with the command locked, so an API call and any engine replica may move the same command
 // without losing a change.
 
-import { type InvocationEffect, type InvocationEvent, next } from '../domain/command-invocation.ts';
+import { applyEach, type InvocationEffect, type InvocationEvent, next } from '../domain/command-invocation.ts';
 import { cancelInvocations, type Command, type CommandInvocation, errorsExceeded, invocationTerms, type RunReport, rollUp, startable } from '../domain/commands.ts';
 import type { Scope } from '../domain/model.ts';
 import { saveCommandChange } from '../service/command-changes.ts';
@@ -116,14 +116,10 @@ export class CommandExecutor {
     const changed = new Map(alreadyChanged.map((i) => [i.instanceId, i]));
     const effects: CommandEffect[] = [];
     const applyTo = (eventOf: (i: CommandInvocation) => InvocationEvent | undefined) => {
-      rows = rows.map((invocation) => {
-        const event = eventOf(invocation);
-        if (!event) return invocation;
-        const { state, effects: own } = next(invocation, event, now, terms);
-        if (state !== invocation) changed.set(state.instanceId, state);
-        effects.push(...wakes(scope, own));
-        return state;
-      });
+      const out = applyEach(rows, eventOf, now, terms);
+      rows = out.invocations;
+      for (const state of out.changed) changed.set(state.instanceId, state);
+      effects.push(...wakes(scope, out.effects));
     };
     applyTo(() => ({ kind: 'due' }));
     let after = rollUp(command, rows, command.cancelRequested === true);
