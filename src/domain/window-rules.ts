@@ -112,29 +112,39 @@ export function fireTimesBetween(window: Window, afterMs: number, untilMs: numbe
 }
 
 /**
- * The last answer of nextFireAfter for a frozen (unchangeable) window: the first run after `from` is also
- * the first run after any later instant before it, so reads of an unchanged window skip the calendar walk.
+ * The last answer of nextFireAfter per timing: the first run after `from` is also the first run after any
+ * later instant before it, so reads of an unchanged window skip the calendar walk. Keyed on every field
+ * the answer depends on (timingKey), not on the object or an id: a changed window has another key, two
+ * windows with one timing share an entry, and nothing needs to know where the window came from.
  */
-const lastNextFire = new WeakMap<Window, { from: number; next: number | undefined }>();
+const lastNextFire = new Map<string, { from: number; next: number | undefined; text?: string }>();
+const NEXT_FIRES_KEPT = 10_000;
+
+function timingKey(window: Window): string {
+  return `${window.enabled}|${window.schedule}|${window.timeZone}|${window.offsetDays}|${window.startDate}|${window.endDate}|${window.rateAnchorMs}|${window.scheduleFromMs}`;
+}
+
+function nextFire(window: Window, afterMs: number): { from: number; next: number | undefined; text?: string } {
+  const key = timingKey(window);
+  const known = lastNextFire.get(key);
+  if (known && known.from <= afterMs && (known.next === undefined || afterMs < known.next)) return known;
+  const next = window.enabled && afterMs < LATEST_RUN_MS ? fireTimesBetween(window, afterMs, LATEST_RUN_MS, 1)[0] : undefined;
+  const found = { from: afterMs, next };
+  if (!known && lastNextFire.size >= NEXT_FIRES_KEPT) lastNextFire.delete(lastNextFire.keys().next().value!);
+  lastNextFire.set(key, found);
+  return found;
+}
 
 /** The window's first run strictly after `afterMs`; undefined when it has none or is disabled. */
 export function nextFireAfter(window: Window, afterMs: number): number | undefined {
-  const known = lastNextFire.get(window);
-  if (known && known.from <= afterMs && (known.next === undefined || afterMs < known.next)) return known.next;
-  const next = window.enabled && afterMs < LATEST_RUN_MS ? fireTimesBetween(window, afterMs, LATEST_RUN_MS, 1)[0] : undefined;
-  if (Object.isFrozen(window)) lastNextFire.set(window, { from: afterMs, next });
-  return next;
+  return nextFire(window, afterMs).next;
 }
 
 /** The NextExecutionTime string, or undefined for a disabled window or one with no future run. */
 export function nextExecutionTime(window: Window, nowMs: number): string | undefined {
-  const next = nextFireAfter(window, nowMs);
-  if (next === undefined) return undefined;
-  const known = lastFormatted.get(window);
-  if (known?.next === next) return known.text;
-  const text = formatExecutionTime(next, window.timeZone);
-  if (Object.isFrozen(window)) lastFormatted.set(window, { next, text });
-  return text;
+  const found = nextFire(window, nowMs);
+  if (found.next === undefined) return undefined;
+  // The time zone is part of the key: the text is the same for every reader of this entry.
+  found.text ??= formatExecutionTime(found.next, window.timeZone);
+  return found.text;
 }
-
-const lastFormatted = new WeakMap<Window, { next: number; text: string }>();

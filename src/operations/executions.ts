@@ -5,10 +5,12 @@
 // a task *execution* id (the seed's sample: TaskId equals the TaskExecutionId it returns).
 
 import type { Invocation, TaskExecution, WindowExecution } from '../domain/execution.ts';
+import type { Scope } from '../domain/model.ts';
 import type { HistoryService } from '../service/history.ts';
+import type { Shared } from '../service/ports.ts';
 import type { Handler } from '../wire/api.ts';
 import type { MaintenanceWindowExecutionTaskInvocationIdentity } from '../wire/generated/types.ts';
-import { memoizedJson } from '../wire/json-text.ts';
+import { AnswerMemo } from '../wire/json-text.ts';
 import { filtersIn, seconds, startingToken } from './mapping.ts';
 
 function optionalSeconds(ms: number | undefined): number | undefined {
@@ -37,7 +39,7 @@ function taskExecutionFields(task: TaskExecution) {
   };
 }
 
-function invocationFields(invocation: Invocation) {
+function invocationFields(invocation: Invocation): MaintenanceWindowExecutionTaskInvocationIdentity {
   return {
     WindowExecutionId: invocation.windowExecutionId,
     TaskExecutionId: invocation.taskExecutionId,
@@ -51,11 +53,13 @@ function invocationFields(invocation: Invocation) {
   };
 }
 
-// Serialized once per invocation record: a page of a finished task is the same text on every call
-// (wire/json-text.ts). The answer's serializer splices the texts in; typed as the wire shape they encode.
-const invocationJson = memoizedJson(invocationFields) as unknown as (invocation: Invocation) => MaintenanceWindowExecutionTaskInvocationIdentity;
-
 export function historyHandlers(history: HistoryService) {
+  // Serialized once per invocation and version: a page of a finished task is the same text on every call
+  // (wire/json-text.ts); the answer's serializer splices the texts in.
+  const memo = new AnswerMemo();
+  const invocationJson = (scope: Scope, invocation: Shared<Invocation>) =>
+    memo.text('MaintenanceWindowExecutionTaskInvocationIdentity', scope, invocation, () => invocationFields(invocation));
+
   const DescribeMaintenanceWindowExecutions: Handler<'DescribeMaintenanceWindowExecutions'> = async (input, { scope }) => {
     const page = await history.listExecutions(scope, input.WindowId, {
       filters: filtersIn(input.Filters),
@@ -117,13 +121,13 @@ export function historyHandlers(history: HistoryService) {
       nextToken: startingToken(input.NextToken),
     });
     return {
-      WindowExecutionTaskInvocationIdentities: page.invocations.map(invocationJson),
+      WindowExecutionTaskInvocationIdentities: page.invocations.map((invocation) => invocationJson(scope, invocation)),
       NextToken: page.nextToken,
     };
   };
 
   const GetMaintenanceWindowExecutionTaskInvocation: Handler<'GetMaintenanceWindowExecutionTaskInvocation'> = async (input, { scope }) =>
-    invocationJson(await history.getInvocation(scope, input.WindowExecutionId, input.TaskId, input.InvocationId));
+    invocationJson(scope, await history.getInvocation(scope, input.WindowExecutionId, input.TaskId, input.InvocationId));
 
   return {
     DescribeMaintenanceWindowExecutions,

@@ -6,7 +6,8 @@ import { nextExecutionTime } from '../domain/window-rules.ts';
 import type { Clock } from '../service/ports.ts';
 import type { WindowService } from '../service/windows.ts';
 import type { Handler } from '../wire/api.ts';
-import { JsonText } from '../wire/json-text.ts';
+import type { GetMaintenanceWindowResult, MaintenanceWindowIdentity } from '../wire/generated/types.ts';
+import { AnswerMemo } from '../wire/json-text.ts';
 import { filtersIn, seconds, startingToken, tagsIn } from './mapping.ts';
 
 function windowFields(window: Window) {
@@ -26,34 +27,24 @@ function windowFields(window: Window) {
   };
 }
 
-/**
- * An answer about one window serialized once per window record and NextExecutionTime (wire/json-text.ts):
- * the store hands out the same frozen record while the window is unchanged.
- */
-function perWindowJson(toWire: (window: Window, next: string | undefined) => unknown): (window: Window, next: string | undefined) => JsonText {
-  const known = new WeakMap<Window, { next: string | undefined; json: JsonText }>();
-  return (window, next) => {
-    const found = known.get(window);
-    if (found && found.next === next) return found.json;
-    const json = new JsonText(JSON.stringify(toWire(window, next)));
-    known.set(window, { next, json });
-    return json;
+function getAnswer(window: Window, next: string | undefined): GetMaintenanceWindowResult {
+  return {
+    ...windowFields(window),
+    NextExecutionTime: next,
+    CreatedDate: seconds(window.createdAt),
+    ModifiedDate: seconds(window.modifiedAt),
   };
 }
 
-const getAnswer = perWindowJson((window, next) => ({
-  ...windowFields(window),
-  NextExecutionTime: next,
-  CreatedDate: seconds(window.createdAt),
-  ModifiedDate: seconds(window.modifiedAt),
-}));
-
-const identityJson = perWindowJson((window, next) => {
-  const { AllowUnassociatedTargets: _notListed, ...identity } = windowFields(window);
-  return { ...identity, NextExecutionTime: next };
-});
+function identity(window: Window, next: string | undefined): MaintenanceWindowIdentity {
+  const { AllowUnassociatedTargets: _notListed, ...fields } = windowFields(window);
+  return { ...fields, NextExecutionTime: next };
+}
 
 export function windowHandlers(windows: WindowService, clock: Clock) {
+  // A window's answers are the same text while its version and NextExecutionTime stay (wire/json-text.ts).
+  const memo = new AnswerMemo();
+
   const CreateMaintenanceWindow: Handler<'CreateMaintenanceWindow'> = async (input, { scope }) => ({
     WindowId: await windows.create(scope, {
       name: input.Name,
@@ -73,8 +64,8 @@ export function windowHandlers(windows: WindowService, clock: Clock) {
 
   const GetMaintenanceWindow: Handler<'GetMaintenanceWindow'> = async (input, { scope }) => {
     const window = await windows.get(scope, input.WindowId);
-    // Typed as the wire shape the text encodes.
-    return getAnswer(window, nextExecutionTime(window, clock.now())) as never;
+    const next = nextExecutionTime(window, clock.now());
+    return memo.text('GetMaintenanceWindow', scope, window, () => getAnswer(window, next), next);
   };
 
   const UpdateMaintenanceWindow: Handler<'UpdateMaintenanceWindow'> = async (input, { scope }) =>
@@ -109,7 +100,10 @@ export function windowHandlers(windows: WindowService, clock: Clock) {
     });
     const now = clock.now();
     return {
-      WindowIdentities: page.windows.map((window) => identityJson(window, nextExecutionTime(window, now))) as never,
+      WindowIdentities: page.windows.map((window) => {
+        const next = nextExecutionTime(window, now);
+        return memo.text('MaintenanceWindowIdentity', scope, window, () => identity(window, next), next);
+      }),
       NextToken: page.nextToken,
     };
   };

@@ -11,7 +11,7 @@ import type { ParameterValues, Scope } from '../domain/model.ts';
 import { parseIsoDateTime } from '../schedule/index.ts';
 import { type ServiceContext, pageSize } from './context.ts';
 import { collectPage, listingPage } from './keyset-pages.ts';
-import type { Keyed } from './ports.ts';
+import type { Keyed, Shared } from './ports.ts';
 import type { ListInput } from './windows.ts';
 
 export interface WindowExecutionPage {
@@ -25,7 +25,7 @@ export interface TaskExecutionPage {
 }
 
 export interface InvocationPage {
-  invocations: Invocation[];
+  invocations: Shared<Invocation>[];
   nextToken?: string;
 }
 
@@ -144,7 +144,7 @@ export class HistoryService {
   }
 
   /** Each id must exist and belong to the one before it; the first level that does not is the one reported. */
-  async getInvocation(scope: Scope, windowExecutionId: string, taskExecutionId: string, invocationId: string): Promise<Invocation> {
+  async getInvocation(scope: Scope, windowExecutionId: string, taskExecutionId: string, invocationId: string): Promise<Shared<Invocation>> {
     await this.execution(scope, windowExecutionId);
     await this.taskExecution(scope, windowExecutionId, taskExecutionId);
     const invocation = await this.ctx.store.getInvocation(scope, invocationId);

@@ -28,7 +28,7 @@ export interface IdGenerator {
 // The storage port, one interface per aggregate (src/service/ports/*.ts), each implemented by one file per
 // engine (src/storage/<engine>/<engine>-<port>.ts). The store holds no documents today: SSM documents are
 // the built-in catalog of domain/documents.ts; a documents port joins these when they are stored.
-export type { Keyed } from './ports/keyed.ts';
+export type { Keyed, Shared, Stored } from './ports/keyed.ts';
 export type { DueWindow, WindowsPort } from './ports/windows.ts';
 export type { TargetsAndTasksPort } from './ports/targets-tasks.ts';
 export type { HistoryPort, Lease } from './ports/history.ts';

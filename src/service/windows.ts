@@ -7,6 +7,7 @@ import type { Scope, Tag, Window } from '../domain/model.ts';
 import { checkWindow, nextFireAfter } from '../domain/window-rules.ts';
 import { rateAnchor, parseIsoDateTime } from '../schedule/index.ts';
 import { type ServiceContext, pageSize } from './context.ts';
+import type { Shared } from './ports.ts';
 import { oncePerToken } from './idempotency.ts';
 import { listingPage } from './keyset-pages.ts';
 import { checkTagCount, mergeTags, WINDOW_RESOURCE } from './tags.ts';
@@ -47,7 +48,7 @@ export interface SearchInput extends ListInput {
 }
 
 export interface WindowPage {
-  windows: Window[];
+  windows: Shared<Window>[];
   nextToken?: string;
 }
 
@@ -104,7 +105,7 @@ export class WindowService {
     );
   }
 
-  async get(scope: Scope, windowId: string): Promise<Window> {
+  async get(scope: Scope, windowId: string): Promise<Shared<Window>> {
     const window = await this.ctx.store.getWindow(scope, windowId);
     if (!window) throw new DoesNotExistException({ kind: 'window', id: windowId });
     return window;

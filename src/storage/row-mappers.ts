@@ -8,7 +8,7 @@ import type { WindowReport } from '../domain/commands.ts';
 import type { EventTarget, EventTargetState, SequencedEvent } from '../domain/events.ts';
 import type { ExecutionStatus, PlanItem, WindowExecution } from '../domain/execution.ts';
 import type { Scope, Window } from '../domain/model.ts';
-import type { DueWindow, IdempotencyRecord, Keyed } from '../service/ports.ts';
+import type { DueWindow, IdempotencyRecord, Keyed, Stored } from '../service/ports.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -25,6 +25,31 @@ export function parsed<T>(row: Row | undefined): T | undefined {
 /** Each row's document. */
 export function documents<T>(rows: Row[]): T[] {
   return rows.map((row) => JSON.parse(String(row.doc)) as T);
+}
+
+/** A row of `doc, version` as the stored record (service/ports/keyed.ts). */
+export function stored<T extends object>(row: Row): Stored<T> {
+  return Object.assign(JSON.parse(String(row.doc)) as T, { version: Number(row.version) });
+}
+
+/** A row of `doc, version` as the stored record, or undefined for no row. */
+export function storedOrNone<T extends object>(row: Row | undefined): Stored<T> | undefined {
+  return row ? stored<T>(row) : undefined;
+}
+
+/** Rows of `seq, doc, version` as keyed stored records. */
+export function keyedStored<T extends object>(rows: Row[]): Keyed<Stored<T>>[] {
+  return rows.map((row) => ({ key: Number(row.seq), item: stored<T>(row) }));
+}
+
+/**
+ * The document column of a record the store is given to write. A record spread from a stored one still
+ * carries the version it was read with; the version is the store's column, never part of the document.
+ */
+export function documentOf<T extends object>(record: T & { version?: number }): string {
+  if (record.version === undefined) return JSON.stringify(record);
+  const { version: _, ...doc } = record;
+  return JSON.stringify(doc);
 }
 
 export function scopeOf(row: Row): Scope {

@@ -7,6 +7,7 @@ import { type OperationName, operationNames } from './generated/shapes.ts';
 import type { OperationTypes } from './generated/types.ts';
 import type { AgentOperation } from './agent-api.ts';
 import type { ApiHandler, ApiRequest } from './http-server.ts';
+import type { Answer } from './json-text.ts';
 import { scopeOf } from './scope.ts';
 import { checkInput } from './validate.ts';
 
@@ -20,7 +21,7 @@ export interface CallContext {
 export type Handler<Op extends OperationName> = (
   input: OperationTypes[Op]['input'],
   call: CallContext,
-) => Promise<OperationTypes[Op]['output']>;
+) => Promise<Answer<OperationTypes[Op]['output']>>;
 
 /** The operations this service answers, keyed by their exact AWS names. */
 export type Handlers = { [Op in OperationName]?: Handler<Op> };

@@ -136,8 +136,18 @@ export function orderedIds(n: number): string[] {
   return Array.from({ length: n }, () => randomIds.orderedUuid());
 }
 
-export function items<T>(rows: { item: T }[]): T[] {
-  return rows.map((row) => row.item);
+/** Each row's item; a stored record without its version (the store's column, service/ports/keyed.ts). */
+export function items<T extends object>(rows: { item: T }[]): Omit<T, 'version'>[] {
+  return rows.map((row) => unversioned(row.item));
+}
+
+/** A stored record as it was written: without the version the store keeps beside it. */
+export function unversioned<T extends object>(record: T): Omit<T, 'version'>;
+export function unversioned<T extends object>(record: T | undefined): Omit<T, 'version'> | undefined;
+export function unversioned<T extends object>(record: T | undefined): Omit<T, 'version'> | undefined {
+  if (record === undefined || !('version' in record)) return record;
+  const { version: _, ...rest } = record;
+  return rest;
 }
 
 export function keys(rows: { key: number }[]): number[] {

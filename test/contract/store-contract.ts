@@ -14,6 +14,7 @@ import { historyContract } from './history-contract.ts';
 import { leaseContract } from './lease-contract.ts';
 import { schedulingContract } from './scheduling-contract.ts';
 import { transactionContract } from './transaction-contract.ts';
+import { versionContract } from './version-contract.ts';
 import { windowReportContract } from './window-report-contract.ts';
 
 export type { OpenedStore, OpenStore } from './fixtures.ts';
@@ -43,5 +44,6 @@ export function storeContract(name: string, open: OpenStore): void {
     describe('state-change events', () => eventContract(it));
     describe('Run Command commands', () => commandContract(it));
     describe('activations and agent credentials', () => activationContract(it));
+    describe('record versions', () => versionContract(it));
   });
 }

@@ -272,7 +272,7 @@ describe('GetMaintenanceWindowExecution (getExecution)', () => {
     const otherExecution = await addExecution(windowId, T0 + HOUR);
     await addTaskExecutions(otherExecution, ['SUCCESS']);
     const got = await history.getExecution(scope, execution.id);
-    assert.deepEqual(got.execution, execution);
+    assert.deepEqual(got.execution, { ...execution, version: 1 });
     assert.deepEqual(got.taskExecutionIds, tasks.map((t) => t.id));
   });
 
@@ -368,7 +368,7 @@ describe('DescribeMaintenanceWindowExecutionTasks (listTaskExecutions)', () => {
 describe('GetMaintenanceWindowExecutionTask (getTaskExecution)', () => {
   it('returns the task execution of that window execution', async () => {
     const { execution, task } = await chain();
-    assert.deepEqual(await history.getTaskExecution(scope, execution.id, task.id), task);
+    assert.deepEqual(await history.getTaskExecution(scope, execution.id, task.id), { ...task, version: 1 });
   });
 
   it('reports the first level that is wrong', async () => {
@@ -466,7 +466,7 @@ describe('GetMaintenanceWindowExecutionTaskInvocation (getInvocation)', () => {
   it('returns the invocation', async () => {
     const { execution, task } = await chain();
     const [made] = await addInvocations(task, ['FAILED']);
-    assert.deepEqual(await history.getInvocation(scope, execution.id, task.id, made.id), made);
+    assert.deepEqual(await history.getInvocation(scope, execution.id, task.id, made.id), { ...made, version: 1 });
   });
 
   it('reports the first level that is wrong', async () => {
@@ -612,9 +612,10 @@ describe('wire mapping (historyHandlers)', () => {
       AlarmConfiguration: { Alarms: [{ Name: 'cpu-high' }], IgnorePollAlarmFailure: true },
       TriggeredAlarms: [{ Name: 'cpu-high', State: 'ALARM' }],
     });
-    const bare = await handlers().GetMaintenanceWindowExecutionTask({ WindowExecutionId: execution.id, TaskId: pending.id }, call);
+    // As the wire sends it: a handler may answer with texts (wire/json-text.ts).
+    const bare = JSON.parse(JSON.stringify(await handlers().GetMaintenanceWindowExecutionTask({ WindowExecutionId: execution.id, TaskId: pending.id }, call)));
     assert.deepEqual(bare.TaskParameters, []);
-    assert.equal('TriggeredAlarms' in JSON.parse(JSON.stringify(bare)), false);
+    assert.equal('TriggeredAlarms' in bare, false);
   });
 
   it('invocations: Describe item and Get carry the same members', async () => {

@@ -1,6 +1,7 @@
 // The SQLite store's read caches (storage/sqlite/doc-cache.ts) must never show a reader anything the
-// database does not hold: a write is seen by the next read, a rolled-back transaction leaves nothing
-// behind, a commit through another connection empties them, and a shared document cannot be changed.
+// database does not hold: a write is seen by the next read with its new version, a rolled-back
+// transaction leaves nothing behind, a commit through another connection empties them, and a shared
+// record (the ports' `Shared`, read-only) cannot be changed in place.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,14 +26,18 @@ describe('SQLite read caches', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('a read after an update sees the update; the cached document is frozen', async () => {
+  test('a read after an update sees the update and its version; the shared record is read-only', async () => {
     await store.insertWindow(A, window('mw-00000000000000001', { name: 'before' }), undefined);
     const first = await store.getWindow(A, 'mw-00000000000000001');
     assert.equal(first?.name, 'before');
-    assert.equal(await store.getWindow(A, 'mw-00000000000000001'), first, 'the second read is the cached document');
-    assert.throws(() => { (first as { name: string }).name = 'changed in place'; }, TypeError);
+    assert.equal(first?.version, 1);
+    assert.equal(await store.getWindow(A, 'mw-00000000000000001'), first, 'the second read is the cached record');
+    assert.equal(Reflect.set(first!, 'name', 'changed in place'), false, 'frozen: the port types it read-only');
     await store.transaction((tx) => tx.updateWindow(A, { ...first!, name: 'after' }, undefined));
-    assert.equal((await store.getWindow(A, 'mw-00000000000000001'))?.name, 'after');
+    const after = await store.getWindow(A, 'mw-00000000000000001');
+    assert.equal(after?.name, 'after');
+    assert.equal(after?.version, 2);
+    assert.equal((await store.listWindows(A, 0, 10))[0].item.version, 2);
     assert.equal((await store.listWindows(A, 0, 10))[0].item.name, 'after');
   });
 
@@ -60,7 +65,9 @@ describe('SQLite read caches', () => {
     assert.deepEqual((await store.listInvocations(A, 'te-1', 0, 10)).map((r) => r.item.id), ids);
     await store.updateInvocations(A, [{ ...invocation('te-1', ids[0]), status: 'FAILED' }]);
     assert.equal((await store.listInvocations(A, 'te-1', 0, 10))[0].item.status, 'FAILED');
+    assert.equal((await store.listInvocations(A, 'te-1', 0, 10))[0].item.version, 2);
     assert.equal((await store.getInvocation(A, ids[0]))?.status, 'FAILED');
+    assert.equal((await store.getInvocation(A, ids[0]))?.version, 2);
   });
 
   test('a commit through another connection empties the caches (from the next turn of the event loop)', async () => {
@@ -69,12 +76,14 @@ describe('SQLite read caches', () => {
     const other = new DatabaseSync(join(dir, 'mw.sqlite'));
     try {
       const doc = JSON.stringify(window('mw-00000000000000001', { name: 'theirs' }));
-      other.prepare('UPDATE windows SET doc = ? WHERE id = ?').run(doc, 'mw-00000000000000001');
+      // Another process of this service writes as the store does: the document and its version.
+      other.prepare('UPDATE windows SET doc = ?, version = version + 1 WHERE id = ?').run(doc, 'mw-00000000000000001');
     } finally {
       other.close();
     }
     await nextTurn();
     assert.equal((await store.getWindow(A, 'mw-00000000000000001'))?.name, 'theirs');
+    assert.equal((await store.getWindow(A, 'mw-00000000000000001'))?.version, 2);
     assert.equal((await store.listWindows(A, 0, 10))[0].item.name, 'theirs');
   });
 

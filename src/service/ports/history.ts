@@ -4,7 +4,7 @@
 import type { ExecutionStatus, Invocation, PlanItem, TaskExecution, WindowExecution } from '../../domain/execution.ts';
 import type { WindowReport } from '../../domain/commands.ts';
 import type { Scope } from '../../domain/model.ts';
-import type { Keyed } from './keyed.ts';
+import type { Keyed, Shared, Stored } from './keyed.ts';
 
 /** An engine replica's hold on running executions. */
 export interface Lease {
@@ -16,17 +16,17 @@ export interface HistoryPort {
   /** `lease`: the engine replica that runs the new execution, and until when it holds it. */
   insertWindowExecution(scope: Scope, execution: WindowExecution, lease?: Lease): Promise<void>;
   updateWindowExecution(scope: Scope, execution: WindowExecution): Promise<void>;
-  getWindowExecution(scope: Scope, executionId: string): Promise<WindowExecution | undefined>;
+  getWindowExecution(scope: Scope, executionId: string): Promise<Shared<WindowExecution> | undefined>;
   /** Newest first: rows with key < beforeKey, descending. */
-  listWindowExecutions(scope: Scope, windowId: string, beforeKey: number, limit: number): Promise<Keyed<WindowExecution>[]>;
+  listWindowExecutions(scope: Scope, windowId: string, beforeKey: number, limit: number): Promise<Keyed<Stored<WindowExecution>>[]>;
   /** The window's newest execution, if any. */
-  latestWindowExecution(scope: Scope, windowId: string): Promise<WindowExecution | undefined>;
+  latestWindowExecution(scope: Scope, windowId: string): Promise<Stored<WindowExecution> | undefined>;
 
   insertTaskExecutions(scope: Scope, executions: TaskExecution[]): Promise<void>;
   updateTaskExecutions(scope: Scope, executions: TaskExecution[]): Promise<void>;
-  getTaskExecution(scope: Scope, taskExecutionId: string): Promise<TaskExecution | undefined>;
+  getTaskExecution(scope: Scope, taskExecutionId: string): Promise<Shared<TaskExecution> | undefined>;
   /** In start order; `statuses` restricts to those statuses when given. */
-  listTaskExecutions(scope: Scope, windowExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<TaskExecution>[]>;
+  listTaskExecutions(scope: Scope, windowExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<Stored<TaskExecution>>[]>;
 
   /** Stores a task execution's resolved plan (written once, when the task starts). */
   saveTaskPlan(scope: Scope, taskExecutionId: string, plan: PlanItem[]): Promise<void>;
@@ -34,9 +34,9 @@ export interface HistoryPort {
 
   insertInvocations(scope: Scope, invocations: Invocation[]): Promise<void>;
   updateInvocations(scope: Scope, invocations: Invocation[]): Promise<void>;
-  getInvocation(scope: Scope, invocationId: string): Promise<Invocation | undefined>;
+  getInvocation(scope: Scope, invocationId: string): Promise<Shared<Invocation> | undefined>;
   /** In start order; `statuses` restricts to those statuses when given. */
-  listInvocations(scope: Scope, taskExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<Invocation>[]>;
+  listInvocations(scope: Scope, taskExecutionId: string, afterKey: number, limit: number, statuses?: readonly ExecutionStatus[]): Promise<Keyed<Shared<Invocation>>[]>;
   /** How many of the task execution's invocations are in each status (statuses with none are absent). */
   countInvocationsByStatus(scope: Scope, taskExecutionId: string): Promise<Partial<Record<ExecutionStatus, number>>>;
 

@@ -3,7 +3,7 @@
 // and a window's tags go when it goes.
 
 import type { Scope, Tag, Window } from '../../domain/model.ts';
-import type { Keyed } from './keyed.ts';
+import type { Keyed, Shared } from './keyed.ts';
 
 /** A window that is due to fire, with the scope it lives in. */
 export interface DueWindow {
@@ -21,12 +21,12 @@ export interface WindowsPort {
    * window or of what hangs off it (targets, tasks, tags, the per-window quotas) starts with it, so no
    * acknowledged change is lost to a concurrent one on any engine.
    */
-  getWindow(scope: Scope, windowId: string): Promise<Window | undefined>;
+  getWindow(scope: Scope, windowId: string): Promise<Shared<Window> | undefined>;
   updateWindow(scope: Scope, window: Window, nextFireAt: number | undefined): Promise<void>;
   /** Removes the window with its targets, tasks, tags and execution history; false when it did not exist. */
   deleteWindow(scope: Scope, windowId: string): Promise<boolean>;
   countWindows(scope: Scope): Promise<number>;
-  listWindows(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Window>[]>;
+  listWindows(scope: Scope, afterKey: number, limit: number): Promise<Keyed<Shared<Window>>[]>;
 
   // ---- scheduling
   /**

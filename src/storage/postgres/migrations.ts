@@ -286,4 +286,17 @@ export const migrations: Migration[] = [
       CREATE INDEX events_by_scope ON events (account, region, seq);
     `,
   },
+  {
+    version: 12,
+    description: 'windows, window executions, task executions and invocations carry a version, bumped by every write of their document',
+    sql: `
+      -- The version of a record's document: 1 when inserted, +1 by each statement that writes the doc
+      -- (service/ports/keyed.ts, Stored). The wire's answer memo is keyed on it (wire/json-text.ts).
+      -- A later migration that rewrites these documents must bump it too.
+      ALTER TABLE windows ADD COLUMN version bigint NOT NULL DEFAULT 1;
+      ALTER TABLE window_executions ADD COLUMN version bigint NOT NULL DEFAULT 1;
+      ALTER TABLE task_executions ADD COLUMN version bigint NOT NULL DEFAULT 1;
+      ALTER TABLE invocations ADD COLUMN version bigint NOT NULL DEFAULT 1;
+    `,
+  },
 ];

@@ -3,14 +3,14 @@
 
 import type { Invocation, TaskExecution, WindowExecution } from '../../domain/execution.ts';
 import type { HistoryPort } from '../../service/ports.ts';
-import { claimedExecution, countsByStatus, keyed, parsed, takenReports, taskPlan } from '../row-mappers.ts';
+import { claimedExecution, countsByStatus, documentOf, keyedStored, storedOrNone, takenReports, taskPlan } from '../row-mappers.ts';
 import { lastById, type Session, statement } from './postgres-database.ts';
 
 const insertWindowExecution = statement('insert_window_execution', 'INSERT INTO window_executions (account, region, window_id, id, status, doc, owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)');
-const updateWindowExecution = statement('update_window_execution', 'UPDATE window_executions SET status = $4, doc = $5 WHERE account = $1 AND region = $2 AND id = $3');
-const selectWindowExecution = statement('select_window_execution', 'SELECT doc FROM window_executions WHERE account = $1 AND region = $2 AND id = $3');
-const listWindowExecutions = statement('list_window_executions', 'SELECT seq, doc FROM window_executions WHERE account = $1 AND region = $2 AND window_id = $3 AND seq < $4 ORDER BY seq DESC LIMIT $5');
-const latestWindowExecution = statement('latest_window_execution', 'SELECT doc FROM window_executions WHERE account = $1 AND region = $2 AND window_id = $3 ORDER BY seq DESC LIMIT 1');
+const updateWindowExecution = statement('update_window_execution', 'UPDATE window_executions SET status = $4, doc = $5, version = version + 1 WHERE account = $1 AND region = $2 AND id = $3');
+const selectWindowExecution = statement('select_window_execution', 'SELECT doc, version FROM window_executions WHERE account = $1 AND region = $2 AND id = $3');
+const listWindowExecutions = statement('list_window_executions', 'SELECT seq, doc, version FROM window_executions WHERE account = $1 AND region = $2 AND window_id = $3 AND seq < $4 ORDER BY seq DESC LIMIT $5');
+const latestWindowExecution = statement('latest_window_execution', 'SELECT doc, version FROM window_executions WHERE account = $1 AND region = $2 AND window_id = $3 ORDER BY seq DESC LIMIT 1');
 // Batches are bound as parallel arrays and unnested: one round trip per batch, and the rows take their
 // seq in array order (WITH ORDINALITY ... ORDER BY), which is the keyset order the lists return.
 const insertTaskExecutions = statement('insert_task_executions', `
@@ -19,12 +19,12 @@ const insertTaskExecutions = statement('insert_task_executions', `
   FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS r(parent, id, status, doc, n)
   ORDER BY r.n`);
 const updateTaskExecutions = statement('update_task_executions', `
-  UPDATE task_executions AS t SET status = r.status, doc = r.doc
+  UPDATE task_executions AS t SET status = r.status, doc = r.doc, version = t.version + 1
   FROM unnest($3::text[], $4::text[], $5::text[]) AS r(id, status, doc)
   WHERE t.account = $1 AND t.region = $2 AND t.id = r.id`);
-const selectTaskExecution = statement('select_task_execution', 'SELECT doc FROM task_executions WHERE account = $1 AND region = $2 AND id = $3');
-const listTaskExecutions = statement('list_task_executions', 'SELECT seq, doc FROM task_executions WHERE account = $1 AND region = $2 AND window_execution_id = $3 AND seq > $4 ORDER BY seq LIMIT $5');
-const listTaskExecutionsWithStatus = statement('list_task_executions_with_status', 'SELECT seq, doc FROM task_executions WHERE account = $1 AND region = $2 AND window_execution_id = $3 AND seq > $4 AND status = ANY($6::text[]) ORDER BY seq LIMIT $5');
+const selectTaskExecution = statement('select_task_execution', 'SELECT doc, version FROM task_executions WHERE account = $1 AND region = $2 AND id = $3');
+const listTaskExecutions = statement('list_task_executions', 'SELECT seq, doc, version FROM task_executions WHERE account = $1 AND region = $2 AND window_execution_id = $3 AND seq > $4 ORDER BY seq LIMIT $5');
+const listTaskExecutionsWithStatus = statement('list_task_executions_with_status', 'SELECT seq, doc, version FROM task_executions WHERE account = $1 AND region = $2 AND window_execution_id = $3 AND seq > $4 AND status = ANY($6::text[]) ORDER BY seq LIMIT $5');
 const saveTaskPlan = statement('save_task_plan', 'UPDATE task_executions SET plan = $4 WHERE account = $1 AND region = $2 AND id = $3');
 const selectTaskPlan = statement('select_task_plan', 'SELECT plan FROM task_executions WHERE account = $1 AND region = $2 AND id = $3');
 const insertInvocations = statement('insert_invocations', `
@@ -33,13 +33,13 @@ const insertInvocations = statement('insert_invocations', `
   FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS r(parent, id, status, doc, n)
   ORDER BY r.n`);
 const updateInvocations = statement('update_invocations', `
-  UPDATE invocations AS i SET status = r.status, doc = r.doc
+  UPDATE invocations AS i SET status = r.status, doc = r.doc, version = i.version + 1
   FROM unnest($3::text[], $4::text[], $5::text[]) AS r(id, status, doc)
   WHERE i.account = $1 AND i.region = $2 AND i.id = r.id`);
-const selectInvocation = statement('select_invocation', 'SELECT doc FROM invocations WHERE account = $1 AND region = $2 AND id = $3');
+const selectInvocation = statement('select_invocation', 'SELECT doc, version FROM invocations WHERE account = $1 AND region = $2 AND id = $3');
 const countInvocationsByStatus = statement('count_invocations_by_status', 'SELECT status, COUNT(*) AS n FROM invocations WHERE account = $1 AND region = $2 AND task_execution_id = $3 GROUP BY status');
-const listInvocations = statement('list_invocations', 'SELECT seq, doc FROM invocations WHERE account = $1 AND region = $2 AND task_execution_id = $3 AND seq > $4 ORDER BY seq LIMIT $5');
-const listInvocationsWithStatus = statement('list_invocations_with_status', 'SELECT seq, doc FROM invocations WHERE account = $1 AND region = $2 AND task_execution_id = $3 AND seq > $4 AND status = ANY($6::text[]) ORDER BY seq LIMIT $5');
+const listInvocations = statement('list_invocations', 'SELECT seq, doc, version FROM invocations WHERE account = $1 AND region = $2 AND task_execution_id = $3 AND seq > $4 ORDER BY seq LIMIT $5');
+const listInvocationsWithStatus = statement('list_invocations_with_status', 'SELECT seq, doc, version FROM invocations WHERE account = $1 AND region = $2 AND task_execution_id = $3 AND seq > $4 AND status = ANY($6::text[]) ORDER BY seq LIMIT $5');
 // A replica takes running executions nobody holds, or whose lease ran out. SKIP LOCKED: rows another
 // replica is claiming or stepping right now are left to it; a row whose lease that replica just renewed
 // and committed is re-checked after the lock and no longer matches. Returned in creation order.
@@ -76,23 +76,23 @@ export function postgresHistory(session: Session): HistoryPort {
     // ---- window executions
 
     async insertWindowExecution(scope, e, lease) {
-      await insertWindowExecution(session, [scope.account, scope.region, e.windowId, e.id, e.status, JSON.stringify(e), lease?.owner ?? null, lease?.until ?? null]);
+      await insertWindowExecution(session, [scope.account, scope.region, e.windowId, e.id, e.status, documentOf(e), lease?.owner ?? null, lease?.until ?? null]);
     },
 
     async updateWindowExecution(scope, e) {
-      await updateWindowExecution(session, [scope.account, scope.region, e.id, e.status, JSON.stringify(e)]);
+      await updateWindowExecution(session, [scope.account, scope.region, e.id, e.status, documentOf(e)]);
     },
 
     async getWindowExecution(scope, executionId) {
-      return parsed<WindowExecution>((await selectWindowExecution(session, [scope.account, scope.region, executionId])).rows[0]);
+      return storedOrNone<WindowExecution>((await selectWindowExecution(session, [scope.account, scope.region, executionId])).rows[0]);
     },
 
     async listWindowExecutions(scope, windowId, beforeKey, limit) {
-      return keyed<WindowExecution>((await listWindowExecutions(session, [scope.account, scope.region, windowId, beforeKey, limit])).rows);
+      return keyedStored<WindowExecution>((await listWindowExecutions(session, [scope.account, scope.region, windowId, beforeKey, limit])).rows);
     },
 
     async latestWindowExecution(scope, windowId) {
-      return parsed<WindowExecution>((await latestWindowExecution(session, [scope.account, scope.region, windowId])).rows[0]);
+      return storedOrNone<WindowExecution>((await latestWindowExecution(session, [scope.account, scope.region, windowId])).rows[0]);
     },
 
     // ---- task executions
@@ -101,24 +101,24 @@ export function postgresHistory(session: Session): HistoryPort {
       if (executions.length === 0) return;
       await insertTaskExecutions(session, [
         scope.account, scope.region,
-        executions.map((e) => e.windowExecutionId), executions.map((e) => e.id), executions.map((e) => e.status), executions.map((e) => JSON.stringify(e)),
+        executions.map((e) => e.windowExecutionId), executions.map((e) => e.id), executions.map((e) => e.status), executions.map(documentOf),
       ]);
     },
 
     async updateTaskExecutions(scope, executions) {
       const rows = lastById(executions);
       if (rows.length === 0) return;
-      await updateTaskExecutions(session, [scope.account, scope.region, rows.map((e) => e.id), rows.map((e) => e.status), rows.map((e) => JSON.stringify(e))]);
+      await updateTaskExecutions(session, [scope.account, scope.region, rows.map((e) => e.id), rows.map((e) => e.status), rows.map(documentOf)]);
     },
 
     async getTaskExecution(scope, taskExecutionId) {
-      return parsed<TaskExecution>((await selectTaskExecution(session, [scope.account, scope.region, taskExecutionId])).rows[0]);
+      return storedOrNone<TaskExecution>((await selectTaskExecution(session, [scope.account, scope.region, taskExecutionId])).rows[0]);
     },
 
     async listTaskExecutions(scope, windowExecutionId, afterKey, limit, statuses) {
       const key = [scope.account, scope.region, windowExecutionId, afterKey, limit];
       const result = statuses ? await listTaskExecutionsWithStatus(session, [...key, [...statuses]]) : await listTaskExecutions(session, key);
-      return keyed<TaskExecution>(result.rows);
+      return keyedStored<TaskExecution>(result.rows);
     },
 
     async saveTaskPlan(scope, taskExecutionId, plan) {
@@ -135,24 +135,24 @@ export function postgresHistory(session: Session): HistoryPort {
       if (invocations.length === 0) return;
       await insertInvocations(session, [
         scope.account, scope.region,
-        invocations.map((i) => i.taskExecutionId), invocations.map((i) => i.id), invocations.map((i) => i.status), invocations.map((i) => JSON.stringify(i)),
+        invocations.map((i) => i.taskExecutionId), invocations.map((i) => i.id), invocations.map((i) => i.status), invocations.map(documentOf),
       ]);
     },
 
     async updateInvocations(scope, invocations) {
       const rows = lastById(invocations);
       if (rows.length === 0) return;
-      await updateInvocations(session, [scope.account, scope.region, rows.map((i) => i.id), rows.map((i) => i.status), rows.map((i) => JSON.stringify(i))]);
+      await updateInvocations(session, [scope.account, scope.region, rows.map((i) => i.id), rows.map((i) => i.status), rows.map(documentOf)]);
     },
 
     async getInvocation(scope, invocationId) {
-      return parsed<Invocation>((await selectInvocation(session, [scope.account, scope.region, invocationId])).rows[0]);
+      return storedOrNone<Invocation>((await selectInvocation(session, [scope.account, scope.region, invocationId])).rows[0]);
     },
 
     async listInvocations(scope, taskExecutionId, afterKey, limit, statuses) {
       const key = [scope.account, scope.region, taskExecutionId, afterKey, limit];
       const result = statuses ? await listInvocationsWithStatus(session, [...key, [...statuses]]) : await listInvocations(session, key);
-      return keyed<Invocation>(result.rows);
+      return keyedStored<Invocation>(result.rows);
     },
 
     async countInvocationsByStatus(scope, taskExecutionId) {

@@ -2,18 +2,18 @@
 // `session`: the pool for the store itself, one client inside a transaction (`inTransaction`: reads that
 // precede a write then lock what they read).
 
-import type { Tag } from '../../domain/model.ts';
+import type { Tag, Window } from '../../domain/model.ts';
 import type { WindowsPort } from '../../service/ports.ts';
-import { dueWindow, keyed, parsed, storedWindow } from '../row-mappers.ts';
+import { documentOf, dueWindow, keyedStored, parsed, storedOrNone, storedWindow } from '../row-mappers.ts';
 import { type Session, statement } from './postgres-database.ts';
 
 const insertWindow = statement('insert_window', 'INSERT INTO windows (account, region, id, doc, next_fire_at) VALUES ($1, $2, $3, $4, $5)');
-const selectWindow = statement('select_window', 'SELECT doc FROM windows WHERE account = $1 AND region = $2 AND id = $3');
+const selectWindow = statement('select_window', 'SELECT doc, version FROM windows WHERE account = $1 AND region = $2 AND id = $3');
 // Inside a transaction: the row stays locked until commit, so read-modify-writes of one window and of what
 // hangs off it (targets, tasks, tags, quotas) take turns, as under SQLite's single writer. Under READ
 // COMMITTED every later statement of the transaction then sees what the previous holder committed.
-const selectWindowForUpdate = statement('select_window_for_update', 'SELECT doc FROM windows WHERE account = $1 AND region = $2 AND id = $3 FOR UPDATE');
-const updateWindow = statement('update_window', 'UPDATE windows SET doc = $4, next_fire_at = $5 WHERE account = $1 AND region = $2 AND id = $3');
+const selectWindowForUpdate = statement('select_window_for_update', 'SELECT doc, version FROM windows WHERE account = $1 AND region = $2 AND id = $3 FOR UPDATE');
+const updateWindow = statement('update_window', 'UPDATE windows SET doc = $4, version = version + 1, next_fire_at = $5 WHERE account = $1 AND region = $2 AND id = $3');
 // Taken first, in a statement of its own: a scheduler step that fired the window holds this lock until
 // it commits, and the cascade below then starts with a snapshot that includes the execution it wrote.
 export const lockWindow = statement('lock_window', 'SELECT 1 FROM windows WHERE account = $1 AND region = $2 AND id = $3 FOR UPDATE');
@@ -40,7 +40,7 @@ const deleteWindowCascade = statement('delete_window_cascade', `
   DELETE FROM windows WHERE account = $1 AND region = $2 AND id = $3`);
 const ensureWindowCount = statement('ensure_window_count', 'INSERT INTO window_counts (account, region, n) VALUES ($1, $2, 0) ON CONFLICT (account, region) DO NOTHING');
 const countWindows = statement('count_windows', 'SELECT n FROM window_counts WHERE account = $1 AND region = $2 FOR UPDATE');
-const listWindows = statement('list_windows', 'SELECT seq, doc FROM windows WHERE account = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4');
+const listWindows = statement('list_windows', 'SELECT seq, doc, version FROM windows WHERE account = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4');
 // The scheduler's claim: inside a transaction the due rows stay locked until it commits their new fire
 // times, and a second replica skips them instead of firing the same occurrence again.
 const claimDueWindows = statement('claim_due_windows', 'SELECT account, region, doc, next_fire_at FROM windows WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1 ORDER BY next_fire_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED');
@@ -54,16 +54,16 @@ const upsertTags = statement('upsert_tags', 'INSERT INTO resource_tags (account,
 export function postgresWindows(session: Session, inTransaction: boolean): WindowsPort {
   return {
     async insertWindow(scope, window, nextFireAt) {
-      await insertWindow(session, [scope.account, scope.region, window.id, JSON.stringify(window), nextFireAt ?? null]);
+      await insertWindow(session, [scope.account, scope.region, window.id, documentOf(window), nextFireAt ?? null]);
     },
 
     async getWindow(scope, windowId) {
       const read = inTransaction ? selectWindowForUpdate : selectWindow;
-      return parsed((await read(session, [scope.account, scope.region, windowId])).rows[0]);
+      return storedOrNone<Window>((await read(session, [scope.account, scope.region, windowId])).rows[0]);
     },
 
     async updateWindow(scope, window, nextFireAt) {
-      await updateWindow(session, [scope.account, scope.region, window.id, JSON.stringify(window), nextFireAt ?? null]);
+      await updateWindow(session, [scope.account, scope.region, window.id, documentOf(window), nextFireAt ?? null]);
     },
 
     async deleteWindow(scope, windowId) {
@@ -80,7 +80,7 @@ export function postgresWindows(session: Session, inTransaction: boolean): Windo
     },
 
     async listWindows(scope, afterKey, limit) {
-      return keyed((await listWindows(session, [scope.account, scope.region, afterKey, limit])).rows);
+      return keyedStored<Window>((await listWindows(session, [scope.account, scope.region, afterKey, limit])).rows);
     },
 
     // ---- scheduling

@@ -1,9 +1,11 @@
-// Parsed documents kept between reads, so a hot read (the same window, the same page of a finished task's
-// invocations) costs a lookup instead of a JSON.parse of its row. Safe because this process is the
-// database's only writer through this connection: every write of a cached table drops what it wrote,
-// nothing is filled while a transaction is open (its rows may still roll back), and a change committed by
-// another connection (PRAGMA data_version moves) empties every cache. Entries are deep-frozen: a caller
-// that tried to change a shared document would throw instead of corrupting the next reader's copy.
+// Parsed records kept between reads, so a hot read (the same window, the same page of a finished task's
+// invocations) costs a lookup instead of a JSON.parse of its row. Private to the SQLite engine: callers
+// see only the port's types. Safe because this process is the database's only writer through this
+// connection: every write of a cached table drops what it wrote, nothing is filled while a transaction is
+// open (its rows may still roll back), and a change committed by another connection (PRAGMA data_version
+// moves) empties every cache. Every reader gets the same object, which is why the ports type these reads
+// `Shared` (read-only, service/ports/keyed.ts); entries are deep-frozen so that a caller breaking that
+// rule throws here, on the default engine, instead of corrupting the next reader's record.
 
 export class DocCache<T extends object> {
   private readonly entries = new Map<string, T>();

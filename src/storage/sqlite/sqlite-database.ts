@@ -4,8 +4,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Keyed } from '../../service/ports.ts';
-import { keyed, type Row } from '../row-mappers.ts';
+import type { Keyed, Stored } from '../../service/ports.ts';
+import { keyedStored, type Row, stored } from '../row-mappers.ts';
 import { DocCache, ListingCache } from './doc-cache.ts';
 import { migrations } from './migrations.ts';
 
@@ -94,21 +94,21 @@ export class SqliteDatabase {
 
   /**
    * A page of a keyset listing: the ids from `listings` when it remembers the page, else from `query`
-   * (rows of `seq, id, doc`, run only then); each document from `docs`, or parsed once from its row
-   * (`docOf(id)` for a remembered page's document that `docs` no longer holds).
+   * (rows of `seq, id, doc, version`, run only then); each record from `docs`, or read once from its row
+   * (`docOf(id)` for a remembered page's record that `docs` no longer holds).
    */
   cachedListing<T extends object>(
-    listings: ListingCache, docs: DocCache<T>, scope: { account: string; region: string }, group: string, afterKey: number, limit: number,
+    listings: ListingCache, docs: DocCache<Stored<T>>, scope: { account: string; region: string }, group: string, afterKey: number, limit: number,
     query: () => Row[], docOf: (id: string) => Row | undefined,
-  ): Keyed<T>[] {
-    if (!this.cacheable()) return keyed(query());
+  ): Keyed<Stored<T>>[] {
+    if (!this.cacheable()) return keyedStored<T>(query());
     const remembered = listings.get(group, afterKey, limit);
     if (!remembered) {
       const rows = query();
       listings.fill(group, afterKey, limit, rows.map((row) => ({ seq: Number(row.seq), id: String(row.id) })));
       return this.cachedDocs(docs, scope, rows);
     }
-    const out: Keyed<T>[] = [];
+    const out: Keyed<Stored<T>>[] = [];
     for (const row of remembered) {
       const key = cacheKey(scope, row.id);
       let item = docs.get(key);
@@ -119,7 +119,7 @@ export class SqliteDatabase {
           listings.changed(group);
           return this.cachedDocs(docs, scope, query());
         }
-        item = docs.fill(key, JSON.parse(String(found.doc)) as T);
+        item = docs.fill(key, stored<T>(found));
       }
       out.push({ key: row.seq, item });
     }
@@ -145,12 +145,12 @@ export class SqliteDatabase {
     return true;
   }
 
-  /** Rows of `seq, id, doc` as keyed items, each parsed only when the cache does not hold it already. */
-  private cachedDocs<T extends object>(cache: DocCache<T>, scope: { account: string; region: string }, rows: Row[]): Keyed<T>[] {
-    if (!this.cacheable()) return keyed(rows);
+  /** Rows of `seq, id, doc, version` as keyed records, each parsed only when the cache does not hold it already. */
+  private cachedDocs<T extends object>(cache: DocCache<Stored<T>>, scope: { account: string; region: string }, rows: Row[]): Keyed<Stored<T>>[] {
+    if (!this.cacheable()) return keyedStored<T>(rows);
     return rows.map((row) => {
       const key = cacheKey(scope, String(row.id));
-      return { key: Number(row.seq), item: cache.get(key) ?? cache.fill(key, JSON.parse(String(row.doc)) as T) };
+      return { key: Number(row.seq), item: cache.get(key) ?? cache.fill(key, stored<T>(row)) };
     });
   }
 

@@ -4,8 +4,8 @@
 // those are cached as well. Every write here drops what it changed.
 
 import type { Invocation, TaskExecution, WindowExecution } from '../../domain/execution.ts';
-import type { HistoryPort } from '../../service/ports.ts';
-import { claimedExecution, countsByStatus, keyed, parsed, type Row, takenReports, taskPlan } from '../row-mappers.ts';
+import type { HistoryPort, Stored } from '../../service/ports.ts';
+import { claimedExecution, countsByStatus, documentOf, keyedStored, type Row, storedOrNone, takenReports, taskPlan } from '../row-mappers.ts';
 import { cacheKey, type SqliteDatabase } from './sqlite-database.ts';
 
 const SCOPE_AND_ID = 'account = ? AND region = ? AND id = ?';
@@ -15,24 +15,24 @@ const RUNNING = "status IN ('PENDING', 'IN_PROGRESS', 'CANCELLING')";
 
 const statements = {
   insertWindowExecution: 'INSERT INTO window_executions (account, region, window_id, id, status, doc, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  updateWindowExecution: `UPDATE window_executions SET status = ?, doc = ? WHERE ${SCOPE_AND_ID}`,
-  selectWindowExecution: `SELECT doc FROM window_executions WHERE ${SCOPE_AND_ID}`,
-  listWindowExecutions: 'SELECT seq, doc FROM window_executions WHERE account = ? AND region = ? AND window_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
-  latestWindowExecution: 'SELECT doc FROM window_executions WHERE account = ? AND region = ? AND window_id = ? ORDER BY seq DESC LIMIT 1',
+  updateWindowExecution: `UPDATE window_executions SET status = ?, doc = ?, version = version + 1 WHERE ${SCOPE_AND_ID}`,
+  selectWindowExecution: `SELECT doc, version FROM window_executions WHERE ${SCOPE_AND_ID}`,
+  listWindowExecutions: 'SELECT seq, doc, version FROM window_executions WHERE account = ? AND region = ? AND window_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+  latestWindowExecution: 'SELECT doc, version FROM window_executions WHERE account = ? AND region = ? AND window_id = ? ORDER BY seq DESC LIMIT 1',
 
   insertTaskExecution: 'INSERT INTO task_executions (account, region, window_execution_id, id, status, doc) VALUES (?, ?, ?, ?, ?, ?)',
-  updateTaskExecution: `UPDATE task_executions SET status = ?, doc = ? WHERE ${SCOPE_AND_ID}`,
-  selectTaskExecution: `SELECT doc FROM task_executions WHERE ${SCOPE_AND_ID}`,
-  listTaskExecutions: 'SELECT seq, doc FROM task_executions WHERE account = ? AND region = ? AND window_execution_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-  listTaskExecutionsWithStatus: `SELECT seq, doc FROM task_executions WHERE account = ? AND region = ? AND window_execution_id = ? AND ${STATUS_IN} AND seq > ? ORDER BY seq LIMIT ?`,
+  updateTaskExecution: `UPDATE task_executions SET status = ?, doc = ?, version = version + 1 WHERE ${SCOPE_AND_ID}`,
+  selectTaskExecution: `SELECT doc, version FROM task_executions WHERE ${SCOPE_AND_ID}`,
+  listTaskExecutions: 'SELECT seq, doc, version FROM task_executions WHERE account = ? AND region = ? AND window_execution_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  listTaskExecutionsWithStatus: `SELECT seq, doc, version FROM task_executions WHERE account = ? AND region = ? AND window_execution_id = ? AND ${STATUS_IN} AND seq > ? ORDER BY seq LIMIT ?`,
   saveTaskPlan: `UPDATE task_executions SET plan = ? WHERE ${SCOPE_AND_ID}`,
   selectTaskPlan: `SELECT plan FROM task_executions WHERE ${SCOPE_AND_ID}`,
 
   insertInvocation: 'INSERT INTO invocations (account, region, task_execution_id, id, status, doc) VALUES (?, ?, ?, ?, ?, ?)',
-  updateInvocation: `UPDATE invocations SET status = ?, doc = ? WHERE ${SCOPE_AND_ID}`,
-  selectInvocation: `SELECT doc FROM invocations WHERE ${SCOPE_AND_ID}`,
-  listInvocations: 'SELECT seq, id, doc FROM invocations WHERE account = ? AND region = ? AND task_execution_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-  listInvocationsWithStatus: `SELECT seq, doc FROM invocations WHERE account = ? AND region = ? AND task_execution_id = ? AND ${STATUS_IN} AND seq > ? ORDER BY seq LIMIT ?`,
+  updateInvocation: `UPDATE invocations SET status = ?, doc = ?, version = version + 1 WHERE ${SCOPE_AND_ID}`,
+  selectInvocation: `SELECT doc, version FROM invocations WHERE ${SCOPE_AND_ID}`,
+  listInvocations: 'SELECT seq, id, doc, version FROM invocations WHERE account = ? AND region = ? AND task_execution_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  listInvocationsWithStatus: `SELECT seq, doc, version FROM invocations WHERE account = ? AND region = ? AND task_execution_id = ? AND ${STATUS_IN} AND seq > ? ORDER BY seq LIMIT ?`,
   countInvocationsByStatus: 'SELECT status, COUNT(*) AS n FROM invocations WHERE account = ? AND region = ? AND task_execution_id = ? GROUP BY status',
 
   claimExecutions: `UPDATE window_executions SET owner = ?, lease_until = ? WHERE seq IN (SELECT seq FROM window_executions WHERE ${RUNNING} AND (owner IS NULL OR lease_until < ?) ORDER BY seq LIMIT ?) RETURNING account, region, doc`,
@@ -52,9 +52,9 @@ const statements = {
 
 export function sqliteHistory(db: SqliteDatabase): HistoryPort {
   const sql = db.prepare(statements);
-  const windowExecutionDocs = db.docCache<WindowExecution>(2_000);
-  const taskExecutionDocs = db.docCache<TaskExecution>(2_000);
-  const invocationDocs = db.docCache<Invocation>(5_000);
+  const windowExecutionDocs = db.docCache<Stored<WindowExecution>>(2_000);
+  const taskExecutionDocs = db.docCache<Stored<TaskExecution>>(2_000);
+  const invocationDocs = db.docCache<Stored<Invocation>>(5_000);
   /** Pages of a task execution's invocations (unfiltered); invocations join a task only by insert. */
   const invocationListings = db.listingCache(1_000);
 
@@ -62,48 +62,48 @@ export function sqliteHistory(db: SqliteDatabase): HistoryPort {
     // ---- window executions
 
     async insertWindowExecution(scope, e, lease) {
-      sql.insertWindowExecution.run(scope.account, scope.region, e.windowId, e.id, e.status, JSON.stringify(e), lease?.owner ?? null, lease?.until ?? null);
+      sql.insertWindowExecution.run(scope.account, scope.region, e.windowId, e.id, e.status, documentOf(e), lease?.owner ?? null, lease?.until ?? null);
     },
 
     async updateWindowExecution(scope, e) {
       windowExecutionDocs.drop(cacheKey(scope, e.id));
-      sql.updateWindowExecution.run(e.status, JSON.stringify(e), scope.account, scope.region, e.id);
+      sql.updateWindowExecution.run(e.status, documentOf(e), scope.account, scope.region, e.id);
     },
 
     async getWindowExecution(scope, executionId) {
       return db.cachedDoc(windowExecutionDocs, cacheKey(scope, executionId),
-        () => parsed<WindowExecution>(sql.selectWindowExecution.get(scope.account, scope.region, executionId) as Row | undefined));
+        () => storedOrNone<WindowExecution>(sql.selectWindowExecution.get(scope.account, scope.region, executionId) as Row | undefined));
     },
 
     async listWindowExecutions(scope, windowId, beforeKey, limit) {
-      return keyed<WindowExecution>(sql.listWindowExecutions.all(scope.account, scope.region, windowId, beforeKey, limit) as Row[]);
+      return keyedStored<WindowExecution>(sql.listWindowExecutions.all(scope.account, scope.region, windowId, beforeKey, limit) as Row[]);
     },
 
     async latestWindowExecution(scope, windowId) {
-      return parsed<WindowExecution>(sql.latestWindowExecution.get(scope.account, scope.region, windowId) as Row | undefined);
+      return storedOrNone<WindowExecution>(sql.latestWindowExecution.get(scope.account, scope.region, windowId) as Row | undefined);
     },
 
     // ---- task executions
 
     async insertTaskExecutions(scope, executions) {
-      for (const e of executions) sql.insertTaskExecution.run(scope.account, scope.region, e.windowExecutionId, e.id, e.status, JSON.stringify(e));
+      for (const e of executions) sql.insertTaskExecution.run(scope.account, scope.region, e.windowExecutionId, e.id, e.status, documentOf(e));
     },
 
     async updateTaskExecutions(scope, executions) {
       for (const e of executions) taskExecutionDocs.drop(cacheKey(scope, e.id));
-      for (const e of executions) sql.updateTaskExecution.run(e.status, JSON.stringify(e), scope.account, scope.region, e.id);
+      for (const e of executions) sql.updateTaskExecution.run(e.status, documentOf(e), scope.account, scope.region, e.id);
     },
 
     async getTaskExecution(scope, taskExecutionId) {
       return db.cachedDoc(taskExecutionDocs, cacheKey(scope, taskExecutionId),
-        () => parsed<TaskExecution>(sql.selectTaskExecution.get(scope.account, scope.region, taskExecutionId) as Row | undefined));
+        () => storedOrNone<TaskExecution>(sql.selectTaskExecution.get(scope.account, scope.region, taskExecutionId) as Row | undefined));
     },
 
     async listTaskExecutions(scope, windowExecutionId, afterKey, limit, statuses) {
       const rows = statuses
         ? sql.listTaskExecutionsWithStatus.all(scope.account, scope.region, windowExecutionId, JSON.stringify(statuses), afterKey, limit)
         : sql.listTaskExecutions.all(scope.account, scope.region, windowExecutionId, afterKey, limit);
-      return keyed<TaskExecution>(rows as Row[]);
+      return keyedStored<TaskExecution>(rows as Row[]);
     },
 
     async saveTaskPlan(scope, taskExecutionId, plan) {
@@ -118,25 +118,25 @@ export function sqliteHistory(db: SqliteDatabase): HistoryPort {
 
     async insertInvocations(scope, invocations) {
       for (const taskExecutionId of new Set(invocations.map((i) => i.taskExecutionId))) invocationListings.changed(cacheKey(scope, taskExecutionId));
-      for (const i of invocations) sql.insertInvocation.run(scope.account, scope.region, i.taskExecutionId, i.id, i.status, JSON.stringify(i));
+      for (const i of invocations) sql.insertInvocation.run(scope.account, scope.region, i.taskExecutionId, i.id, i.status, documentOf(i));
     },
 
     async updateInvocations(scope, invocations) {
       for (const i of invocations) invocationDocs.drop(cacheKey(scope, i.id));
-      for (const i of invocations) sql.updateInvocation.run(i.status, JSON.stringify(i), scope.account, scope.region, i.id);
+      for (const i of invocations) sql.updateInvocation.run(i.status, documentOf(i), scope.account, scope.region, i.id);
     },
 
     async getInvocation(scope, invocationId) {
       return db.cachedDoc(invocationDocs, cacheKey(scope, invocationId),
-        () => parsed<Invocation>(sql.selectInvocation.get(scope.account, scope.region, invocationId) as Row | undefined));
+        () => storedOrNone<Invocation>(sql.selectInvocation.get(scope.account, scope.region, invocationId) as Row | undefined));
     },
 
     async listInvocations(scope, taskExecutionId, afterKey, limit, statuses) {
       if (statuses) {
         // Not from the caches: the engine resumes in-flight invocations from this listing and changes them.
-        return keyed<Invocation>(sql.listInvocationsWithStatus.all(scope.account, scope.region, taskExecutionId, JSON.stringify(statuses), afterKey, limit) as Row[]);
+        return keyedStored<Invocation>(sql.listInvocationsWithStatus.all(scope.account, scope.region, taskExecutionId, JSON.stringify(statuses), afterKey, limit) as Row[]);
       }
-      return db.cachedListing(invocationListings, invocationDocs, scope, cacheKey(scope, taskExecutionId), afterKey, limit,
+      return db.cachedListing<Invocation>(invocationListings, invocationDocs, scope, cacheKey(scope, taskExecutionId), afterKey, limit,
         () => sql.listInvocations.all(scope.account, scope.region, taskExecutionId, afterKey, limit) as Row[],
         (id) => sql.selectInvocation.get(scope.account, scope.region, id) as Row | undefined);
     },

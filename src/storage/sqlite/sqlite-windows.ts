@@ -3,8 +3,8 @@
 // that is safe); every write here drops what it changed.
 
 import type { Window } from '../../domain/model.ts';
-import type { WindowsPort } from '../../service/ports.ts';
-import { dueWindow, parsed, type Row, storedWindow } from '../row-mappers.ts';
+import type { Stored, WindowsPort } from '../../service/ports.ts';
+import { documentOf, dueWindow, parsed, type Row, storedOrNone, storedWindow } from '../row-mappers.ts';
 import { cacheKey, type SqliteDatabase } from './sqlite-database.ts';
 
 const SCOPE_AND_ID = 'account = ? AND region = ? AND id = ?';
@@ -12,8 +12,8 @@ const OF_WINDOW = 'account = ? AND region = ? AND window_id = ?';
 
 const statements = {
   insertWindow: 'INSERT INTO windows (account, region, id, doc, next_fire_at) VALUES (?, ?, ?, ?, ?)',
-  selectWindow: `SELECT doc FROM windows WHERE ${SCOPE_AND_ID}`,
-  updateWindow: `UPDATE windows SET doc = ?, next_fire_at = ? WHERE ${SCOPE_AND_ID}`,
+  selectWindow: `SELECT doc, version FROM windows WHERE ${SCOPE_AND_ID}`,
+  updateWindow: `UPDATE windows SET doc = ?, version = version + 1, next_fire_at = ? WHERE ${SCOPE_AND_ID}`,
   deleteTargetsOfWindow: `DELETE FROM window_targets WHERE ${OF_WINDOW}`,
   deleteTasksOfWindow: `DELETE FROM window_tasks WHERE ${OF_WINDOW}`,
   deleteTagsOfWindow: "DELETE FROM resource_tags WHERE account = ? AND region = ? AND resource_type = 'MaintenanceWindow' AND resource_id = ?",
@@ -24,7 +24,7 @@ const statements = {
   deleteWindow: `DELETE FROM windows WHERE ${SCOPE_AND_ID}`,
   // Kept by triggers (migration 5), so the quota check does not grow with the number of windows.
   countWindows: 'SELECT n FROM window_counts WHERE account = ? AND region = ?',
-  listWindows: 'SELECT seq, id, doc FROM windows WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?',
+  listWindows: 'SELECT seq, id, doc, version FROM windows WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?',
   listDueWindows: 'SELECT account, region, doc, next_fire_at FROM windows WHERE next_fire_at IS NOT NULL AND next_fire_at <= ? ORDER BY next_fire_at, seq LIMIT ?',
   earliestFireTime: 'SELECT min(next_fire_at) AS t FROM windows WHERE next_fire_at IS NOT NULL',
   setNextFire: `UPDATE windows SET next_fire_at = ? WHERE ${SCOPE_AND_ID}`,
@@ -36,7 +36,7 @@ const statements = {
 
 export function sqliteWindows(db: SqliteDatabase): WindowsPort {
   const sql = db.prepare(statements);
-  const windowDocs = db.docCache<Window>(10_000);
+  const windowDocs = db.docCache<Stored<Window>>(10_000);
   /** Pages of a Region's window listing; windows join and leave it only by insert and delete. */
   const windowListings = db.listingCache(1_000);
 
@@ -44,17 +44,17 @@ export function sqliteWindows(db: SqliteDatabase): WindowsPort {
     async insertWindow(scope, window, nextFireAt) {
       windowDocs.drop(cacheKey(scope, window.id));
       windowListings.changed(cacheKey(scope, ''));
-      sql.insertWindow.run(scope.account, scope.region, window.id, JSON.stringify(window), nextFireAt ?? null);
+      sql.insertWindow.run(scope.account, scope.region, window.id, documentOf(window), nextFireAt ?? null);
     },
 
     async getWindow(scope, windowId) {
       return db.cachedDoc(windowDocs, cacheKey(scope, windowId),
-        () => parsed<Window>(sql.selectWindow.get(scope.account, scope.region, windowId) as Row | undefined));
+        () => storedOrNone<Window>(sql.selectWindow.get(scope.account, scope.region, windowId) as Row | undefined));
     },
 
     async updateWindow(scope, window, nextFireAt) {
       windowDocs.drop(cacheKey(scope, window.id));
-      sql.updateWindow.run(JSON.stringify(window), nextFireAt ?? null, scope.account, scope.region, window.id);
+      sql.updateWindow.run(documentOf(window), nextFireAt ?? null, scope.account, scope.region, window.id);
     },
 
     async deleteWindow(scope, windowId) {
@@ -76,7 +76,7 @@ export function sqliteWindows(db: SqliteDatabase): WindowsPort {
     },
 
     async listWindows(scope, afterKey, limit) {
-      return db.cachedListing(windowListings, windowDocs, scope, cacheKey(scope, ''), afterKey, limit,
+      return db.cachedListing<Window>(windowListings, windowDocs, scope, cacheKey(scope, ''), afterKey, limit,
         () => sql.listWindows.all(scope.account, scope.region, afterKey, limit) as Row[],
         (id) => sql.selectWindow.get(scope.account, scope.region, id) as Row | undefined);
     },
