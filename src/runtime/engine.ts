@@ -16,7 +16,7 @@ import { nextFireAfter } from '../domain/window-rules.ts';
 import type { ManualClock } from '../service/manual-clock.ts';
 import { type Clock, type IdGenerator, type Store, type StoreOperations, TransactionConflictError } from '../service/ports.ts';
 import { ChangeBatch } from './change-batch.ts';
-import type { CommandExecutor } from './command-executor.ts';
+import type { CommandEffect, CommandExecutor } from './command-executor.ts';
 import { ExecutionClaims } from './execution-claims.ts';
 import { Executor } from './executor.ts';
 import type { ReplicaIdentity } from './replica-identity.ts';
@@ -207,15 +207,18 @@ export class Engine {
       this.options.manualClock?.set(at);
       // Work that ends at this instant ends before the windows due now fire, so a run that finishes
       // exactly when the next occurrence comes does not make that occurrence SKIPPED_OVERLAPPING.
+      let wakes: CommandEffect[] = [];
       const fired = await this.step(at, async (tx, batch) => {
         if (commandWork !== undefined && commandWork <= at) {
-          await this.options.commands?.advanceDue(tx, at);
+          wakes = (await this.options.commands?.advanceDue(tx, at)) ?? [];
           await this.executor.applyReports(tx, batch, this.options.owner, at);
         }
         await this.executor.advanceDue(tx, batch, at, ADVANCE_BATCH);
         const moreWorkNow = (this.executor.nextEventAt() ?? Number.POSITIVE_INFINITY) <= at;
         return moreWorkNow ? 0 : this.fireDue(tx, batch, at);
       });
+      // Messages the step queued reach the polls waiting here now that it has committed.
+      this.options.commands?.afterCommit(wakes);
       // Due windows that another replica is firing right now are locked and skipped: nothing to do here
       // until it commits, so wait for the next tick instead of spinning.
       if (fired === 0 && (ownWork === undefined || ownWork > at) && !(commandWork !== undefined && commandWork <= at)) return;
