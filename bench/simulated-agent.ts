@@ -22,7 +22,7 @@ export interface IssuedCredentials {
   SessionToken: string;
 }
 
-/** A message as GetMessages answers it (runtime/agent-messages.ts AgentMessage). */
+/** A message as GetMessages answers it (wire/ec2messages-format.ts). */
 export interface DeliveredMessage {
   MessageId: string;
   Topic: string;

@@ -140,7 +140,7 @@ async function readTrust(config: AppConfig): Promise<Trust> {
   return {
     credentials,
     tls,
-    verifier: credentials ? new SignatureVerifier(credentials) : undefined,
+    verifier: credentials ? new SignatureVerifier(credentials, systemClock) : undefined,
     reloadCredentials: credentials ? () => credentials.reload() : undefined,
   };
 }

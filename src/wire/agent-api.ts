@@ -40,13 +40,13 @@ function strings<K extends string>(input: Record<string, unknown>, names: readon
  * key id), for RequestManagedInstanceRoleToken. `issued`: the credentials that call gave it, for every
  * later call; a key belongs to one node, so a node can act only as itself.
  */
-function agentVerifiers(agents: AgentService) {
+function agentVerifiers(agents: AgentService, realClock: Clock) {
   const byNodeKey = new SignatureVerifier({
     find: async (nodeId) => {
       const found = await agents.registeredNode(nodeId);
       return found && { accessKeyId: nodeId, secretAccessKey: '', accountId: found.scope.account, publicKey: found.publicKey };
     },
-  });
+  }, realClock);
   const byIssuedKey = new SignatureVerifier({
     find: async (accessKeyId) => {
       const found = await agents.credential(accessKeyId);
@@ -54,7 +54,7 @@ function agentVerifiers(agents: AgentService) {
       const { credential, scope } = found;
       return { accessKeyId, secretAccessKey: credential.secretAccessKey, sessionToken: credential.sessionToken, accountId: scope.account, subject: credential.nodeId };
     },
-  });
+  }, realClock);
   return {
     async node(request: ApiRequest): Promise<AgentIdentity> {
       const { account, region, accessKeyId } = await byNodeKey.verify(request);
@@ -99,7 +99,7 @@ function optionalString(input: Record<string, unknown>, name: string): string | 
  * `realClock`: the time a message says it was created (the agent reads it with its own clock).
  */
 export function agentOperations(registrations: RegistrationService, agents: AgentService, delivery: AgentDelivery, realClock: Clock): Record<string, AgentOperation> {
-  const verify = agentVerifiers(agents);
+  const verify = agentVerifiers(agents, realClock);
   return {
     'AmazonSSM.RequestManagedInstanceRoleToken': async (request) => {
       const identity = await verify.node(request);

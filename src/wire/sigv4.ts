@@ -16,6 +16,7 @@ import { getCanonicalHeaders, getSigningKey, SignatureV4 } from '@smithy/signatu
 import type { HttpRequest } from '@smithy/types';
 import { ServiceError } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
+import type { Clock } from '../service/ports.ts';
 
 export interface Credential {
   accessKeyId: string;
@@ -204,12 +205,12 @@ function unsignedRequiredHeaders(headers: SignedRequest['headers'], signed: Read
 
 export class SignatureVerifier {
   private readonly keys: CredentialLookup;
-  private readonly now: () => number;
+  private readonly realClock: Clock;
 
-  /** `now`: the real clock (signatures are about wall time, whatever clock the engine runs on). */
-  constructor(keys: CredentialLookup, now: () => number = Date.now) {
+  /** `realClock`: signatures are about wall time, whatever clock the engine runs on. */
+  constructor(keys: CredentialLookup, realClock: Clock) {
     this.keys = keys;
-    this.now = now;
+    this.realClock = realClock;
   }
 
   /** The caller's scope when the request is signed by a known key; AWS's error otherwise. */
@@ -283,7 +284,7 @@ export class SignatureVerifier {
   }
 
   private checkTime(signedAt: number, parts: SignatureParts): void {
-    const now = this.now();
+    const now = this.realClock.now();
     const stamp = (ms: number) => longDateOf(ms);
     if (parts.expiresSeconds !== undefined) {
       if (parts.expiresSeconds === 0 || now > signedAt + parts.expiresSeconds * 1000) {

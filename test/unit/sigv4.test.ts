@@ -11,7 +11,7 @@ import { Sha256, SignatureVerifier, type SignedRequest } from '../../src/wire/si
 const KEY = { accessKeyId: 'AKIAUNIT000000000001', secretAccessKey: 'unit-secret', accountId: '123456789012' };
 const HOST = 'ssm.example.test:4100';
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5);
-const verifier = new SignatureVerifier({ find: (id) => (id === KEY.accessKeyId ? KEY : undefined) }, () => NOW);
+const verifier = new SignatureVerifier({ find: (id) => (id === KEY.accessKeyId ? KEY : undefined) }, { now: () => NOW });
 const signer = new SignatureV4({ service: 'ssm', region: 'us-east-1', credentials: KEY, sha256: Sha256 });
 const MISMATCH = /^The request signature we calculated does not match the signature you provided/;
 
