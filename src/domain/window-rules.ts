@@ -112,26 +112,34 @@ export function fireTimesBetween(window: Window, afterMs: number, untilMs: numbe
 }
 
 /**
- * The last answer of nextFireAfter per timing: the first run after `from` is also the first run after any
- * later instant before it, so reads of an unchanged window skip the calendar walk. Keyed on every field
- * the answer depends on (timingKey), not on the object or an id: a changed window has another key, two
- * windows with one timing share an entry, and nothing needs to know where the window came from.
+ * The last answer of nextFireAfter per window: the first run after `from` is also the first run after any
+ * later instant before it, so reads of an unchanged window skip the calendar walk. An entry holds the
+ * timing it was computed from and serves only a window with that same timing (compared field by field:
+ * no string is built per call), so a changed window, or another store's window with the same id, is walked
+ * again; nothing depends on where the window object came from or whether it is shared.
  */
-const lastNextFire = new Map<string, { from: number; next: number | undefined; text?: string }>();
+type NextFire = Pick<Window, 'enabled' | 'schedule' | 'timeZone' | 'offsetDays' | 'startDate' | 'endDate' | 'rateAnchorMs' | 'scheduleFromMs'> & {
+  from: number;
+  next: number | undefined;
+  text?: string;
+};
+const lastNextFire = new Map<string, NextFire>();
 const NEXT_FIRES_KEPT = 10_000;
 
-function timingKey(window: Window): string {
-  return `${window.enabled}|${window.schedule}|${window.timeZone}|${window.offsetDays}|${window.startDate}|${window.endDate}|${window.rateAnchorMs}|${window.scheduleFromMs}`;
+function sameTiming(known: NextFire, window: Window): boolean {
+  return known.enabled === window.enabled && known.schedule === window.schedule && known.timeZone === window.timeZone
+    && known.offsetDays === window.offsetDays && known.startDate === window.startDate && known.endDate === window.endDate
+    && known.rateAnchorMs === window.rateAnchorMs && known.scheduleFromMs === window.scheduleFromMs;
 }
 
-function nextFire(window: Window, afterMs: number): { from: number; next: number | undefined; text?: string } {
-  const key = timingKey(window);
-  const known = lastNextFire.get(key);
-  if (known && known.from <= afterMs && (known.next === undefined || afterMs < known.next)) return known;
+function nextFire(window: Window, afterMs: number): NextFire {
+  const known = lastNextFire.get(window.id);
+  if (known && sameTiming(known, window) && known.from <= afterMs && (known.next === undefined || afterMs < known.next)) return known;
   const next = window.enabled && afterMs < LATEST_RUN_MS ? fireTimesBetween(window, afterMs, LATEST_RUN_MS, 1)[0] : undefined;
-  const found = { from: afterMs, next };
+  const { enabled, schedule, timeZone, offsetDays, startDate, endDate, rateAnchorMs, scheduleFromMs } = window;
+  const found: NextFire = { enabled, schedule, timeZone, offsetDays, startDate, endDate, rateAnchorMs, scheduleFromMs, from: afterMs, next };
   if (!known && lastNextFire.size >= NEXT_FIRES_KEPT) lastNextFire.delete(lastNextFire.keys().next().value!);
-  lastNextFire.set(key, found);
+  lastNextFire.set(window.id, found);
   return found;
 }
 
@@ -144,7 +152,7 @@ export function nextFireAfter(window: Window, afterMs: number): number | undefin
 export function nextExecutionTime(window: Window, nowMs: number): string | undefined {
   const found = nextFire(window, nowMs);
   if (found.next === undefined) return undefined;
-  // The time zone is part of the key: the text is the same for every reader of this entry.
+  // The time zone is part of the entry's timing: the text is the same for every window it serves.
   found.text ??= formatExecutionTime(found.next, window.timeZone);
   return found.text;
 }

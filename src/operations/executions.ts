@@ -10,7 +10,7 @@ import type { HistoryService } from '../service/history.ts';
 import type { Shared } from '../service/ports.ts';
 import type { Handler } from '../wire/api.ts';
 import type { MaintenanceWindowExecutionTaskInvocationIdentity } from '../wire/generated/types.ts';
-import { AnswerMemo } from '../wire/json-text.ts';
+import { RecordTexts } from '../wire/json-text.ts';
 import { filtersIn, seconds, startingToken } from './mapping.ts';
 
 function optionalSeconds(ms: number | undefined): number | undefined {
@@ -56,9 +56,8 @@ function invocationFields(invocation: Invocation): MaintenanceWindowExecutionTas
 export function historyHandlers(history: HistoryService) {
   // Serialized once per invocation and version: a page of a finished task is the same text on every call
   // (wire/json-text.ts); the answer's serializer splices the texts in.
-  const memo = new AnswerMemo();
-  const invocationJson = (scope: Scope, invocation: Shared<Invocation>) =>
-    memo.text('MaintenanceWindowExecutionTaskInvocationIdentity', scope, invocation, () => invocationFields(invocation));
+  const invocationTexts = new RecordTexts<MaintenanceWindowExecutionTaskInvocationIdentity>();
+  const invocationJson = (scope: Scope, invocation: Shared<Invocation>) => invocationTexts.text(scope, invocation, () => invocationFields(invocation));
 
   const DescribeMaintenanceWindowExecutions: Handler<'DescribeMaintenanceWindowExecutions'> = async (input, { scope }) => {
     const page = await history.listExecutions(scope, input.WindowId, {

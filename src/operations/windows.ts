@@ -7,7 +7,7 @@ import type { Clock } from '../service/ports.ts';
 import type { WindowService } from '../service/windows.ts';
 import type { Handler } from '../wire/api.ts';
 import type { GetMaintenanceWindowResult, MaintenanceWindowIdentity } from '../wire/generated/types.ts';
-import { AnswerMemo } from '../wire/json-text.ts';
+import { RecordTexts } from '../wire/json-text.ts';
 import { filtersIn, seconds, startingToken, tagsIn } from './mapping.ts';
 
 function windowFields(window: Window) {
@@ -43,7 +43,8 @@ function identity(window: Window, next: string | undefined): MaintenanceWindowId
 
 export function windowHandlers(windows: WindowService, clock: Clock) {
   // A window's answers are the same text while its version and NextExecutionTime stay (wire/json-text.ts).
-  const memo = new AnswerMemo();
+  const getTexts = new RecordTexts<GetMaintenanceWindowResult>();
+  const identityTexts = new RecordTexts<MaintenanceWindowIdentity>();
 
   const CreateMaintenanceWindow: Handler<'CreateMaintenanceWindow'> = async (input, { scope }) => ({
     WindowId: await windows.create(scope, {
@@ -65,7 +66,7 @@ export function windowHandlers(windows: WindowService, clock: Clock) {
   const GetMaintenanceWindow: Handler<'GetMaintenanceWindow'> = async (input, { scope }) => {
     const window = await windows.get(scope, input.WindowId);
     const next = nextExecutionTime(window, clock.now());
-    return memo.text('GetMaintenanceWindow', scope, window, () => getAnswer(window, next), next);
+    return getTexts.text(scope, window, () => getAnswer(window, next), next);
   };
 
   const UpdateMaintenanceWindow: Handler<'UpdateMaintenanceWindow'> = async (input, { scope }) =>
@@ -102,7 +103,7 @@ export function windowHandlers(windows: WindowService, clock: Clock) {
     return {
       WindowIdentities: page.windows.map((window) => {
         const next = nextExecutionTime(window, now);
-        return memo.text('MaintenanceWindowIdentity', scope, window, () => identity(window, next), next);
+        return identityTexts.text(scope, window, () => identity(window, next), next);
       }),
       NextToken: page.nextToken,
     };

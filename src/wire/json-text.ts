@@ -32,64 +32,68 @@ export interface VersionedRecord {
   readonly version: number;
 }
 
-/** How many texts the process keeps (an invocation item is about 550 bytes: some 15 MB at the bound). */
-export const ANSWER_TEXTS_KEPT = 20_000;
+/** How many texts one RecordTexts keeps at most (an invocation item is about 550 bytes: some 6 MB). */
+export const RECORD_TEXTS_KEPT = 10_000;
 
-/** Texts by key, at most `max`, the least recently used dropped first (a Map keeps insertion order). */
-export class TextLru {
-  private readonly entries = new Map<string, { variant: string | undefined; text: string }>();
-  private readonly max: number;
-
-  constructor(max: number) {
-    this.max = max;
-  }
-
-  get(key: string, variant: string | undefined): string | undefined {
-    const known = this.entries.get(key);
-    if (!known || known.variant !== variant) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, known);
-    return known.text;
-  }
-
-  set(key: string, variant: string | undefined, text: string): void {
-    this.entries.delete(key);
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { variant, text });
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
+interface Entry<Shape> {
+  account: string;
+  region: string;
+  version: number;
+  variant: string | undefined;
+  json: JsonText<Shape>;
 }
 
-/** Every memo's texts: one bound for the process. */
-const processTexts = new TextLru(ANSWER_TEXTS_KEPT);
-let memos = 0;
-
 /**
- * Texts of stored records keyed on (record kind, scope, id, version), with a `variant` for what the text
- * also depends on beyond the record (a window's NextExecutionTime). Each memo (one per handler set, so per
- * store) keys its entries apart from the others', since two stores in one process (tests, the fuzzer's
- * replays) may hold the same id at the same version with different contents; all share one LRU.
+ * The texts of one kind of answer about stored records (a GetMaintenanceWindow answer, an invocation
+ * item), keyed on (scope, id, version) with a `variant` for what the text also depends on beyond the record
+ * (a window's NextExecutionTime). Each handler set makes its own, so a store's texts never serve another
+ * store that holds the same id at the same version (tests, the fuzzer's replays). A hit is one Map lookup
+ * by the record's own id string and four comparisons; nothing is allocated.
+ *
+ * Bounded at `max` texts, least recently used first out, approximately: two generations of at most max/2
+ * each; a hit in the older one moves the text to the newer, and when the newer is full the older is
+ * dropped whole.
  */
-export class AnswerMemo {
-  private readonly owner = ++memos;
-  private readonly texts: TextLru;
+export class RecordTexts<Shape> {
+  private newer = new Map<string, Entry<Shape>>();
+  private older = new Map<string, Entry<Shape>>();
+  private readonly half: number;
 
-  constructor(texts: TextLru = processTexts) {
-    this.texts = texts;
+  constructor(max = RECORD_TEXTS_KEPT) {
+    this.half = Math.max(1, Math.floor(max / 2));
   }
 
-  /** The text of `build()` for this record at this version: built once, then looked up. */
-  text<Shape>(kind: string, scope: Scope, record: VersionedRecord, build: () => Shape, variant?: string): JsonText<Shape> {
-    const key = `${this.owner}|${kind}|${scope.account}|${scope.region}|${record.id}|${record.version}`;
-    let text = this.texts.get(key, variant);
-    if (text === undefined) {
-      text = JSON.stringify(build());
-      this.texts.set(key, variant, text);
+  /** The text of `build()` for this record at this version (and variant): built once, then looked up. */
+  text(scope: Scope, record: VersionedRecord, build: () => Shape, variant?: string): JsonText<Shape> {
+    let entry = this.newer.get(record.id);
+    if (entry === undefined) {
+      entry = this.older.get(record.id);
+      if (entry !== undefined) this.keep(record.id, entry);
     }
-    return new JsonText<Shape>(text);
+    if (entry !== undefined && entry.version === record.version && entry.variant === variant
+      && entry.account === scope.account && entry.region === scope.region) {
+      return entry.json;
+    }
+    const fresh: Entry<Shape> = {
+      account: scope.account, region: scope.region, version: record.version, variant, json: new JsonText<Shape>(JSON.stringify(build())),
+    };
+    this.keep(record.id, fresh);
+    return fresh.json;
+  }
+
+  /** How many texts are kept. */
+  get size(): number {
+    let n = this.newer.size;
+    for (const id of this.older.keys()) if (!this.newer.has(id)) n += 1;
+    return n;
+  }
+
+  private keep(id: string, entry: Entry<Shape>): void {
+    if (!this.newer.has(id) && this.newer.size >= this.half) {
+      this.older = this.newer;
+      this.newer = new Map();
+    }
+    this.newer.set(id, entry);
   }
 }
 

@@ -1,11 +1,11 @@
-// The wire's answer memo (wire/json-text.ts): a record's text is built once per (kind, scope, id, version,
-// variant), a new version or variant builds it again, memos of two stores never share, the LRU keeps its
-// bound; and the domain's next-fire memo answers from a window's timing, not from the object it is given.
+// The wire's answer memo (wire/json-text.ts): a record's text is built once per (scope, id, version,
+// variant) of its kind, a new version or variant builds it again, two stores' memos never share, the
+// bound holds; and the domain's next-fire memo answers from a window's timing, not from the object given.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nextExecutionTime, nextFireAfter } from '../../src/domain/window-rules.ts';
-import { AnswerMemo, JsonText, serializeAnswer, TextLru } from '../../src/wire/json-text.ts';
+import { JsonText, RecordTexts, serializeAnswer } from '../../src/wire/json-text.ts';
 import { A, B, window } from '../contract/fixtures.ts';
 
 interface Item {
@@ -13,16 +13,16 @@ interface Item {
   Name?: string;
 }
 
-function counting(memo: AnswerMemo) {
+function counting(memo: RecordTexts<Item>) {
   let builds = 0;
   const text = (scope: typeof A, record: { id: string; version: number; name: string }, variant?: string) =>
-    memo.text<Item>('Item', scope, record, () => { builds += 1; return { Id: record.id, Name: record.name }; }, variant);
+    memo.text(scope, record, () => { builds += 1; return { Id: record.id, Name: record.name }; }, variant);
   return { text, builds: () => builds };
 }
 
 describe('answer memo', () => {
   it('builds a record\'s text once per version and variant', () => {
-    const { text, builds } = counting(new AnswerMemo(new TextLru(100)));
+    const { text, builds } = counting(new RecordTexts<Item>(100));
     assert.equal(text(A, { id: 'r-1', version: 1, name: 'one' }).text, '{"Id":"r-1","Name":"one"}');
     // Same key: the stored text, even if the caller's object says otherwise (the version is the contract).
     assert.equal(text(A, { id: 'r-1', version: 1, name: 'ignored' }).text, '{"Id":"r-1","Name":"one"}');
@@ -34,27 +34,30 @@ describe('answer memo', () => {
     assert.equal(builds(), 4, 'another scope is another record');
   });
 
-  it('keeps two memos (two stores) apart, even on one LRU', () => {
-    const texts = new TextLru(100);
-    const first = counting(new AnswerMemo(texts));
-    const second = counting(new AnswerMemo(texts));
+  it('keeps two memos (two stores) apart', () => {
+    const first = counting(new RecordTexts<Item>(100));
+    const second = counting(new RecordTexts<Item>(100));
     first.text(A, { id: 'r-1', version: 1, name: 'store one' });
     assert.equal(second.text(A, { id: 'r-1', version: 1, name: 'store two' }).text, '{"Id":"r-1","Name":"store two"}');
   });
 
-  it('drops the least recently used text past its bound', () => {
-    const texts = new TextLru(2);
-    const { text, builds } = counting(new AnswerMemo(texts));
+  it('keeps at most its bound, the recently used first', () => {
+    const texts = new RecordTexts<Item>(4);
+    const { text, builds } = counting(texts);
     text(A, { id: 'a', version: 1, name: 'a' });
     text(A, { id: 'b', version: 1, name: 'b' });
-    text(A, { id: 'a', version: 1, name: 'a' }); // a is now the most recently used
-    text(A, { id: 'c', version: 1, name: 'c' }); // drops b
-    assert.equal(texts.size, 2);
-    assert.equal(builds(), 3);
+    text(A, { id: 'c', version: 1, name: 'c' }); // a and b move to the older generation
+    text(A, { id: 'a', version: 1, name: 'a' }); // a is used again: back to the newer one
+    text(A, { id: 'd', version: 1, name: 'd' }); // the newer is full: the older (b) is dropped
+    assert.equal(builds(), 4);
+    assert.ok(texts.size <= 4);
     text(A, { id: 'a', version: 1, name: 'a' });
-    assert.equal(builds(), 3, 'a was kept');
+    text(A, { id: 'd', version: 1, name: 'd' });
+    assert.equal(builds(), 4, 'a and d were kept');
     text(A, { id: 'b', version: 1, name: 'b' });
-    assert.equal(builds(), 4, 'b was dropped');
+    assert.equal(builds(), 5, 'b was dropped');
+    for (let i = 0; i < 100; i++) text(A, { id: `x-${i}`, version: 1, name: 'x' });
+    assert.ok(texts.size <= 4, 'never more than the bound');
   });
 
   it('serializeAnswer splices texts and lists of texts; JSON.stringify reads them the slow way', () => {
