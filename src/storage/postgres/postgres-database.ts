@@ -3,7 +3,10 @@
 
 import pg from 'pg';
 import type { Row } from '../row-mappers.ts';
-import { migrations } from './migrations.ts';
+import { migrationsFor } from '../migrations.ts';
+import { systemClock } from '../../service/system.ts';
+
+const migrations = migrationsFor('postgres');
 
 /** Where statements run: the pool (each statement on any free connection) or one transaction's client. */
 export interface Session {
@@ -95,7 +98,7 @@ export async function migrate(pool: pg.Pool, schema: string | undefined): Promis
       for (const migration of migrations) {
         if (applied.has(migration.version)) continue;
         await client.query(migration.sql);
-        await insertAppliedVersion(client, [migration.version, Date.now()]);
+        await insertAppliedVersion(client, [migration.version, systemClock.now()]); // real time, whatever the engine's clock
       }
       await client.query('COMMIT');
     } catch (error) {

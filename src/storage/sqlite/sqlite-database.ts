@@ -7,7 +7,10 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Keyed, Stored } from '../../service/ports.ts';
 import { keyedStored, type Row, stored } from '../row-mappers.ts';
 import { DocCache, ListingCache } from './doc-cache.ts';
-import { migrations } from './migrations.ts';
+import { migrationsFor } from '../migrations.ts';
+import { systemClock } from '../../service/system.ts';
+
+const migrations = migrationsFor('sqlite');
 
 export interface SqliteStoreOptions {
   /** Database file path, or ':memory:'. */
@@ -56,7 +59,7 @@ export class SqliteDatabase {
       this.db.exec('BEGIN IMMEDIATE');
       try {
         this.db.exec(migration.sql);
-        record.run(migration.version, Date.now());
+        record.run(migration.version, systemClock.now()); // when it was applied: real time, whatever the engine's clock
         this.db.exec('COMMIT');
       } catch (error) {
         this.db.exec('ROLLBACK');

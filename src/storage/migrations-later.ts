@@ -1,0 +1,105 @@
+// The schema's migrations from version 7 on, in both engines' words (storage/migrations.ts says how).
+
+import { documentTable, type SharedMigration } from './migrations.ts';
+
+export const later: SharedMigration[] = [
+  {
+    version: 7,
+    description: 'window reports: what a window command tells its invocation, waiting for the replica that runs the execution',
+    sql: (w) => `
+      CREATE TABLE window_reports (
+        account ${w.text} NOT NULL,
+        region ${w.text} NOT NULL,
+        invocation_id ${w.text} NOT NULL,
+        window_execution_id ${w.text} NOT NULL,
+        at ${w.int} NOT NULL,
+        doc ${w.text} NOT NULL,
+        PRIMARY KEY (account, region, invocation_id)
+      );
+      CREATE INDEX window_reports_by_execution ON window_reports (account, region, window_execution_id);
+    `,
+  },
+  {
+    version: 8,
+    description: 'hybrid activations: the codes with which real machines register as managed nodes',
+    sql: (w) => `${documentTable('activations', w)}
+      -- An agent's RegisterManagedInstance names only the activation id: found across accounts by it.
+      CREATE INDEX activations_by_activation_id ON activations (id);
+    `,
+  },
+  {
+    version: 9,
+    description: 'agents: nodes found by id alone, and the short-lived credentials issued to registered agents',
+    sql: (w) => `
+      CREATE INDEX managed_nodes_by_node_id ON managed_nodes (id);
+      CREATE TABLE agent_credentials (
+        access_key_id ${w.text} PRIMARY KEY,
+        account ${w.text} NOT NULL,
+        region ${w.text} NOT NULL,
+        node_id ${w.text} NOT NULL,
+        expires_at ${w.int} NOT NULL,
+        doc ${w.text} NOT NULL
+      );
+      CREATE INDEX agent_credentials_by_node ON agent_credentials (account, region, node_id);
+      -- A real node's messages waiting for its agent's poll (a command invocation or a cancel of one).
+      ALTER TABLE command_invocations ADD COLUMN delivery ${w.text};
+      CREATE INDEX command_invocations_queued ON command_invocations (account, region, instance_id) WHERE delivery = 'queued';
+    `,
+  },
+  {
+    version: 10,
+    description: 'state-change events: an outbox written with each change, and the targets it is delivered to',
+    sql: (w) => `
+      CREATE TABLE events (
+        seq ${w.seq},
+        id ${w.text} NOT NULL,
+        window_id ${w.text},
+        doc ${w.text} NOT NULL
+      );
+      -- Each target's progress through the events, and which replica delivers to it until when.
+      CREATE TABLE event_targets (
+        id ${w.text} PRIMARY KEY,
+        doc ${w.text} NOT NULL,
+        delivered_seq ${w.int} NOT NULL,
+        failures ${w.int} NOT NULL DEFAULT 0,
+        last_error ${w.text},
+        owner ${w.text},
+        lease_until ${w.int}
+      );
+    `,
+  },
+  {
+    version: 11,
+    description: 'event targets belong to one account and Region (or to the operator); events are read by account and Region',
+    sql: (w) => `
+      -- NULL account and region: the operator's target (--event-webhook, --eventbridge-endpoint), which
+      -- receives every account's events. Targets made before owners existed cannot say who added them:
+      -- they are given to the default account and Region (000000000000, us-east-1; wire/scope.ts), the
+      -- scope of every control call of a service without --credentials, where they were almost surely
+      -- added. Start-up gives the targets still named by the flags back to the operator (same ids).
+      ALTER TABLE event_targets ADD COLUMN account ${w.text};
+      ALTER TABLE event_targets ADD COLUMN region ${w.text};
+      UPDATE event_targets SET account = '000000000000', region = 'us-east-1';
+      ALTER TABLE events ADD COLUMN account ${w.text};
+      ALTER TABLE events ADD COLUMN region ${w.text};
+      UPDATE events SET ${w.pick({
+  sqlite: "account = json_extract(doc, '$.account'), region = json_extract(doc, '$.region')",
+  postgres: "account = doc::jsonb ->> 'account', region = doc::jsonb ->> 'region'",
+})};
+      CREATE INDEX events_by_scope ON events (account, region, seq);
+    `,
+  },
+  {
+    version: 12,
+    description: 'windows, window executions, task executions and invocations carry a version, bumped by every write of their document',
+    sql: (w) => `
+      -- The version of a record's document: 1 when inserted, +1 by each statement that writes the doc
+      -- (service/ports/keyed.ts, Stored). The wire's answer memo is keyed on it (wire/json-text.ts).
+      -- A later migration that rewrites these documents must bump it too.
+      ALTER TABLE windows ADD COLUMN version ${w.int} NOT NULL DEFAULT 1;
+      ALTER TABLE window_executions ADD COLUMN version ${w.int} NOT NULL DEFAULT 1;
+      ALTER TABLE task_executions ADD COLUMN version ${w.int} NOT NULL DEFAULT 1;
+      ALTER TABLE invocations ADD COLUMN version ${w.int} NOT NULL DEFAULT 1;
+    `,
+  },
+];
