@@ -71,7 +71,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 const assetCache = new Map<string, string>();
 
 function asset(name: string): ConsoleResponse | undefined {
-  const known = ASSETS[name];
+  // The name comes from the path: `constructor` must not find Object.prototype's.
+  const known = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
   if (!known) return undefined;
   let text = assetCache.get(name);
   if (text === undefined) {

@@ -116,13 +116,14 @@ export function decodeNode(nodeId: string, value: unknown): ManagedNode {
   }
   const body = value === undefined ? {} : value;
   if (!isRecord(body)) throw new ValidationException('The node must be a JSON object.');
-  const tags: Record<string, string> = {};
+  let tags: Record<string, string> = {};
   if (body.tags !== undefined) {
     if (!isRecord(body.tags)) throw new ValidationException('tags must be an object of string values.');
     for (const [key, v] of Object.entries(body.tags)) {
       if (typeof v !== 'string') throw new ValidationException(`tags.${key} must be a string.`);
-      tags[key] = v;
     }
+    // fromEntries keeps a key such as `__proto__` as a tag of its own (an assignment would drop it).
+    tags = Object.fromEntries(Object.entries(body.tags)) as Record<string, string>;
   }
   let resourceGroups: string[] = [];
   if (body.resourceGroups !== undefined) {
