@@ -34,8 +34,8 @@ test('generated files are up to date (generator run into a temp dir)', { skip: !
   }
 });
 
-test('the subset: 39 operations (26 of maintenance windows, 9 of Run Command, 4 of activations), no AWS prose', () => {
-  assert.equal(operationNames.length, 39);
+test('the subset: 46 operations (26 of maintenance windows, 9 of Run Command, 4 of activations, 7 more of documents), no AWS prose', () => {
+  assert.equal(operationNames.length, 46);
   assert.equal(operationNames.filter((name) => name.includes('MaintenanceWindow')).length, 23);
   const spec = readFileSync(join(ROOT, 'spec/ssm-maintenance-windows.json'), 'utf8');
   assert.doesNotMatch(spec, /"documentation"|"deprecatedMessage"|"documentationUrl"/);
@@ -61,7 +61,10 @@ test('Java → JavaScript pattern translation', () => {
   assert.equal(translateJavaPattern('^a\\-b[\\-x]$'), '^(?:^a-b[\\-x](?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$');
   assert.equal(translateJavaPattern('\\s.'), '^(?:[\\t\\n\\x0B\\f\\r ][^\\n\\r\\u0085\\u2028\\u2029])$');
   assert.equal(translateJavaPattern('[\\p{L}\\s_]'), '^(?:[\\p{L}\\t\\n\\x0B\\f\\r _])$');
-  for (const unsupported of ['a++', '(?i)a', '[a&&b]', '\\p{Alpha}', '[a[b]]', '\\Qa\\E']) {
+  // A leading (?i) (AccountId) is the whole pattern case-insensitive; anywhere else it is refused.
+  const accountId = new RegExp(translateJavaPattern('(?i)all|[0-9]{12}'), 'u');
+  assert.deepEqual(['all', 'ALL', 'All', '123456789012', 'alll', '12345'].map((v) => accountId.test(v)), [true, true, true, true, false, false]);
+  for (const unsupported of ['a++', 'a(?i)b', '[a&&b]', '\\p{Alpha}', '[a[b]]', '\\Qa\\E']) {
     assert.throws(() => translateJavaPattern(unsupported), Error, unsupported);
   }
 });

@@ -2,6 +2,10 @@
 // Constraint tables of the SSM model subset in spec/ (botocore 1.43.11).
 
 export type ShapeName =
+  | "AccountId"
+  | "AccountIdList"
+  | "AccountSharingInfo"
+  | "AccountSharingInfoList"
   | "Activation"
   | "ActivationCode"
   | "ActivationDescription"
@@ -15,14 +19,21 @@ export type ShapeName =
   | "AlarmName"
   | "AlarmStateInformation"
   | "AlarmStateInformationList"
+  | "AssociatedInstances"
   | "AttachmentContent"
   | "AttachmentContentList"
   | "AttachmentHash"
   | "AttachmentHashType"
+  | "AttachmentIdentifier"
   | "AttachmentInformation"
   | "AttachmentInformationList"
   | "AttachmentName"
   | "AttachmentUrl"
+  | "AttachmentsSource"
+  | "AttachmentsSourceKey"
+  | "AttachmentsSourceList"
+  | "AttachmentsSourceValue"
+  | "AttachmentsSourceValues"
   | "AutomationParameterKey"
   | "AutomationParameterMap"
   | "AutomationParameterValue"
@@ -62,6 +73,8 @@ export type ShapeName =
   | "ContentLength"
   | "CreateActivationRequest"
   | "CreateActivationResult"
+  | "CreateDocumentRequest"
+  | "CreateDocumentResult"
   | "CreateMaintenanceWindowRequest"
   | "CreateMaintenanceWindowResult"
   | "CreatedDate"
@@ -69,6 +82,8 @@ export type ShapeName =
   | "DefaultInstanceName"
   | "DeleteActivationRequest"
   | "DeleteActivationResult"
+  | "DeleteDocumentRequest"
+  | "DeleteDocumentResult"
   | "DeleteMaintenanceWindowRequest"
   | "DeleteMaintenanceWindowResult"
   | "DeliveryTimedOutCount"
@@ -83,6 +98,8 @@ export type ShapeName =
   | "DescribeActivationsFilterList"
   | "DescribeActivationsRequest"
   | "DescribeActivationsResult"
+  | "DescribeDocumentPermissionRequest"
+  | "DescribeDocumentPermissionResponse"
   | "DescribeDocumentRequest"
   | "DescribeDocumentResult"
   | "DescribeInstanceInformationRequest"
@@ -105,8 +122,10 @@ export type ShapeName =
   | "DescribeMaintenanceWindowsResult"
   | "DescriptionInDocument"
   | "DocumentARN"
+  | "DocumentAlreadyExists"
   | "DocumentAuthor"
   | "DocumentContent"
+  | "DocumentDefaultVersionDescription"
   | "DocumentDescription"
   | "DocumentDisplayName"
   | "DocumentFilter"
@@ -123,6 +142,7 @@ export type ShapeName =
   | "DocumentKeyValuesFilterList"
   | "DocumentKeyValuesFilterValue"
   | "DocumentKeyValuesFilterValues"
+  | "DocumentLimitExceeded"
   | "DocumentName"
   | "DocumentOwner"
   | "DocumentParameter"
@@ -131,6 +151,9 @@ export type ShapeName =
   | "DocumentParameterList"
   | "DocumentParameterName"
   | "DocumentParameterType"
+  | "DocumentPermissionLimit"
+  | "DocumentPermissionMaxResults"
+  | "DocumentPermissionType"
   | "DocumentRequires"
   | "DocumentRequiresList"
   | "DocumentSchemaVersion"
@@ -139,8 +162,14 @@ export type ShapeName =
   | "DocumentStatusInformation"
   | "DocumentType"
   | "DocumentVersion"
+  | "DocumentVersionInfo"
+  | "DocumentVersionLimitExceeded"
+  | "DocumentVersionList"
   | "DocumentVersionName"
+  | "DocumentVersionNumber"
   | "DoesNotExistException"
+  | "DuplicateDocumentContent"
+  | "DuplicateDocumentVersionName"
   | "DuplicateInstanceId"
   | "ErrorCount"
   | "ExpirationDate"
@@ -184,6 +213,9 @@ export type ShapeName =
   | "InvalidActivationId"
   | "InvalidCommandId"
   | "InvalidDocument"
+  | "InvalidDocumentContent"
+  | "InvalidDocumentOperation"
+  | "InvalidDocumentSchemaVersion"
   | "InvalidDocumentVersion"
   | "InvalidFilter"
   | "InvalidFilterKey"
@@ -193,6 +225,7 @@ export type ShapeName =
   | "InvalidNotificationConfig"
   | "InvalidOutputFolder"
   | "InvalidParameters"
+  | "InvalidPermissionType"
   | "InvalidPluginName"
   | "InvalidResourceId"
   | "InvalidResourceType"
@@ -204,6 +237,8 @@ export type ShapeName =
   | "ListCommandInvocationsResult"
   | "ListCommandsRequest"
   | "ListCommandsResult"
+  | "ListDocumentVersionsRequest"
+  | "ListDocumentVersionsResult"
   | "ListDocumentsRequest"
   | "ListDocumentsResult"
   | "ListTagsForResourceRequest"
@@ -279,7 +314,10 @@ export type ShapeName =
   | "MaxErrors"
   | "MaxResults"
   | "MaxResultsEC2Compatible"
+  | "ModifyDocumentPermissionRequest"
+  | "ModifyDocumentPermissionResponse"
   | "NextToken"
+  | "NoLongerSupportedException"
   | "NotificationArn"
   | "NotificationConfig"
   | "NotificationEvent"
@@ -328,6 +366,7 @@ export type ShapeName =
   | "SendCommandRequest"
   | "SendCommandResult"
   | "ServiceRole"
+  | "SharedDocumentVersion"
   | "SourceId"
   | "SourceType"
   | "StandardErrorContent"
@@ -353,6 +392,10 @@ export type ShapeName =
   | "TooManyTagsError"
   | "TooManyUpdates"
   | "UnsupportedPlatformType"
+  | "UpdateDocumentDefaultVersionRequest"
+  | "UpdateDocumentDefaultVersionResult"
+  | "UpdateDocumentRequest"
+  | "UpdateDocumentResult"
   | "UpdateMaintenanceWindowRequest"
   | "UpdateMaintenanceWindowResult"
   | "UpdateMaintenanceWindowTargetRequest"
@@ -397,6 +440,13 @@ export interface ShapeDef {
 }
 
 export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
+  AccountId: { type: "string", pattern: "(?i)all|[0-9]{12}", jsPattern: "^(?i:(?:all|[0-9]{12}))$" },
+  AccountIdList: { type: "list", member: { shape: "AccountId" }, max: 20 },
+  AccountSharingInfo: {
+    type: "structure",
+    members: { AccountId: { shape: "AccountId" }, SharedDocumentVersion: { shape: "SharedDocumentVersion" } },
+  },
+  AccountSharingInfoList: { type: "list", member: { shape: "AccountSharingInfo" } },
   Activation: {
     type: "structure",
     members: {
@@ -450,6 +500,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     members: { Name: { shape: "AlarmName" }, State: { shape: "ExternalAlarmState" } },
   },
   AlarmStateInformationList: { type: "list", member: { shape: "AlarmStateInformation" }, max: 1, min: 1 },
+  AssociatedInstances: { type: "structure", members: {}, exception: true },
   AttachmentContent: {
     type: "structure",
     members: {
@@ -463,6 +514,11 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   AttachmentContentList: { type: "list", member: { shape: "AttachmentContent" } },
   AttachmentHash: { type: "string", max: 256 },
   AttachmentHashType: { type: "string", enum: ["Sha256"] },
+  AttachmentIdentifier: {
+    type: "string",
+    pattern: "^[a-zA-Z0-9_\\-.]{3,128}$",
+    jsPattern: "^(?:^[a-zA-Z0-9_\\-.]{3,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
   AttachmentInformation: { type: "structure", members: { Name: { shape: "AttachmentName" } } },
   AttachmentInformationList: { type: "list", member: { shape: "AttachmentInformation" } },
   AttachmentName: {
@@ -471,6 +527,18 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     jsPattern: "^(?:^[a-zA-Z0-9_\\-.]{3,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
   },
   AttachmentUrl: { type: "string" },
+  AttachmentsSource: {
+    type: "structure",
+    members: {
+      Key: { shape: "AttachmentsSourceKey" },
+      Values: { shape: "AttachmentsSourceValues" },
+      Name: { shape: "AttachmentIdentifier" },
+    },
+  },
+  AttachmentsSourceKey: { type: "string", enum: ["SourceUrl", "S3FileUrl", "AttachmentReference"] },
+  AttachmentsSourceList: { type: "list", member: { shape: "AttachmentsSource" }, max: 20, min: 0 },
+  AttachmentsSourceValue: { type: "string", max: 1024, min: 1 },
+  AttachmentsSourceValues: { type: "list", member: { shape: "AttachmentsSourceValue" }, max: 1, min: 1 },
   AutomationParameterKey: { type: "string", max: 50, min: 1 },
   AutomationParameterMap: {
     type: "map",
@@ -621,6 +689,23 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     type: "structure",
     members: { ActivationId: { shape: "ActivationId" }, ActivationCode: { shape: "ActivationCode" } },
   },
+  CreateDocumentRequest: {
+    type: "structure",
+    required: ["Content", "Name"],
+    members: {
+      Content: { shape: "DocumentContent" },
+      Requires: { shape: "DocumentRequiresList" },
+      Attachments: { shape: "AttachmentsSourceList" },
+      Name: { shape: "DocumentName" },
+      DisplayName: { shape: "DocumentDisplayName" },
+      VersionName: { shape: "DocumentVersionName" },
+      DocumentType: { shape: "DocumentType" },
+      DocumentFormat: { shape: "DocumentFormat" },
+      TargetType: { shape: "TargetType" },
+      Tags: { shape: "TagList" },
+    },
+  },
+  CreateDocumentResult: { type: "structure", members: { DocumentDescription: { shape: "DocumentDescription" } } },
   CreateMaintenanceWindowRequest: {
     type: "structure",
     required: ["Name", "Schedule", "Duration", "Cutoff", "AllowUnassociatedTargets"],
@@ -651,6 +736,17 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   },
   DeleteActivationRequest: { type: "structure", required: ["ActivationId"], members: { ActivationId: { shape: "ActivationId" } } },
   DeleteActivationResult: { type: "structure", members: {} },
+  DeleteDocumentRequest: {
+    type: "structure",
+    required: ["Name"],
+    members: {
+      Name: { shape: "DocumentName" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      VersionName: { shape: "DocumentVersionName" },
+      Force: { shape: "Boolean" },
+    },
+  },
+  DeleteDocumentResult: { type: "structure", members: {} },
   DeleteMaintenanceWindowRequest: { type: "structure", required: ["WindowId"], members: { WindowId: { shape: "MaintenanceWindowId" } } },
   DeleteMaintenanceWindowResult: { type: "structure", members: { WindowId: { shape: "MaintenanceWindowId" } } },
   DeliveryTimedOutCount: { type: "integer" },
@@ -704,6 +800,24 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   DescribeActivationsResult: {
     type: "structure",
     members: { ActivationList: { shape: "ActivationList" }, NextToken: { shape: "NextToken" } },
+  },
+  DescribeDocumentPermissionRequest: {
+    type: "structure",
+    required: ["Name", "PermissionType"],
+    members: {
+      Name: { shape: "DocumentName" },
+      PermissionType: { shape: "DocumentPermissionType" },
+      MaxResults: { shape: "DocumentPermissionMaxResults", box: true },
+      NextToken: { shape: "NextToken" },
+    },
+  },
+  DescribeDocumentPermissionResponse: {
+    type: "structure",
+    members: {
+      AccountIds: { shape: "AccountIdList" },
+      AccountSharingInfoList: { shape: "AccountSharingInfoList" },
+      NextToken: { shape: "NextToken" },
+    },
   },
   DescribeDocumentRequest: {
     type: "structure",
@@ -869,8 +983,17 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     pattern: "^[a-zA-Z0-9_\\-.:/]{3,128}$",
     jsPattern: "^(?:^[a-zA-Z0-9_\\-.:/]{3,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
   },
+  DocumentAlreadyExists: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   DocumentAuthor: { type: "string" },
   DocumentContent: { type: "string", min: 1 },
+  DocumentDefaultVersionDescription: {
+    type: "structure",
+    members: {
+      Name: { shape: "DocumentName" },
+      DefaultVersion: { shape: "DocumentVersion" },
+      DefaultVersionName: { shape: "DocumentVersionName" },
+    },
+  },
   DocumentDescription: {
     type: "structure",
     members: {
@@ -955,6 +1078,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   DocumentKeyValuesFilterList: { type: "list", member: { shape: "DocumentKeyValuesFilter" }, max: 6, min: 0 },
   DocumentKeyValuesFilterValue: { type: "string", max: 256, min: 1 },
   DocumentKeyValuesFilterValues: { type: "list", member: { shape: "DocumentKeyValuesFilterValue" } },
+  DocumentLimitExceeded: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   DocumentName: {
     type: "string",
     pattern: "^[a-zA-Z0-9_\\-.]{3,128}$",
@@ -975,6 +1099,9 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   DocumentParameterList: { type: "list", member: { shape: "DocumentParameter" } },
   DocumentParameterName: { type: "string" },
   DocumentParameterType: { type: "string", enum: ["String", "StringList"] },
+  DocumentPermissionLimit: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  DocumentPermissionMaxResults: { type: "integer", max: 200, min: 1 },
+  DocumentPermissionType: { type: "string", enum: ["Share"] },
   DocumentRequires: {
     type: "structure",
     required: ["Name"],
@@ -1017,12 +1144,36 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     pattern: "([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)",
     jsPattern: "^(?:([$]LATEST|[$]DEFAULT|^[1-9][0-9]*(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$)))$",
   },
+  DocumentVersionInfo: {
+    type: "structure",
+    members: {
+      Name: { shape: "DocumentName" },
+      DisplayName: { shape: "DocumentDisplayName" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      VersionName: { shape: "DocumentVersionName" },
+      CreatedDate: { shape: "DateTime" },
+      IsDefaultVersion: { shape: "Boolean" },
+      DocumentFormat: { shape: "DocumentFormat" },
+      Status: { shape: "DocumentStatus" },
+      StatusInformation: { shape: "DocumentStatusInformation" },
+      ReviewStatus: { shape: "ReviewStatus" },
+    },
+  },
+  DocumentVersionLimitExceeded: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  DocumentVersionList: { type: "list", member: { shape: "DocumentVersionInfo" }, min: 1 },
   DocumentVersionName: {
     type: "string",
     pattern: "^[a-zA-Z0-9_\\-.]{1,128}$",
     jsPattern: "^(?:^[a-zA-Z0-9_\\-.]{1,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
   },
+  DocumentVersionNumber: {
+    type: "string",
+    pattern: "(^[1-9][0-9]*$)",
+    jsPattern: "^(?:(^[1-9][0-9]*(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$)))$",
+  },
   DoesNotExistException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  DuplicateDocumentContent: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  DuplicateDocumentVersionName: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   DuplicateInstanceId: { type: "structure", members: {}, exception: true },
   ErrorCount: { type: "integer" },
   ExpirationDate: { type: "timestamp" },
@@ -1292,6 +1443,9 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   InvalidActivationId: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidCommandId: { type: "structure", members: {}, exception: true },
   InvalidDocument: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidDocumentContent: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidDocumentOperation: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidDocumentSchemaVersion: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidDocumentVersion: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidFilter: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidFilterKey: { type: "structure", members: {}, exception: true },
@@ -1301,6 +1455,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   InvalidNotificationConfig: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidOutputFolder: { type: "structure", members: {}, exception: true },
   InvalidParameters: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidPermissionType: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidPluginName: { type: "structure", members: {}, exception: true },
   InvalidResourceId: { type: "structure", members: {}, exception: true },
   InvalidResourceType: { type: "structure", members: {}, exception: true },
@@ -1334,6 +1489,19 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     },
   },
   ListCommandsResult: { type: "structure", members: { Commands: { shape: "CommandList" }, NextToken: { shape: "NextToken" } } },
+  ListDocumentVersionsRequest: {
+    type: "structure",
+    required: ["Name"],
+    members: {
+      Name: { shape: "DocumentARN" },
+      MaxResults: { shape: "MaxResults", box: true },
+      NextToken: { shape: "NextToken" },
+    },
+  },
+  ListDocumentVersionsResult: {
+    type: "structure",
+    members: { DocumentVersions: { shape: "DocumentVersionList" }, NextToken: { shape: "NextToken" } },
+  },
   ListDocumentsRequest: {
     type: "structure",
     members: {
@@ -1650,7 +1818,20 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   },
   MaxResults: { type: "integer", max: 50, min: 1 },
   MaxResultsEC2Compatible: { type: "integer", max: 50, min: 5 },
+  ModifyDocumentPermissionRequest: {
+    type: "structure",
+    required: ["Name", "PermissionType"],
+    members: {
+      Name: { shape: "DocumentName" },
+      PermissionType: { shape: "DocumentPermissionType" },
+      AccountIdsToAdd: { shape: "AccountIdList" },
+      AccountIdsToRemove: { shape: "AccountIdList" },
+      SharedDocumentVersion: { shape: "SharedDocumentVersion" },
+    },
+  },
+  ModifyDocumentPermissionResponse: { type: "structure", members: {} },
   NextToken: { type: "string" },
+  NoLongerSupportedException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   NotificationArn: { type: "string" },
   NotificationConfig: {
     type: "structure",
@@ -1829,6 +2010,12 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   },
   SendCommandResult: { type: "structure", members: { Command: { shape: "Command" } } },
   ServiceRole: { type: "string" },
+  SharedDocumentVersion: {
+    type: "string",
+    max: 8,
+    pattern: "([$]LATEST|[$]DEFAULT|[$]ALL)",
+    jsPattern: "^(?:([$]LATEST|[$]DEFAULT|[$]ALL))$",
+  },
   SourceId: {
     type: "string",
     max: 128,
@@ -1891,6 +2078,27 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   TooManyTagsError: { type: "structure", members: {}, exception: true },
   TooManyUpdates: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   UnsupportedPlatformType: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  UpdateDocumentDefaultVersionRequest: {
+    type: "structure",
+    required: ["Name", "DocumentVersion"],
+    members: { Name: { shape: "DocumentName" }, DocumentVersion: { shape: "DocumentVersionNumber" } },
+  },
+  UpdateDocumentDefaultVersionResult: { type: "structure", members: { Description: { shape: "DocumentDefaultVersionDescription" } } },
+  UpdateDocumentRequest: {
+    type: "structure",
+    required: ["Content", "Name"],
+    members: {
+      Content: { shape: "DocumentContent" },
+      Attachments: { shape: "AttachmentsSourceList" },
+      Name: { shape: "DocumentName" },
+      DisplayName: { shape: "DocumentDisplayName" },
+      VersionName: { shape: "DocumentVersionName" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      DocumentFormat: { shape: "DocumentFormat" },
+      TargetType: { shape: "TargetType" },
+    },
+  },
+  UpdateDocumentResult: { type: "structure", members: { DocumentDescription: { shape: "DocumentDescription" } } },
   UpdateMaintenanceWindowRequest: {
     type: "structure",
     required: ["WindowId"],
@@ -2006,14 +2214,17 @@ export const operationNames = [
   "CancelCommand",
   "CancelMaintenanceWindowExecution",
   "CreateActivation",
+  "CreateDocument",
   "CreateMaintenanceWindow",
   "DeleteActivation",
+  "DeleteDocument",
   "DeleteMaintenanceWindow",
   "DeregisterManagedInstance",
   "DeregisterTargetFromMaintenanceWindow",
   "DeregisterTaskFromMaintenanceWindow",
   "DescribeActivations",
   "DescribeDocument",
+  "DescribeDocumentPermission",
   "DescribeInstanceInformation",
   "DescribeMaintenanceWindowExecutionTaskInvocations",
   "DescribeMaintenanceWindowExecutionTasks",
@@ -2032,12 +2243,16 @@ export const operationNames = [
   "GetMaintenanceWindowTask",
   "ListCommandInvocations",
   "ListCommands",
+  "ListDocumentVersions",
   "ListDocuments",
   "ListTagsForResource",
+  "ModifyDocumentPermission",
   "RegisterTargetWithMaintenanceWindow",
   "RegisterTaskWithMaintenanceWindow",
   "RemoveTagsFromResource",
   "SendCommand",
+  "UpdateDocument",
+  "UpdateDocumentDefaultVersion",
   "UpdateMaintenanceWindow",
   "UpdateMaintenanceWindowTarget",
   "UpdateMaintenanceWindowTask",
@@ -2091,6 +2306,21 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     errors: ["InvalidParameters", "InternalServerError"],
     http: { method: "POST", requestUri: "/" },
   },
+  CreateDocument: {
+    input: "CreateDocumentRequest",
+    output: "CreateDocumentResult",
+    errors: [
+      "DocumentAlreadyExists",
+      "MaxDocumentSizeExceeded",
+      "InternalServerError",
+      "InvalidDocumentContent",
+      "DocumentLimitExceeded",
+      "InvalidDocumentSchemaVersion",
+      "TooManyUpdates",
+      "NoLongerSupportedException",
+    ],
+    http: { method: "POST", requestUri: "/" },
+  },
   CreateMaintenanceWindow: {
     input: "CreateMaintenanceWindowRequest",
     output: "CreateMaintenanceWindowResult",
@@ -2101,6 +2331,18 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     input: "DeleteActivationRequest",
     output: "DeleteActivationResult",
     errors: ["InvalidActivationId", "InvalidActivation", "InternalServerError", "TooManyUpdates"],
+    http: { method: "POST", requestUri: "/" },
+  },
+  DeleteDocument: {
+    input: "DeleteDocumentRequest",
+    output: "DeleteDocumentResult",
+    errors: [
+      "InternalServerError",
+      "InvalidDocument",
+      "InvalidDocumentOperation",
+      "AssociatedInstances",
+      "TooManyUpdates",
+    ],
     http: { method: "POST", requestUri: "/" },
   },
   DeleteMaintenanceWindow: {
@@ -2143,6 +2385,18 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     input: "DescribeDocumentRequest",
     output: "DescribeDocumentResult",
     errors: ["InternalServerError", "InvalidDocument", "InvalidDocumentVersion"],
+    http: { method: "POST", requestUri: "/" },
+  },
+  DescribeDocumentPermission: {
+    input: "DescribeDocumentPermissionRequest",
+    output: "DescribeDocumentPermissionResponse",
+    errors: [
+      "InternalServerError",
+      "InvalidDocument",
+      "InvalidNextToken",
+      "InvalidPermissionType",
+      "InvalidDocumentOperation",
+    ],
     http: { method: "POST", requestUri: "/" },
   },
   DescribeInstanceInformation: {
@@ -2343,6 +2597,18 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
       result_key: "Commands",
     },
   },
+  ListDocumentVersions: {
+    input: "ListDocumentVersionsRequest",
+    output: "ListDocumentVersionsResult",
+    errors: ["InternalServerError", "InvalidNextToken", "InvalidDocument"],
+    http: { method: "POST", requestUri: "/" },
+    paginator: {
+      input_token: "NextToken",
+      limit_key: "MaxResults",
+      output_token: "NextToken",
+      result_key: "DocumentVersions",
+    },
+  },
   ListDocuments: {
     input: "ListDocumentsRequest",
     output: "ListDocumentsResult",
@@ -2359,6 +2625,18 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     input: "ListTagsForResourceRequest",
     output: "ListTagsForResourceResult",
     errors: ["InvalidResourceType", "InvalidResourceId", "InternalServerError"],
+    http: { method: "POST", requestUri: "/" },
+  },
+  ModifyDocumentPermission: {
+    input: "ModifyDocumentPermissionRequest",
+    output: "ModifyDocumentPermissionResponse",
+    errors: [
+      "InternalServerError",
+      "InvalidDocument",
+      "InvalidPermissionType",
+      "DocumentPermissionLimit",
+      "DocumentLimitExceeded",
+    ],
     http: { method: "POST", requestUri: "/" },
   },
   RegisterTargetWithMaintenanceWindow: {
@@ -2405,6 +2683,34 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
       "MaxDocumentSizeExceeded",
       "InvalidRole",
       "InvalidNotificationConfig",
+    ],
+    http: { method: "POST", requestUri: "/" },
+  },
+  UpdateDocument: {
+    input: "UpdateDocumentRequest",
+    output: "UpdateDocumentResult",
+    errors: [
+      "MaxDocumentSizeExceeded",
+      "DocumentVersionLimitExceeded",
+      "InternalServerError",
+      "DuplicateDocumentContent",
+      "DuplicateDocumentVersionName",
+      "InvalidDocumentContent",
+      "InvalidDocumentVersion",
+      "InvalidDocumentSchemaVersion",
+      "InvalidDocument",
+      "InvalidDocumentOperation",
+    ],
+    http: { method: "POST", requestUri: "/" },
+  },
+  UpdateDocumentDefaultVersion: {
+    input: "UpdateDocumentDefaultVersionRequest",
+    output: "UpdateDocumentDefaultVersionResult",
+    errors: [
+      "InternalServerError",
+      "InvalidDocument",
+      "InvalidDocumentVersion",
+      "InvalidDocumentSchemaVersion",
     ],
     http: { method: "POST", requestUri: "/" },
   },

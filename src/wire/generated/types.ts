@@ -2,6 +2,13 @@
 // Wire types (PascalCase members as on the wire) of every shape in spec/ssm-maintenance-windows.json.
 // timestamp → number (epoch seconds), blob → string (base64); required members are non-optional.
 
+export type AccountId = string;
+export type AccountIdList = AccountId[];
+export interface AccountSharingInfo {
+  AccountId?: AccountId;
+  SharedDocumentVersion?: SharedDocumentVersion;
+}
+export type AccountSharingInfoList = AccountSharingInfo[];
 export interface Activation {
   ActivationId?: ActivationId;
   Description?: ActivationDescription;
@@ -38,6 +45,7 @@ export interface AlarmStateInformation {
   State: ExternalAlarmState;
 }
 export type AlarmStateInformationList = AlarmStateInformation[];
+export type AssociatedInstances = Record<string, never>;
 export interface AttachmentContent {
   Name?: AttachmentName;
   Size?: ContentLength;
@@ -48,12 +56,22 @@ export interface AttachmentContent {
 export type AttachmentContentList = AttachmentContent[];
 export type AttachmentHash = string;
 export type AttachmentHashType = "Sha256";
+export type AttachmentIdentifier = string;
 export interface AttachmentInformation {
   Name?: AttachmentName;
 }
 export type AttachmentInformationList = AttachmentInformation[];
 export type AttachmentName = string;
 export type AttachmentUrl = string;
+export interface AttachmentsSource {
+  Key?: AttachmentsSourceKey;
+  Values?: AttachmentsSourceValues;
+  Name?: AttachmentIdentifier;
+}
+export type AttachmentsSourceKey = "SourceUrl" | "S3FileUrl" | "AttachmentReference";
+export type AttachmentsSourceList = AttachmentsSource[];
+export type AttachmentsSourceValue = string;
+export type AttachmentsSourceValues = AttachmentsSourceValue[];
 export type AutomationParameterKey = string;
 export type AutomationParameterMap = Record<string, AutomationParameterValueList>;
 export type AutomationParameterValue = string;
@@ -174,6 +192,21 @@ export interface CreateActivationResult {
   ActivationId?: ActivationId;
   ActivationCode?: ActivationCode;
 }
+export interface CreateDocumentRequest {
+  Content: DocumentContent;
+  Requires?: DocumentRequiresList;
+  Attachments?: AttachmentsSourceList;
+  Name: DocumentName;
+  DisplayName?: DocumentDisplayName;
+  VersionName?: DocumentVersionName;
+  DocumentType?: DocumentType;
+  DocumentFormat?: DocumentFormat;
+  TargetType?: TargetType;
+  Tags?: TagList;
+}
+export interface CreateDocumentResult {
+  DocumentDescription?: DocumentDescription;
+}
 export interface CreateMaintenanceWindowRequest {
   Name: MaintenanceWindowName;
   Description?: MaintenanceWindowDescription;
@@ -198,6 +231,13 @@ export interface DeleteActivationRequest {
   ActivationId: ActivationId;
 }
 export type DeleteActivationResult = Record<string, never>;
+export interface DeleteDocumentRequest {
+  Name: DocumentName;
+  DocumentVersion?: DocumentVersion;
+  VersionName?: DocumentVersionName;
+  Force?: Boolean;
+}
+export type DeleteDocumentResult = Record<string, never>;
 export interface DeleteMaintenanceWindowRequest {
   WindowId: MaintenanceWindowId;
 }
@@ -239,6 +279,17 @@ export interface DescribeActivationsRequest {
 }
 export interface DescribeActivationsResult {
   ActivationList?: ActivationList;
+  NextToken?: NextToken;
+}
+export interface DescribeDocumentPermissionRequest {
+  Name: DocumentName;
+  PermissionType: DocumentPermissionType;
+  MaxResults?: DocumentPermissionMaxResults;
+  NextToken?: NextToken;
+}
+export interface DescribeDocumentPermissionResponse {
+  AccountIds?: AccountIdList;
+  AccountSharingInfoList?: AccountSharingInfoList;
   NextToken?: NextToken;
 }
 export interface DescribeDocumentRequest {
@@ -343,8 +394,16 @@ export interface DescribeMaintenanceWindowsResult {
 }
 export type DescriptionInDocument = string;
 export type DocumentARN = string;
+export interface DocumentAlreadyExists {
+  Message?: String;
+}
 export type DocumentAuthor = string;
 export type DocumentContent = string;
+export interface DocumentDefaultVersionDescription {
+  Name?: DocumentName;
+  DefaultVersion?: DocumentVersion;
+  DefaultVersionName?: DocumentVersionName;
+}
 export interface DocumentDescription {
   Sha1?: DocumentSha1;
   Hash?: DocumentHash;
@@ -414,6 +473,9 @@ export type DocumentKeyValuesFilterKey = string;
 export type DocumentKeyValuesFilterList = DocumentKeyValuesFilter[];
 export type DocumentKeyValuesFilterValue = string;
 export type DocumentKeyValuesFilterValues = DocumentKeyValuesFilterValue[];
+export interface DocumentLimitExceeded {
+  Message?: String;
+}
 export type DocumentName = string;
 export type DocumentOwner = string;
 export interface DocumentParameter {
@@ -427,6 +489,11 @@ export type DocumentParameterDescrption = string;
 export type DocumentParameterList = DocumentParameter[];
 export type DocumentParameterName = string;
 export type DocumentParameterType = "String" | "StringList";
+export interface DocumentPermissionLimit {
+  Message?: String;
+}
+export type DocumentPermissionMaxResults = number;
+export type DocumentPermissionType = "Share";
 export interface DocumentRequires {
   Name: DocumentARN;
   Version?: DocumentVersion;
@@ -440,8 +507,31 @@ export type DocumentStatus = "Creating" | "Active" | "Updating" | "Deleting" | "
 export type DocumentStatusInformation = string;
 export type DocumentType = "Command" | "Policy" | "Automation" | "Session" | "Package" | "ApplicationConfiguration" | "ApplicationConfigurationSchema" | "DeploymentStrategy" | "ChangeCalendar" | "Automation.ChangeTemplate" | "ProblemAnalysis" | "ProblemAnalysisTemplate" | "CloudFormation" | "ConformancePackTemplate" | "QuickSetup" | "ManualApprovalPolicy" | "AutoApprovalPolicy";
 export type DocumentVersion = string;
+export interface DocumentVersionInfo {
+  Name?: DocumentName;
+  DisplayName?: DocumentDisplayName;
+  DocumentVersion?: DocumentVersion;
+  VersionName?: DocumentVersionName;
+  CreatedDate?: DateTime;
+  IsDefaultVersion?: Boolean;
+  DocumentFormat?: DocumentFormat;
+  Status?: DocumentStatus;
+  StatusInformation?: DocumentStatusInformation;
+  ReviewStatus?: ReviewStatus;
+}
+export interface DocumentVersionLimitExceeded {
+  Message?: String;
+}
+export type DocumentVersionList = DocumentVersionInfo[];
 export type DocumentVersionName = string;
+export type DocumentVersionNumber = string;
 export interface DoesNotExistException {
+  Message?: String;
+}
+export interface DuplicateDocumentContent {
+  Message?: String;
+}
+export interface DuplicateDocumentVersionName {
   Message?: String;
 }
 export type DuplicateInstanceId = Record<string, never>;
@@ -654,6 +744,15 @@ export type InvalidCommandId = Record<string, never>;
 export interface InvalidDocument {
   Message?: String;
 }
+export interface InvalidDocumentContent {
+  Message?: String;
+}
+export interface InvalidDocumentOperation {
+  Message?: String;
+}
+export interface InvalidDocumentSchemaVersion {
+  Message?: String;
+}
 export interface InvalidDocumentVersion {
   Message?: String;
 }
@@ -675,6 +774,9 @@ export interface InvalidNotificationConfig {
 }
 export type InvalidOutputFolder = Record<string, never>;
 export interface InvalidParameters {
+  Message?: String;
+}
+export interface InvalidPermissionType {
   Message?: String;
 }
 export type InvalidPluginName = Record<string, never>;
@@ -707,6 +809,15 @@ export interface ListCommandsRequest {
 }
 export interface ListCommandsResult {
   Commands?: CommandList;
+  NextToken?: NextToken;
+}
+export interface ListDocumentVersionsRequest {
+  Name: DocumentARN;
+  MaxResults?: MaxResults;
+  NextToken?: NextToken;
+}
+export interface ListDocumentVersionsResult {
+  DocumentVersions?: DocumentVersionList;
   NextToken?: NextToken;
 }
 export interface ListDocumentsRequest {
@@ -906,7 +1017,18 @@ export interface MaxDocumentSizeExceeded {
 export type MaxErrors = string;
 export type MaxResults = number;
 export type MaxResultsEC2Compatible = number;
+export interface ModifyDocumentPermissionRequest {
+  Name: DocumentName;
+  PermissionType: DocumentPermissionType;
+  AccountIdsToAdd?: AccountIdList;
+  AccountIdsToRemove?: AccountIdList;
+  SharedDocumentVersion?: SharedDocumentVersion;
+}
+export type ModifyDocumentPermissionResponse = Record<string, never>;
 export type NextToken = string;
+export interface NoLongerSupportedException {
+  Message?: String;
+}
 export type NotificationArn = string;
 export interface NotificationConfig {
   NotificationArn?: NotificationArn;
@@ -1029,6 +1151,7 @@ export interface SendCommandResult {
   Command?: Command;
 }
 export type ServiceRole = string;
+export type SharedDocumentVersion = string;
 export type SourceId = string;
 export type SourceType = "AWS::EC2::Instance" | "AWS::IoT::Thing" | "AWS::SSM::ManagedInstance";
 export type StandardErrorContent = string;
@@ -1065,6 +1188,26 @@ export interface TooManyUpdates {
 }
 export interface UnsupportedPlatformType {
   Message?: String;
+}
+export interface UpdateDocumentDefaultVersionRequest {
+  Name: DocumentName;
+  DocumentVersion: DocumentVersionNumber;
+}
+export interface UpdateDocumentDefaultVersionResult {
+  Description?: DocumentDefaultVersionDescription;
+}
+export interface UpdateDocumentRequest {
+  Content: DocumentContent;
+  Attachments?: AttachmentsSourceList;
+  Name: DocumentName;
+  DisplayName?: DocumentDisplayName;
+  VersionName?: DocumentVersionName;
+  DocumentVersion?: DocumentVersion;
+  DocumentFormat?: DocumentFormat;
+  TargetType?: TargetType;
+}
+export interface UpdateDocumentResult {
+  DocumentDescription?: DocumentDescription;
 }
 export interface UpdateMaintenanceWindowRequest {
   WindowId: MaintenanceWindowId;
@@ -1155,14 +1298,17 @@ export interface OperationTypes {
   CancelCommand: { input: CancelCommandRequest; output: CancelCommandResult };
   CancelMaintenanceWindowExecution: { input: CancelMaintenanceWindowExecutionRequest; output: CancelMaintenanceWindowExecutionResult };
   CreateActivation: { input: CreateActivationRequest; output: CreateActivationResult };
+  CreateDocument: { input: CreateDocumentRequest; output: CreateDocumentResult };
   CreateMaintenanceWindow: { input: CreateMaintenanceWindowRequest; output: CreateMaintenanceWindowResult };
   DeleteActivation: { input: DeleteActivationRequest; output: DeleteActivationResult };
+  DeleteDocument: { input: DeleteDocumentRequest; output: DeleteDocumentResult };
   DeleteMaintenanceWindow: { input: DeleteMaintenanceWindowRequest; output: DeleteMaintenanceWindowResult };
   DeregisterManagedInstance: { input: DeregisterManagedInstanceRequest; output: DeregisterManagedInstanceResult };
   DeregisterTargetFromMaintenanceWindow: { input: DeregisterTargetFromMaintenanceWindowRequest; output: DeregisterTargetFromMaintenanceWindowResult };
   DeregisterTaskFromMaintenanceWindow: { input: DeregisterTaskFromMaintenanceWindowRequest; output: DeregisterTaskFromMaintenanceWindowResult };
   DescribeActivations: { input: DescribeActivationsRequest; output: DescribeActivationsResult };
   DescribeDocument: { input: DescribeDocumentRequest; output: DescribeDocumentResult };
+  DescribeDocumentPermission: { input: DescribeDocumentPermissionRequest; output: DescribeDocumentPermissionResponse };
   DescribeInstanceInformation: { input: DescribeInstanceInformationRequest; output: DescribeInstanceInformationResult };
   DescribeMaintenanceWindowExecutionTaskInvocations: { input: DescribeMaintenanceWindowExecutionTaskInvocationsRequest; output: DescribeMaintenanceWindowExecutionTaskInvocationsResult };
   DescribeMaintenanceWindowExecutionTasks: { input: DescribeMaintenanceWindowExecutionTasksRequest; output: DescribeMaintenanceWindowExecutionTasksResult };
@@ -1181,12 +1327,16 @@ export interface OperationTypes {
   GetMaintenanceWindowTask: { input: GetMaintenanceWindowTaskRequest; output: GetMaintenanceWindowTaskResult };
   ListCommandInvocations: { input: ListCommandInvocationsRequest; output: ListCommandInvocationsResult };
   ListCommands: { input: ListCommandsRequest; output: ListCommandsResult };
+  ListDocumentVersions: { input: ListDocumentVersionsRequest; output: ListDocumentVersionsResult };
   ListDocuments: { input: ListDocumentsRequest; output: ListDocumentsResult };
   ListTagsForResource: { input: ListTagsForResourceRequest; output: ListTagsForResourceResult };
+  ModifyDocumentPermission: { input: ModifyDocumentPermissionRequest; output: ModifyDocumentPermissionResponse };
   RegisterTargetWithMaintenanceWindow: { input: RegisterTargetWithMaintenanceWindowRequest; output: RegisterTargetWithMaintenanceWindowResult };
   RegisterTaskWithMaintenanceWindow: { input: RegisterTaskWithMaintenanceWindowRequest; output: RegisterTaskWithMaintenanceWindowResult };
   RemoveTagsFromResource: { input: RemoveTagsFromResourceRequest; output: RemoveTagsFromResourceResult };
   SendCommand: { input: SendCommandRequest; output: SendCommandResult };
+  UpdateDocument: { input: UpdateDocumentRequest; output: UpdateDocumentResult };
+  UpdateDocumentDefaultVersion: { input: UpdateDocumentDefaultVersionRequest; output: UpdateDocumentDefaultVersionResult };
   UpdateMaintenanceWindow: { input: UpdateMaintenanceWindowRequest; output: UpdateMaintenanceWindowResult };
   UpdateMaintenanceWindowTarget: { input: UpdateMaintenanceWindowTargetRequest; output: UpdateMaintenanceWindowTargetResult };
   UpdateMaintenanceWindowTask: { input: UpdateMaintenanceWindowTaskRequest; output: UpdateMaintenanceWindowTaskResult };

@@ -22,6 +22,10 @@ const JS_SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
 const KEEP_LETTER_ESCAPES = new Set(['d', 'D', 'w', 'W', 'b', 'B', 't', 'n', 'r', 'f']);
 
 export function translateJavaPattern(pattern: string): string {
+  // A leading `(?i)` (AccountId's `(?i)all|[0-9]{12}`) makes the whole pattern case-insensitive: the same
+  // as a JavaScript modifier group around it. (Java's is ASCII-only without UNICODE_CASE; the `u` flag folds
+  // Unicode case too, which differs only for letters such as the Kelvin sign.)
+  if (pattern.startsWith('(?i)')) return `^(?i:${translateJavaPattern(pattern.slice(4)).slice(1, -1)})$`;
   let out = '';
   let i = 0;
   let afterQuantifier = false;
