@@ -4,6 +4,7 @@
 import type { WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
 import type { CommandsPort } from './ports/commands.ts';
+import type { DocumentsPort } from './ports/documents.ts';
 import type { EventsPort } from './ports/events.ts';
 import type { HistoryPort } from './ports/history.ts';
 import type { NodesPort } from './ports/nodes.ts';
@@ -26,19 +27,20 @@ export interface IdGenerator {
 }
 
 // The storage port, one interface per aggregate (src/service/ports/*.ts), each implemented by one file per
-// engine (src/storage/<engine>/<engine>-<port>.ts). The store holds no documents today: SSM documents are
-// the built-in catalog of domain/documents.ts; a documents port joins these when they are stored.
+// engine (src/storage/<engine>/<engine>-<port>.ts). The documents port holds the documents users write;
+// the built-in Amazon documents are the catalog of domain/documents.ts.
 export type { Keyed, Shared, Stored } from './ports/keyed.ts';
 export type { DueWindow, WindowsPort } from './ports/windows.ts';
 export type { TargetsAndTasksPort } from './ports/targets-tasks.ts';
 export type { HistoryPort, Lease } from './ports/history.ts';
 export type { CommandsPort } from './ports/commands.ts';
 export type { NodesPort } from './ports/nodes.ts';
+export type { DescribedParameter, DocumentsPort, UserDocument, UserDocumentVersion } from './ports/documents.ts';
 export type { EventsPort } from './ports/events.ts';
 export type { IdempotencyRecord, SystemPort } from './ports/system.ts';
 
 /** Everything a transaction may do: every port. All methods are scoped by account and Region. */
-export interface StoreOperations extends WindowsPort, TargetsAndTasksPort, HistoryPort, CommandsPort, NodesPort, EventsPort, SystemPort {}
+export interface StoreOperations extends WindowsPort, TargetsAndTasksPort, HistoryPort, CommandsPort, NodesPort, DocumentsPort, EventsPort, SystemPort {}
 
 /** What the runtime engine offers to the service layer (implemented in runtime/, injected by app.ts). */
 export interface EngineControl {

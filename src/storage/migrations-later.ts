@@ -102,4 +102,19 @@ export const later: SharedMigration[] = [
       ALTER TABLE invocations ADD COLUMN version ${w.int} NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 13,
+    description: 'user documents (CreateDocument): one row per document, its versions with their content as sent',
+    sql: (w) => `${documentTable('documents', w)}
+      -- id is the document's name. Versions are numbered per document; the content is in doc, as sent.
+      CREATE TABLE document_versions (
+        account ${w.text} NOT NULL,
+        region ${w.text} NOT NULL,
+        name ${w.text} NOT NULL,
+        version ${w.int} NOT NULL,
+        doc ${w.text} NOT NULL,
+        PRIMARY KEY (account, region, name, version)
+      );
+    `,
+  },
 ];

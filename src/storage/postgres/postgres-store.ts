@@ -38,6 +38,7 @@ import { type Store, type StoreOperations, TransactionConflictError, type Transa
 import type { Row } from '../row-mappers.ts';
 import { postgresCommands } from './postgres-commands.ts';
 import { createPool, dropSchema, migrate, type PostgresStoreOptions, type Session } from './postgres-database.ts';
+import { postgresDocuments } from './postgres-documents.ts';
 import { postgresEvents } from './postgres-events.ts';
 import { postgresHistory } from './postgres-history.ts';
 import { postgresNodes } from './postgres-nodes.ts';
@@ -74,6 +75,7 @@ function postgresOperations(session: Session, inTransaction: boolean): StoreOper
     ...postgresHistory(session),
     ...postgresCommands(session, inTransaction),
     ...postgresNodes(session, inTransaction),
+    ...postgresDocuments(session, inTransaction),
     ...postgresEvents(session),
     ...postgresSystem(session),
   };

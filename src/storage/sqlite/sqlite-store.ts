@@ -5,6 +5,7 @@
 import type { Store, StoreOperations, TransactionOptions } from '../../service/ports.ts';
 import { sqliteCommands } from './sqlite-commands.ts';
 import { SqliteDatabase, type SqliteStoreOptions } from './sqlite-database.ts';
+import { sqliteDocuments } from './sqlite-documents.ts';
 import { sqliteEvents } from './sqlite-events.ts';
 import { sqliteHistory } from './sqlite-history.ts';
 import { sqliteNodes } from './sqlite-nodes.ts';
@@ -22,6 +23,7 @@ function sqliteOperations(db: SqliteDatabase): StoreOperations {
     ...sqliteHistory(db),
     ...sqliteCommands(db),
     ...sqliteNodes(db),
+    ...sqliteDocuments(db),
     ...sqliteEvents(db),
     ...sqliteSystem(db),
   };

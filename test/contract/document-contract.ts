@@ -1,0 +1,83 @@
+// Contract: user documents (a row per name in a scope, in creation order, counted) and their versions
+// (content kept byte for byte, listed by number, one deleted alone, all deleted with the document).
+
+import assert from 'node:assert/strict';
+import type { UserDocument, UserDocumentVersion } from '../../src/service/ports.ts';
+import { A, AWKWARD, B, C, items, keys, T0 } from './fixtures.ts';
+import type { StoreTest } from './store-contract.ts';
+
+function userDocument(name: string, overrides: Partial<UserDocument> = {}): UserDocument {
+  return { name, documentType: 'Command', createdAt: T0, defaultVersion: 1, latestVersion: 1, tags: [{ key: 'k', value: AWKWARD }], ...overrides };
+}
+
+function version(n: number, overrides: Partial<UserDocumentVersion> = {}): UserDocumentVersion {
+  // YAML content with what a careless engine would mangle: CRLF, tabs, trailing spaces, non-BMP text.
+  const content = `schemaVersion: '2.2'\r\ndescription: "${n} ${AWKWARD.replace(/"/g, '\\"')}"\t \nmainSteps: []\n\n`;
+  return {
+    number: n, versionName: `v${n}`, content, format: 'YAML', hash: 'ab'.repeat(32), createdAt: T0 + n, status: 'Active',
+    displayName: 'Display', targetType: '/AWS::EC2::Instance', documentType: 'Command', schemaVersion: '2.2', description: AWKWARD,
+    parameters: [{ Name: 'p', Type: 'String', Description: 'd', DefaultValue: '' }], platformTypes: ['Linux', 'MacOS'],
+    requires: [{ name: 'other', version: '1' }],
+    ...overrides,
+  };
+}
+
+function unnamed(n: number): UserDocumentVersion {
+  const { versionName: _, ...rest } = version(n);
+  return rest;
+}
+
+export function documentContract(it: StoreTest): void {
+  it('documents round-trip with their first version, per scope, in creation order, counted', async (store) => {
+    const names = ['zeta', 'Alpha', 'mid.doc_1'];
+    for (const name of names) await store.insertDocument(A, userDocument(name), version(1));
+    await store.insertDocument(C, userDocument('zeta'), version(1, { content: 'other' }));
+    await assert.rejects(store.insertDocument(A, userDocument('zeta'), version(1)), 'an existing name cannot be inserted again');
+
+    assert.deepEqual(await store.getDocument(A, 'zeta'), userDocument('zeta'));
+    assert.equal(await store.getDocument(B, 'zeta'), undefined);
+    assert.equal(await store.getDocument(A, 'ZETA'), undefined, 'names are case-sensitive');
+    assert.deepEqual(await store.getDocumentVersion(A, 'zeta', 1), version(1), 'content byte for byte');
+    assert.equal((await store.getDocumentVersion(C, 'zeta', 1))?.content, 'other');
+
+    const all = await store.listDocuments(A, 0, 10);
+    assert.deepEqual(items(all).map((d) => d.name), names, 'creation order');
+    const k = keys(all);
+    assert.deepEqual([...k].sort((x, y) => x - y), k, 'keys ascend');
+    assert.deepEqual(items(await store.listDocuments(A, all[0].key, 1)).map((d) => d.name), [names[1]]);
+    assert.deepEqual(await store.listDocuments(B, 0, 10), []);
+    assert.equal(await store.countDocuments(A), 3);
+    assert.equal(await store.countDocuments(B), 0);
+  });
+
+  it('versions are added, listed by number, deleted one by one; the document goes with all of them', async (store) => {
+    await store.insertDocument(A, userDocument('doc'), version(1));
+    await store.insertDocument(B, userDocument('doc'), version(1));
+    await store.transaction(async (tx) => {
+      const found = (await tx.getDocument(A, 'doc'))!;
+      for (const n of [2, 3, 4]) await tx.insertDocumentVersion(A, 'doc', unnamed(n));
+      await tx.updateDocument(A, { ...found, latestVersion: 4, defaultVersion: 3 });
+    });
+    assert.deepEqual(await store.getDocument(A, 'doc'), userDocument('doc', { latestVersion: 4, defaultVersion: 3 }));
+    await assert.rejects(store.insertDocumentVersion(A, 'doc', version(2)), 'a version number is unique in its document');
+
+    const listed = await store.listDocumentVersions(A, 'doc', 0, 10);
+    assert.deepEqual(keys(listed), [1, 2, 3, 4]);
+    assert.deepEqual(items(listed)[1], unnamed(2));
+    assert.deepEqual(keys(await store.listDocumentVersions(A, 'doc', 1, 2)), [2, 3]);
+
+    assert.equal(await store.deleteDocumentVersion(A, 'doc', 2), true);
+    assert.equal(await store.deleteDocumentVersion(A, 'doc', 2), false);
+    assert.equal(await store.getDocumentVersion(A, 'doc', 2), undefined);
+    assert.deepEqual(keys(await store.listDocumentVersions(A, 'doc', 0, 10)), [1, 3, 4]);
+
+    assert.equal(await store.deleteDocument(A, 'doc'), true);
+    assert.equal(await store.deleteDocument(A, 'doc'), false);
+    assert.equal(await store.getDocument(A, 'doc'), undefined);
+    assert.deepEqual(await store.listDocumentVersions(A, 'doc', 0, 10), [], 'versions go with the document');
+    assert.deepEqual(keys(await store.listDocumentVersions(B, 'doc', 0, 10)), [1], 'another scope keeps its own');
+    // The name can be used again, from version 1.
+    await store.insertDocument(A, userDocument('doc'), version(1));
+    assert.deepEqual(keys(await store.listDocumentVersions(A, 'doc', 0, 10)), [1]);
+  });
+}
