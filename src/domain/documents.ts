@@ -177,7 +177,13 @@ export type ParameterProblem =
   | { problem: 'missing'; names: string[] }
   | { problem: 'pattern'; name: string; value: string; pattern: string }
   | { problem: 'one-value'; name: string; count: number }
-  | { problem: 'too-long'; name: string; maxChars: number };
+  | { problem: 'too-long'; name: string; maxChars: number }
+  // The kinds below serve documents users write (document-parameters.ts); their wording is inferred.
+  | { problem: 'not-allowed'; name: string; value: string; allowedValues: string[] }
+  | { problem: 'too-short'; name: string; minChars: number }
+  | { problem: 'too-few-items'; name: string; minItems: number }
+  | { problem: 'too-many-items'; name: string; maxItems: number }
+  | { problem: 'not-type'; name: string; value: string; type: string };
 
 function parameterMessage(p: ParameterProblem): string {
   switch (p.problem) {
@@ -192,6 +198,16 @@ function parameterMessage(p: ParameterProblem): string {
       return `Parameter "${p.name}" is of type String and takes exactly one value, but ${p.count} were given.`;
     case 'too-long':
       return `Parameter "${p.name}" has a value longer than ${p.maxChars} characters.`;
+    case 'not-allowed':
+      return `Parameter "${p.name}" has value "${p.value}" not in {${p.allowedValues.join(', ')}}.`;
+    case 'too-short':
+      return `Parameter "${p.name}" has a value shorter than ${p.minChars} characters.`;
+    case 'too-few-items':
+      return `Parameter "${p.name}" takes at least ${p.minItems} values.`;
+    case 'too-many-items':
+      return `Parameter "${p.name}" takes at most ${p.maxItems} values.`;
+    case 'not-type':
+      return `Parameter "${p.name}" has value "${p.value}" that is not a valid ${p.type}.`;
   }
 }
 
