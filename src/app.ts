@@ -242,7 +242,7 @@ function createServices(config: AppConfig, ctx: ServiceContext, runtime: Runtime
     commands: new CommandService(ctx, engine),
   };
   const handlers = createHandlers({
-    ...byResource, documents: new DocumentService(ctx.tokens), activations: new ActivationService(ctx), clock: ctx.clock, engine,
+    ...byResource, documents: new DocumentService(ctx), activations: new ActivationService(ctx), clock: ctx.clock, engine,
   });
   const sweep = sweepIdempotencyRecords(ctx, config.log);
   return { ...byResource, handlers, agents, control: new ControlService(ctx, engine), stop: sweep.stop };

@@ -1,27 +1,109 @@
-// ListDocuments, DescribeDocument, GetDocument: AWS names <-> domain names.
+// The document operations: CreateDocument, UpdateDocument, UpdateDocumentDefaultVersion, DeleteDocument,
+// ListDocuments, ListDocumentVersions, DescribeDocument, GetDocument. AWS names <-> domain names.
 
-import type { BuiltInDocument } from '../domain/documents.ts';
-import type { DocumentService } from '../service/documents.ts';
+import type { DocumentFormat } from '../domain/document-content.ts';
+import type { DocumentService, DocumentView } from '../service/documents.ts';
 import type { Handler } from '../wire/api.ts';
+import type * as Wire from '../wire/generated/types.ts';
 import { seconds, startingToken } from './mapping.ts';
 
-function identity(document: BuiltInDocument) {
+function tagsOut(view: DocumentView): Wire.Tag[] {
+  return view.tags.map((t) => ({ Key: t.key, Value: t.value }));
+}
+
+function requiresOut(view: DocumentView): Wire.DocumentRequires[] | undefined {
+  return view.requires?.map((r) => ({ Name: r.name, Version: r.version, RequireType: r.requireType, VersionName: r.versionName }));
+}
+
+function identity(view: DocumentView): Wire.DocumentIdentifier {
   return {
-    Name: document.name,
-    CreatedDate: seconds(document.createdAt),
-    Owner: document.owner,
-    PlatformTypes: [...document.platformTypes],
-    DocumentVersion: document.version,
-    DocumentType: document.documentType,
-    SchemaVersion: document.schemaVersion,
-    DocumentFormat: document.documentFormat,
-    Tags: [],
+    Name: view.name,
+    CreatedDate: seconds(view.createdAt),
+    DisplayName: view.displayName,
+    Owner: view.owner,
+    VersionName: view.versionName,
+    PlatformTypes: view.platformTypes as Wire.PlatformType[],
+    DocumentVersion: view.version,
+    DocumentType: view.documentType as Wire.DocumentType,
+    SchemaVersion: view.schemaVersion,
+    DocumentFormat: view.documentFormat as Wire.DocumentFormat,
+    TargetType: view.targetType,
+    Tags: tagsOut(view),
+    Requires: requiresOut(view),
+  };
+}
+
+export function describedDocument(view: DocumentView): Wire.DocumentDescription {
+  return {
+    Hash: view.hash,
+    HashType: 'Sha256',
+    Name: view.name,
+    DisplayName: view.displayName,
+    VersionName: view.versionName,
+    Owner: view.owner,
+    CreatedDate: seconds(view.createdAt),
+    Status: view.status,
+    DocumentVersion: view.version,
+    Description: view.description,
+    Parameters: view.parameters.map((p) => ({
+      Name: p.Name,
+      Type: p.Type as Wire.DocumentParameterType,
+      Description: p.Description,
+      DefaultValue: p.DefaultValue,
+    })),
+    PlatformTypes: view.platformTypes as Wire.PlatformType[],
+    DocumentType: view.documentType as Wire.DocumentType,
+    SchemaVersion: view.schemaVersion,
+    LatestVersion: view.latestVersion,
+    DefaultVersion: view.defaultVersion,
+    DocumentFormat: view.documentFormat as Wire.DocumentFormat,
+    TargetType: view.targetType,
+    Tags: tagsOut(view),
+    Requires: requiresOut(view),
   };
 }
 
 export function documentHandlers(documents: DocumentService) {
-  const ListDocuments: Handler<'ListDocuments'> = async (input) => {
-    const page = await documents.list({
+  const CreateDocument: Handler<'CreateDocument'> = async (input, { scope }) => {
+    const view = await documents.create(scope, {
+      name: input.Name,
+      content: input.Content,
+      format: input.DocumentFormat as DocumentFormat | undefined,
+      documentType: input.DocumentType,
+      versionName: input.VersionName,
+      displayName: input.DisplayName,
+      targetType: input.TargetType,
+      requires: input.Requires?.map((r) => ({ name: r.Name, version: r.Version, requireType: r.RequireType, versionName: r.VersionName })),
+      tags: input.Tags?.map((t) => ({ key: t.Key, value: t.Value })),
+    });
+    return { DocumentDescription: describedDocument(view) };
+  };
+
+  const UpdateDocument: Handler<'UpdateDocument'> = async (input, { scope }) => {
+    const view = await documents.update(scope, {
+      name: input.Name,
+      content: input.Content,
+      format: input.DocumentFormat as DocumentFormat | undefined,
+      documentVersion: input.DocumentVersion,
+      versionName: input.VersionName,
+      displayName: input.DisplayName,
+      targetType: input.TargetType,
+    });
+    return { DocumentDescription: describedDocument(view) };
+  };
+
+  const UpdateDocumentDefaultVersion: Handler<'UpdateDocumentDefaultVersion'> = async (input, { scope }) => {
+    const out = await documents.setDefaultVersion(scope, input.Name, input.DocumentVersion);
+    return { Description: { Name: out.name, DefaultVersion: out.defaultVersion, DefaultVersionName: out.defaultVersionName } };
+  };
+
+  const DeleteDocument: Handler<'DeleteDocument'> = async (input, { scope }) => {
+    await documents.delete(scope, { name: input.Name, version: input.DocumentVersion, versionName: input.VersionName, force: input.Force });
+    return {};
+  };
+
+  const ListDocuments: Handler<'ListDocuments'> = async (input, { scope }) => {
+    const page = await documents.list(scope, {
       filters: input.Filters?.map((f) => ({ key: f.Key ?? '', values: f.Values ?? [] })),
       legacyFilters: input.DocumentFilterList?.map((f) => ({ key: f.key, value: f.value })),
       maxResults: input.MaxResults,
@@ -30,37 +112,29 @@ export function documentHandlers(documents: DocumentService) {
     return { DocumentIdentifiers: page.documents.map(identity), NextToken: page.nextToken };
   };
 
-  const DescribeDocument: Handler<'DescribeDocument'> = async (input) => {
-    const document = await documents.describe(input.Name, input.DocumentVersion, input.VersionName);
+  const ListDocumentVersions: Handler<'ListDocumentVersions'> = async (input, { scope }) => {
+    const page = await documents.listVersions(scope, input.Name, { maxResults: input.MaxResults, nextToken: startingToken(input.NextToken) });
     return {
-      Document: {
-        Hash: document.hash,
-        HashType: 'Sha256',
-        Name: document.name,
-        Owner: document.owner,
-        CreatedDate: seconds(document.createdAt),
-        Status: 'Active',
-        DocumentVersion: document.version,
-        Description: document.description,
-        Parameters: document.parameters.map((p) => ({
-          Name: p.name,
-          Type: p.type,
-          Description: p.description,
-          DefaultValue: p.defaultValue,
-        })),
-        PlatformTypes: [...document.platformTypes],
-        DocumentType: document.documentType,
-        SchemaVersion: document.schemaVersion,
-        LatestVersion: document.version,
-        DefaultVersion: document.version,
-        DocumentFormat: document.documentFormat,
-        Tags: [],
-      },
+      DocumentVersions: page.versions.map((v) => ({
+        Name: v.name,
+        DisplayName: v.displayName,
+        DocumentVersion: v.version,
+        VersionName: v.versionName,
+        CreatedDate: seconds(v.createdAt),
+        IsDefaultVersion: v.isDefault,
+        DocumentFormat: v.documentFormat as Wire.DocumentFormat,
+        Status: v.status,
+      })),
+      NextToken: page.nextToken,
     };
   };
 
-  const GetDocument: Handler<'GetDocument'> = async (input) => {
-    const { document, format, content } = await documents.get(input.Name, {
+  const DescribeDocument: Handler<'DescribeDocument'> = async (input, { scope }) => {
+    return { Document: describedDocument(await documents.describe(scope, input.Name, input.DocumentVersion, input.VersionName)) };
+  };
+
+  const GetDocument: Handler<'GetDocument'> = async (input, { scope }) => {
+    const { document, format, content } = await documents.get(scope, input.Name, {
       version: input.DocumentVersion,
       versionName: input.VersionName,
       format: input.DocumentFormat,
@@ -68,13 +142,16 @@ export function documentHandlers(documents: DocumentService) {
     return {
       Name: document.name,
       CreatedDate: seconds(document.createdAt),
+      DisplayName: document.displayName,
+      VersionName: document.versionName,
       DocumentVersion: document.version,
-      Status: 'Active',
+      Status: document.status,
       Content: content,
-      DocumentType: document.documentType,
-      DocumentFormat: format,
+      DocumentType: document.documentType as Wire.DocumentType,
+      DocumentFormat: format as Wire.DocumentFormat,
+      Requires: requiresOut(document),
     };
   };
 
-  return { ListDocuments, DescribeDocument, GetDocument };
+  return { CreateDocument, UpdateDocument, UpdateDocumentDefaultVersion, DeleteDocument, ListDocuments, ListDocumentVersions, DescribeDocument, GetDocument };
 }

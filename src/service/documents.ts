@@ -1,30 +1,28 @@
-// Use cases for SSM documents: list, describe, get. The documents are the built-in catalog
-// (src/domain/documents.ts), the same in every account and Region, so nothing here touches the store.
+// Use cases that read SSM documents: ListDocuments, DescribeDocument, GetDocument, ListDocumentVersions,
+// over the built-in catalog (src/domain/documents.ts, the same in every account and Region) and the
+// documents the caller's account wrote (the documents port; written by user-documents.ts).
 
-import { createHash } from 'node:crypto';
-import {
-  type BuiltInDocument,
-  builtInDocuments,
-  type ContentFormat,
-  documentContent,
-  findDocument,
-} from '../domain/documents.ts';
-import { InvalidFilterKey, InvalidNextToken, ValidationException } from '../domain/errors.ts';
+import { convertContent, type DocumentFormat } from '../domain/document-content.ts';
+import { builtInDocuments, documentContent, findDocument, InvalidDocument } from '../domain/documents.ts';
+import { InvalidNextToken, ValidationException } from '../domain/errors.ts';
+import type { Scope } from '../domain/model.ts';
+import type { ServiceContext } from './context.ts';
 import { pageSize } from './context.ts';
+import {
+  builtInView,
+  type DocumentKeyValue,
+  type DocumentKeyValues,
+  type DocumentView,
+  keyValuePredicate,
+  keyValuesPredicate,
+  selectVersion,
+  userView,
+} from './document-views.ts';
 import { listingPage } from './keyset-pages.ts';
-import { PageTokens } from './page-tokens.ts';
+import type { Keyed } from './ports.ts';
+import { isBuiltIn, type NewDocumentInput, type UpdateDocumentInput, UserDocuments } from './user-documents.ts';
 
-/** One `Filters` entry (DocumentKeyValuesFilter): `Key` with any of `Values`. */
-export interface DocumentKeyValues {
-  key: string;
-  values: string[];
-}
-
-/** One `DocumentFilterList` entry (the deprecated DocumentFilter): `key` equal to one `value`. */
-export interface DocumentKeyValue {
-  key: 'Name' | 'Owner' | 'PlatformTypes' | 'DocumentType';
-  value: string;
-}
+export type { DocumentKeyValue, DocumentKeyValues, DocumentView } from './document-views.ts';
 
 export interface ListDocumentsInput {
   filters?: DocumentKeyValues[];
@@ -34,118 +32,125 @@ export interface ListDocumentsInput {
 }
 
 export interface DocumentPage {
-  documents: BuiltInDocument[];
+  documents: DocumentView[];
   nextToken?: string;
 }
 
-
-type Predicate = (document: BuiltInDocument) => boolean;
-
-// Owner values AWS documents: Amazon (its own), Self (the caller's), Private (shared with the caller),
-// Public (shared publicly by others), ThirdParty; `All` is accepted by the console and CLI as "any".
-// Only the first and last can match a built-in document.
-const OWNERS = ['Self', 'Amazon', 'Private', 'Public', 'ThirdParty', 'All'];
-const KEYS = ['DocumentType', 'Name', 'Owner', 'PlatformTypes', 'SearchKeyword', 'TargetType', 'tag:<key>'];
-
-function ownerPredicate(values: string[]): Predicate {
-  if (values.length !== 1) throw new ValidationException('Owner filter can only have one value.');
-  const owner = values[0];
-  if (!OWNERS.includes(owner)) {
-    throw new ValidationException(`The Owner filter value ${owner} is not valid. Valid values are: ${OWNERS.join(', ')}.`);
-  }
-  return (d) => owner === 'All' || owner === d.owner;
+export interface DocumentVersionView {
+  name: string;
+  displayName?: string;
+  version: string;
+  versionName?: string;
+  createdAt: number;
+  isDefault: boolean;
+  documentFormat: string;
+  status: 'Active';
 }
 
-/** One `Filters` entry as a predicate (AWS: different keys ANDed, a key's values ORed). */
-function keyValuesPredicate(filter: DocumentKeyValues): Predicate {
-  const values = filter.values;
-  // An empty value list is refused, as every other Describe filter here refuses it: never "nothing matched".
-  if (values.length === 0) throw new ValidationException(`The filter ${filter.key} must have at least one value.`);
-  if (filter.key.startsWith('tag:')) return () => false; // built-in documents carry no tags
-  switch (filter.key) {
-    case 'Name': // a name prefix (the API reference's own example: Key=Name,Values=Te)
-      return (d) => values.some((v) => d.name.startsWith(v));
-    case 'Owner':
-      return ownerPredicate(values);
-    case 'DocumentType':
-      return (d) => values.includes(d.documentType);
-    case 'PlatformTypes':
-      return (d) => d.platformTypes.some((p) => values.includes(p));
-    case 'TargetType': // the built-in Command documents declare no target type
-      return () => false;
-    case 'SearchKeyword':
-      return (d) => values.some((v) => d.name.toLowerCase().includes(v.toLowerCase()) || d.description.toLowerCase().includes(v.toLowerCase()));
-    default:
-      throw new InvalidFilterKey(`The filter key ${filter.key} is not valid. Valid filter keys include: [${KEYS.join(', ')}].`);
+// Keys of ListDocuments: the built-in catalog first (positions 1, 2, ... in its name order), then the
+// account's documents in creation order (their store key after this offset).
+const USER_KEYS = 1_000_000;
+
+async function unwrapTokenError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    // These listings have their own exception for a bad token (the model lists InvalidNextToken).
+    if (error instanceof ValidationException && error.message === 'The specified NextToken is not valid.') throw new InvalidNextToken();
+    throw error;
   }
 }
-
-function keyValuePredicate(filter: DocumentKeyValue): Predicate {
-  switch (filter.key) {
-    case 'Name':
-      return (d) => d.name === filter.value;
-    case 'Owner':
-      return ownerPredicate([filter.value]);
-    case 'PlatformTypes':
-      return (d) => d.platformTypes.includes(filter.value as never);
-    case 'DocumentType':
-      return (d) => d.documentType === filter.value;
-  }
-}
-
-// The catalog is public and fixed, so its page tokens need no per-installation secret: they are signed
-// with a key derived from the catalog, which still refuses altered tokens and tokens of other listings,
-// and stays valid across restarts (and changes, invalidating old tokens, if the catalog does).
-function catalogTokens(): PageTokens {
-  const key = createHash('sha256').update('ListDocuments');
-  for (const document of builtInDocuments) key.update(document.hash);
-  return new PageTokens(key.digest('hex'));
-}
-
-const LISTING = 'ListDocuments';
 
 export class DocumentService {
-  private readonly tokens: PageTokens;
+  private readonly ctx: ServiceContext;
+  private readonly writes: UserDocuments;
 
-  /** `tokens`: the installation's page-token signer (ctx.tokens); a catalog-derived one by default. */
-  constructor(tokens: PageTokens = catalogTokens()) {
-    this.tokens = tokens;
+  constructor(ctx: ServiceContext) {
+    this.ctx = ctx;
+    this.writes = new UserDocuments(ctx);
   }
 
-  async list(input: ListDocumentsInput): Promise<DocumentPage> {
+  create(scope: Scope, input: NewDocumentInput): Promise<DocumentView> {
+    return this.writes.create(scope, input);
+  }
+
+  update(scope: Scope, input: UpdateDocumentInput): Promise<DocumentView> {
+    return this.writes.update(scope, input);
+  }
+
+  setDefaultVersion(scope: Scope, name: string, version: string) {
+    return this.writes.setDefaultVersion(scope, name, version);
+  }
+
+  delete(scope: Scope, input: { name: string; version?: string; versionName?: string; force?: boolean }): Promise<void> {
+    return this.writes.delete(scope, input);
+  }
+
+  async list(scope: Scope, input: ListDocumentsInput): Promise<DocumentPage> {
     const predicates = [...(input.filters ?? []).map(keyValuesPredicate), ...(input.legacyFilters ?? []).map(keyValuePredicate)];
-    const accept = (d: BuiltInDocument) => predicates.every((p) => p(d));
-    // Keys are positions in the name-ordered catalog, from 1.
-    const keyed = builtInDocuments.map((item, index) => ({ key: index + 1, item }));
-    try {
-      const page = await listingPage(
-        this.tokens,
-        LISTING,
-        { nextToken: input.nextToken, pageSize: pageSize(input.maxResults, 50, 50) },
-        async (after, limit) => keyed.filter((row) => row.key > after).slice(0, limit),
-        accept,
-      );
-      return { documents: page.items, nextToken: page.nextToken };
-    } catch (error) {
-      // ListDocuments has its own exception for a bad token (the model lists InvalidNextToken).
-      if (error instanceof ValidationException && error.message === 'The specified NextToken is not valid.') {
-        throw new InvalidNextToken();
+    const accept = (d: DocumentView) => predicates.every((p) => p(d));
+    const store = this.ctx.store;
+    const catalog = builtInDocuments.map((d, index) => ({ key: index + 1, item: builtInView(d) }));
+    const fetch = async (after: number, limit: number): Promise<Keyed<DocumentView>[]> => {
+      const rows = catalog.filter((row) => row.key > after).slice(0, limit);
+      if (rows.length === limit) return rows;
+      const stored = await store.listDocuments(scope, Math.max(0, after - USER_KEYS), limit - rows.length);
+      for (const row of stored) {
+        const version = await store.getDocumentVersion(scope, row.item.name, row.item.defaultVersion);
+        if (version) rows.push({ key: USER_KEYS + row.key, item: userView(scope, row.item, version) });
       }
-      throw error;
-    }
+      return rows;
+    };
+    const page = await unwrapTokenError(listingPage(this.ctx.tokens, `ListDocuments|${scope.account}|${scope.region}`,
+      { nextToken: input.nextToken, pageSize: pageSize(input.maxResults, 50, 50) }, fetch, accept));
+    return { documents: page.items, nextToken: page.nextToken };
   }
 
-  async describe(name: string, version?: string, versionName?: string): Promise<BuiltInDocument> {
-    return findDocument(name, version, versionName);
+  /** The document at the version asked for (the default one when none is). */
+  async describe(scope: Scope, name: string, version?: string, versionName?: string): Promise<DocumentView> {
+    if (isBuiltIn(name)) return builtInView(findDocument(name, version, versionName));
+    const document = await this.ctx.store.getDocument(scope, name);
+    if (!document) throw new InvalidDocument({ name });
+    return userView(scope, document, await selectVersion(this.ctx.store, scope, document, version, versionName));
   }
 
+  /** The content of a version, as sent, or converted to `format`. */
   async get(
+    scope: Scope,
     name: string,
     options: { version?: string; versionName?: string; format?: string } = {},
-  ): Promise<{ document: BuiltInDocument; format: ContentFormat; content: string }> {
-    const document = findDocument(name, options.version, options.versionName);
-    const format = options.format ?? document.documentFormat;
-    if (format !== 'JSON' && format !== 'YAML') throw new ValidationException(`Invalid document format ${format}`);
-    return { document, format, content: documentContent(document, format) };
+  ): Promise<{ document: DocumentView; format: string; content: string }> {
+    if (isBuiltIn(name)) {
+      const document = findDocument(name, options.version, options.versionName);
+      const format = options.format ?? document.documentFormat;
+      if (format !== 'JSON' && format !== 'YAML') throw new ValidationException(`Invalid document format ${format}`);
+      return { document: builtInView(document), format, content: documentContent(document, format) };
+    }
+    const document = await this.ctx.store.getDocument(scope, name);
+    if (!document) throw new InvalidDocument({ name });
+    const version = await selectVersion(this.ctx.store, scope, document, options.version, options.versionName);
+    const format = (options.format ?? version.format) as DocumentFormat;
+    const content = format === version.format ? version.content : convertContent(version.content, version.format, format);
+    return { document: userView(scope, document, version), format, content };
+  }
+
+  async listVersions(scope: Scope, name: string, input: { maxResults?: number; nextToken?: string }): Promise<{ versions: DocumentVersionView[]; nextToken?: string }> {
+    if (isBuiltIn(name)) {
+      const d = findDocument(name);
+      if (input.nextToken !== undefined) throw new InvalidNextToken();
+      return { versions: [{ name: d.name, version: d.version, createdAt: d.createdAt, isDefault: true, documentFormat: d.documentFormat, status: 'Active' }] };
+    }
+    const document = await this.ctx.store.getDocument(scope, name);
+    if (!document) throw new InvalidDocument({ name });
+    const page = await unwrapTokenError(listingPage(this.ctx.tokens, `ListDocumentVersions|${scope.account}|${scope.region}|${name}`,
+      { nextToken: input.nextToken, pageSize: pageSize(input.maxResults, 50, 50) },
+      (after, limit) => this.ctx.store.listDocumentVersions(scope, name, after, limit)));
+    return {
+      versions: page.items.map((v) => ({
+        name, displayName: v.displayName, version: String(v.number), versionName: v.versionName, createdAt: v.createdAt,
+        isDefault: v.number === document.defaultVersion, documentFormat: v.format, status: v.status,
+      })),
+      nextToken: page.nextToken,
+    };
   }
 }

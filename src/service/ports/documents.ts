@@ -15,7 +15,7 @@ export interface DescribedParameter {
 
 /** One version of a user document: its content as sent and what the content says. */
 export interface UserDocumentVersion {
-  /** The version number: 1, 2, ... in creation order; never reused after a delete. */
+  /** The version number: 1, 2, ... in creation order (the latest one deleted, its number is given again [I]). */
   number: number;
   versionName?: string;
   /** The content exactly as sent, byte for byte. */
