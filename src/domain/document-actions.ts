@@ -4,34 +4,35 @@
 // aws:configureDaemon, aws:configurePackage, aws:runShellScript, aws:runPowerShellScript, aws:updateSsmAgent,
 // aws:updateAgent, aws:downloadContent, aws:runDocument, aws:softwareInventory, aws:domainJoin, aws:cloudWatch,
 // aws:runDockerAction, aws:configureDocker, aws:refreshAssociation, aws:psModule, aws:applications) plus
-// aws:configureContainers, the newer name AWS's plugin reference uses for aws:configureDocker.
-// Platforms: AWS's "Command document plugin reference" says which systems each plugin runs on;
-// aws:runShellScript gives Linux and MacOS (issue 21). Entries marked [I] are inferred from that reference's
-// wording, not from a DescribeDocument answer.
+// aws:configureContainers, the newer name AWS's plugin reference gives aws:configureDocker.
+// Platforms: AWS's "Command document plugin reference" (github.com/awsdocs/aws-systems-manager-user-guide,
+// doc_source/documents-command-ssm-plugin-reference.md) says which systems each plugin runs on, and lists
+// the five that also run on macOS (aws:refreshAssociation, aws:runShellScript, aws:runPowerShellScript,
+// aws:softwareInventory, aws:updateSsmAgent). Entries marked [I] have no line there.
 //
-// Automation actions: AWS's "Systems Manager Automation actions reference". Automation runbooks run in the
-// service, not on a node: [I] AWS reports Windows, Linux and MacOS for them.
+// Automation actions: AWS's "Systems Manager Automation actions reference" (the same repository,
+// doc_source/automation-actions.md) and the newer aws:loop and aws:updateVariable [I]. Automation runbooks
+// run in the service, not on a node: [I] AWS reports Windows, Linux and MacOS for them.
 
 export type Platform = 'Windows' | 'Linux' | 'MacOS';
 
 const ALL: Platform[] = ['Windows', 'Linux', 'MacOS'];
 
 const commandPlugins: Record<string, Platform[]> = {
-  'aws:runShellScript': ['Linux', 'MacOS'],
-  // AWS lists all three for AWS-RunPowerShellScript (PowerShell Core runs on Linux and macOS).
-  'aws:runPowerShellScript': ALL,
   'aws:applications': ['Windows'],
   'aws:cloudWatch': ['Windows'],
+  'aws:configureContainers': ['Windows', 'Linux'], // [I] as aws:configureDocker
   'aws:configureDaemon': ['Windows', 'Linux'], // [I]
-  'aws:configureDocker': ['Windows', 'Linux'], // [I]
-  'aws:configureContainers': ['Windows', 'Linux'], // [I]
-  'aws:configurePackage': ALL,
+  'aws:configureDocker': ['Windows', 'Linux'],
+  'aws:configurePackage': ['Windows', 'Linux'],
   'aws:domainJoin': ['Windows', 'Linux'],
-  'aws:downloadContent': ALL,
+  'aws:downloadContent': ['Windows', 'Linux'],
   'aws:psModule': ['Windows'],
   'aws:refreshAssociation': ALL,
   'aws:runDockerAction': ['Windows', 'Linux'],
-  'aws:runDocument': ALL,
+  'aws:runDocument': ['Windows', 'Linux'],
+  'aws:runPowerShellScript': ALL,
+  'aws:runShellScript': ['Linux', 'MacOS'],
   'aws:softwareInventory': ALL,
   'aws:updateAgent': ['Windows'],
   'aws:updateSsmAgent': ALL,

@@ -5,8 +5,9 @@
 // Schema versions per type: AWS's "Schema features and examples" page (docs.aws.amazon.com/systems-manager/
 // latest/userguide/documents-schemas-features.html, quoted in github.com/aws-cloudformation/cfn-lint issue
 // 3510): Command 1.2, 2.0 and 2.2; Policy 2.0 or later; Automation 0.3; Session 1.0. Package 2.0 is [I].
-// Step names: AWS's Automation reference gives `[a-zA-Z0-9_]+$`; Command steps take [I] also '.' and '-'.
-// `precondition` is for schema 2.2 and later (the same page), with `StringEquals: [platformType, OS]`.
+// Step names: AWS's Automation actions reference gives `[a-zA-Z0-9_]+$` (github.com/awsdocs/aws-systems-
+// manager-user-guide, doc_source/automation-actions.md); Command steps take [I] also '.' and '-'.
+// `precondition` is for schema 2.2 and later (doc_source/documents-schemas-features.md).
 
 import { InvalidDocumentContent, InvalidDocumentSchemaVersion } from './document-content-errors.ts';
 import { commandPlatforms, isAutomationAction, isCommandPlugin, servicePlatforms, type Platform } from './document-actions.ts';
@@ -59,6 +60,7 @@ const PLATFORMS = new Set(['Windows', 'Linux', 'MacOS']);
 const AUTOMATION_VARIABLES = /^(automation:[A-Z_]+|global:[A-Z_]+|variable:[A-Za-z0-9_]+)$/;
 // Parameter Store references, resolved when the document runs.
 const STORE_REFERENCE = /^ssm(-secure)?:/;
+const REFERENCE = /^\{\{\s*[^{}]+?\s*\}\}$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -119,7 +121,7 @@ function mainSteps(body: Record<string, unknown>, kind: 'Command' | 'Automation'
   if (!Array.isArray(list)) throw new InvalidDocumentContent({ problem: 'field', where: 'Document', field: 'mainSteps', expected: 'a list' });
   if (list.length === 0) throw new InvalidDocumentContent({ problem: 'no-steps', field: 'mainSteps' });
   const seen = new Set<string>();
-  return list.map((raw, index) => {
+  const steps = list.map((raw, index) => {
     const where = `Step ${index + 1}`;
     if (!isObject(raw)) throw new InvalidDocumentContent({ problem: 'field', where, field: 'the step', expected: 'a map' });
     const { name, action } = raw;
@@ -141,13 +143,53 @@ function mainSteps(body: Record<string, unknown>, kind: 'Command' | 'Automation'
     if (raw.precondition !== undefined) step.precondition = precondition(name, raw.precondition, preconditions);
     return step;
   });
+  if (kind === 'Automation') checkAutomationSteps(list as Record<string, unknown>[], seen);
+  return steps;
 }
 
+// `StringEquals: [platformType, Linux|MacOS|Windows]`, or a document parameter's value against a string
+// (`["{{ Mode }}", "full"]`): "supports referencing your SSM document's input parameters, and platformType"
+// (doc_source/documents-schemas-features.md). The reference itself is checked with the others.
 function precondition(step: string, raw: unknown, allowed: boolean): { StringEquals: [string, string] } {
   const pair = isObject(raw) && Object.keys(raw).length === 1 ? raw.StringEquals : undefined;
-  const ok = allowed && Array.isArray(pair) && pair.length === 2 && pair[0] === 'platformType' && PLATFORMS.has(pair[1] as string);
+  const ok =
+    allowed &&
+    Array.isArray(pair) &&
+    pair.length === 2 &&
+    typeof pair[1] === 'string' &&
+    (pair[0] === 'platformType' ? PLATFORMS.has(pair[1]) : typeof pair[0] === 'string' && REFERENCE.test(pair[0]));
   if (!ok) throw new InvalidDocumentContent({ problem: 'precondition', step });
   return { StringEquals: [pair[0] as string, pair[1] as string] };
+}
+
+// A runbook step's flow fields (doc_source/automation-actions.md): onFailure Abort | Continue | step:NAME,
+// onCancel Abort | step:NAME, nextStep NAME, maxAttempts and timeoutSeconds integers, isEnd and isCritical
+// booleans. [I] that a step they name must exist at CreateDocument, and the wording.
+function checkAutomationSteps(list: Record<string, unknown>[], names: Set<string>): void {
+  for (const raw of list) {
+    const where = `Step "${String(raw.name)}"`;
+    const flow = (field: string, fixed: string[]) => {
+      const v = raw[field];
+      if (v === undefined) return;
+      const ok = typeof v === 'string' && (fixed.includes(v) || (v.startsWith('step:') && names.has(v.slice(5))));
+      if (!ok) throw new InvalidDocumentContent({ problem: 'field', where, field, expected: [...fixed, 'step:NAME of a step'].join(' or ') });
+    };
+    flow('onFailure', ['Abort', 'Continue']);
+    flow('onCancel', ['Abort']);
+    if (raw.nextStep !== undefined && !(typeof raw.nextStep === 'string' && names.has(raw.nextStep))) {
+      throw new InvalidDocumentContent({ problem: 'field', where, field: 'nextStep', expected: 'the name of a step' });
+    }
+    for (const field of ['maxAttempts', 'timeoutSeconds']) {
+      if (raw[field] !== undefined && !(Number.isInteger(raw[field]) && (raw[field] as number) > 0)) {
+        throw new InvalidDocumentContent({ problem: 'field', where, field, expected: 'a positive integer' });
+      }
+    }
+    for (const field of ['isEnd', 'isCritical']) {
+      if (raw[field] !== undefined && typeof raw[field] !== 'boolean') {
+        throw new InvalidDocumentContent({ problem: 'field', where, field, expected: 'true or false' });
+      }
+    }
+  }
 }
 
 /** [I] Automation's `assumeRole` is a string, `outputs` a list of `Step.Output` names of existing steps. */

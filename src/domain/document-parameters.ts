@@ -2,7 +2,11 @@
 // constraints), rendered for DescribeDocument, and applied to the values SendCommand passes.
 //
 // Types and attributes: AWS's "Data elements and parameters" page (docs.aws.amazon.com/systems-manager/
-// latest/userguide/documents-syntax-data-elements-parameters.html). Rules marked [I] are inferred.
+// latest/userguide/documents-syntax-data-elements-parameters.html; github.com/awsdocs/aws-systems-manager-
+// user-guide, doc_source/documents-syntax-data-elements-parameters.md). Rules marked [I] are inferred.
+// That page says Command documents take only String and StringList, but AWS's own Command documents
+// declare Boolean (aws:updateSsmAgent's allowDowngrade, the same page) and StringMap (aws:runDocument's
+// documentParameters), so every type is taken for every document type.
 
 import { InvalidParameters } from './documents.ts';
 import { InvalidDocumentContent } from './document-content-errors.ts';
@@ -96,8 +100,10 @@ function readParameter(name: string, spec: unknown): DocumentParameter {
   return p;
 }
 
-// A default's values as text, or why it is not of its type. [I] YAML scalars (`default: 10` for a String)
-// are taken as their text; an Integer default may be a number or its digits; a Boolean true/false.
+// A default's values as text, or undefined when it is not of its type. "Boolean: Accepts only true or
+// false. Doesn't accept "true" or 0." and "Integer: ... Doesn't accept decimal numbers ... or numbers wrapped
+// in quotation marks" (doc_source/documents-syntax-data-elements-parameters.md). [I] YAML scalars
+// (`default: 10` for a String) are taken as their text.
 function defaultValues(p: DocumentParameter): string[] | undefined {
   const d = p.default;
   const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
@@ -107,9 +113,9 @@ function defaultValues(p: DocumentParameter): string[] | undefined {
     case 'StringList':
       return Array.isArray(d) && d.every(scalar) ? d.map(String) : undefined;
     case 'Integer':
-      return Number.isInteger(d) || (typeof d === 'string' && /^-?\d+$/.test(d)) ? [String(d)] : undefined;
+      return Number.isInteger(d) ? [String(d)] : undefined;
     case 'Boolean':
-      return typeof d === 'boolean' || d === 'true' || d === 'false' ? [String(d)] : undefined;
+      return typeof d === 'boolean' ? [String(d)] : undefined;
     case 'StringMap':
       return isObject(d) ? [JSON.stringify(d)] : undefined;
     case 'MapList':
