@@ -26,26 +26,58 @@ function position(text: string, offset: number): { line: number; column: number 
   return { line: lines.length, column: lines[lines.length - 1].length + 1 };
 }
 
-// V8 names the place for most errors ("... at position 6 (line 1 column 7)"); for an unexpected first
-// token it does not, and the token's place is found by where the parse would have to stop. [I] AWS's
-// Jackson parser counts lines and columns from 1, as we do; its column can differ by a token's length.
-function jsonError(content: string, message: string): InvalidDocumentContent {
-  const at = /line (\d+) column (\d+)/.exec(message);
-  if (at) return new InvalidDocumentContent({ problem: 'json', line: Number(at[1]), column: Number(at[2]) });
-  const offset = /at position (\d+)/.exec(message);
-  if (offset) return new InvalidDocumentContent({ problem: 'json', ...position(content, Number(offset[1])) });
-  if (/Unexpected end of JSON input/.test(message)) return new InvalidDocumentContent({ problem: 'json', ...position(content, content.length) });
-  const token = /Unexpected token '(.)'/.exec(message);
-  const index = token ? content.indexOf(token[1]) : 0;
-  return new InvalidDocumentContent({ problem: 'json', ...position(content, index) });
+/**
+ * Index of the first character JSON cannot take: the shortest prefix that fails for a reason other than
+ * ending early (V8 names no place for an unexpected token, and a place at the prefix's end means "ends here").
+ */
+function errorOffset(content: string): number {
+  const fails = (k: number): boolean => {
+    try {
+      JSON.parse(content.slice(0, k));
+      return false;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/Unexpected end of JSON input/.test(message)) return false;
+      const at = /at position (\d+)/.exec(message);
+      return !(at && Number(at[1]) >= k);
+    }
+  };
+  if (!fails(content.length)) return content.length;
+  let lo = 1;
+  let hi = content.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (fails(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
+}
+
+// AWS's words carry the place its parser stopped: "JSON not well-formed. at Line: 1, Column: 6" for content
+// that began `https://` (the evidence in document-content-errors.ts), which is where Jackson, a Java JSON
+// parser, stops after reading the unrecognized word `https`. [I] The other places follow the same parser:
+// after an unexpected character it has read (column + 1), at a literal cut short (`tru}`), at the end.
+function jsonError(content: string): InvalidDocumentContent {
+  const i = errorOffset(content);
+  let at = position(content, i);
+  if (i < content.length) {
+    if (/[A-Za-z]/.test(content[i])) {
+      let j = i;
+      while (j < content.length && /[A-Za-z0-9_$]/.test(content[j])) j++;
+      at = position(content, j);
+    } else if (!(i > 0 && /[A-Za-z]/.test(content[i - 1]))) {
+      at = { line: at.line, column: at.column + 1 };
+    }
+  }
+  return new InvalidDocumentContent({ problem: 'json', ...at });
 }
 
 function readJson(content: string): ReadContent {
   let parsed: unknown;
   try {
     parsed = JSON.parse(content);
-  } catch (error) {
-    throw jsonError(content, (error as Error).message);
+  } catch {
+    throw jsonError(content);
   }
   if (!isObject(parsed)) throw new InvalidDocumentContent({ problem: 'not-object' });
   const v = parsed.schemaVersion;

@@ -135,7 +135,12 @@ const param = (spec: Record<string, unknown>) => with22({ parameters: { p: spec 
 
 describe('refused content', () => {
   const cases: { name: string; content: string; format?: DocumentFormat; type?: string; code: string; message: string }[] = [
-    { name: 'not JSON', content: 'https://example.com/doc.json', code: 'InvalidDocumentContent', message: 'JSON not well-formed. at Line: 1, Column: 1' },
+    { name: 'not JSON (AWS: Line 1, Column 6)', content: 'https://example.com/doc.json', code: 'InvalidDocumentContent', message: 'JSON not well-formed. at Line: 1, Column: 6' },
+    { name: 'JSON with a trailing comma', content: '{\n  "a": 1,\n}', code: 'InvalidDocumentContent', message: 'JSON not well-formed. at Line: 3, Column: 2' },
+    { name: 'JSON with a literal cut short', content: '{"a": tru}', code: 'InvalidDocumentContent', message: 'JSON not well-formed. at Line: 1, Column: 10' },
+    { name: 'JSON with a word for a value', content: '{"a":\n  yes}', code: 'InvalidDocumentContent', message: 'JSON not well-formed. at Line: 2, Column: 6' },
+    { name: 'JSON with text after it', content: '{"a": 1}}', code: 'InvalidDocumentContent', message: 'JSON not well-formed. at Line: 1, Column: 10' },
+    { name: 'empty JSON', content: '   ', code: 'InvalidDocumentContent', message: 'JSON not well-formed. at Line: 1, Column: 4' },
     { name: 'JSON cut short', content: '{\n  "schemaVersion": "2.2",\n  "a": 1', code: 'InvalidDocumentContent', message: 'JSON not well-formed. at Line: 3, Column: 9' },
     { name: 'not YAML', content: 'schemaVersion: "2.2"\nmainSteps: [a,\n', format: 'YAML', code: 'InvalidDocumentContent', message: 'YAML not well-formed. at Line: 3, Column: 1' },
     { name: 'a list, not a map', content: '[1, 2]', code: 'InvalidDocumentContent', message: 'The content for the document is not valid.' },
