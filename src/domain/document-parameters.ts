@@ -173,7 +173,7 @@ function defaultsFor(p: DocumentParameter): string[] {
 // Integer, Boolean and StringMap; MapList takes one JSON list, or one JSON map per value.
 function checkType(p: DocumentParameter, values: string[]): void {
   const single = p.type !== 'StringList' && p.type !== 'MapList';
-  if (single && values.length !== 1) throw new InvalidParameters({ problem: 'one-value', name: p.name, count: values.length });
+  if (single && values.length !== 1) throw new InvalidParameters({ problem: 'one-value', name: p.name, count: values.length, type: p.type });
   const wrong = (value: string) => new InvalidParameters({ problem: 'not-type', name: p.name, value, type: p.type });
   const json = (value: string): unknown => {
     try {

@@ -176,7 +176,7 @@ export type ParameterProblem =
   | { problem: 'undefined'; names: string[] }
   | { problem: 'missing'; names: string[] }
   | { problem: 'pattern'; name: string; value: string; pattern: string }
-  | { problem: 'one-value'; name: string; count: number }
+  | { problem: 'one-value'; name: string; count: number; type?: string }
   | { problem: 'too-long'; name: string; maxChars: number }
   // The kinds below serve documents users write (document-parameters.ts); their wording is inferred.
   | { problem: 'not-allowed'; name: string; value: string; allowedValues: string[] }
@@ -195,7 +195,7 @@ function parameterMessage(p: ParameterProblem): string {
       // AWS's own wording (seen for StartSession, which validates document parameters the same way).
       return `Parameter "${p.name}" has value "${p.value}" not matching "${p.pattern}".`;
     case 'one-value':
-      return `Parameter "${p.name}" is of type String and takes exactly one value, but ${p.count} were given.`;
+      return `Parameter "${p.name}" is of type ${p.type ?? 'String'} and takes exactly one value, but ${p.count} were given.`;
     case 'too-long':
       return `Parameter "${p.name}" has a value longer than ${p.maxChars} characters.`;
     case 'not-allowed':

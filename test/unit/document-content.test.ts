@@ -298,6 +298,7 @@ describe('SendCommand parameter resolution', () => {
     { name: 'minItems', sent: { needed: ['go'], list: [] }, message: 'Parameter "list" takes at least 1 values.' },
     { name: 'maxItems', sent: { needed: ['go'], list: ['x', 'y', 'z'] }, message: 'Parameter "list" takes at most 2 values.' },
     { name: 'maxItems of a MapList', sent: { needed: ['go'], maps: ['[{},{},{}]'] }, message: 'Parameter "maps" takes at most 2 values.' },
+    { name: 'two values for an Integer', sent: { needed: ['go'], count: ['1', '2'] }, message: 'Parameter "count" is of type Integer and takes exactly one value, but 2 were given.' },
     { name: 'Integer', sent: { needed: ['go'], count: ['3.5'] }, message: 'Parameter "count" has value "3.5" that is not a valid Integer.' },
     { name: 'Boolean', sent: { needed: ['go'], flag: ['yes'] }, message: 'Parameter "flag" has value "yes" that is not a valid Boolean.' },
     { name: 'StringMap', sent: { needed: ['go'], map: ['[1]'] }, message: 'Parameter "map" has value "[1]" that is not a valid StringMap.' },
