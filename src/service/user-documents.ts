@@ -103,7 +103,7 @@ export class UserDocuments {
     await this.ctx.store.transaction(async (tx) => {
       if (await tx.getDocument(scope, input.name)) throw new DocumentAlreadyExists(input.name);
       if ((await tx.countDocuments(scope)) >= DOCUMENTS_PER_REGION) throw new DocumentLimitExceeded(DOCUMENTS_PER_REGION);
-      await tx.insertDocument(scope, document, first);
+      if (!(await tx.insertDocument(scope, document, first))) throw new DocumentAlreadyExists(input.name);
     });
     return userView(scope, document, first);
   }

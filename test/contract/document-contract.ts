@@ -32,7 +32,12 @@ export function documentContract(it: StoreTest): void {
     const names = ['zeta', 'Alpha', 'mid.doc_1'];
     for (const name of names) await store.insertDocument(A, userDocument(name), version(1));
     await store.insertDocument(C, userDocument('zeta'), version(1, { content: 'other' }));
-    await assert.rejects(store.insertDocument(A, userDocument('zeta'), version(1)), 'an existing name cannot be inserted again');
+    assert.equal(await store.insertDocument(A, userDocument('zeta'), version(1, { content: 'again' })), false, 'an existing name is not inserted again');
+    assert.equal((await store.getDocumentVersion(A, 'zeta', 1))?.content, version(1).content, 'and its version is untouched');
+    // Two transactions racing for one name (two CreateDocument calls): one inserts, the other is told so.
+    const RACE = { account: '444444444444', region: 'ap-south-1' };
+    const raced = await Promise.all([1, 2].map((n) => store.transaction((tx) => tx.insertDocument(RACE, userDocument('race'), version(1, { content: `from ${n}` })))));
+    assert.deepEqual([...raced].sort(), [false, true]);
 
     assert.deepEqual(await store.getDocument(A, 'zeta'), userDocument('zeta'));
     assert.equal(await store.getDocument(B, 'zeta'), undefined);

@@ -47,7 +47,8 @@ export interface UserDocument {
 
 export interface DocumentsPort {
   /** A new document with its first version. Rejects when the name exists in the scope. */
-  insertDocument(scope: Scope, document: UserDocument, first: UserDocumentVersion): Promise<void>;
+  /** False, writing nothing, when the name is taken (also by a transaction that committed meanwhile). */
+  insertDocument(scope: Scope, document: UserDocument, first: UserDocumentVersion): Promise<boolean>;
   /** Inside a transaction the document is held until the transaction ends (a new version, a delete). */
   getDocument(scope: Scope, name: string): Promise<UserDocument | undefined>;
   updateDocument(scope: Scope, document: UserDocument): Promise<void>;

@@ -6,7 +6,7 @@ import type { DocumentsPort, UserDocument, UserDocumentVersion } from '../../ser
 import { keyed, parsed } from '../row-mappers.ts';
 import { type Session, statement } from './postgres-database.ts';
 
-const insertDocument = statement('insert_document', 'INSERT INTO documents (account, region, id, doc) VALUES ($1, $2, $3, $4)');
+const insertDocument = statement('insert_document', 'INSERT INTO documents (account, region, id, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (account, region, id) DO NOTHING');
 const selectDocument = statement('select_document', 'SELECT doc FROM documents WHERE account = $1 AND region = $2 AND id = $3');
 const selectDocumentForUpdate = statement('select_document_for_update', 'SELECT doc FROM documents WHERE account = $1 AND region = $2 AND id = $3 FOR UPDATE');
 const updateDocument = statement('update_document', 'UPDATE documents SET doc = $4 WHERE account = $1 AND region = $2 AND id = $3');
@@ -22,10 +22,12 @@ const deleteVersion = statement('delete_document_version', 'DELETE FROM document
 export function postgresDocuments(session: Session, inTransaction: boolean): DocumentsPort {
   return {
     async insertDocument(scope, document, first) {
-      // The store's own call runs on the pool, one statement at a time: the document row goes first, so
-      // an existing name rejects before any version is written.
-      await insertDocument(session, [scope.account, scope.region, document.name, JSON.stringify(document)]);
+      // The document row goes first: a name another transaction took meanwhile (two CreateDocument calls
+      // racing) inserts nothing, and no version is written.
+      const inserted = await insertDocument(session, [scope.account, scope.region, document.name, JSON.stringify(document)]);
+      if (inserted.rowCount === 0) return false;
       await insertVersion(session, [scope.account, scope.region, document.name, first.number, JSON.stringify(first)]);
+      return true;
     },
 
     async getDocument(scope, name) {

@@ -9,7 +9,7 @@ const SCOPE_AND_NAME = 'account = ? AND region = ? AND id = ?';
 const VERSION_OF = 'account = ? AND region = ? AND name = ?';
 
 const statements = {
-  insertDocument: 'INSERT INTO documents (account, region, id, doc) VALUES (?, ?, ?, ?)',
+  insertDocument: 'INSERT INTO documents (account, region, id, doc) VALUES (?, ?, ?, ?) ON CONFLICT (account, region, id) DO NOTHING',
   selectDocument: `SELECT doc FROM documents WHERE ${SCOPE_AND_NAME}`,
   updateDocument: `UPDATE documents SET doc = ? WHERE ${SCOPE_AND_NAME}`,
   deleteDocument: `DELETE FROM documents WHERE ${SCOPE_AND_NAME}`,
@@ -26,9 +26,10 @@ export function sqliteDocuments(db: SqliteDatabase): DocumentsPort {
   const sql = db.prepare(statements);
   return {
     async insertDocument(scope, document, first) {
-      // Both rows or neither: an existing name rejects before the version is written.
-      sql.insertDocument.run(scope.account, scope.region, document.name, JSON.stringify(document));
+      // Both rows or neither: a name already taken inserts nothing.
+      if (sql.insertDocument.run(scope.account, scope.region, document.name, JSON.stringify(document)).changes === 0) return false;
       sql.insertVersion.run(scope.account, scope.region, document.name, first.number, JSON.stringify(first));
+      return true;
     },
 
     async getDocument(scope, name) {
