@@ -1,13 +1,13 @@
 // Reading document content in JSON or YAML, and GetDocument's conversion between the two.
 //
-// YAML goes through the `yaml` package in YAML 1.1 mode: [I] AWS's service is Java, and Java's YAML parser
-// (SnakeYAML, under Jackson) reads YAML 1.1, where `yes`/`no`/`on`/`off` are booleans.
-// Converted YAML follows [I] Jackson's YAML writer: a `---` start line, string values double-quoted, keys
-// plain, list items at their key's indent. Converted JSON is [I] compact, as Jackson writes it.
+// YAML goes through the `yaml` package in YAML 1.1 mode: [I] YAML 1.1 is what AWS's tools read (its
+// converted YAML quotes '1.2' and '3600', as a YAML 1.1 writer does), where `yes`/`no`/`on`/`off` are
+// booleans. Converted YAML is AWS's layout (document-yaml.ts); converted JSON is [I] compact.
 
-import { parseDocument, Document, isScalar } from 'yaml';
+import { parseDocument, isScalar } from 'yaml';
 import { ValidationException } from './errors.ts';
 import { InvalidDocumentContent } from './document-content-errors.ts';
+import { toAwsYaml } from './document-yaml.ts';
 
 export type DocumentFormat = 'JSON' | 'YAML' | 'TEXT';
 
@@ -113,16 +113,6 @@ export function readContent(content: string, format: 'JSON' | 'YAML'): ReadConte
   return format === 'JSON' ? readJson(content) : readYaml(content);
 }
 
-export function toYaml(body: unknown): string {
-  return new Document(body).toString({
-    directives: true,
-    indentSeq: false,
-    defaultStringType: 'QUOTE_DOUBLE',
-    defaultKeyType: 'PLAIN',
-    lineWidth: 0,
-  });
-}
-
 /** GetDocument's DocumentFormat conversion. The same format returns the content byte for byte. */
 export function convertContent(content: string, from: DocumentFormat, to: DocumentFormat): string {
   if (from === to) return content;
@@ -131,5 +121,5 @@ export function convertContent(content: string, from: DocumentFormat, to: Docume
     throw new ValidationException(`Document format ${from} cannot be converted to ${to}.`);
   }
   const { body } = readContent(content, from);
-  return to === 'YAML' ? toYaml(body) : JSON.stringify(body);
+  return to === 'YAML' ? toAwsYaml(body) : JSON.stringify(body);
 }

@@ -11,6 +11,39 @@ import { builtInDocuments } from '../../src/domain/documents.ts';
 
 const json = (body: unknown) => JSON.stringify(body, null, 2);
 
+// AWS's answer to `aws ssm get-document --name AWS-RunPowerShellScript --document-format YAML`, as aws-cli's
+// example shows it (github.com/aws/aws-cli, awscli/examples/ssm/get-document.rst).
+const awsPowerShellYaml = `---
+schemaVersion: '1.2'
+description: Run a PowerShell script or specify the paths to scripts to run.
+parameters:
+  commands:
+    type: StringList
+    description: "(Required) Specify the commands to run or the paths to existing
+      scripts on the instance."
+    minItems: 1
+    displayType: textarea
+  workingDirectory:
+    type: String
+    default: ''
+    description: "(Optional) The path to the working directory on your instance."
+    maxChars: 4096
+  executionTimeout:
+    type: String
+    default: '3600'
+    description: "(Optional) The time in seconds for a command to be completed before
+      it is considered to have failed. Default is 3600 (1 hour). Maximum is 172800
+      (48 hours)."
+    allowedPattern: "([1-9][0-9]{0,4})|(1[0-6][0-9]{4})|(17[0-1][0-9]{3})|(172[0-7][0-9]{2})|(172800)"
+runtimeConfig:
+  aws:runPowerShellScript:
+    properties:
+    - id: 0.aws:runPowerShellScript
+      runCommand: "{{ commands }}"
+      workingDirectory: "{{ workingDirectory }}"
+      timeoutSeconds: "{{ executionTimeout }}"
+`;
+
 const command22 = {
   schemaVersion: '2.2',
   description: 'Two steps',
@@ -231,10 +264,25 @@ describe('conversion', () => {
     assert.deepEqual(JSON.parse(convertContent(convertContent(command22Yaml, 'YAML', 'JSON'), 'JSON', 'JSON')), once);
     assert.deepEqual(JSON.parse(convertContent(convertContent(JSON.stringify(once), 'JSON', 'YAML'), 'YAML', 'JSON')), once);
   });
-  test('the converted YAML layout: start line, quoted strings, list items at their key', () => {
-    const yaml = convertContent('{"schemaVersion":"2.2","mainSteps":[{"name":"a","n":1,"b":true}]}', 'JSON', 'YAML');
-    assert.equal(yaml, '---\nschemaVersion: "2.2"\nmainSteps:\n- name: "a"\n  n: 1\n  b: true\n');
+  test("AWS-RunPowerShellScript in YAML is AWS's own conversion (aws-cli's get-document example)", () => {
+    const powerShell = builtInDocuments.find((d) => d.name === 'AWS-RunPowerShellScript');
+    assert.ok(powerShell);
+    assert.equal(convertContent(powerShell.content, 'JSON', 'YAML'), awsPowerShellYaml);
   });
+  const layouts: { name: string; body: unknown; yaml: string }[] = [
+    { name: 'start line, list items at their key', body: { mainSteps: [{ name: 'a', count: 1, b: true }] }, yaml: '---\nmainSteps:\n- name: a\n  count: 1\n  b: true\n' },
+    { name: 'strings that read back as others are single-quoted', body: { a: '1.2', b: '', c: 'true', d: 'yes', on: 'off', n: 1 }, yaml: "---\na: '1.2'\nb: ''\nc: 'true'\nd: 'yes'\n'on': 'off'\n\"n\": 1\n" },
+    { name: 'a leading non-word character is double-quoted', body: { a: '{{ x }}', b: '-v', c: '(x)', d: 'y', e: '~' }, yaml: '---\na: "{{ x }}"\nb: "-v"\nc: "(x)"\nd: "y"\ne: "~"\n' },
+    { name: 'inner line breaks are a literal block', body: { script: 'echo a\necho b' }, yaml: '---\nscript: |-\n  echo a\n  echo b\n' },
+    { name: 'a long bare list item folds at its own column', body: { l: [`${'word '.repeat(20)}end`] }, yaml: `---\nl:\n- ${'word '.repeat(15)}word\n  word word word word end\n` },
+    { name: 'empty maps and lists', body: { m: {}, l: [] }, yaml: '---\nm: {}\nl: []\n' },
+  ];
+  for (const l of layouts) {
+    test(`YAML layout: ${l.name}`, () => {
+      assert.equal(convertContent(JSON.stringify(l.body), 'JSON', 'YAML'), l.yaml);
+      assert.deepEqual(JSON.parse(convertContent(l.yaml, 'YAML', 'JSON')), l.body);
+    });
+  }
   for (const format of ['JSON', 'YAML', 'TEXT'] as const) {
     test(`${format} to itself is byte for byte`, () => {
       const content = format === 'JSON' ? '{ "schemaVersion" :"2.2" ,\r\n"x":1 }  \n' : '# comment\nschemaVersion:   "2.2"   \n\n';
