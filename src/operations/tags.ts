@@ -1,4 +1,5 @@
-// AddTagsToResource, ListTagsForResource, RemoveTagsFromResource (ResourceType MaintenanceWindow or ManagedInstance).
+// AddTagsToResource, ListTagsForResource, RemoveTagsFromResource (ResourceType MaintenanceWindow,
+// ManagedInstance or Document).
 
 import type { TagService } from '../service/tags.ts';
 import type { Handler } from '../wire/api.ts';

@@ -100,7 +100,7 @@ export type Predicate = (document: DocumentView) => boolean;
 // Public (shared publicly by others), ThirdParty; `All` is accepted by the console and CLI as "any".
 // Nothing is shared between accounts yet, so Private, Public and ThirdParty match nothing.
 const OWNERS = ['Self', 'Amazon', 'Private', 'Public', 'ThirdParty', 'All'];
-const KEYS = ['DocumentType', 'Name', 'Owner', 'PlatformTypes', 'SchemaVersion', 'SearchKeyword', 'TargetType', 'tag:<key>'];
+const KEYS = ['DocumentType', 'Name', 'Owner', 'PlatformTypes', 'SchemaVersion', 'SearchKeyword', 'TagKeys', 'TargetType', 'tag:<key>'];
 
 function ownerPredicate(values: string[]): Predicate {
   if (values.length !== 1) throw new ValidationException('Owner filter can only have one value.');
@@ -133,6 +133,8 @@ export function keyValuesPredicate(filter: DocumentKeyValues): Predicate {
       return (d) => values.includes(d.schemaVersion);
     case 'TargetType':
       return (d) => d.targetType !== undefined && values.includes(d.targetType);
+    case 'TagKeys': // documents with a tag of any of these keys, whatever its value [I] (issue 21 names the key)
+      return (d) => d.tags.some((t) => values.includes(t.key));
     case 'SearchKeyword':
       return (d) => values.some((v) => d.name.toLowerCase().includes(v.toLowerCase()) || (d.description ?? '').toLowerCase().includes(v.toLowerCase()));
     default:

@@ -242,7 +242,7 @@ describe('managed nodes: DescribeInstanceInformation and ManagedInstance tags', 
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 30, 'exactly the 30 that fit under the quota of 50');
     assert.equal((await tagsOf(EC2)).length, 50);
 
-    await rejectsWith(send(new ListTagsForResourceCommand({ ResourceType: 'Document', ResourceId: 'AWS-RunShellScript' })), 'InvalidResourceType');
+    await rejectsWith(send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: 'some-parameter' })), 'InvalidResourceType');
   });
 
   test('a window task targeting tag:Env reaches a node tagged through AddTagsToResource', async () => {

@@ -121,7 +121,7 @@ describe('schedule, windows for a target, tags', () => {
     await rejectsWith(send(new AddTagsToResourceCommand({ ResourceType: 'MaintenanceWindow', ResourceId: W0, Tags: [{ Key: 'k', Value: 'v' }] })), 'InvalidResourceId');
     await rejectsWith(send(new ListTagsForResourceCommand({ ResourceType: 'MaintenanceWindow', ResourceId: W0 })), 'InvalidResourceId');
     await rejectsWith(send(new AddTagsToResourceCommand({ ResourceType: 'Window' as never, ResourceId: windowId, Tags: [{ Key: 'k', Value: 'v' }] })), 'ValidationException', /Member must satisfy enum value set: \[/);
-    await rejectsWith(send(new AddTagsToResourceCommand({ ResourceType: 'Document', ResourceId: windowId, Tags: [{ Key: 'k', Value: 'v' }] })), 'InvalidResourceType');
+    await rejectsWith(send(new AddTagsToResourceCommand({ ResourceType: 'PatchBaseline', ResourceId: windowId, Tags: [{ Key: 'k', Value: 'v' }] })), 'InvalidResourceType');
     const tooMany = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
     await rejectsWith(send(new AddTagsToResourceCommand({ ResourceType: 'MaintenanceWindow', ResourceId: windowId, Tags: tooMany })), 'TooManyTagsError');
     const list = await send(new ListTagsForResourceCommand({ ResourceType: 'MaintenanceWindow', ResourceId: windowId }));
