@@ -1,77 +1,53 @@
 // The targets-and-tasks port on SQLite: a window's targets and tasks, each a JSON document in its
-// window's keyset (creation) order.
+// window's keyset (creation) order. The two tables have the same columns, so one set of statements and
+// methods serves either (windowChildren).
 
-import type { WindowTarget, WindowTask } from '../../domain/model.ts';
-import type { TargetsAndTasksPort } from '../../service/ports.ts';
+import type { Scope, WindowTarget, WindowTask } from '../../domain/model.ts';
+import type { Keyed, TargetsAndTasksPort } from '../../service/ports.ts';
 import { keyed, parsed, type Row } from '../row-mappers.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
 const OF_WINDOW = 'account = ? AND region = ? AND window_id = ?';
 
-const statements = {
-  insertTarget: 'INSERT INTO window_targets (account, region, window_id, id, doc) VALUES (?, ?, ?, ?, ?)',
-  selectTarget: `SELECT doc FROM window_targets WHERE ${OF_WINDOW} AND id = ?`,
-  updateTarget: `UPDATE window_targets SET doc = ? WHERE ${OF_WINDOW} AND id = ?`,
-  deleteTarget: `DELETE FROM window_targets WHERE ${OF_WINDOW} AND id = ?`,
-  countTargets: `SELECT count(*) AS n FROM window_targets WHERE ${OF_WINDOW}`,
-  listTargets: `SELECT seq, doc FROM window_targets WHERE ${OF_WINDOW} AND seq > ? ORDER BY seq LIMIT ?`,
-  insertTask: 'INSERT INTO window_tasks (account, region, window_id, id, doc) VALUES (?, ?, ?, ?, ?)',
-  selectTask: `SELECT doc FROM window_tasks WHERE ${OF_WINDOW} AND id = ?`,
-  updateTask: `UPDATE window_tasks SET doc = ? WHERE ${OF_WINDOW} AND id = ?`,
-  deleteTask: `DELETE FROM window_tasks WHERE ${OF_WINDOW} AND id = ?`,
-  countTasks: `SELECT count(*) AS n FROM window_tasks WHERE ${OF_WINDOW}`,
-  listTasks: `SELECT seq, doc FROM window_tasks WHERE ${OF_WINDOW} AND seq > ? ORDER BY seq LIMIT ?`,
-};
+/** A window's children in `table` (window_targets or window_tasks): the six calls the port needs of each. */
+function windowChildren<T extends { windowId: string; id: string }>(db: SqliteDatabase, table: string) {
+  const sql = db.prepare({
+    insert: `INSERT INTO ${table} (account, region, window_id, id, doc) VALUES (?, ?, ?, ?, ?)`,
+    select: `SELECT doc FROM ${table} WHERE ${OF_WINDOW} AND id = ?`,
+    update: `UPDATE ${table} SET doc = ? WHERE ${OF_WINDOW} AND id = ?`,
+    remove: `DELETE FROM ${table} WHERE ${OF_WINDOW} AND id = ?`,
+    count: `SELECT count(*) AS n FROM ${table} WHERE ${OF_WINDOW}`,
+    list: `SELECT seq, doc FROM ${table} WHERE ${OF_WINDOW} AND seq > ? ORDER BY seq LIMIT ?`,
+  });
+  return {
+    async insert(scope: Scope, child: T): Promise<void> {
+      sql.insert.run(scope.account, scope.region, child.windowId, child.id, JSON.stringify(child));
+    },
+    async get(scope: Scope, windowId: string, id: string): Promise<T | undefined> {
+      return parsed<T>(sql.select.get(scope.account, scope.region, windowId, id) as Row | undefined);
+    },
+    async update(scope: Scope, child: T): Promise<void> {
+      sql.update.run(JSON.stringify(child), scope.account, scope.region, child.windowId, child.id);
+    },
+    async remove(scope: Scope, windowId: string, id: string): Promise<void> {
+      sql.remove.run(scope.account, scope.region, windowId, id);
+    },
+    async count(scope: Scope, windowId: string): Promise<number> {
+      return Number((sql.count.get(scope.account, scope.region, windowId) as Row).n);
+    },
+    async list(scope: Scope, windowId: string, afterKey: number, limit: number): Promise<Keyed<T>[]> {
+      return keyed<T>(sql.list.all(scope.account, scope.region, windowId, afterKey, limit) as Row[]);
+    },
+  };
+}
 
 export function sqliteTargetsAndTasks(db: SqliteDatabase): TargetsAndTasksPort {
-  const sql = db.prepare(statements);
+  const targets = windowChildren<WindowTarget>(db, 'window_targets');
+  const tasks = windowChildren<WindowTask>(db, 'window_tasks');
   return {
-    async insertTarget(scope, target) {
-      sql.insertTarget.run(scope.account, scope.region, target.windowId, target.id, JSON.stringify(target));
-    },
-
-    async getTarget(scope, windowId, targetId) {
-      return parsed<WindowTarget>(sql.selectTarget.get(scope.account, scope.region, windowId, targetId) as Row | undefined);
-    },
-
-    async updateTarget(scope, target) {
-      sql.updateTarget.run(JSON.stringify(target), scope.account, scope.region, target.windowId, target.id);
-    },
-
-    async deleteTarget(scope, windowId, targetId) {
-      sql.deleteTarget.run(scope.account, scope.region, windowId, targetId);
-    },
-
-    async countTargets(scope, windowId) {
-      return Number((sql.countTargets.get(scope.account, scope.region, windowId) as Row).n);
-    },
-
-    async listTargets(scope, windowId, afterKey, limit) {
-      return keyed<WindowTarget>(sql.listTargets.all(scope.account, scope.region, windowId, afterKey, limit) as Row[]);
-    },
-
-    async insertTask(scope, task) {
-      sql.insertTask.run(scope.account, scope.region, task.windowId, task.id, JSON.stringify(task));
-    },
-
-    async getTask(scope, windowId, taskId) {
-      return parsed<WindowTask>(sql.selectTask.get(scope.account, scope.region, windowId, taskId) as Row | undefined);
-    },
-
-    async updateTask(scope, task) {
-      sql.updateTask.run(JSON.stringify(task), scope.account, scope.region, task.windowId, task.id);
-    },
-
-    async deleteTask(scope, windowId, taskId) {
-      sql.deleteTask.run(scope.account, scope.region, windowId, taskId);
-    },
-
-    async countTasks(scope, windowId) {
-      return Number((sql.countTasks.get(scope.account, scope.region, windowId) as Row).n);
-    },
-
-    async listTasks(scope, windowId, afterKey, limit) {
-      return keyed<WindowTask>(sql.listTasks.all(scope.account, scope.region, windowId, afterKey, limit) as Row[]);
-    },
+    insertTarget: targets.insert, getTarget: targets.get, updateTarget: targets.update, deleteTarget: targets.remove,
+    countTargets: targets.count, listTargets: targets.list,
+    insertTask: tasks.insert, getTask: tasks.get, updateTask: tasks.update, deleteTask: tasks.remove,
+    countTasks: tasks.count, listTasks: tasks.list,
   };
 }
