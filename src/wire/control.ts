@@ -92,16 +92,22 @@ export type MetricsAnswer = { status: number; contentType: string; body: string 
 export function metricsRoute(text: () => Promise<{ contentType: string; body: string }>, authenticate?: ControlAuthenticate) {
   return async (request: MetricsRequest): Promise<MetricsAnswer> => {
     if (authenticate) {
+      const asControl: Authenticated = { ...request, path: '/metrics', query: new URLSearchParams() };
       try {
-        const caller = await authenticate({ ...request, path: '/metrics', query: new URLSearchParams() });
-        requireOperator({ ...request, path: '/metrics', query: new URLSearchParams(), authenticated: caller }, 'read the metrics of the whole service');
+        requireOperator({ ...asControl, authenticated: await authenticate(asControl) }, 'read the metrics of the whole service');
       } catch (error) {
-        if (!(error instanceof ServiceError) || error.fault !== 'client') throw error;
-        return { status: STATUS_BY_CODE[error.code] ?? 400, contentType: 'application/json', body: JSON.stringify({ __type: error.code, message: error.message }) };
+        const refused = clientRefusal(error);
+        return { status: refused.status, contentType: 'application/json', body: JSON.stringify(refused.body) };
       }
     }
     return { status: 200, ...(await text()) };
   };
+}
+
+/** A client's error as a control route answers it (status by code); anything else is rethrown, a 500. */
+function clientRefusal(error: unknown): ControlResponse {
+  if (error instanceof ServiceError && error.fault === 'client') return ok({ __type: error.code, message: error.message }, STATUS_BY_CODE[error.code] ?? 400);
+  throw error;
 }
 
 type Route = { method: string; pattern: RegExp; run: (request: Authenticated, params: string[]) => Promise<ControlResponse> };
@@ -177,10 +183,7 @@ export function createControlHandler(control?: ControlService, authenticate?: Co
         const scope = authenticate && request.path !== '/_mw/health' ? await authenticate(request) : undefined;
         return await route.run({ ...request, authenticated: scope } as Authenticated, match.slice(1).map(decodeSegment));
       } catch (error) {
-        if (error instanceof ServiceError && error.fault === 'client') {
-          return ok({ __type: error.code, message: error.message }, STATUS_BY_CODE[error.code] ?? 400);
-        }
-        throw error;
+        return clientRefusal(error);
       }
     }
     return pathMatched ? ok({ __type: 'MethodNotAllowed', message: `${request.method} is not allowed on ${request.path}.` }, 405) : undefined;
