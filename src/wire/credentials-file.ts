@@ -28,20 +28,14 @@ export function parseCredentials(text: string, source: string): Credential[] {
     return {
       accessKeyId: entry.accessKeyId as string, secretAccessKey: entry.secretAccessKey as string, accountId: entry.accountId as string,
       ...(entry.sessionToken !== undefined ? { sessionToken: entry.sessionToken as string } : {}),
+      ...(entry.operator === true ? { operator: true } : {}),
     };
   });
-}
-
-/** The access key ids of the operator keys among a file's entries. */
-function operatorsOf(text: string): Set<string> {
-  const list = JSON.parse(text) as Record<string, unknown>[];
-  return new Set(list.filter((entry) => entry.operator === true).map((entry) => entry.accessKeyId as string));
 }
 
 export class CredentialsFile implements CredentialLookup {
   private readonly path: string;
   private keys = new Map<string, Credential>();
-  private operators = new Set<string>();
 
   constructor(path: string) {
     this.path = path;
@@ -54,15 +48,13 @@ export class CredentialsFile implements CredentialLookup {
 
   /** Reads the file again; throws (keeping the current keys) when it is not valid. */
   reload(): void {
-    const text = readFileSync(this.path, 'utf8');
-    const list = parseCredentials(text, this.path);
+    const list = parseCredentials(readFileSync(this.path, 'utf8'), this.path);
     this.keys = new Map(list.map((key) => [key.accessKeyId, key]));
-    this.operators = operatorsOf(text);
   }
 
   /** Whether the key may act on the whole service (the manual clock, /metrics): `"operator": true` in the file. */
   isOperator(accessKeyId: string): boolean {
-    return this.operators.has(accessKeyId);
+    return this.keys.get(accessKeyId)?.operator === true;
   }
 
   find(accessKeyId: string): Credential | undefined {

@@ -30,6 +30,8 @@ export interface Credential {
   publicKey?: KeyObject;
   /** Who the key belongs to within its account (a registered node's id), told back by verify. */
   subject?: string;
+  /** A key of the credentials file marked `"operator": true`: it may act on the whole service. */
+  operator?: boolean;
 }
 
 /** Where the verifier finds a key (reloadable: the file may change on SIGHUP). */
