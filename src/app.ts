@@ -240,9 +240,10 @@ function createServices(config: AppConfig, ctx: ServiceContext, runtime: Runtime
     instances: new InstanceService(ctx),
     history: new HistoryService(ctx),
     commands: new CommandService(ctx, engine),
+    documents: new DocumentService(ctx),
   };
   const handlers = createHandlers({
-    ...byResource, documents: new DocumentService(ctx), activations: new ActivationService(ctx), clock: ctx.clock, engine,
+    ...byResource, activations: new ActivationService(ctx), clock: ctx.clock, engine,
   });
   const sweep = sweepIdempotencyRecords(ctx, config.log);
   return { ...byResource, handlers, agents, control: new ControlService(ctx, engine), stop: sweep.stop };

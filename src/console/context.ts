@@ -4,6 +4,7 @@
 import type { Scope } from '../domain/model.ts';
 import type { CommandService } from '../service/commands.ts';
 import type { ControlService } from '../service/control.ts';
+import type { DocumentService } from '../service/documents.ts';
 import type { HistoryService } from '../service/history.ts';
 import type { ScheduleService } from '../service/schedule.ts';
 import type { TagService } from '../service/tags.ts';
@@ -19,6 +20,7 @@ export interface ConsoleServices {
   schedule: ScheduleService;
   history: HistoryService;
   commands: CommandService;
+  documents: DocumentService;
   control: ControlService;
   /** How long a registered node stays Online without word from its agent (for PingStatus). */
   pingTimeoutMs: number;
