@@ -18,7 +18,7 @@ export interface AppConfig {
   store?: string;
   /** PostgreSQL schema to use (created if missing); default: the connection's search_path. */
   postgresSchema?: string;
-  /** Windows, targets, tasks and tags allowed per account and Region (default: AWS's defaults, defaultQuotas). */
+  /** Windows, targets, tasks, tags and documents allowed per account and Region (default: AWS's defaults, defaultQuotas). */
   quotas: Quotas;
   /** Where the service's own lines go; `level` (default info) is error for a fault of ours (a 500's cause). */
   log: (message: string, fields?: Record<string, unknown>, level?: 'info' | 'warn' | 'error') => void;

@@ -20,6 +20,7 @@ Options (flag / environment variable / default):
   --max-targets N        MW_MAX_TARGETS     100         targets per window
   --max-tasks N          MW_MAX_TASKS       20          tasks per window
   --max-tags N           MW_MAX_TAGS        50          tags per window
+  --max-documents N      MW_MAX_DOCUMENTS   500         documents an account owns per Region ([I] AWS's quota)
   --clock MODE           MW_CLOCK           system      'system', or 'manual': time moves only via POST /_mw/clock
   --clock-start ISO      MW_CLOCK_START     now         where the manual clock starts
   --invocation-seconds N MW_INVOCATION_SECONDS 1        simulated run time of an invocation (no outcome rule)
@@ -92,6 +93,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
       'max-targets': { type: 'string' },
       'max-tasks': { type: 'string' },
       'max-tags': { type: 'string' },
+      'max-documents': { type: 'string' },
       clock: { type: 'string' },
       'clock-start': { type: 'string' },
       'invocation-seconds': { type: 'string' },
@@ -154,6 +156,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
       targetsPerWindow: integer('--max-targets', values['max-targets'] ?? env.MW_MAX_TARGETS, q.targetsPerWindow, 1),
       tasksPerWindow: integer('--max-tasks', values['max-tasks'] ?? env.MW_MAX_TASKS, q.tasksPerWindow, 1),
       tagsPerResource: integer('--max-tags', values['max-tags'] ?? env.MW_MAX_TAGS, q.tagsPerResource, 1),
+      documentsPerRegion: integer('--max-documents', values['max-documents'] ?? env.MW_MAX_DOCUMENTS, q.documentsPerRegion, 1),
     },
     logLevel,
   };

@@ -12,6 +12,8 @@ export interface Quotas {
   tasksPerWindow: number;
   /** User tags on one resource (AWS: 50). */
   tagsPerResource: number;
+  /** Documents one account may own in a Region ([I] AWS's commonly cited 500; DocumentLimitExceeded past it). */
+  documentsPerRegion: number;
 }
 
 export const defaultQuotas: Quotas = {
@@ -19,6 +21,7 @@ export const defaultQuotas: Quotas = {
   targetsPerWindow: 100,
   tasksPerWindow: 20,
   tagsPerResource: 50,
+  documentsPerRegion: 500,
 };
 
 export interface ServiceContext {

@@ -23,8 +23,6 @@ import type { StoreOperations, UserDocument, UserDocumentVersion } from './ports
 
 /** Versions one document may have (AWS: 1,000; DocumentVersionLimitExceeded past it). */
 export const VERSIONS_PER_DOCUMENT = 1000;
-/** Documents one account may own in a Region ([I] AWS's commonly cited quota). */
-export const DOCUMENTS_PER_REGION = 500;
 
 // AWS keeps these prefixes for its own documents (CreateDocument's Name member in the API reference:
 // aws, amazon, amzn, AWSEC2, AWSConfigRemediation, AWSSupport). aws, amazon and amzn in any case [I];
@@ -102,7 +100,8 @@ export class UserDocuments {
     const document: UserDocument = { name: input.name, documentType, createdAt: now, defaultVersion: 1, latestVersion: 1, tags };
     await this.ctx.store.transaction(async (tx) => {
       if (await tx.getDocument(scope, input.name)) throw new DocumentAlreadyExists(input.name);
-      if ((await tx.countDocuments(scope)) >= DOCUMENTS_PER_REGION) throw new DocumentLimitExceeded(DOCUMENTS_PER_REGION);
+      const limit = this.ctx.quotas.documentsPerRegion;
+      if ((await tx.countDocuments(scope)) >= limit) throw new DocumentLimitExceeded(limit);
       if (!(await tx.insertDocument(scope, document, first))) throw new DocumentAlreadyExists(input.name);
     });
     return userView(scope, document, first);

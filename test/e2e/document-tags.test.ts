@@ -33,7 +33,7 @@ describe('tags on user documents (ResourceType Document)', () => {
     ((await send(new ListDocumentsCommand({ Filters: [...filters, { Key: 'Owner', Values: ['Self'] }] }))).DocumentIdentifiers as { Name: string }[]).map((d) => d.Name).sort();
 
   before(async () => {
-    server = await startTestServer({ quotas: { windowsPerRegion: 50, targetsPerWindow: 30, tasksPerWindow: 5, tagsPerResource: MAX_TAGS } });
+    server = await startTestServer({ quotas: { windowsPerRegion: 50, targetsPerWindow: 30, tasksPerWindow: 5, tagsPerResource: MAX_TAGS, documentsPerRegion: 500 } });
   });
   after(() => server.stop());
 

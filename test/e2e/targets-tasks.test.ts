@@ -31,7 +31,7 @@ describe('targets and tasks', () => {
   const send = (command: any): Promise<any> => server.client.send(command);
 
   before(async () => {
-    server = await startTestServer({ quotas: { windowsPerRegion: 50, targetsPerWindow: 30, tasksPerWindow: 5, tagsPerResource: 50 } });
+    server = await startTestServer({ quotas: { windowsPerRegion: 50, targetsPerWindow: 30, tasksPerWindow: 5, tagsPerResource: 50, documentsPerRegion: 500 } });
   });
   after(() => server.stop());
   beforeEach(async () => {

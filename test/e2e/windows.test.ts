@@ -28,7 +28,7 @@ const nightly: CreateMaintenanceWindowCommandInput = {
 describe('maintenance windows', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ quotas: { windowsPerRegion: 500, targetsPerWindow: 100, tasksPerWindow: 20, tagsPerResource: 50 } });
+    server = await startTestServer({ quotas: { windowsPerRegion: 500, targetsPerWindow: 100, tasksPerWindow: 20, tagsPerResource: 50, documentsPerRegion: 500 } });
   });
   after(() => server.stop());
   // The SDK's send() is typed per command; these tests look at responses loosely.
@@ -243,7 +243,7 @@ describe('maintenance windows', () => {
   });
 
   test('the window quota is enforced per account and Region', async () => {
-    const limited = await startTestServer({ quotas: { windowsPerRegion: 2, targetsPerWindow: 100, tasksPerWindow: 20, tagsPerResource: 50 } });
+    const limited = await startTestServer({ quotas: { windowsPerRegion: 2, targetsPerWindow: 100, tasksPerWindow: 20, tagsPerResource: 50, documentsPerRegion: 500 } });
     try {
       await limited.client.send(new CreateMaintenanceWindowCommand(nightly));
       await limited.client.send(new CreateMaintenanceWindowCommand(nightly));

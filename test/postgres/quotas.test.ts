@@ -14,7 +14,7 @@ test('window and task quotas under concurrent requests', { skip: !url && !proces
     store: url,
     postgresSchema: `mw_quotas_${process.pid}`,
     engine: false,
-    quotas: { windowsPerRegion: 4, targetsPerWindow: 100, tasksPerWindow: 3, tagsPerResource: 50 },
+    quotas: { windowsPerRegion: 4, targetsPerWindow: 100, tasksPerWindow: 3, tagsPerResource: 50, documentsPerRegion: 500 },
   });
   try {
     const create = () => server.client.send(new CreateMaintenanceWindowCommand({ Name: 'racing', Schedule: 'rate(1 day)', Duration: 1, Cutoff: 0, AllowUnassociatedTargets: false }));
