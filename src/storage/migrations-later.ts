@@ -117,4 +117,23 @@ export const later: SharedMigration[] = [
       );
     `,
   },
+  {
+    version: 14,
+    description: 'document sharing (ModifyDocumentPermission): the accounts, or all, a document is shared with and which version',
+    sql: (w) => `
+      -- account, region, name: the owner's document. shared_with: a 12-digit account id, or 'all' (public).
+      -- shared_version: $DEFAULT, $LATEST or $ALL. seq keeps the order the shares were first given.
+      CREATE TABLE document_permissions (
+        seq ${w.seq},
+        account ${w.text} NOT NULL,
+        region ${w.text} NOT NULL,
+        name ${w.text} NOT NULL,
+        shared_with ${w.text} NOT NULL,
+        shared_version ${w.text} NOT NULL,
+        UNIQUE (account, region, name, shared_with)
+      );
+      -- The documents shared with an account (or with all), for its ListDocuments and its reads by ARN.
+      CREATE INDEX document_permissions_by_sharee ON document_permissions (region, shared_with, seq);
+    `,
+  },
 ];
