@@ -1,5 +1,6 @@
 // Contract: user documents (a row per name in a scope, in creation order, counted) and their versions
-// (content kept byte for byte, listed by number, one deleted alone, all deleted with the document).
+// (content kept byte for byte, listed by number, one deleted alone, all deleted with the document), and its
+// shares with other accounts or with all (listed in the order given, found by the reader, counted).
 
 import assert from 'node:assert/strict';
 import type { UserDocument, UserDocumentVersion } from '../../src/service/ports.ts';
@@ -84,5 +85,48 @@ export function documentContract(it: StoreTest): void {
     // The name can be used again, from version 1.
     await store.insertDocument(A, userDocument('doc'), version(1));
     assert.deepEqual(keys(await store.listDocumentVersions(A, 'doc', 0, 10)), [1]);
+  });
+  it('shares: per document in the order given, a new version in place, found by the reader, counted, gone with the document', async (store) => {
+    const D = { account: '333333333333', region: 'us-east-1' };
+    for (const name of ['one', 'two']) await store.insertDocument(A, userDocument(name), version(1));
+    await store.insertDocument(D, userDocument('three'), version(1));
+    await store.insertDocument(C, userDocument('one'), version(1));
+    await store.putDocumentShare(A, 'one', { sharedWith: B.account, sharedVersion: '$DEFAULT' });
+    await store.putDocumentShare(A, 'one', { sharedWith: D.account, sharedVersion: '$LATEST' });
+    await store.putDocumentShare(A, 'two', { sharedWith: 'all', sharedVersion: '$DEFAULT' });
+    await store.putDocumentShare(D, 'three', { sharedWith: B.account, sharedVersion: '$ALL' });
+    await store.putDocumentShare(C, 'one', { sharedWith: B.account, sharedVersion: '$DEFAULT' });
+    // Given again: the version changes, the place in the order does not.
+    await store.putDocumentShare(A, 'one', { sharedWith: B.account, sharedVersion: '$ALL' });
+    assert.deepEqual(await store.listDocumentShares(A, 'one'), [
+      { sharedWith: B.account, sharedVersion: '$ALL' },
+      { sharedWith: D.account, sharedVersion: '$LATEST' },
+    ]);
+    assert.deepEqual(await store.listDocumentShares(B, 'one'), [], 'per owner');
+
+    const forB = await store.listSharedDocuments('us-east-1', B.account, [B.account], 0, 10);
+    assert.deepEqual(items(forB), [
+      { owner: A.account, name: 'one', sharedWith: B.account, sharedVersion: '$ALL' },
+      { owner: D.account, name: 'three', sharedWith: B.account, sharedVersion: '$ALL' },
+    ], 'shared with B in this Region, in the order shared; not the other Region');
+    assert.deepEqual(items(await store.listSharedDocuments('us-east-1', B.account, [B.account, 'all'], forB[0].key, 10)).map((d) => d.name), ['two', 'three'],
+      'with the public ones, after a key');
+    assert.deepEqual(items(await store.listSharedDocuments('us-east-1', B.account, ['all'], 0, 1)).map((d) => d.name), ['two']);
+    assert.deepEqual(await store.listSharedDocuments('us-east-1', A.account, ['all'], 0, 10), [], 'never the reader\'s own');
+    assert.deepEqual(items(await store.listSharedDocuments('eu-west-1', B.account, [B.account], 0, 10)).map((d) => d.owner), [C.account]);
+    assert.equal(await store.countSharedDocuments(A, 'all'), 1);
+    assert.equal(await store.countSharedDocuments(A, B.account), 1);
+    assert.equal(await store.countSharedDocuments(D, 'all'), 0);
+
+    assert.equal(await store.deleteDocumentShare(A, 'one', B.account), true);
+    assert.equal(await store.deleteDocumentShare(A, 'one', B.account), false);
+    assert.deepEqual(await store.listDocumentShares(A, 'one'), [{ sharedWith: D.account, sharedVersion: '$LATEST' }]);
+    await store.transaction(async (tx) => {
+      await tx.putDocumentShare(A, 'one', { sharedWith: B.account, sharedVersion: '$DEFAULT' });
+      assert.equal(await tx.deleteDocument(A, 'one'), true);
+    });
+    assert.deepEqual(await store.listDocumentShares(A, 'one'), [], 'shares go with the document');
+    await store.insertDocument(A, userDocument('one'), version(1));
+    assert.deepEqual(await store.listDocumentShares(A, 'one'), [], 'and do not come back with its name');
   });
 }

@@ -45,6 +45,20 @@ export interface UserDocument {
   tags: Tag[];
 }
 
+/** One share of a document (ModifyDocumentPermission): with an account id or 'all', and what version. */
+export interface DocumentShare {
+  /** A 12-digit account id, or 'all' (shared publicly). */
+  sharedWith: string;
+  /** '$DEFAULT', '$LATEST' or '$ALL'. */
+  sharedVersion: string;
+}
+
+/** A document another account shared: its owner and name, and the share that reaches the reader. */
+export interface SharedDocument extends DocumentShare {
+  owner: string;
+  name: string;
+}
+
 export interface DocumentsPort {
   /** A new document with its first version. Rejects when the name exists in the scope. */
   /** False, writing nothing, when the name is taken (also by a transaction that committed meanwhile). */
@@ -52,7 +66,7 @@ export interface DocumentsPort {
   /** Inside a transaction the document is held until the transaction ends (a new version, a delete). */
   getDocument(scope: Scope, name: string): Promise<UserDocument | undefined>;
   updateDocument(scope: Scope, document: UserDocument): Promise<void>;
-  /** The document and every version of it. False when there was none. */
+  /** The document, every version of it and its shares. False when there was none. */
   deleteDocument(scope: Scope, name: string): Promise<boolean>;
   /** In creation order: rows with key > afterKey. */
   listDocuments(scope: Scope, afterKey: number, limit: number): Promise<Keyed<UserDocument>[]>;
@@ -63,4 +77,18 @@ export interface DocumentsPort {
   /** Versions in ascending order, key = version number: rows with version > afterVersion. */
   listDocumentVersions(scope: Scope, name: string, afterVersion: number, limit: number): Promise<Keyed<UserDocumentVersion>[]>;
   deleteDocumentVersion(scope: Scope, name: string, version: number): Promise<boolean>;
+
+  /** The document's shares, in the order each account was first given one. */
+  listDocumentShares(scope: Scope, name: string): Promise<DocumentShare[]>;
+  /** Shares the document; an account already given a share keeps its place with the new version. */
+  putDocumentShare(scope: Scope, name: string, share: DocumentShare): Promise<void>;
+  /** False when the document was not shared with `sharedWith`. */
+  deleteDocumentShare(scope: Scope, name: string, sharedWith: string): Promise<boolean>;
+  /**
+   * Documents of other accounts than `reader` in `region` shared with any of `sharedWith` (one or two of:
+   * the reader's account id, 'all'), in the order shared: rows with key > afterKey.
+   */
+  listSharedDocuments(region: string, reader: string, sharedWith: string[], afterKey: number, limit: number): Promise<Keyed<SharedDocument>[]>;
+  /** How many of the scope's documents are shared with `sharedWith` ('all': the public ones). */
+  countSharedDocuments(scope: Scope, sharedWith: string): Promise<number>;
 }

@@ -3,7 +3,8 @@
 // A transaction that touches a document holds nothing else (postgres-store.ts's lock order).
 
 import type { DocumentsPort, UserDocument, UserDocumentVersion } from '../../service/ports.ts';
-import { keyed, parsed } from '../row-mappers.ts';
+import type { DocumentShare, SharedDocument } from '../../service/ports/documents.ts';
+import { keyed, parsed, type Row } from '../row-mappers.ts';
 import { type Session, statement } from './postgres-database.ts';
 
 const insertDocument = statement('insert_document', 'INSERT INTO documents (account, region, id, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (account, region, id) DO NOTHING');
@@ -18,6 +19,18 @@ const insertVersion = statement('insert_document_version', 'INSERT INTO document
 const selectVersion = statement('select_document_version', 'SELECT doc FROM document_versions WHERE account = $1 AND region = $2 AND name = $3 AND version = $4');
 const listVersions = statement('list_document_versions', 'SELECT version AS seq, doc FROM document_versions WHERE account = $1 AND region = $2 AND name = $3 AND version > $4 ORDER BY version LIMIT $5');
 const deleteVersion = statement('delete_document_version', 'DELETE FROM document_versions WHERE account = $1 AND region = $2 AND name = $3 AND version = $4');
+const listShares = statement('list_document_shares', 'SELECT shared_with, shared_version FROM document_permissions WHERE account = $1 AND region = $2 AND name = $3 ORDER BY seq');
+const putShare = statement('put_document_share', 'INSERT INTO document_permissions (account, region, name, shared_with, shared_version) VALUES ($1, $2, $3, $4, $5) '
+  + 'ON CONFLICT (account, region, name, shared_with) DO UPDATE SET shared_version = excluded.shared_version');
+const deleteShare = statement('delete_document_share', 'DELETE FROM document_permissions WHERE account = $1 AND region = $2 AND name = $3 AND shared_with = $4');
+const deleteAllShares = statement('delete_document_shares', 'DELETE FROM document_permissions WHERE account = $1 AND region = $2 AND name = $3');
+const listShared = statement('list_shared_documents', 'SELECT seq, account, name, shared_with, shared_version FROM document_permissions '
+  + 'WHERE region = $1 AND shared_with IN ($2, $3) AND account <> $4 AND seq > $5 ORDER BY seq LIMIT $6');
+const countShared = statement('count_shared_documents', 'SELECT COUNT(*) AS n FROM document_permissions WHERE account = $1 AND region = $2 AND shared_with = $3');
+
+function share(row: Row): DocumentShare {
+  return { sharedWith: String(row.shared_with), sharedVersion: String(row.shared_version) };
+}
 
 export function postgresDocuments(session: Session, inTransaction: boolean): DocumentsPort {
   return {
@@ -41,6 +54,7 @@ export function postgresDocuments(session: Session, inTransaction: boolean): Doc
 
     async deleteDocument(scope, name) {
       await deleteAllVersions(session, [scope.account, scope.region, name]);
+      await deleteAllShares(session, [scope.account, scope.region, name]);
       return ((await deleteDocument(session, [scope.account, scope.region, name])).rowCount ?? 0) > 0;
     },
 
@@ -66,6 +80,27 @@ export function postgresDocuments(session: Session, inTransaction: boolean): Doc
 
     async deleteDocumentVersion(scope, name, version) {
       return ((await deleteVersion(session, [scope.account, scope.region, name, version])).rowCount ?? 0) > 0;
+    },
+
+    async listDocumentShares(scope, name) {
+      return (await listShares(session, [scope.account, scope.region, name])).rows.map(share);
+    },
+
+    async putDocumentShare(scope, name, given) {
+      await putShare(session, [scope.account, scope.region, name, given.sharedWith, given.sharedVersion]);
+    },
+
+    async deleteDocumentShare(scope, name, sharedWith) {
+      return ((await deleteShare(session, [scope.account, scope.region, name, sharedWith])).rowCount ?? 0) > 0;
+    },
+
+    async listSharedDocuments(region, reader, sharedWith, afterKey, limit) {
+      const rows = (await listShared(session, [region, sharedWith[0], sharedWith[1] ?? sharedWith[0], reader, afterKey, limit])).rows;
+      return rows.map((row) => ({ key: Number(row.seq), item: { owner: String(row.account), name: String(row.name), ...share(row) } satisfies SharedDocument }));
+    },
+
+    async countSharedDocuments(scope, sharedWith) {
+      return Number((await countShared(session, [scope.account, scope.region, sharedWith])).rows[0].n);
     },
   };
 }

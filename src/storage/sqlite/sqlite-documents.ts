@@ -2,6 +2,7 @@
 // are BEGIN IMMEDIATE): a read inside a transaction is already held.
 
 import type { DocumentsPort, UserDocument, UserDocumentVersion } from '../../service/ports.ts';
+import type { DocumentShare, SharedDocument } from '../../service/ports/documents.ts';
 import { keyed, parsed, type Row } from '../row-mappers.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
@@ -20,7 +21,19 @@ const statements = {
   selectVersion: `SELECT doc FROM document_versions WHERE ${VERSION_OF} AND version = ?`,
   listVersions: `SELECT version AS seq, doc FROM document_versions WHERE ${VERSION_OF} AND version > ? ORDER BY version LIMIT ?`,
   deleteVersion: `DELETE FROM document_versions WHERE ${VERSION_OF} AND version = ?`,
+  listShares: `SELECT shared_with, shared_version FROM document_permissions WHERE ${VERSION_OF} ORDER BY seq`,
+  putShare: 'INSERT INTO document_permissions (account, region, name, shared_with, shared_version) VALUES (?, ?, ?, ?, ?) '
+    + 'ON CONFLICT (account, region, name, shared_with) DO UPDATE SET shared_version = excluded.shared_version',
+  deleteShare: `DELETE FROM document_permissions WHERE ${VERSION_OF} AND shared_with = ?`,
+  deleteAllShares: `DELETE FROM document_permissions WHERE ${VERSION_OF}`,
+  listShared: 'SELECT seq, account, name, shared_with, shared_version FROM document_permissions '
+    + 'WHERE region = ? AND shared_with IN (?, ?) AND account <> ? AND seq > ? ORDER BY seq LIMIT ?',
+  countShared: 'SELECT COUNT(*) AS n FROM document_permissions WHERE account = ? AND region = ? AND shared_with = ?',
 };
+
+function share(row: Row): DocumentShare {
+  return { sharedWith: String(row.shared_with), sharedVersion: String(row.shared_version) };
+}
 
 export function sqliteDocuments(db: SqliteDatabase): DocumentsPort {
   const sql = db.prepare(statements);
@@ -42,6 +55,7 @@ export function sqliteDocuments(db: SqliteDatabase): DocumentsPort {
 
     async deleteDocument(scope, name) {
       sql.deleteAllVersions.run(scope.account, scope.region, name);
+      sql.deleteAllShares.run(scope.account, scope.region, name);
       return Number(sql.deleteDocument.run(scope.account, scope.region, name).changes) > 0;
     },
 
@@ -67,6 +81,27 @@ export function sqliteDocuments(db: SqliteDatabase): DocumentsPort {
 
     async deleteDocumentVersion(scope, name, version) {
       return Number(sql.deleteVersion.run(scope.account, scope.region, name, version).changes) > 0;
+    },
+
+    async listDocumentShares(scope, name) {
+      return (sql.listShares.all(scope.account, scope.region, name) as Row[]).map(share);
+    },
+
+    async putDocumentShare(scope, name, given) {
+      sql.putShare.run(scope.account, scope.region, name, given.sharedWith, given.sharedVersion);
+    },
+
+    async deleteDocumentShare(scope, name, sharedWith) {
+      return Number(sql.deleteShare.run(scope.account, scope.region, name, sharedWith).changes) > 0;
+    },
+
+    async listSharedDocuments(region, reader, sharedWith, afterKey, limit) {
+      const rows = sql.listShared.all(region, sharedWith[0], sharedWith[1] ?? sharedWith[0], reader, afterKey, limit) as Row[];
+      return rows.map((row) => ({ key: Number(row.seq), item: { owner: String(row.account), name: String(row.name), ...share(row) } satisfies SharedDocument }));
+    },
+
+    async countSharedDocuments(scope, sharedWith) {
+      return Number((sql.countShared.get(scope.account, scope.region, sharedWith) as Row).n);
     },
   };
 }
