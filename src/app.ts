@@ -20,6 +20,7 @@ import { StateEvents } from './runtime/state-events.ts';
 import { CommandTaskRunner } from './runtime/task-runners/command-task-runner.ts';
 import { SimulatedCommandRunner } from './runtime/task-runners/simulated-command-runner.ts';
 import { SimulatedRunner } from './runtime/task-runners/simulated-runner.ts';
+import { remoteRunners } from './runtime/task-runners/remote-runners.ts';
 import { RunnersByTaskType } from './runtime/task-runners/task-runner.ts';
 import { ActivationService } from './service/activations.ts';
 import { AgentDelivery } from './service/agent-delivery.ts';
@@ -188,13 +189,14 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
   const identity = { host: hostname(), pid: process.pid, nonce: randomBytes(4).toString('hex') };
   const owner = replicaName(identity);
   const leaseMs = config.leaseSeconds * 1000;
-  // RUN_COMMAND invocations send Run Command commands, which simulated nodes run; the other task types
-  // are simulated as a whole.
+  // RUN_COMMAND invocations send Run Command commands, which simulated nodes run; LAMBDA and STEP_FUNCTIONS
+  // call the endpoint the AWS SDK's environment names for them, if any; the rest is simulated as a whole.
   const commands = new CommandExecutor(new SimulatedCommandRunner(config.invocationSeconds * 1000));
-  const runner = new RunnersByTaskType({ RUN_COMMAND: new CommandTaskRunner(commands) }, new SimulatedRunner(config.invocationSeconds * 1000));
   const delivery = createDeliver({ eventBridgeSource: config.eventBridgeSource });
   // The queue depth is read at scrape time, from the bus built just below.
   const metrics = new ServiceMetrics(store, () => agents.onlineCount(), () => events.depth());
+  const remote = remoteRunners(process.env, { store, clock: time.clock, wake: () => void engine.wake(), metrics, log: config.log });
+  const runner = new RunnersByTaskType({ RUN_COMMAND: new CommandTaskRunner(commands), ...remote.runners }, new SimulatedRunner(config.invocationSeconds * 1000));
   const events = new EventBus({
     store, owner, deliver: delivery.deliver, realClock: time.realClock, retention: config.eventRetention, log: config.log, leaseMs,
     backoffMs: config.eventRetryMs, maxBackoffMs: config.eventRetryMaxMs, observe: (outcome) => metrics.eventOutcome(outcome),
@@ -211,7 +213,10 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
     engine, commands, events, metrics,
     /** Starts the engine (unless config.engine is false) and the delivery to the command line's event targets. */
     async start(): Promise<void> {
-      if (config.engine) await engine.start();
+      if (config.engine) {
+        config.log('task types simulated (no AWS endpoint configured for them)', { simulated: remote.simulated, endpoints: remote.endpoints });
+        await engine.start();
+      }
       await events.start([
         ...(config.eventWebhooks ?? []).map((url) => eventTargetFromFlag('webhook', url)),
         ...(config.eventBridgeEndpoint ? [eventTargetFromFlag('eventbridge', config.eventBridgeEndpoint, config.eventBridgeBus)] : []),
@@ -220,6 +225,8 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
     async stop(): Promise<void> {
       await events.stop();
       delivery.close();
+      // Remote calls first: an answer arriving later would wake an engine that is stopping.
+      await runner.stop();
       await engine.stop();
     },
   };

@@ -267,6 +267,8 @@ export class Engine {
         await batch.flush(tx, lease);
         return result;
       }, { retryConflicts: false });
+      // Work outside the store that the step's invocations asked for (remote calls) begins only now.
+      this.options.runner.afterCommit?.();
       if (events) {
         events.committed();
         if (events.events.length > 0) this.options.onEventsRecorded?.(events.events);
@@ -275,6 +277,7 @@ export class Engine {
     } catch (error) {
       // Memory may now be ahead of the store: forget it and take the work back from what was committed.
       this.options.log('engine step failed; reloading running executions', { at: now, error: String((error as Error)?.stack ?? error) });
+      this.options.runner.discard?.();
       this.executor.reset();
       await this.claims.release();
       await this.claims.claimWork();

@@ -107,8 +107,19 @@ export class Executor {
     return execution;
   }
 
-  /** Puts an execution loaded from the store back under management (after a restart). */
+  /**
+   * Puts an execution loaded from the store back under management (after a restart). Work that reports
+   * later is handed back to its runner, which follows it again or knows its end now (placed on the clock).
+   */
   resume(active: ActiveExecution): void {
+    const waiting = [...active.inFlight.values()].filter((i) => i.plannedEnd === undefined);
+    for (const { invocationId, report, at } of (waiting.length > 0 && this.runner.resume?.(active.scope, waiting)) || []) {
+      const invocation = active.inFlight.get(invocationId);
+      if (!invocation) continue;
+      invocation.plannedStatus = report.status;
+      invocation.plannedDetails = report.statusDetails;
+      invocation.plannedEnd = Math.max(at, invocation.startTime);
+    }
     this.track(active);
   }
 

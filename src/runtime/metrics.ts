@@ -21,6 +21,14 @@ export interface HistoryMetrics {
   runningInvocations(count: number): void;
 }
 
+/** LAMBDA and STEP_FUNCTIONS invocations sent to an endpoint (runtime/task-runners/remote-task-runner.ts). */
+export interface RemoteCallMetrics {
+  /** One remote call (Invoke, StartExecution, DescribeExecution, StopExecution): answered, refused (an error answer) or unreachable. */
+  remoteCall(taskType: string, operation: string, outcome: 'answered' | 'refused' | 'unreachable', seconds: number): void;
+  /** A remote invocation's end, as recorded. */
+  remoteInvocationEnded(taskType: string, status: string): void;
+}
+
 export interface RequestObservation {
   operation: string;
   status: number;
@@ -29,7 +37,7 @@ export interface RequestObservation {
   seconds: number;
 }
 
-export class ServiceMetrics implements EngineMetrics, HistoryMetrics {
+export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCallMetrics {
   readonly registry = new Registry();
   private readonly requestSeconds: Histogram<'operation' | 'code'>;
   private readonly requests: Counter<'operation' | 'status' | 'code'>;
@@ -40,6 +48,9 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics {
   private readonly eventsDelivered: Counter<'target_kind'>;
   private readonly eventFailures: Counter<'target_kind'>;
   private readonly eventsDropped: Counter<'target_kind'>;
+  private readonly remoteCalls: Counter<'task_type' | 'operation' | 'outcome'>;
+  private readonly remoteSeconds: Histogram<'task_type' | 'operation'>;
+  private readonly remoteEnds: Counter<'task_type' | 'status'>;
 
   /**
    * `store`: read at scrape time for windows by state and the event queue. `agentsOnline`: how many
@@ -63,6 +74,15 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics {
     this.eventsDelivered = new Counter({ name: 'mw_events_delivered_total', help: 'Events a target acknowledged.', labelNames: ['target_kind'], registers });
     this.eventFailures = new Counter({ name: 'mw_event_delivery_failures_total', help: 'Delivery attempts that failed (retried later).', labelNames: ['target_kind'], registers });
     this.eventsDropped = new Counter({ name: 'mw_events_dropped_total', help: 'Events a target missed because they were dropped beyond the retention.', labelNames: ['target_kind'], registers });
+    this.remoteCalls = new Counter({
+      name: 'mw_remote_calls_total', help: 'Calls to Lambda and Step Functions endpoints, by task type, operation and outcome (answered, refused, unreachable).',
+      labelNames: ['task_type', 'operation', 'outcome'], registers,
+    });
+    this.remoteSeconds = new Histogram({
+      name: 'mw_remote_call_duration_seconds', help: 'Time a call to a Lambda or Step Functions endpoint took, retries included.',
+      labelNames: ['task_type', 'operation'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 900], registers,
+    });
+    this.remoteEnds = new Counter({ name: 'mw_remote_invocations_total', help: 'LAMBDA and STEP_FUNCTIONS invocations run on an endpoint, by final status.', labelNames: ['task_type', 'status'], registers });
     new Gauge({
       name: 'mw_windows', help: 'Maintenance windows, by state.', labelNames: ['state'], registers,
       async collect() {
@@ -109,6 +129,15 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics {
 
   runningInvocations(count: number): void {
     this.running.set(count);
+  }
+
+  remoteCall(taskType: string, operation: string, outcome: 'answered' | 'refused' | 'unreachable', seconds: number): void {
+    this.remoteCalls.inc({ task_type: taskType, operation, outcome });
+    this.remoteSeconds.observe({ task_type: taskType, operation }, seconds);
+  }
+
+  remoteInvocationEnded(taskType: string, status: string): void {
+    this.remoteEnds.inc({ task_type: taskType, status });
   }
 
   eventOutcome(outcome: { target: { kind: string }; delivered: number } | { target: { kind: string }; error: string } | { target: { kind: string }; dropped: number }): void {

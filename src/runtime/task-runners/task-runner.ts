@@ -5,7 +5,7 @@
 // through the store, as WindowReports). Either way the invocation ends only through a report
 // (Executor.report), so simulated and real work share one path into the state machine.
 
-import type { ExecutionStatus } from '../../domain/execution.ts';
+import type { ExecutionStatus, Invocation } from '../../domain/execution.ts';
 import type { Scope, TaskType } from '../../domain/model.ts';
 import type { StoreOperations } from '../../service/ports.ts';
 
@@ -39,11 +39,29 @@ export type StartedWork =
   /** The work was started as `executionId` and now has `status`; it reports later. */
   | { kind: 'started'; executionId: string; status: ExecutionStatus; statusDetails: string };
 
+/** The end of work found running after a restart or a takeover, known at once (it arrives at `at`). */
+export interface ResumedReport {
+  invocationId: string;
+  report: Report;
+  at: number;
+}
+
 export interface TaskRunner {
   /** Starts a batch of invocations (batched: one store round trip for the batch where possible). */
   start(tx: StoreOperations, requests: InvocationRequest[]): Promise<StartedWork[]>;
   /** Asks started work to stop (a CANCEL_TASK cutoff); it reports how it ended later. */
   cancel?(tx: StoreOperations, scope: Scope, taskType: TaskType, executionId: string, now: number): Promise<void>;
+  /** The step whose start() calls these were committed: work outside the store may begin now. */
+  afterCommit?(): void;
+  /** The step whose start() calls these were rolled back: forget what they started. */
+  discard?(): void;
+  /**
+   * Invocations of a running execution this process just took (a restart, a takeover) whose work reports
+   * later: the runner follows them again, or gives the end it knows now.
+   */
+  resume?(scope: Scope, invocations: Invocation[]): ResumedReport[];
+  /** Stops what the runner runs on its own (calls in flight, executions it follows). */
+  stop?(): Promise<void>;
 }
 
 /** Hands each invocation to the runner of its task type, `fallback` for the rest. */
@@ -74,5 +92,31 @@ export class RunnersByTaskType implements TaskRunner {
 
   async cancel(tx: StoreOperations, scope: Scope, taskType: TaskType, executionId: string, now: number): Promise<void> {
     await (this.runners[taskType] ?? this.fallback).cancel?.(tx, scope, taskType, executionId, now);
+  }
+
+  afterCommit(): void {
+    for (const runner of this.all()) runner.afterCommit?.();
+  }
+
+  discard(): void {
+    for (const runner of this.all()) runner.discard?.();
+  }
+
+  resume(scope: Scope, invocations: Invocation[]): ResumedReport[] {
+    const reports: ResumedReport[] = [];
+    for (const runner of this.all()) {
+      const own = invocations.filter((i) => (this.runners[i.taskType] ?? this.fallback) === runner);
+      if (own.length > 0 && runner.resume) reports.push(...runner.resume(scope, own));
+    }
+    return reports;
+  }
+
+  async stop(): Promise<void> {
+    for (const runner of this.all()) await runner.stop?.();
+  }
+
+  /** Each runner once (one runner may serve several task types). */
+  private all(): TaskRunner[] {
+    return [...new Set([...Object.values(this.runners), this.fallback])];
   }
 }
