@@ -8,6 +8,8 @@
 // an invocation with nothing queued) returns the same object and no effect: the first end stands.
 // The command's rules (which invocations may start, its status) are in commands.ts.
 
+import { invocationOutput, mergePluginResults, type PluginResult, type PluginStatus } from './command-plugins.ts';
+
 /** An invocation's status; `Delayed` is AWS's, never set here (it counts as running). */
 export type CommandInvocationStatus = 'Pending' | 'InProgress' | 'Delayed' | 'Success' | 'Cancelled' | 'TimedOut' | 'Failed' | 'Cancelling';
 
@@ -18,6 +20,8 @@ export interface RunReport {
   responseCode: number;
   stdout: string;
   stderr: string;
+  /** Each plugin's result, when the runner knows them apart (the invocation's own output is made of them). */
+  plugins?: PluginResult[];
 }
 
 export interface CommandInvocation {
@@ -34,6 +38,8 @@ export interface CommandInvocation {
   responseCode: number;
   stdout: string;
   stderr: string;
+  /** What each plugin did, in the document's order, as far as its node reported (absent: nothing yet). */
+  plugins?: PluginResult[];
   /** The next instant something happens to this invocation on its own (a report due, a deadline); none when final. */
   dueAt?: number;
   /** A simulated node's report, decided at start and delivered at `dueAt`. */
@@ -61,10 +67,15 @@ export interface InvocationTerms {
   agentSilenceMs: number;
   /** The exit code of a run killed at its executionTimeout: 137 (SIGKILL) on Linux and macOS, -1 on Windows. */
   killedExitCode: number;
+  /** The command's plugin names in order: the order plugin results are kept and their output joined in. */
+  plugins: string[];
 }
 
-/** What a real agent's reply says (see agentReply): still running, rebooting, or how it ended. */
-export type AgentReply = { kind: 'in-progress' } | { kind: 'rebooting' } | { kind: 'ended'; report: RunReport };
+/**
+ * What a real agent's reply says (see agentReply): still running (with the plugins that ended meanwhile:
+ * the agent reports each plugin of a several-plugin document as it ends), rebooting, or how it ended.
+ */
+export type AgentReply = { kind: 'in-progress'; plugins?: PluginResult[] } | { kind: 'rebooting' } | { kind: 'ended'; report: RunReport };
 
 export type InvocationEvent =
   /** A simulated node starts: its report is decided now and arrives `afterMs` later. */
@@ -129,13 +140,34 @@ export function hasQueuedMessage(invocation: CommandInvocation): boolean {
   return ((invocation.status === 'Pending' || invocation.status === 'InProgress') && invocation.delivery === 'queued') || invocation.cancelDelivery === 'queued';
 }
 
+/** A plugin's status as the agent words it, as this service keeps it (an unknown word: still running). */
+export function pluginStatusOf(agentStatus: string): PluginStatus {
+  switch (agentStatus) {
+    case 'Success':
+    case 'Failed':
+    case 'TimedOut':
+    case 'Cancelled':
+    case 'Skipped':
+    case 'Pending':
+      return agentStatus;
+    case 'SuccessAndReboot':
+    case 'PassedAndReboot':
+      return 'InProgress';
+    default:
+      return 'InProgress';
+  }
+}
+
 /**
- * The agent's document status as a reply (one plugin per built-in document): a script that asked for a
+ * The agent's document status as a reply, with the plugin results it carried: a script that asked for a
  * reboot (exit code 194 on Linux and macOS, 3010 on Windows) makes the agent reboot the machine and resume
  * the document after it, and only then say how it ended; a document the agent cancelled is Failed there.
+ * A one-plugin document's last reply carries its plugin; a several-plugin document's carries none (each
+ * plugin was reported as it ended), so the invocation's output is made from the results kept.
  */
-export function agentReply(documentStatus: string, plugin: { code: number; standardOutput: string; standardError: string } | undefined): AgentReply {
-  const base = { responseCode: plugin?.code ?? -1, stdout: plugin?.standardOutput ?? '', stderr: plugin?.standardError ?? '' };
+export function agentReply(documentStatus: string, plugins: PluginResult[]): AgentReply {
+  const only = plugins.length === 1 ? plugins[0] : undefined;
+  const base = { responseCode: only?.responseCode ?? -1, stdout: only?.stdout ?? '', stderr: only?.stderr ?? '', plugins };
   switch (documentStatus) {
     case 'Success':
       return { kind: 'ended', report: { status: 'Success', statusDetails: 'Success', ...base } };
@@ -149,7 +181,7 @@ export function agentReply(documentStatus: string, plugin: { code: number; stand
     case 'Cancelled':
       return { kind: 'ended', report: { status: 'Failed', statusDetails: 'Cancelled', ...base } };
     default:
-      return { kind: 'in-progress' };
+      return { kind: 'in-progress', plugins };
   }
 }
 
@@ -190,13 +222,14 @@ export function next(state: CommandInvocation, event: InvocationEvent, now: numb
       return withAgent ? acknowledged(state, now, terms) : unchanged(state);
     case 'replied':
       if (!withAgent) return unchanged(state);
-      // Any reply tells that the agent has the message, as its acknowledgement does.
-      if (event.reply.kind === 'in-progress') return acknowledged(state, now, terms);
+      // Any reply tells that the agent has the message, as its acknowledgement does; the plugins it
+      // reports as ended are kept.
+      if (event.reply.kind === 'in-progress') return withPlugins(acknowledged(state, now, terms), event.reply.plugins, terms);
       // A reboot gives the agent its time limit again from now.
       if (event.reply.kind === 'rebooting') return changed(state, { visibleAt: undefined, delivery: 'delivered', dueAt: now + terms.agentSilenceMs });
-      return ended(state, reported(event.reply.report), now, { delivery: 'delivered' });
+      return ended(state, reported(event.reply.report, state, terms), now, { delivery: 'delivered' });
     case 'failed-by-agent':
-      return withAgent ? ended(state, reported(FAILED_BY_AGENT), now, { delivery: 'delivered' }) : unchanged(state);
+      return withAgent ? ended(state, reported(FAILED_BY_AGENT, state, terms), now, { delivery: 'delivered' }) : unchanged(state);
     case 'cancel-asked':
       // Not started: Cancelled at once. Running: Cancelling, due now, to end Cancelled when the engine has
       // told the node (a real node's agent gets a cancel message then).
@@ -220,7 +253,7 @@ function due(state: CommandInvocation, at: number, now: number, terms: Invocatio
     if (state.delivery === undefined) return ended(state, { status: 'Cancelled', statusDetails: 'Cancelled' }, at);
     return ended(state, { status: 'Cancelled', statusDetails: 'Cancelled' }, at, { cancelDelivery: 'queued' }, [{ kind: 'wake-polls', instanceId: state.instanceId }]);
   }
-  if (state.pending) return ended(state, reported(state.pending), at);
+  if (state.pending) return ended(state, reported(state.pending, state, terms), at);
   // Not yet in its agent's hands: Pending, or a message queued again after a poll took it unacknowledged.
   const awaitsDelivery = state.status === 'Pending' || (state.status === 'InProgress' && state.delivery === 'queued');
   if (awaitsDelivery && at >= terms.deliveryDeadline) {
@@ -262,14 +295,30 @@ function acknowledged(state: CommandInvocation, now: number, terms: InvocationTe
   return changed(state, { visibleAt: undefined, delivery: 'delivered', dueAt: now + terms.agentSilenceMs });
 }
 
-function reported(report: RunReport): Partial<CommandInvocation> {
+/**
+ * The end a report tells. With plugin results (a real agent's, a simulated node's per step), they are kept
+ * merged with those reported before, and a several-plugin document's output and exit code are made from
+ * them; a one-plugin document's are its plugin's, as reported.
+ */
+function reported(report: RunReport, state: CommandInvocation, terms: InvocationTerms): Partial<CommandInvocation> {
+  const plugins = report.plugins && report.plugins.length > 0 ? mergePluginResults(terms.plugins, state.plugins, report.plugins) : state.plugins;
+  const several = terms.plugins.length > 1 && plugins !== undefined && plugins.length > 0;
+  const own = several ? invocationOutput(plugins) : { responseCode: report.responseCode, stdout: report.stdout, stderr: report.stderr };
   return {
     status: report.status,
     statusDetails: report.statusDetails ?? report.status,
-    responseCode: report.responseCode,
-    stdout: report.stdout.slice(0, KEPT_OUTPUT_LIMIT),
-    stderr: report.stderr.slice(0, KEPT_OUTPUT_LIMIT),
+    responseCode: own.responseCode,
+    stdout: own.stdout.slice(0, KEPT_OUTPUT_LIMIT),
+    stderr: own.stderr.slice(0, KEPT_OUTPUT_LIMIT),
+    ...(plugins ? { plugins: plugins.map((p) => ({ ...p, stdout: p.stdout.slice(0, KEPT_OUTPUT_LIMIT), stderr: p.stderr.slice(0, KEPT_OUTPUT_LIMIT) })) } : {}),
   };
+}
+
+/** The transition with the plugin results a reply carried kept on the invocation (a change even when acknowledged before). */
+function withPlugins(transition: Transition, plugins: PluginResult[] | undefined, terms: InvocationTerms): Transition {
+  if (!plugins || plugins.length === 0) return transition;
+  const merged = mergePluginResults(terms.plugins, transition.state.plugins, plugins);
+  return { state: { ...transition.state, plugins: merged }, effects: transition.effects };
 }
 
 /** Ends the invocation at `at` with `result` (`extra` after the end's own fields, e.g. a due instant). */

@@ -34,6 +34,6 @@ export function elapsedTime(ms: number): string {
 }
 
 /** The first 24,000 / 8,000 characters of an invocation's output, as the API shows them. */
-export function shownOutput(invocation: CommandInvocation): { stdout: string; stderr: string } {
+export function shownOutput(invocation: { stdout: string; stderr: string }): { stdout: string; stderr: string } {
   return { stdout: apiOutput(invocation.stdout, STDOUT_API_LIMIT), stderr: apiOutput(invocation.stderr, STDERR_API_LIMIT) };
 }

@@ -7,7 +7,9 @@
 import { ServiceError } from './errors.ts';
 import { concurrencyLimit, errorThreshold, type ExecutionStatus } from './execution.ts';
 import type { TargetSpec } from './model.ts';
-import { resolveDocumentParameters } from './documents.ts';
+import { documentTimeLimitSeconds, isPluginFinal, type PluginSpec, pluginsOf } from './command-plugins.ts';
+import { resolveDeclaredValues } from './document-parameters.ts';
+import type { RunnableDocument } from './runnable-document.ts';
 import {
   AGENT_SILENCE_GRACE_MS, agentTimeLimitSeconds, applyEach, type CommandInvocation, type InvocationEffect, type InvocationTerms, isFinal, UNDELIVERABLE,
 } from './command-invocation.ts';
@@ -22,8 +24,20 @@ export interface Command {
   id: string;
   documentName: string;
   documentVersion: string;
-  /** The one plugin (step) of the document, e.g. `aws:runShellScript`. */
+  /** The first plugin (step) of the document, e.g. `aws:runShellScript` (all of them: `plugins`). */
   pluginName: string;
+  /**
+   * The document's plugins in the order they run. Absent in commands stored before documents had several:
+   * those ran one plugin, `pluginName` (see commandPlugins).
+   */
+  plugins?: PluginSpec[];
+  /** The version that ran, as a number (DocumentVersion echoes what was asked: $DEFAULT, $LATEST or one). */
+  ranVersion?: string;
+  /**
+   * The content the agent runs, as JSON text, for an account's own document (it may change or go after the
+   * command is sent); absent for an Amazon document, whose content the catalogue keeps.
+   */
+  documentContent?: string;
   comment: string;
   /** What the run uses: the parameters as sent, with the document's defaults filled in (the agent's message). */
   parameters: Record<string, string[]>;
@@ -92,6 +106,8 @@ const SETTINGS: readonly CommandSettings[] = ['outputS3Region', 'outputS3BucketN
 export type SendCommandInput = Partial<Pick<Command, CommandSettings>> & {
   documentName: string;
   documentVersion?: string;
+  documentHash?: string;
+  documentHashType?: string;
   instanceIds?: string[];
   targets?: TargetSpec[];
   parameters?: Record<string, string[]>;
@@ -106,26 +122,97 @@ const DEFAULT_MAX_CONCURRENCY = '50';
 const DEFAULT_MAX_ERRORS = '0';
 const DEFAULT_TIMEOUT_SECONDS = 3600;
 
+/** The plugins a command runs (one, `pluginName`, for a command stored before documents had several). */
+export function commandPlugins(command: Command): PluginSpec[] {
+  return command.plugins ?? [{ name: command.pluginName, action: command.pluginName }];
+}
+
+/** One plugin of an invocation as the API shows it (CommandPlugins, GetCommandInvocation with PluginName). */
+export interface PluginView {
+  name: string;
+  status: 'Pending' | 'InProgress' | 'Success' | 'TimedOut' | 'Cancelled' | 'Failed';
+  statusDetails: string;
+  responseCode: number;
+  stdout: string;
+  stderr: string;
+  /** The agent's own words when they are not the streams (a skipped step's reason). */
+  output?: string;
+  startedAt?: number;
+  endedAt?: number;
+}
+
 /**
- * A new command for `instanceIds` (already resolved from the input's targets) and its invocations, all
- * Pending and due now. Validates the document and its parameters (InvalidDocument, InvalidParameters).
+ * Each plugin of an invocation, in the document's order: what its node reported of it; a one-plugin
+ * command's plugin is the invocation itself (as before plugins were kept apart); a plugin not reported is
+ * Pending while the invocation runs and ends as the invocation ended (a cancel, a timeout, an agent that
+ * failed the document). A skipped step shows as Success with the agent's reason as its Output [I].
  */
-export function newCommand(id: string, input: SendCommandInput, instanceIds: string[], now: number, window?: WindowLink): { command: Command; invocations: CommandInvocation[] } {
-  const resolved = resolveDocumentParameters(input.documentName, input.documentVersion, input.parameters);
+export function invocationPlugins(command: Command, invocation: CommandInvocation): PluginView[] {
+  const specs = commandPlugins(command);
+  const running = invocation.status === 'Delayed' || invocation.status === 'Cancelling' ? 'InProgress' : invocation.status;
+  const whole = (name: string): PluginView => ({
+    name, status: running, statusDetails: invocation.statusDetails, responseCode: invocation.responseCode,
+    stdout: invocation.stdout, stderr: invocation.stderr, startedAt: invocation.startedAt, endedAt: invocation.endedAt,
+  });
+  return specs.map((spec) => {
+    const result = invocation.plugins?.find((r) => r.name === spec.name);
+    if (!result) {
+      if (specs.length === 1) return whole(spec.name);
+      if (!isFinal(invocation.status)) return { name: spec.name, status: 'Pending', statusDetails: 'Pending', responseCode: -1, stdout: '', stderr: '' };
+      return { ...whole(spec.name), responseCode: -1, stdout: '', stderr: '' };
+    }
+    // The invocation's own words for a one-plugin command that ended (a rule's StatusDetails, "Cancelled").
+    const own = specs.length === 1 && isFinal(invocation.status);
+    const status = result.status === 'Skipped' ? 'Success' : result.status;
+    return {
+      name: spec.name,
+      status: own ? running : status,
+      statusDetails: own ? invocation.statusDetails : status === 'TimedOut' ? 'ExecutionTimedOut' : status,
+      responseCode: own ? invocation.responseCode : result.responseCode,
+      stdout: own ? invocation.stdout : result.stdout,
+      stderr: own ? invocation.stderr : result.stderr,
+      ...(result.output === undefined ? {} : { output: result.output }),
+      startedAt: result.startedAt ?? invocation.startedAt,
+      endedAt: result.endedAt ?? (isPluginFinal(result.status) ? invocation.endedAt : undefined),
+    };
+  });
+}
+
+/**
+ * The plugin GetCommandInvocation's PluginName names: a step name, or a 1.2 document's plugin name with or
+ * without its `aws:` prefix. None of the command's: InvalidPluginName.
+ */
+export function namedPlugin(command: Command, invocation: CommandInvocation, pluginName: string): PluginView {
+  const found = invocationPlugins(command, invocation).find((p) => p.name === pluginName || p.name.replace(/^aws:/, '') === pluginName);
+  if (!found) throw new InvalidPluginName();
+  return found;
+}
+
+/**
+ * A new command for `instanceIds` (already resolved from the input's targets) running `document` (the
+ * version SendCommand named, already found), and its invocations, all Pending and due now. Validates the
+ * parameters against the document's declarations (InvalidParameters) and fills in their defaults.
+ */
+export function newCommand(id: string, input: SendCommandInput, document: RunnableDocument, instanceIds: string[], now: number, window?: WindowLink): { command: Command; invocations: CommandInvocation[] } {
+  const parameters = resolveDeclaredValues(document.parsed.parameters, input.parameters);
+  const plugins = pluginsOf(document.parsed.steps, parameters);
   const settings = Object.fromEntries(SETTINGS.filter((key) => input[key] !== undefined).map((key) => [key, input[key]]));
   const command: Command = {
     id,
-    documentName: input.documentName,
+    documentName: document.name,
     documentVersion: input.documentVersion ?? '$DEFAULT',
-    pluginName: resolved.pluginName,
+    pluginName: plugins[0]?.name ?? '',
+    plugins,
+    ranVersion: document.version,
+    ...(document.builtIn ? {} : { documentContent: JSON.stringify(document.parsed.body) }),
     comment: input.comment ?? '',
-    parameters: resolved.parameters,
+    parameters,
     sentParameters: Object.fromEntries(Object.entries(input.parameters ?? {}).map(([name, values]) => [name, [...values]])),
     instanceIds: input.instanceIds ? instanceIds : [],
     targets: input.targets ?? [],
     requestedAt: now,
     timeoutSeconds: input.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-    executionTimeoutSeconds: resolved.executionTimeoutSeconds,
+    executionTimeoutSeconds: documentTimeLimitSeconds(plugins, 3600),
     maxConcurrency: input.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     maxErrors: input.maxErrors ?? DEFAULT_MAX_ERRORS,
     status: 'Pending',
@@ -170,7 +257,8 @@ export function invocationTerms(command: Command): InvocationTerms {
     deliveryDeadline: deliveryDeadline(command),
     executionTimeoutMs: command.executionTimeoutSeconds * 1000,
     agentSilenceMs: agentTimeLimitSeconds(command.executionTimeoutSeconds) * 1000 + AGENT_SILENCE_GRACE_MS,
-    killedExitCode: command.pluginName === 'aws:runPowerShellScript' ? -1 : 137,
+    killedExitCode: commandPlugins(command).some((p) => p.action === 'aws:runPowerShellScript') ? -1 : 137,
+    plugins: commandPlugins(command).map((p) => p.name),
   };
 }
 

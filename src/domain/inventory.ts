@@ -54,6 +54,11 @@ export interface OutcomeMatch {
   resourceId?: string;
   /** Run Command commands: the document a command runs (SendCommand's DocumentName, or a RUN_COMMAND task's). */
   documentName?: string;
+  /**
+   * Run Command commands: one plugin (step) of the document, by the name CommandPlugins shows. A rule with
+   * it decides that plugin only; a rule without it decides every plugin its other keys match.
+   */
+  pluginName?: string;
 }
 
 export interface OutcomeRule {
@@ -76,6 +81,8 @@ export interface InvocationSubject {
   taskType: string;
   resourceId?: string;
   documentName?: string;
+  /** The plugin being decided; absent when the subject is not one plugin (then rules naming a plugin do not match). */
+  pluginName?: string;
 }
 
 /** The index of the first rule that matches, or -1. An empty match matches everything. */
@@ -88,6 +95,7 @@ export function matchingRule(rules: readonly OutcomeRule[], subject: InvocationS
       (m.taskArn === undefined || m.taskArn === subject.taskArn) &&
       (m.taskType === undefined || m.taskType === subject.taskType) &&
       (m.resourceId === undefined || m.resourceId === subject.resourceId) &&
-      (m.documentName === undefined || m.documentName === subject.documentName);
+      (m.documentName === undefined || m.documentName === subject.documentName) &&
+      (m.pluginName === undefined || m.pluginName === subject.pluginName);
   });
 }

@@ -2,7 +2,7 @@
 // Command and CommandInvocation times are epoch seconds on the wire; GetCommandInvocation's execution
 // times are ISO-8601 strings and its elapsed time an ISO-8601 duration (string shapes in the model).
 
-import { type Command, type CommandInvocation, elapsedTime, pluginOutput, shownOutput } from '../domain/commands.ts';
+import { type Command, type CommandInvocation, commandPlugins, elapsedTime, invocationPlugins, pluginOutput, type PluginView, shownOutput } from '../domain/commands.ts';
 import type { CommandService } from '../service/commands.ts';
 import type { Handler } from '../wire/api.ts';
 import type { Command as WireCommand, CommandInvocation as WireInvocation, CommandPlugin } from '../wire/generated/types.ts';
@@ -44,15 +44,15 @@ function commandOut(c: Command): WireCommand {
   };
 }
 
-function pluginOut(c: Command, i: CommandInvocation): CommandPlugin {
+function pluginOut(c: Command, p: PluginView): CommandPlugin {
   return {
-    Name: c.pluginName,
-    Status: i.status === 'Delayed' || i.status === 'Cancelling' ? 'InProgress' : i.status,
-    StatusDetails: i.statusDetails,
-    ResponseCode: i.responseCode,
-    ResponseStartDateTime: i.startedAt === undefined ? undefined : seconds(i.startedAt),
-    ResponseFinishDateTime: i.endedAt === undefined || i.startedAt === undefined ? undefined : seconds(i.endedAt),
-    Output: pluginOutput(i.stdout, i.stderr),
+    Name: p.name,
+    Status: p.status,
+    StatusDetails: p.statusDetails,
+    ResponseCode: p.responseCode,
+    ResponseStartDateTime: p.startedAt === undefined ? undefined : seconds(p.startedAt),
+    ResponseFinishDateTime: p.endedAt === undefined || p.startedAt === undefined ? undefined : seconds(p.endedAt),
+    Output: p.output ?? pluginOutput(p.stdout, p.stderr),
     StandardOutputUrl: '',
     StandardErrorUrl: '',
     OutputS3Region: c.outputS3Region ?? '',
@@ -75,7 +75,7 @@ function invocationOut(c: Command, i: CommandInvocation, details: boolean): Wire
     TraceOutput: '',
     StandardOutputUrl: '',
     StandardErrorUrl: '',
-    CommandPlugins: details ? [pluginOut(c, i)] : [],
+    CommandPlugins: details ? invocationPlugins(c, i).map((p) => pluginOut(c, p)) : [],
     ServiceRole: c.serviceRole ?? '',
     NotificationConfig: (c.notificationConfig as WireInvocation['NotificationConfig']) ?? NO_NOTIFICATIONS,
     CloudWatchOutputConfig: (c.cloudWatchOutputConfig as WireInvocation['CloudWatchOutputConfig']) ?? NO_CLOUDWATCH_OUTPUT,
@@ -87,6 +87,8 @@ export function commandHandlers(commands: CommandService) {
     const command = await commands.send(scope, {
       documentName: input.DocumentName,
       documentVersion: input.DocumentVersion,
+      documentHash: input.DocumentHash,
+      documentHashType: input.DocumentHashType,
       instanceIds: input.InstanceIds,
       targets: targetsIn(input.Targets),
       parameters: input.Parameters,
@@ -122,23 +124,27 @@ export function commandHandlers(commands: CommandService) {
   };
 
   const GetCommandInvocation: Handler<'GetCommandInvocation'> = async (input, { scope }) => {
-    const { command, invocation } = await commands.getInvocation(scope, input.CommandId, input.InstanceId, input.PluginName);
-    const shown = shownOutput(invocation);
-    const started = invocation.startedAt;
-    const ended = invocation.endedAt;
+    const { command, invocation, plugin } = await commands.getInvocation(scope, input.CommandId, input.InstanceId, input.PluginName);
+    // With PluginName: that plugin's run; without: the invocation's (for a several-plugin document, its
+    // plugins' output joined).
+    const subject = plugin ?? invocation;
+    const shown = shownOutput(subject);
+    const started = subject.startedAt;
+    const ended = subject.endedAt;
+    const several = commandPlugins(command).length > 1;
     return {
       CommandId: command.id,
       InstanceId: invocation.instanceId,
       Comment: command.comment,
       DocumentName: command.documentName,
       DocumentVersion: command.documentVersion,
-      PluginName: command.pluginName,
-      ResponseCode: invocation.responseCode,
+      PluginName: plugin?.name ?? (several ? undefined : command.pluginName),
+      ResponseCode: subject.responseCode,
       ExecutionStartDateTime: started === undefined ? '' : new Date(started).toISOString(),
       ExecutionElapsedTime: started === undefined ? '' : elapsedTime((ended ?? started) - started),
       ExecutionEndDateTime: started === undefined || ended === undefined ? '' : new Date(ended).toISOString(),
-      Status: invocation.status,
-      StatusDetails: invocation.statusDetails,
+      Status: plugin?.status ?? invocation.status,
+      StatusDetails: subject.statusDetails,
       StandardOutputContent: shown.stdout,
       StandardOutputUrl: '',
       StandardErrorContent: shown.stderr,

@@ -3,13 +3,14 @@
 // command-executor.ts); these use cases create and cancel them, then wake the engine.
 
 import {
-  cancelInvocations, type Command, type CommandInvocation, InvalidCommandId, InvalidPluginName, InvocationDoesNotExist, isFinal, newCommand, type SendCommandInput,
+  cancelInvocations, type Command, type CommandInvocation, InvalidCommandId, InvocationDoesNotExist, isFinal, namedPlugin, newCommand, type PluginView, type SendCommandInput,
 } from '../domain/commands.ts';
 import { InvalidFilterKey, InvalidInstanceId, ValidationException } from '../domain/errors.ts';
 import type { Scope, TargetSpec } from '../domain/model.ts';
 import { resolveTargets } from '../domain/target-resolution.ts';
 import { parseIsoDateTime } from '../schedule/index.ts';
 import { saveCommandChange } from './command-changes.ts';
+import { runnableDocument } from './runnable-documents.ts';
 import { collectPage } from './keyset-pages.ts';
 import type { ServiceContext } from './context.ts';
 import type { EngineControl, Keyed } from './ports.ts';
@@ -91,7 +92,10 @@ export class CommandService {
     } else {
       instanceIds = resolveTargets(input.targets!, nodes);
     }
-    const { command, invocations } = newCommand(this.ctx.ids.uuid(), input, instanceIds, now);
+    const document = await runnableDocument(this.ctx.store, scope, {
+      name: input.documentName, version: input.documentVersion, hash: input.documentHash, hashType: input.documentHashType,
+    });
+    const { command, invocations } = newCommand(this.ctx.ids.uuid(), input, document, instanceIds, now);
     await this.ctx.store.transaction((tx) => tx.insertCommand(scope, command, invocations));
     // The command is stored: from here on nothing may fail the request (SendCommand has no ClientToken, so a
     // client retrying a 500 would run it twice). wake() never rejects; it moves the command when it can.
@@ -144,12 +148,12 @@ export class CommandService {
    * command or the node is unknown: AWS answers so right after SendCommand, and botocore's CommandExecuted
    * waiter (`aws ssm wait command-executed`) retries on exactly that error.
    */
-  async getInvocation(scope: Scope, commandId: string, instanceId: string, pluginName?: string): Promise<{ invocation: CommandInvocation; command: Command }> {
+  async getInvocation(scope: Scope, commandId: string, instanceId: string, pluginName?: string): Promise<{ invocation: CommandInvocation; command: Command; plugin?: PluginView }> {
     const command = await this.ctx.store.getCommand(scope, commandId);
     const invocation = command && await this.ctx.store.getCommandInvocation(scope, commandId, instanceId);
     if (!command || !invocation) throw new InvocationDoesNotExist();
-    if (pluginName !== undefined && pluginName !== command.pluginName && pluginName !== command.pluginName.replace(/^aws:/, '')) throw new InvalidPluginName();
-    return { invocation, command };
+    if (pluginName === undefined) return { invocation, command };
+    return { invocation, command, plugin: namedPlugin(command, invocation, pluginName) };
   }
 
   async cancel(scope: Scope, commandId: string, instanceIds: string[] | undefined): Promise<void> {

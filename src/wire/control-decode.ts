@@ -10,7 +10,7 @@ import type { Scope } from '../domain/model.ts';
 import type { MoveClock } from '../service/control.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './scope.ts';
 
-const MATCH_KEYS: readonly (keyof OutcomeMatch)[] = ['windowId', 'windowTaskId', 'taskArn', 'taskType', 'resourceId', 'documentName'];
+const MATCH_KEYS: readonly (keyof OutcomeMatch)[] = ['windowId', 'windowTaskId', 'taskArn', 'taskType', 'resourceId', 'documentName', 'pluginName'];
 /** The most output a rule may give (the full output kept per invocation is bounded the same way). */
 export const MAX_RULE_OUTPUT = 2 * 1024 * 1024;
 /** The longest a rule may make an invocation run: 31 days. */

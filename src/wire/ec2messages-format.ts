@@ -5,7 +5,9 @@
 // delivery use cases (service/agent-delivery.ts) know none of this; agent-api.ts dispatches the calls.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { type AgentReply, agentReply } from '../domain/command-invocation.ts';
+import { type AgentReply, agentReply, pluginStatusOf } from '../domain/command-invocation.ts';
+import type { PluginResult } from '../domain/command-plugins.ts';
+import type { Command } from '../domain/commands.ts';
 import { findDocument } from '../domain/documents.ts';
 import { ServiceError, ValidationException } from '../domain/errors.ts';
 import type { Delivery, MessageRef } from '../service/agent-delivery.ts';
@@ -57,12 +59,10 @@ export function agentMessage(delivery: Delivery, region: string, createdAt: numb
     return message(instanceId, `aws.ssm.${randomUUID()}.${instanceId}`, 'cancelCommand', region, { CancelMessageId: messageIdOf(delivery.commandId, instanceId) }, createdAt);
   }
   const { id: commandId, documentName, parameters, outputS3BucketName: bucket, outputS3KeyPrefix: prefix } = delivery.command;
-  const document = findDocument(documentName);
-  // String parameters go as strings, StringList ones as lists (as in the agent's sample messages).
-  const sent = Object.fromEntries(document.parameters.map((p) => [p.name, p.type === 'StringList' ? parameters[p.name] ?? [] : (parameters[p.name] ?? [''])[0]]));
+  const content = documentBody(delivery.command);
   return message(instanceId, messageIdOf(commandId, instanceId), 'sendCommand', region, {
-    Parameters: sent,
-    DocumentContent: JSON.parse(document.content) as unknown,
+    Parameters: typedParameters(content, parameters),
+    DocumentContent: content,
     CommandId: commandId,
     DocumentName: documentName,
     OutputS3KeyPrefix: prefix ?? '',
@@ -70,6 +70,45 @@ export function agentMessage(delivery: Delivery, region: string, createdAt: numb
     CloudWatchLogGroupName: '',
     CloudWatchOutputEnabled: 'false',
   }, createdAt);
+}
+
+/** The document the command runs, as the agent parses it: the catalogue's, or the account's kept with the command. */
+function documentBody(command: Command): Record<string, unknown> {
+  const text = command.documentContent ?? findDocument(command.documentName).content;
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/**
+ * The parameter values as the agent substitutes them: each as its declared type (String as a string,
+ * StringList a list, Integer a number, Boolean a boolean, StringMap an object, MapList a list of objects;
+ * the API carries them all as lists of strings, maps and map lists as JSON text).
+ */
+function typedParameters(content: Record<string, unknown>, parameters: Record<string, string[]>): Record<string, unknown> {
+  const declared = isObject(content.parameters) ? content.parameters : {};
+  const json = (text: string): unknown => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  };
+  return Object.fromEntries(Object.entries(parameters).map(([name, values]) => {
+    const type = isObject(declared[name]) ? declared[name].type : 'String';
+    switch (type) {
+      case 'StringList':
+        return [name, values];
+      case 'Integer':
+        return [name, Number(values[0] ?? 0)];
+      case 'Boolean':
+        return [name, values[0] === 'true'];
+      case 'StringMap':
+        return [name, json(values[0] ?? '{}')];
+      case 'MapList':
+        return [name, values.length === 1 && values[0].trimStart().startsWith('[') ? json(values[0]) : values.map(json)];
+      default:
+        return [name, values[0] ?? ''];
+    }
+  }));
 }
 
 export function invalid(value: unknown, member: string, constraint: string): ValidationException {
@@ -93,6 +132,35 @@ function exitCode(value: unknown, member: string): number {
   return value | 0;
 }
 
+/** An agent-side time (ISO-8601), or undefined for none or one the agent left zero. */
+function agentTime(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) || ms <= 0 ? undefined : ms;
+}
+
+/**
+ * One plugin's status in a reply, keyed by its plugin id (the step name; a 1.2 document's plugin name). The
+ * agent's `output` is kept when it says what the streams do not (a skipped step's reason, an error).
+ */
+function pluginResult(name: string, plugin: Record<string, unknown>, at: string): PluginResult {
+  const stdout = (plugin.standardOutput as string | undefined) ?? '';
+  const stderr = (plugin.standardError as string | undefined) ?? '';
+  const output = (plugin.output as string | undefined) ?? '';
+  const startedAt = agentTime(plugin.startDateTime);
+  const endedAt = agentTime(plugin.endDateTime);
+  return {
+    name,
+    status: pluginStatusOf(typeof plugin.status === 'string' ? plugin.status : ''),
+    responseCode: plugin.code === undefined ? -1 : exitCode(plugin.code, `${at}.code`),
+    stdout,
+    stderr,
+    ...(output !== '' && stdout === '' && stderr === '' ? { output } : {}),
+    ...(startedAt === undefined ? {} : { startedAt }),
+    ...(endedAt === undefined ? {} : { endedAt }),
+  };
+}
+
 /**
  * SendReply's Payload, checked whole as the agent's contract defines it (agent/runcommand/contracts
  * SendReplyPayload, agent/contracts PluginRuntimeStatus: a JSON object with a string documentStatus and a
@@ -112,7 +180,7 @@ export function replyOf(text: string): AgentReply {
   if (documentTraceOutput !== undefined && typeof documentTraceOutput !== 'string') throw invalid(documentTraceOutput, 'payload.documentTraceOutput', 'Member must be a string');
   if (additionalInfo !== undefined && !isObject(additionalInfo)) throw invalid(additionalInfo, 'payload.additionalInfo', 'Member must be an object');
   if (runtimeStatus !== undefined && runtimeStatus !== null && !isObject(runtimeStatus)) throw invalid(runtimeStatus, 'payload.runtimeStatus', 'Member must be a map of plugin statuses');
-  const plugins: { code: number; standardOutput: string; standardError: string }[] = [];
+  const plugins: PluginResult[] = [];
   for (const [name, plugin] of Object.entries(runtimeStatus ?? {})) {
     if (plugin === null) continue; // a nil entry of the agent's map
     const at = `payload.runtimeStatus.${name}`;
@@ -120,11 +188,7 @@ export function replyOf(text: string): AgentReply {
     for (const member of PLUGIN_TEXT_MEMBERS) {
       if (plugin[member] !== undefined && typeof plugin[member] !== 'string') throw invalid(plugin[member], `${at}.${member}`, 'Member must be a string');
     }
-    plugins.push({
-      code: plugin.code === undefined ? -1 : exitCode(plugin.code, `${at}.code`),
-      standardOutput: (plugin.standardOutput as string | undefined) ?? '',
-      standardError: (plugin.standardError as string | undefined) ?? '',
-    });
+    plugins.push(pluginResult(name, plugin, at));
   }
-  return agentReply(documentStatus, plugins[0]);
+  return agentReply(documentStatus, plugins);
 }

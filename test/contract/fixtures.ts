@@ -9,6 +9,7 @@ import type { ManagedNode, OutcomeRule } from '../../src/domain/inventory.ts';
 import type { Scope, Window, WindowTarget, WindowTask } from '../../src/domain/model.ts';
 import type { Store } from '../../src/service/ports.ts';
 import { randomIds } from '../../src/service/system.ts';
+import { catalogueDocument } from '../../src/service/runnable-documents.ts';
 
 /** What an engine's test file hands the contract: a fresh, empty store and how to dispose of it. */
 export interface OpenedStore {
@@ -156,7 +157,7 @@ export function keys(rows: { key: number }[]): number[] {
 
 /** A Run Command command on `instanceIds` and its invocations (Pending, due at `dueAt`), made as SendCommand makes them. */
 export function command(id: string, instanceIds: string[], dueAt = T0): { command: Command; invocations: CommandInvocation[] } {
-  const sent = newCommand(id, { documentName: 'AWS-RunShellScript', instanceIds, parameters: { commands: [AWKWARD] }, comment: AWKWARD }, instanceIds, dueAt);
+  const sent = newCommand(id, { documentName: 'AWS-RunShellScript', instanceIds, parameters: { commands: [AWKWARD] }, comment: AWKWARD }, catalogueDocument('AWS-RunShellScript'), instanceIds, dueAt);
   return { command: sent.command, invocations: sent.invocations };
 }
 

@@ -12,6 +12,7 @@ import { CommandExecutor } from '../../src/runtime/command-executor.ts';
 import { AgentDelivery } from '../../src/service/agent-delivery.ts';
 import { ManualClock } from '../../src/service/manual-clock.ts';
 import type { Store, StoreOperations } from '../../src/service/ports.ts';
+import { catalogueDocument } from '../../src/service/runnable-documents.ts';
 
 const T0 = Date.UTC(2030, 0, 1);
 const scope = { account: '123456789012', region: 'us-east-1' };
@@ -52,7 +53,7 @@ const realNodes = { start: async (_tx: unknown, _scope: unknown, _command: unkno
 
 describe('agent delivery', () => {
   test('a reply that frees a MaxConcurrency slot wakes the next node\'s poll only after its commit', async () => {
-    const { command, invocations } = newCommand('c-1', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: ['mi-1', 'mi-2'], maxConcurrency: '1' }, ['mi-1', 'mi-2'], T0);
+    const { command, invocations } = newCommand('c-1', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: ['mi-1', 'mi-2'], maxConcurrency: '1' }, catalogueDocument('AWS-RunShellScript'), ['mi-1', 'mi-2'], T0);
     const first: CommandInvocation = { ...invocations[0], status: 'InProgress', statusDetails: 'InProgress', startedAt: T0, delivery: 'delivered', dueAt: T0 + 3_660_000 };
     const second: CommandInvocation = { ...invocations[1], dueAt: command.requestedAt + 3_600_000 };
     const memory = memoryStore({ ...command, status: 'InProgress', statusDetails: 'InProgress' }, [first, second]);
@@ -63,7 +64,7 @@ describe('agent delivery', () => {
       engine: { wake: async () => { engineWakes++; }, fireNow: async () => { throw new Error('unused'); }, cancel: async () => {}, advanceTo: async () => {} },
     });
     const woken = commands.waiters.wait(scope, 'mi-2', 60_000).then(() => memory.log.push('mi-2 woken'));
-    const replied = delivery.reply({ scope, nodeId: 'mi-1' }, { commandId: 'c-1', instanceId: 'mi-1' }, agentReply('Success', { code: 0, standardOutput: 'ok', standardError: '' }));
+    const replied = delivery.reply({ scope, nodeId: 'mi-1' }, { commandId: 'c-1', instanceId: 'mi-1' }, agentReply('Success', [{ name: 'aws:runShellScript', status: 'Success', responseCode: 0, stdout: 'ok', stderr: '' }]));
     for (let i = 0; i < 20 && !memory.log.includes('work done'); i++) await turn();
     await turn();
     assert.deepEqual(memory.log, ['work done'], 'the message is queued, but the poll is not woken before the commit');
@@ -75,7 +76,7 @@ describe('agent delivery', () => {
     assert.equal(engineWakes, 1, 'an end wakes the engine (the window waiting on the command)');
 
     // The same reply again: the first end stands, nothing is written, no one is woken.
-    const again = delivery.reply({ scope, nodeId: 'mi-1' }, { commandId: 'c-1', instanceId: 'mi-1' }, agentReply('Failed', { code: 1, standardOutput: '', standardError: '' }));
+    const again = delivery.reply({ scope, nodeId: 'mi-1' }, { commandId: 'c-1', instanceId: 'mi-1' }, agentReply('Failed', [{ name: 'aws:runShellScript', status: 'Failed', responseCode: 1, stdout: '', stderr: '' }]));
     for (let i = 0; i < 20 && memory.log.length < 4; i++) await turn();
     memory.release();
     await again;
@@ -86,7 +87,7 @@ describe('agent delivery', () => {
 
   test('a node answers only for itself', async () => {
     const commands = new CommandExecutor(realNodes);
-    const { command, invocations } = newCommand('c-1', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: ['mi-1'] }, ['mi-1'], T0);
+    const { command, invocations } = newCommand('c-1', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: ['mi-1'] }, catalogueDocument('AWS-RunShellScript'), ['mi-1'], T0);
     const delivery = new AgentDelivery({
       store: memoryStore(command, invocations).store, commands, waiters: commands.waiters, clock: new ManualClock(T0), realClock: new ManualClock(0), pingTimeoutMs: 600_000,
       engine: { wake: async () => {}, fireNow: async () => { throw new Error('unused'); }, cancel: async () => {}, advanceTo: async () => {} },

@@ -9,12 +9,13 @@ import {
   agentReply, applyEach, type CommandInvocation, type InvocationEffect, type InvocationEvent, type InvocationTerms, next, type RunReport,
 } from '../../src/domain/command-invocation.ts';
 import { cancelInvocations, endUndeliverable, newCommand } from '../../src/domain/commands.ts';
+import { catalogueDocument } from '../../src/service/runnable-documents.ts';
 
 const T0 = Date.UTC(2030, 0, 1);
 const S = 1000;
 const DEADLINE = T0 + 3600 * S;
 const SILENCE = 3660 * S;
-const terms: InvocationTerms = { deliveryDeadline: DEADLINE, executionTimeoutMs: 60 * S, agentSilenceMs: SILENCE, killedExitCode: 137 };
+const terms: InvocationTerms = { deliveryDeadline: DEADLINE, executionTimeoutMs: 60 * S, agentSilenceMs: SILENCE, killedExitCode: 137, plugins: ['aws:runShellScript'] };
 
 const ok: RunReport = { status: 'Success', statusDetails: 'Success', responseCode: 0, stdout: 'hi\n', stderr: '' };
 const base: CommandInvocation = { commandId: 'c-1', instanceId: 'mi-1', index: 0, status: 'Pending', statusDetails: 'Pending', requestedAt: T0, responseCode: -1, stdout: '', stderr: '', dueAt: T0 };
@@ -223,21 +224,21 @@ describe('a Run Command invocation, transition by transition', () => {
   });
 
   test('the agent\'s document statuses as replies', () => {
-    const plugin = { code: 3, standardOutput: 'o', standardError: 'e' };
-    const base3 = { responseCode: 3, stdout: 'o', stderr: 'e' };
+    const plugin = [{ name: 'aws:runShellScript', status: 'Failed' as const, responseCode: 3, stdout: 'o', stderr: 'e' }];
+    const base3 = { responseCode: 3, stdout: 'o', stderr: 'e', plugins: plugin };
     assert.deepEqual(agentReply('Success', plugin), { kind: 'ended', report: { status: 'Success', statusDetails: 'Success', ...base3 } });
     assert.deepEqual(agentReply('Failed', plugin), { kind: 'ended', report: { status: 'Failed', statusDetails: 'Failed', ...base3 } });
     assert.deepEqual(agentReply('TimedOut', plugin), { kind: 'ended', report: { status: 'TimedOut', statusDetails: 'ExecutionTimedOut', ...base3 } });
     assert.deepEqual(agentReply('Cancelled', plugin), { kind: 'ended', report: { status: 'Failed', statusDetails: 'Cancelled', ...base3 } });
     assert.deepEqual(agentReply('SuccessAndReboot', plugin), { kind: 'rebooting' });
     assert.deepEqual(agentReply('PassedAndReboot', plugin), { kind: 'rebooting' });
-    assert.deepEqual(agentReply('InProgress', undefined), { kind: 'in-progress' });
-    assert.deepEqual(agentReply('Failed', undefined), { kind: 'ended', report: { status: 'Failed', statusDetails: 'Failed', responseCode: -1, stdout: '', stderr: '' } });
+    assert.deepEqual(agentReply('InProgress', []), { kind: 'in-progress', plugins: [] });
+    assert.deepEqual(agentReply('Failed', []), { kind: 'ended', report: { status: 'Failed', statusDetails: 'Failed', responseCode: -1, stdout: '', stderr: '', plugins: [] } });
   });
 });
 
 describe('events across a command\'s invocations', () => {
-  const sent = () => newCommand('c-1', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: ['mi-1', 'mi-2'] }, ['mi-1', 'mi-2'], T0);
+  const sent = () => newCommand('c-1', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: ['mi-1', 'mi-2'] }, catalogueDocument('AWS-RunShellScript'), ['mi-1', 'mi-2'], T0);
 
   test('applyEach: new rows for the picked ones, the others the same objects', () => {
     const { invocations } = sent();

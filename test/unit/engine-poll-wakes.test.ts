@@ -14,6 +14,7 @@ import { Engine } from '../../src/runtime/engine.ts';
 import { ManualClock } from '../../src/service/manual-clock.ts';
 import { randomIds, systemClock } from '../../src/service/system.ts';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
+import { catalogueDocument } from '../../src/service/runnable-documents.ts';
 
 const T0 = Date.UTC(2030, 0, 1);
 const scope = { account: '123456789012', region: 'us-east-1' };
@@ -29,7 +30,7 @@ test('a message the engine queues wakes the node\'s waiting poll once the step h
     runner: { start: async () => { throw new Error('no window runs here'); } } as never,
   });
   try {
-    const { command, invocations } = newCommand('11111111-2222-3333-4444-555555555555', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: ['mi-00000000000000001'] }, ['mi-00000000000000001'], T0);
+    const { command, invocations } = newCommand('11111111-2222-3333-4444-555555555555', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: ['mi-00000000000000001'] }, catalogueDocument('AWS-RunShellScript'), ['mi-00000000000000001'], T0);
     await store.transaction((tx) => tx.insertCommand(scope, command, invocations));
     let woken = false;
     // A poll that would otherwise look at the store again only after a minute.

@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Command, type CommandInvocation, newCommand, rollUp, windowReportFor } from '../../src/domain/commands.ts';
+import { catalogueDocument } from '../../src/service/runnable-documents.ts';
 
 const T0 = Date.UTC(2030, 0, 1);
 const link = { windowId: 'mw-00000000000000001', windowTaskId: 't', taskArn: 'AWS-RunShellScript', windowExecutionId: 'e', taskExecutionId: 'te', invocationId: 'inv' };
 
 function sent(instances = ['i-1', 'i-2']): { command: Command; invocations: CommandInvocation[] } {
-  return newCommand('c-1', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: instances }, instances, T0, link);
+  return newCommand('c-1', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: instances }, catalogueDocument('AWS-RunShellScript'), instances, T0, link);
 }
 
 describe('window reports of a window command', () => {

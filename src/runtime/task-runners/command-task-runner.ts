@@ -9,6 +9,7 @@ import { isFinal, newCommand, type SendCommandInput } from '../../domain/command
 import { ServiceError } from '../../domain/errors.ts';
 import type { Scope, TaskType } from '../../domain/model.ts';
 import type { StoreOperations } from '../../service/ports.ts';
+import { runnableDocument } from '../../service/runnable-documents.ts';
 import type { CommandExecutor } from '../command-executor.ts';
 import type { InvocationRequest, StartedWork, TaskRunner } from './task-runner.ts';
 
@@ -59,7 +60,9 @@ export class CommandTaskRunner implements TaskRunner {
       let built;
       try {
         const input = sendCommandInput(request.parameters);
-        built = newCommand(request.executionId, input, input.instanceIds ?? [], request.startTime, {
+        // The document as it is when the invocation starts (a $DEFAULT task runs today's default version).
+        const document = await runnableDocument(tx, request.scope, { name: input.documentName, version: input.documentVersion });
+        built = newCommand(request.executionId, input, document, input.instanceIds ?? [], request.startTime, {
           windowId: request.windowId, windowTaskId: request.windowTaskId, taskArn: request.taskArn,
           windowExecutionId: request.windowExecutionId, taskExecutionId: request.taskExecutionId, invocationId: request.invocationId,
         });

@@ -2,14 +2,15 @@
 // outcome rules (the first that matches the node and the document; `times` is spent and stored), and
 // delivered after the rule's duration. Without a rule a node succeeds, prints nothing and exits 0.
 
-import type { Command, CommandInvocation, RunReport } from '../../domain/commands.ts';
-import { matchingRule, type OutcomeStatus } from '../../domain/inventory.ts';
+import { documentStatus, invocationOutput, type PluginResult, type PluginStatus, preconditionSkip, skippedPlugin } from '../../domain/command-plugins.ts';
+import { type Command, type CommandInvocation, commandPlugins, type RunReport } from '../../domain/commands.ts';
+import { matchingRule, type OutcomeRule, type OutcomeStatus } from '../../domain/inventory.ts';
 import type { Scope } from '../../domain/model.ts';
 import type { StoreOperations } from '../../service/ports.ts';
 import type { CommandRunner } from '../command-executor.ts';
 
-const statusOf: Record<OutcomeStatus, RunReport['status']> = { SUCCESS: 'Success', FAILED: 'Failed', TIMED_OUT: 'TimedOut' };
-const detailsOf: Record<OutcomeStatus, string> = { SUCCESS: 'Success', FAILED: 'Failed', TIMED_OUT: 'ExecutionTimedOut' };
+const pluginStatusOf: Record<OutcomeStatus, PluginStatus> = { SUCCESS: 'Success', FAILED: 'Failed', TIMED_OUT: 'TimedOut' };
+const detailsOf: Record<RunReport['status'], string> = { Success: 'Success', Failed: 'Failed', TimedOut: 'ExecutionTimedOut' };
 
 export class SimulatedCommandRunner implements CommandRunner {
   private readonly defaultDurationMs: number;
@@ -19,36 +20,79 @@ export class SimulatedCommandRunner implements CommandRunner {
     this.defaultDurationMs = defaultDurationMs;
   }
 
-  async start(tx: StoreOperations, scope: Scope, command: Command, invocations: CommandInvocation[]): Promise<{ report?: RunReport; afterMs: number }[]> {
+  async start(tx: StoreOperations, scope: Scope, command: Command, invocations: CommandInvocation[], now: number): Promise<{ report?: RunReport; afterMs: number }[]> {
     const rules = await tx.getOutcomeRules(scope);
     let spent = false;
     // A registered machine runs the command itself: its agent reports (service/agent-delivery.ts).
     const real = new Set<string>();
     // Read, not held: a node held here, between the step's command locks, deadlocked two replicas' steps.
     for (const invocation of invocations) if ((await tx.getNode(scope, invocation.instanceId, { lock: false }))?.registration) real.add(invocation.instanceId);
+    const platforms = new Map<string, string>();
+    for (const invocation of invocations) {
+      if (real.has(invocation.instanceId)) continue;
+      platforms.set(invocation.instanceId, (await tx.getNode(scope, invocation.instanceId, { lock: false }))?.platformType ?? 'Linux');
+    }
     const started = invocations.map((invocation) => {
       if (real.has(invocation.instanceId)) return { afterMs: 0 };
+      const run = this.run(rules, command, invocation.instanceId, platforms.get(invocation.instanceId) ?? 'Linux', now);
+      spent ||= run.spent;
+      return { report: run.report, afterMs: run.afterMs };
+    });
+    if (spent) await tx.setOutcomeRules(scope, rules);
+    return started;
+  }
+
+  /**
+   * One node's run: each plugin in order is skipped (its precondition does not hold on the node's platform),
+   * or decided by the first rule that matches it (one naming the plugin, or one for the whole command), or
+   * succeeds. A rule's `times` is spent once per node however many plugins it decided. The node's status is
+   * the plugins' in the agent's precedence; the run lasts as long as the longest rule applied says.
+   */
+  private run(rules: OutcomeRule[], command: Command, instanceId: string, platform: string, now: number): { report: RunReport; afterMs: number; spent: boolean } {
+    const applied = new Set<number>();
+    const decidedBy = new Map<string, OutcomeRule>();
+    const plugins: PluginResult[] = commandPlugins(command).map((plugin) => {
+      const skip = preconditionSkip(plugin, platform, command.parameters);
+      if (skip !== undefined) return skippedPlugin(plugin.name, skip, now);
       // A window's command is matched as its RUN_COMMAND invocation: rules on the window and task apply.
       const index = matchingRule(rules, {
         windowId: command.window?.windowId ?? '', windowTaskId: command.window?.windowTaskId ?? '', taskArn: command.window?.taskArn ?? command.documentName,
-        taskType: 'RUN_COMMAND', resourceId: invocation.instanceId, documentName: command.documentName,
+        taskType: 'RUN_COMMAND', resourceId: instanceId, documentName: command.documentName, pluginName: plugin.name,
       });
-      if (index < 0) return { report: { status: 'Success', statusDetails: 'Success', responseCode: 0, stdout: '', stderr: '' } as RunReport, afterMs: this.defaultDurationMs };
+      if (index < 0) return { name: plugin.name, status: 'Success', responseCode: 0, stdout: '', stderr: '' };
+      const rule = rules[index];
+      applied.add(index);
+      decidedBy.set(plugin.name, rule);
+      return {
+        name: plugin.name,
+        status: pluginStatusOf[rule.status],
+        responseCode: rule.responseCode ?? (rule.status === 'SUCCESS' ? 0 : rule.status === 'FAILED' ? 1 : -1),
+        stdout: rule.stdout ?? '',
+        stderr: rule.stderr ?? '',
+      };
+    });
+    let spent = false;
+    for (const index of applied) {
       const rule = rules[index];
       if (rule.times !== undefined) {
         rule.times -= 1;
         spent = true;
       }
-      const report: RunReport = {
-        status: statusOf[rule.status],
-        statusDetails: rule.statusDetails ?? detailsOf[rule.status],
-        responseCode: rule.responseCode ?? (rule.status === 'SUCCESS' ? 0 : rule.status === 'FAILED' ? 1 : -1),
-        stdout: rule.stdout ?? '',
-        stderr: rule.stderr ?? '',
-      };
-      return { report, afterMs: rule.durationSeconds !== undefined ? rule.durationSeconds * 1000 : this.defaultDurationMs };
-    });
-    if (spent) await tx.setOutcomeRules(scope, rules);
-    return started;
+    }
+    const status = documentStatus(plugins, plugins.length) ?? 'Success';
+    const deciding = plugins.find((p) => p.status === status) ?? plugins.find((p) => p.status !== 'Skipped');
+    const rule = deciding ? decidedBy.get(deciding.name) : undefined;
+    const reportStatus: RunReport['status'] = status === 'Cancelled' ? 'Failed' : status;
+    const own = plugins.length === 1 ? plugins[0] : invocationOutput(plugins);
+    const report: RunReport = {
+      status: reportStatus,
+      statusDetails: rule?.statusDetails ?? detailsOf[reportStatus],
+      responseCode: own.responseCode,
+      stdout: own.stdout,
+      stderr: own.stderr,
+      plugins: plugins.map((p) => ({ ...p })),
+    };
+    const durations = [...applied].map((index) => rules[index].durationSeconds).filter((d): d is number => d !== undefined);
+    return { report, afterMs: durations.length > 0 ? Math.max(...durations) * 1000 : this.defaultDurationMs, spent };
   }
 }
