@@ -1,41 +1,43 @@
-// The built-in SSM documents (Amazon-owned Command documents) and the rules Run Command applies to the
+// The Amazon-owned documents (the catalogue, catalogue/*) and the rules Run Command applies to the
 // parameters a caller passes to one. Pure data and functions: no I/O, no clock.
 //
-// AWS-RunShellScript and AWS-RunPowerShellScript are schema 1.2 documents on AWS (aws-cli's
-// get-document example and the SSM Agent's own test data show their content): one `runtimeConfig` plugin
-// each, so the plugin a command invocation reports is the plugin's name, `aws:runShellScript`.
+// A catalogue entry is its content plus the facts content cannot say (name, type, creation time, target
+// type); its schema version, description, parameters and platform types are read from the content by
+// parseDocumentContent, the parser the account's own documents go through, so both describe themselves
+// the same way.
 
 import { createHash } from 'node:crypto';
+import { catalogue, type CatalogueEntry } from './catalogue/index.ts';
+import { convertContent, type DocumentType, type ParsedDocument, parseDocumentContent } from './document-content.ts';
+import { type DocumentParameter, renderDefault } from './document-parameters.ts';
 import { ServiceError } from './errors.ts';
 
 export type PlatformType = 'Windows' | 'Linux' | 'MacOS';
 export type PluginName = 'aws:runShellScript' | 'aws:runPowerShellScript';
 export type ContentFormat = 'JSON' | 'YAML';
 
-export interface DocumentParameterDefinition {
-  name: string;
-  type: 'String' | 'StringList';
+/** A declared parameter, with its default as DescribeDocument renders it (absent: the parameter is required). */
+export interface DocumentParameterDefinition extends DocumentParameter {
   description: string;
-  /** Absent: the parameter is required. */
   defaultValue?: string;
-  /** The whole value must match (AWS applies the document's pattern to the entire value). */
-  allowedPattern?: string;
-  /** StringList only: the fewest values accepted. */
-  minItems?: number;
-  /** String only: the longest value accepted. */
-  maxChars?: number;
 }
 
 export interface BuiltInDocument {
   name: string;
   owner: 'Amazon';
-  documentType: 'Command';
+  documentType: DocumentType;
   documentFormat: 'JSON';
   schemaVersion: string;
   description: string;
   platformTypes: PlatformType[];
   parameters: DocumentParameterDefinition[];
-  pluginName: PluginName;
+  /**
+   * The plugin of a one-plugin script document (AWS-RunShellScript, AWS-RunPowerShellScript); absent for
+   * every other document, which resolveDocumentParameters does not run.
+   */
+  pluginName?: PluginName;
+  /** DescribeDocument's TargetType, where AWS gives the document one (/AWS::EC2::Instance). */
+  targetType?: string;
   /** The only version there is: DocumentVersion, LatestVersion and DefaultVersion. */
   version: '1';
   /** Epoch milliseconds; fixed, as a published document's creation time is. */
@@ -44,115 +46,59 @@ export interface BuiltInDocument {
   content: string;
   /** Lower-case hex SHA-256 of `content` (HashType Sha256). */
   hash: string;
+  /** The content as parseDocumentContent reads it: steps, parameters, platforms. */
+  parsed: ParsedDocument;
 }
 
-// The executionTimeout pattern AWS's documents carry: 1 to 172800 seconds (48 hours).
-const EXECUTION_TIMEOUT_PATTERN = '([1-9][0-9]{0,4})|(1[0-6][0-9]{4})|(17[0-1][0-9]{3})|(172[0-7][0-9]{2})|(172800)';
+const SCRIPT_PLUGINS = new Set<string>(['aws:runShellScript', 'aws:runPowerShellScript']);
 
-function scriptParameters(commandsDescription: string): DocumentParameterDefinition[] {
-  return [
-    { name: 'commands', type: 'StringList', description: commandsDescription, minItems: 1 },
-    {
-      name: 'workingDirectory',
-      type: 'String',
-      description: '(Optional) The path to the working directory on your instance.',
-      defaultValue: '',
-      maxChars: 4096,
-    },
-    {
-      name: 'executionTimeout',
-      type: 'String',
-      description:
-        '(Optional) The time in seconds for a command to be completed before it is considered to have failed. Default is 3600 (1 hour). Maximum is 172800 (48 hours).',
-      defaultValue: '3600',
-      allowedPattern: EXECUTION_TIMEOUT_PATTERN,
-    },
-  ];
-}
-
-/** The schema 1.2 content of a one-plugin script document, in AWS's layout (4-space indent, `"key":value`). */
-function scriptContent(description: string, plugin: PluginName, parameters: DocumentParameterDefinition[]): string {
-  const declared = Object.fromEntries(
-    parameters.map((p) => [
-      p.name,
-      {
-        type: p.type,
-        ...(p.defaultValue === undefined ? {} : { default: p.defaultValue }),
-        description: p.description,
-        ...(p.minItems === undefined ? {} : { minItems: p.minItems, displayType: 'textarea' }),
-        ...(p.maxChars === undefined ? {} : { maxChars: p.maxChars }),
-        ...(p.allowedPattern === undefined ? {} : { allowedPattern: p.allowedPattern }),
-      },
-    ]),
-  );
-  const body = {
-    schemaVersion: '1.2',
-    description,
-    parameters: declared,
-    runtimeConfig: {
-      [plugin]: {
-        properties: [
-          {
-            id: `0.${plugin}`,
-            runCommand: '{{ commands }}',
-            workingDirectory: '{{ workingDirectory }}',
-            timeoutSeconds: '{{ executionTimeout }}',
-          },
-        ],
-      },
-    },
-  };
-  // JSON.stringify puts a space after each key's colon; AWS's stored content has none.
-  return `${JSON.stringify(body, null, 4).replace(/^(\s*"(?:[^"\\]|\\.)*"): /gm, '$1:')}\n`;
-}
-
-function scriptDocument(fields: {
-  name: string;
-  description: string;
-  commandsDescription: string;
-  plugin: PluginName;
-  platformTypes: PlatformType[];
-  createdAt: number;
-}): BuiltInDocument {
-  const parameters = scriptParameters(fields.commandsDescription);
-  const content = scriptContent(fields.description, fields.plugin, parameters);
+function builtIn(entry: CatalogueEntry): BuiltInDocument {
+  // Parsed on first read, not here: document-content.ts reaches this module through document-parameters.ts
+  // (InvalidParameters), so when it is the first of them loaded its constants are not yet set as this runs.
+  let parsed: ParsedDocument | undefined;
+  const read = () => (parsed ??= parseDocumentContent(entry.content, entry.documentFormat, entry.documentType));
   return {
-    name: fields.name,
+    name: entry.name,
     owner: 'Amazon',
-    documentType: 'Command',
-    documentFormat: 'JSON',
-    schemaVersion: '1.2',
-    description: fields.description,
-    platformTypes: fields.platformTypes,
-    parameters,
-    pluginName: fields.plugin,
+    documentType: entry.documentType,
+    documentFormat: entry.documentFormat,
     version: '1',
-    createdAt: fields.createdAt,
-    content,
-    hash: createHash('sha256').update(content).digest('hex'),
+    createdAt: entry.createdAt,
+    content: entry.content,
+    hash: createHash('sha256').update(entry.content).digest('hex'),
+    ...(entry.targetType === undefined ? {} : { targetType: entry.targetType }),
+    get parsed() {
+      return read();
+    },
+    get schemaVersion() {
+      return read().schemaVersion;
+    },
+    get description() {
+      return read().description ?? '';
+    },
+    get platformTypes() {
+      return [...(entry.platformTypes ?? read().platformTypes)];
+    },
+    get parameters() {
+      return read().parameters.map(definition);
+    },
+    get pluginName() {
+      // The shape resolveDocumentParameters runs: schema 1.2, one script plugin, an executionTimeout.
+      const { steps, schemaVersion, parameters } = read();
+      const only = steps.length === 1 && schemaVersion === '1.2' ? steps[0].action : undefined;
+      const timed = parameters.some((p) => p.name === 'executionTimeout');
+      return only !== undefined && timed && SCRIPT_PLUGINS.has(only) ? (only as PluginName) : undefined;
+    },
   };
+}
+
+function definition(p: DocumentParameter): DocumentParameterDefinition {
+  const defaultValue = renderDefault(p);
+  return { ...p, description: p.description ?? '', ...(defaultValue === undefined ? {} : { defaultValue }) };
 }
 
 /** Every built-in document, sorted by name (the order ListDocuments pages through). */
-export const builtInDocuments: readonly BuiltInDocument[] = [
-  scriptDocument({
-    name: 'AWS-RunPowerShellScript',
-    description: 'Run a PowerShell script or specify the paths to scripts to run.',
-    commandsDescription: '(Required) Specify the commands to run or the paths to existing scripts on the instance.',
-    plugin: 'aws:runPowerShellScript',
-    // PowerShell runs on Linux and macOS nodes too, and AWS lists all three for this document.
-    platformTypes: ['Windows', 'Linux', 'MacOS'],
-    createdAt: Date.UTC(2017, 7, 31, 0, 0, 0),
-  }),
-  scriptDocument({
-    name: 'AWS-RunShellScript',
-    description: 'Run a shell script or specify the commands to run.',
-    commandsDescription: '(Required) Specify a shell script or a command to run.',
-    plugin: 'aws:runShellScript',
-    platformTypes: ['Linux', 'MacOS'],
-    createdAt: Date.UTC(2017, 7, 31, 0, 0, 0),
-  }),
-];
+export const builtInDocuments: readonly BuiltInDocument[] = catalogue.map(builtIn);
 
 const byName = new Map(builtInDocuments.map((d) => [d.name, d]));
 
@@ -250,6 +196,8 @@ export function resolveDocumentParameters(
   parameters: Record<string, string[]> | undefined,
 ): ResolvedDocument {
   const document = findDocument(documentName, documentVersion);
+  // Only the one-plugin script documents run this way; the rest of the catalogue waits for its resolver.
+  if (document.pluginName === undefined) throw new InvalidDocument({ name: documentName });
   const given = parameters ?? {};
   const declared = new Set(document.parameters.map((p) => p.name));
   const unknown = Object.keys(given).filter((name) => !declared.has(name));
@@ -283,39 +231,7 @@ export function resolveDocumentParameters(
   };
 }
 
-/** The content in the format asked for: as stored (JSON), or converted to YAML as GetDocument does. */
+/** The content in the format asked for: as stored (JSON), or converted to YAML as GetDocument converts the account's own. */
 export function documentContent(document: BuiltInDocument, format: ContentFormat): string {
-  return format === 'JSON' ? document.content : toYaml(JSON.parse(document.content) as unknown, 0);
-}
-
-// A small YAML writer for document content (maps, lists, strings, numbers): block style, strings plain
-// when that is unambiguous and double-quoted (JSON escapes are valid YAML) otherwise.
-function scalar(value: unknown): string {
-  if (typeof value !== 'string') return JSON.stringify(value);
-  const plain = /^[A-Za-z(][A-Za-z0-9 .,()_/-]*$/.test(value) && !/^(true|false|yes|no|on|off|null|~)$/i.test(value) && !value.endsWith(' ');
-  return plain ? value : JSON.stringify(value);
-}
-
-function toYaml(value: unknown, indent: number): string {
-  const pad = ' '.repeat(indent);
-  if (Array.isArray(value)) {
-    if (value.length === 0) return `${pad}[]\n`;
-    return value
-      .map((item) => {
-        const nested = typeof item === 'object' && item !== null;
-        return nested ? `${pad}- ${toYaml(item, indent + 2).slice(indent + 2)}` : `${pad}- ${scalar(item)}\n`;
-      })
-      .join('');
-  }
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value);
-    if (entries.length === 0) return `${pad}{}\n`;
-    return entries
-      .map(([key, item]) => {
-        const nested = typeof item === 'object' && item !== null && Object.keys(item).length > 0;
-        return nested ? `${pad}${scalar(key)}:\n${toYaml(item, indent + 2)}` : `${pad}${scalar(key)}: ${toYaml(item, 0).trimEnd()}\n`;
-      })
-      .join('');
-  }
-  return `${pad}${scalar(value)}\n`;
+  return convertContent(document.content, document.documentFormat, format);
 }

@@ -146,7 +146,8 @@ describe('good documents', () => {
     assert.deepEqual(parsed.parameters.map((p) => [p.name, p.type]), [['message', 'String'], ['names', 'StringList']]);
   });
 
-  for (const document of builtInDocuments) {
+  // The script documents (the whole catalogue is parsed in catalogue.test.ts).
+  for (const document of builtInDocuments.filter((d) => d.pluginName !== undefined)) {
     test(`built-in ${document.name} parses`, () => {
       const parsed = parseDocumentContent(document.content, 'JSON', 'Command');
       assert.equal(parsed.schemaVersion, document.schemaVersion);
