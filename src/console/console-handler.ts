@@ -6,6 +6,8 @@
 //   /console/windows/{id}/executions/{eid}             an execution, its tasks and timeline
 //   /console/windows/{id}/executions/{eid}/tasks/{tid} a task execution's invocations
 //   .../tasks/{tid}/invocations/{iid}                  an invocation with its nodes' whole output
+//   /console/documents?owner=&type=&q=                 documents (filters, pages)
+//   /console/documents/{name}?version=&format=         one document: versions, parameters, content
 //   /console/nodes, /console/outcomes                  inventory and outcome rules
 //
 // With --credentials the console asks for a control token (wire/control-auth.ts) and keeps it in a
@@ -19,6 +21,8 @@ import { decodeSegment } from '../wire/control.ts';
 import type { ConsoleServices, PageContext } from './context.ts';
 import { html } from './html.ts';
 import { type FrameContext, type PageFrame, renderPage } from './layout.ts';
+import { documentPage } from './pages/documents-page.ts';
+import { documentsListPage } from './pages/documents-list.ts';
 import { executionPage } from './pages/execution-page.ts';
 import { invocationPage } from './pages/invocation-page.ts';
 import { nodesPage } from './pages/nodes-page.ts';
@@ -60,9 +64,14 @@ const PAGES: { pattern: RegExp; section: FrameContext['section']; page: Page }[]
     pattern: new RegExp(`^/console/windows/${ID}/executions/${ID}/tasks/${ID}/invocations/${ID}$`), section: 'windows',
     page: (ctx, [w, e, t, i]) => invocationPage(ctx, w, e, t, i),
   },
+  { pattern: /^\/console\/documents\/?$/, section: 'documents', page: (ctx) => documentsListPage(ctx) },
+  { pattern: new RegExp(`^/console/documents/${ID}$`), section: 'documents', page: (ctx, [name]) => documentPage(ctx, name) },
   { pattern: /^\/console\/nodes$/, section: 'nodes', page: (ctx) => nodesPage(ctx) },
   { pattern: /^\/console\/outcomes$/, section: 'outcomes', page: (ctx) => outcomesPage(ctx) },
 ];
+
+/** The client errors that mean "nothing at this URL". */
+const NOT_FOUND_CODES = new Set(['DoesNotExistException', 'InvalidCommandId', 'InvalidDocument', 'InvalidDocumentVersion']);
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   'console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
@@ -179,6 +188,8 @@ export function createConsoleHandler(options: ConsoleOptions): (request: Console
     const frameContext: FrameContext = { account: scope.account, region: scope.region, clock, nextRun, href, section: route?.p.section ?? 'windows' };
     const ctx: PageContext = { scope, services, query: request.query, now: clock.epochMillis, href };
 
+    // An error page's way back: the list of the section it was asked in.
+    const home = frameContext.section === 'documents' ? { label: 'Documents', href: href('/console/documents') } : { label: 'Windows', href: href('/console/') };
     let frame: PageFrame;
     if (!route) {
       frame = { title: 'Not found', status: 404, crumbs: [{ label: 'Windows', href: href('/console/') }, { label: 'Not found' }], body: html`<p>No console page at <code>${request.path}</code>.</p>` };
@@ -187,10 +198,10 @@ export function createConsoleHandler(options: ConsoleOptions): (request: Console
         frame = await route.p.page(ctx, route.match!.slice(1).map(decodeSegment));
       } catch (error) {
         if (!(error instanceof ServiceError) || error.fault !== 'client') throw error;
-        const status = error.code === 'DoesNotExistException' || error.code === 'InvalidCommandId' ? 404 : 400;
+        const status = NOT_FOUND_CODES.has(error.code) ? 404 : 400;
         frame = {
           title: status === 404 ? 'Not found' : 'Cannot show this page', status,
-          crumbs: [{ label: 'Windows', href: href('/console/') }, { label: 'Error' }],
+          crumbs: [home, { label: 'Error' }],
           body: html`<p class="error" role="alert"><strong>${error.code}</strong>: ${error.message}</p>`,
         };
       }

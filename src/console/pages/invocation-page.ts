@@ -8,6 +8,7 @@ import { type PageContext, seg } from '../context.ts';
 import { duration, statusBadge, timeCell } from '../format.ts';
 import { html, type Markup } from '../html.ts';
 import type { PageFrame } from '../layout.ts';
+import { documentLink, recordedDocument } from './documents-links.ts';
 
 function pretty(parameters: string): string {
   try {
@@ -31,7 +32,7 @@ async function runCommandSection(ctx: PageContext, inv: Invocation): Promise<Mar
       parts.push(html`<div class="command" id="node-${instanceId}" data-status="${ci.status}">
 <h3 id="cmd-${i}">${instanceId}</h3>
 <dl class="fields">
-<div><dt>Command ID</dt><dd><code>${command.id}</code></dd></div><div><dt>Document</dt><dd>${command.documentName} (${command.pluginName})</dd></div>
+<div><dt>Command ID</dt><dd><code>${command.id}</code></dd></div><div><dt>Document</dt><dd>${documentLink(ctx, command.documentName, command.documentVersion)} (${command.pluginName})</dd></div>
 <div><dt>Status</dt><dd>${statusBadge(ci.status)} ${ci.statusDetails}</dd></div><div><dt>Response code</dt><dd><code id="response-code-${i}">${ci.responseCode}</code></dd></div>
 <div><dt>Requested</dt><dd>${timeCell(ci.requestedAt)}</dd></div><div><dt>Started</dt><dd>${timeCell(ci.startedAt)}</dd></div>
 <div><dt>Ended</dt><dd>${timeCell(ci.endedAt)}</dd></div><div><dt>Ran for</dt><dd>${duration(ci.startedAt, ci.endedAt)}</dd></div>
@@ -62,10 +63,12 @@ export async function invocationPage(ctx: PageContext, windowId: string, executi
   const window = await ctx.services.windows.get(ctx.scope, windowId);
   const inv = await ctx.services.history.getInvocation(ctx.scope, executionId, taskExecutionId, invocationId);
   const execBase = `/console/windows/${seg(windowId)}/executions/${seg(executionId)}`;
+  const document = inv.taskType === 'RUN_COMMAND' || inv.taskType === 'AUTOMATION' ? recordedDocument(inv.parameters) : undefined;
   const body = html`<dl class="fields">
 <div><dt>Invocation ID</dt><dd><code>${inv.id}</code></dd></div><div><dt>Execution ID</dt><dd><code>${inv.executionId}</code></dd></div>
 <div><dt>Target</dt><dd>${inv.resourceIds.join(', ')}</dd></div><div><dt>Window target ID</dt><dd>${inv.windowTargetId ?? html`<span class="none">—</span>`}</dd></div>
 <div><dt>Owner information</dt><dd>${inv.ownerInformation ?? html`<span class="none">—</span>`}</dd></div><div><dt>Task type</dt><dd>${inv.taskType}</dd></div>
+${document ? html`<div><dt>Document</dt><dd id="invocation-document">${documentLink(ctx, document.name, document.version)}</dd></div>` : ''}
 <div><dt>Status</dt><dd>${statusBadge(inv.status)}</dd></div><div><dt>Status details</dt><dd>${inv.statusDetails ?? html`<span class="none">—</span>`}</dd></div>
 <div><dt>Start</dt><dd>${timeCell(inv.startTime)}</dd></div><div><dt>End</dt><dd>${timeCell(inv.endTime)}</dd></div>
 </dl>

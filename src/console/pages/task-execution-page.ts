@@ -1,14 +1,25 @@
 // One task execution: its rate control, counts per status, and its invocations in start order, paged on
 // the server and filterable by status (the same STATUS filter DescribeMaintenanceWindowExecutionTaskInvocations has).
 
-import { type ExecutionStatus, FILTERABLE_STATUSES } from '../../domain/execution.ts';
+import { type ExecutionStatus, FILTERABLE_STATUSES, type TaskExecution } from '../../domain/execution.ts';
 import { type PageContext, seg } from '../context.ts';
 import { duration, statusBadge, timeCell } from '../format.ts';
 import { html } from '../html.ts';
 import type { PageFrame } from '../layout.ts';
+import { documentLink } from './documents-links.ts';
 import { countChips, taskLabel } from './execution-page.ts';
 
 const PAGE_SIZE = 50;
+
+function runsDocument(task: TaskExecution): boolean {
+  return task.taskType === 'RUN_COMMAND' || task.taskType === 'AUTOMATION';
+}
+
+/** The DocumentVersion the task was registered with (its TaskInvocationParameters), if any. */
+function documentVersion(task: TaskExecution): string | undefined {
+  const p = task.taskType === 'RUN_COMMAND' ? task.invocationParameters?.RunCommand : task.invocationParameters?.Automation;
+  return typeof p?.DocumentVersion === 'string' ? p.DocumentVersion : undefined;
+}
 
 export async function taskExecutionPage(ctx: PageContext, windowId: string, executionId: string, taskExecutionId: string): Promise<PageFrame> {
   const window = await ctx.services.windows.get(ctx.scope, windowId);
@@ -27,6 +38,7 @@ export async function taskExecutionPage(ctx: PageContext, windowId: string, exec
 
   const body = html`<dl class="fields">
 <div><dt>Task</dt><dd>${taskLabel(task)}</dd></div><div><dt>Priority</dt><dd>${task.priority}</dd></div>
+${runsDocument(task) ? html`<div><dt>Document</dt><dd>${documentLink(ctx, task.taskArn, documentVersion(task))}</dd></div>` : ''}
 <div><dt>Status</dt><dd>${statusBadge(task.status)}</dd></div><div><dt>Status details</dt><dd>${task.statusDetails ?? html`<span class="none">—</span>`}</dd></div>
 <div><dt>Max concurrency</dt><dd>${task.maxConcurrency}</dd></div><div><dt>Max errors</dt><dd>${task.maxErrors}</dd></div>
 <div><dt>Start</dt><dd>${timeCell(task.startTime)}</dd></div><div><dt>End</dt><dd>${timeCell(task.endTime)}</dd></div>
