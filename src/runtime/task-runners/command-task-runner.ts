@@ -32,6 +32,8 @@ export function sendCommandInput(parameters: string): SendCommandInput {
   return {
     documentName: String(sent.documentName),
     documentVersion: text(sent.documentVersion),
+    documentHash: text(sent.documentHash),
+    documentHashType: text(sent.documentHashType),
     instanceIds: Array.isArray(sent.instanceIds) ? sent.instanceIds.map(String) : [],
     parameters: (sent.parameters as Record<string, string[]> | undefined) ?? {},
     comment: text(sent.comment),
@@ -61,7 +63,9 @@ export class CommandTaskRunner implements TaskRunner {
       try {
         const input = sendCommandInput(request.parameters);
         // The document as it is when the invocation starts (a $DEFAULT task runs today's default version).
-        const document = await runnableDocument(tx, request.scope, { name: input.documentName, version: input.documentVersion });
+        const document = await runnableDocument(tx, request.scope, {
+          name: input.documentName, version: input.documentVersion, hash: input.documentHash, hashType: input.documentHashType,
+        });
         built = newCommand(request.executionId, input, document, input.instanceIds ?? [], request.startTime, {
           windowId: request.windowId, windowTaskId: request.windowTaskId, taskArn: request.taskArn,
           windowExecutionId: request.windowExecutionId, taskExecutionId: request.taskExecutionId, invocationId: request.invocationId,
