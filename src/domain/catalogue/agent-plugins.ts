@@ -132,7 +132,7 @@ export const runDocument: CatalogueEntry = {
     },
     "sourceInfo": {
       "type": "StringMap",
-      "description": "(Required) How to reach it: for SSMDocument {\"name\": \"...\"}, for S3 {\"path\": \"https://...\"}, for GitHub owner, repository, path and getOptions.",
+      "description": "(Required) How to reach it: for SSMDocument the document's name, for S3 its https path, for GitHub its owner, repository, path and getOptions.",
       "displayType": "textarea"
     },
     "documentParameters": {

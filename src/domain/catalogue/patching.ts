@@ -76,7 +76,7 @@ export const runPatchBaseline: CatalogueEntry = {
       "inputs": {
         "timeoutSeconds": 7200,
         "runCommand": [
-          "[Console]::Error.WriteLine(\"AWS-RunPatchBaseline {{ Operation }}: the patching module comes from the aws-ssm-$env:AWS_SSM_REGION_NAME S3 bucket and the baseline snapshot from Patch Manager (GetDeployablePatchSnapshotForInstance).\")",
+          "[Console]::Error.WriteLine('AWS-RunPatchBaseline {{ Operation }}: the patching module comes from the aws-ssm-' + $env:AWS_SSM_REGION_NAME + ' S3 bucket and the baseline snapshot from Patch Manager (GetDeployablePatchSnapshotForInstance).')",
           "[Console]::Error.WriteLine('This service serves neither: nothing was scanned or installed.')",
           "exit 1"
         ]
@@ -156,7 +156,7 @@ export const applyPatchBaseline: CatalogueEntry = {
           "id": "0.aws:runPowerShellScript",
           "timeoutSeconds": "7200",
           "runCommand": [
-            "[Console]::Error.WriteLine(\"AWS-ApplyPatchBaseline {{ Operation }}: the patching module comes from the aws-ssm-$env:AWS_SSM_REGION_NAME S3 bucket and the baseline snapshot from Patch Manager (GetDeployablePatchSnapshotForInstance).\")",
+            "[Console]::Error.WriteLine('AWS-ApplyPatchBaseline {{ Operation }}: the patching module comes from the aws-ssm-' + $env:AWS_SSM_REGION_NAME + ' S3 bucket and the baseline snapshot from Patch Manager (GetDeployablePatchSnapshotForInstance).')",
             "[Console]::Error.WriteLine('This service serves neither: nothing was scanned or installed.')",
             "exit 1"
           ]
