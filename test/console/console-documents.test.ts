@@ -162,8 +162,9 @@ describe('documents in the web console', { skip: noBrowser }, () => {
     await screenshot(page, 'documents-2-document-yaml');
     await page.getByRole('link', { name: 'JSON', exact: true }).click();
     await page.waitForURL(/format=JSON/);
+    // Converted to JSON: GetDocument's answer, indented for reading.
     const asJson = (await server.client.send(new GetDocumentCommand({ Name: 'Disk-Check', DocumentFormat: 'JSON' }))).Content!;
-    assert.equal(await page.locator('pre#content').textContent(), asJson);
+    assert.equal(await page.locator('pre#content').textContent(), JSON.stringify(JSON.parse(asJson), null, 2));
     assert.deepEqual(JSON.parse(asJson).parameters.path, { type: 'String', description: 'Where to look', default: '/var' });
     assert.match(await page.locator('nav.format-switch').innerText(), /converted from the YAML it was written in/);
     await screenshot(page, 'documents-3-document-as-json');
@@ -176,8 +177,8 @@ describe('documents in the web console', { skip: noBrowser }, () => {
     assert.equal(await page.locator('#version-shown').innerText(), '2 (second)');
     assert.match(await page.locator('#document-fields').innerText(), /Checks free disk space, version two/);
     assert.equal(await page.locator('#parameters tbody tr td').nth(2).innerText(), '/srv');
-    assert.equal(await page.locator('pre#content').textContent(),
-      (await server.client.send(new GetDocumentCommand({ Name: 'Disk-Check', DocumentVersion: '2', DocumentFormat: 'JSON' }))).Content);
+    assert.deepEqual(JSON.parse((await page.locator('pre#content').textContent())!),
+      JSON.parse((await server.client.send(new GetDocumentCommand({ Name: 'Disk-Check', DocumentVersion: '2', DocumentFormat: 'JSON' }))).Content!));
     assert.equal(await page.locator('#versions tr[data-version="2"] [aria-current]').innerText(), '2');
     await page.getByRole('link', { name: 'YAML', exact: true }).click();
     await page.waitForURL(/format=YAML/);

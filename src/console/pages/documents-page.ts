@@ -85,6 +85,14 @@ function parametersTable(d: DocumentView): Markup {
 <td>${p.DefaultValue === undefined ? html`<span class="none">—</span>` : html`<code>${p.DefaultValue}</code>`}</td><td>${p.Description ?? ''}</td></tr>`)}</tbody></table>`;
 }
 
+function indentJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
 async function contentSection(ctx: PageContext, lookup: string, d: DocumentView, asked: string | undefined, format: string | undefined): Promise<Markup> {
   const shown = format ?? d.documentFormat;
   const switcher = html`<nav class="format-switch" aria-label="Content format"><span>Show as:</span> ${FORMATS.map((f, i) => html`${i ? ' · ' : ''}${f === shown
@@ -93,7 +101,9 @@ async function contentSection(ctx: PageContext, lookup: string, d: DocumentView,
   let content: Markup;
   try {
     const got = await ctx.services.documents.get(ctx.scope, lookup, { version: d.version, format: shown });
-    content = html`<pre id="content" tabindex="0" aria-labelledby="content-h" data-format="${got.format}">${got.content}</pre>`;
+    // Content as written is shown byte for byte; YAML converted to JSON comes on one line, indented here.
+    const text = got.format === 'JSON' && shown !== d.documentFormat ? indentJson(got.content) : got.content;
+    content = html`<pre id="content" tabindex="0" aria-labelledby="content-h" data-format="${got.format}">${text}</pre>`;
   } catch (error) {
     if (!(error instanceof ServiceError) || error.fault !== 'client') throw error;
     content = html`<p class="error" role="alert"><strong>${error.code}</strong>: ${error.message}</p>`;
