@@ -6,6 +6,7 @@
 import { ServiceError, ValidationException } from '../domain/errors.ts';
 import type { AgentDelivery } from '../service/agent-delivery.ts';
 import type { AgentIdentity, AgentService } from '../service/agents.ts';
+import type { Scope } from '../domain/model.ts';
 import type { Clock } from '../service/ports.ts';
 import type { RegistrationService } from '../service/registrations.ts';
 import type { ApiRequest } from './http-server.ts';
@@ -13,6 +14,22 @@ import { agentMessage, DEFAULT_VISIBILITY_SECONDS, invalid, messageRef, replyOf 
 import { SignatureVerifier } from './sigv4.ts';
 
 export type AgentOperation = (request: ApiRequest) => Promise<unknown>;
+
+/**
+ * An agent call that is also an API operation (GetDocument: the agent's aws:runDocument fetches a document
+ * with its node's credentials): once the node is verified, the API's own operation runs in its account.
+ */
+export class RunAsNode {
+  readonly scope: Scope;
+  constructor(scope: Scope) {
+    this.scope = scope;
+  }
+}
+
+/** What such a call answers when it is not signed with a node's credentials: the API serves it as usual. */
+export const NOT_AN_AGENT_CALL: unique symbol = Symbol('not an agent call');
+
+const accessKeyPattern = /Credential=([^/,\s]+)\//;
 
 function body(request: ApiRequest): Record<string, unknown> {
   try {
@@ -185,6 +202,14 @@ export function agentOperations(registrations: RegistrationService, agents: Agen
       const reply = replyOf(Payload);
       await delivery.reply(identity, messageRef(id), reply);
       return { MessageId: id, ReplyId, ReplyStatus: 'Acknowledged', Description: '' };
+    },
+    // The agent's aws:runDocument plugin reads an SSM document of its node's account (agent/plugins/
+    // rundocument: GetDocument with Name and DocumentVersion). Signed with any other key, it is the API's.
+    'AmazonSSM.GetDocument': async (request) => {
+      const accessKeyId = accessKeyPattern.exec(request.authorization ?? '')?.[1];
+      if (accessKeyId === undefined || !(await agents.credential(accessKeyId))) return NOT_AN_AGENT_CALL;
+      const identity = await verify.issued(request);
+      return new RunAsNode(identity.scope);
     },
     'EC2WindowsMessageDeliveryService.GetEndpoint': async (request) => {
       await verify.issued(request, 'ec2messages');

@@ -5,7 +5,7 @@ import { ServiceError } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
 import { type OperationName, operationNames } from './generated/shapes.ts';
 import type { OperationTypes } from './generated/types.ts';
-import type { AgentOperation } from './agent-api.ts';
+import { type AgentOperation, NOT_AN_AGENT_CALL, RunAsNode } from './agent-api.ts';
 import type { ApiHandler, ApiRequest } from './http-server.ts';
 import type { Answer } from './json-text.ts';
 import { scopeOf } from './scope.ts';
@@ -61,9 +61,14 @@ export function createApiHandler(handlers: Handlers, authenticate: Authenticate 
   return async (request: ApiRequest) => {
     // The agent's own calls authenticate in their own ways (wire/agent-api.ts).
     const agentOperation = request.target === undefined ? undefined : agentOperations.get(request.target);
-    if (agentOperation) return agentOperation(request);
+    let nodeScope: Scope | undefined;
+    if (agentOperation) {
+      const answer = await agentOperation(request);
+      if (answer instanceof RunAsNode) nodeScope = answer.scope;
+      else if (answer !== NOT_AN_AGENT_CALL) return answer;
+    }
     // As AWS does, the signature is checked before anything else about the call.
-    const scope = await authenticate(request);
+    const scope = nodeScope ?? await authenticate(request);
     const operation = resolveOperation(request.target);
     const handler = served.get(operation);
     const input = decode(request.body);
