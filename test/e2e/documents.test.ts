@@ -1,5 +1,5 @@
-// SSM documents through the real AWS SDK (ListDocuments, DescribeDocument, GetDocument), and the parameter
-// rules SendCommand applies (resolveDocumentParameters) as a pure function.
+// The Amazon catalogue through the real AWS SDK (ListDocuments, DescribeDocument, GetDocument), and the
+// parameter rules SendCommand applies to the script documents (resolveDocumentParameters) as a pure function.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -10,11 +10,19 @@ import {
   ListDocumentsCommand,
   paginateListDocuments,
 } from '@aws-sdk/client-ssm';
+import { parse as parseYaml } from 'yaml';
 import { resolveDocumentParameters } from '../../src/domain/documents.ts';
 import { rejectsWith } from '../support/errors.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-const NAMES = ['AWS-RunPowerShellScript', 'AWS-RunShellScript'];
+// The catalogue, in the order ListDocuments gives it.
+const COMMANDS = [
+  'AWS-ApplyPatchBaseline', 'AWS-ConfigureAWSPackage', 'AWS-RunDocument', 'AWS-RunPatchBaseline', 'AWS-RunPowerShellScript',
+  'AWS-RunShellScript', 'AWS-UpdateSSMAgent',
+];
+const RUNBOOKS = ['AWS-CreateImage', 'AWS-PatchInstanceWithRollback', 'AWS-RestartEC2Instance', 'AWS-StartEC2Instance', 'AWS-StopEC2Instance'];
+const NAMES = [...COMMANDS, ...RUNBOOKS].sort();
+const without = (...names: string[]) => NAMES.filter((n) => !names.includes(n));
 
 describe('documents', () => {
   let server: TestServer;
@@ -25,11 +33,12 @@ describe('documents', () => {
   const send = (command: any): Promise<any> => server.client.send(command);
   const names = (out: any) => out.DocumentIdentifiers.map((d: any) => d.Name);
 
-  test('ListDocuments lists the built-in Command documents with their identifiers', async () => {
+  test('ListDocuments lists the Amazon catalogue with its identifiers', async () => {
     const out = await send(new ListDocumentsCommand({}));
     assert.deepEqual(names(out), NAMES);
     assert.equal(out.NextToken, undefined);
-    const shell = out.DocumentIdentifiers[1];
+    const byName = (name: string) => out.DocumentIdentifiers.find((d: any) => d.Name === name);
+    const shell = byName('AWS-RunShellScript');
     assert.deepEqual({ ...shell, CreatedDate: undefined }, {
       Name: 'AWS-RunShellScript',
       CreatedDate: undefined,
@@ -42,7 +51,14 @@ describe('documents', () => {
       Tags: [],
     });
     assert.ok(shell.CreatedDate instanceof Date);
-    assert.deepEqual(out.DocumentIdentifiers[0].PlatformTypes, ['Windows', 'Linux', 'MacOS']);
+    assert.deepEqual(byName('AWS-RunPowerShellScript').PlatformTypes, ['Windows', 'Linux', 'MacOS']);
+    const patch = byName('AWS-RunPatchBaseline');
+    assert.deepEqual([patch.Owner, patch.DocumentType, patch.SchemaVersion, patch.DocumentFormat, patch.PlatformTypes],
+      ['Amazon', 'Command', '2.2', 'JSON', ['Windows', 'Linux', 'MacOS']]);
+    assert.deepEqual(byName('AWS-ApplyPatchBaseline').PlatformTypes, ['Windows']);
+    assert.deepEqual([byName('AWS-UpdateSSMAgent').SchemaVersion, byName('AWS-ConfigureAWSPackage').PlatformTypes], ['1.2', ['Windows', 'Linux']]);
+    const restart = byName('AWS-RestartEC2Instance');
+    assert.deepEqual([restart.Owner, restart.DocumentType, restart.SchemaVersion, restart.PlatformTypes], ['Amazon', 'Automation', '0.3', ['Windows', 'Linux', 'MacOS']]);
   });
 
   test('ListDocuments Filters: Owner, Name prefix, DocumentType, PlatformTypes, tags; keys ANDed, values ORed', async () => {
@@ -52,12 +68,18 @@ describe('documents', () => {
     assert.deepEqual(await list([{ Key: 'Owner', Values: ['Self'] }]), []);
     assert.deepEqual(await list([{ Key: 'Owner', Values: ['Private'] }]), []);
     assert.deepEqual(await list([{ Key: 'Name', Values: ['AWS-RunS'] }]), ['AWS-RunShellScript']);
-    assert.deepEqual(await list([{ Key: 'Name', Values: ['AWS-RunS', 'AWS-RunP'] }]), NAMES);
+    assert.deepEqual(await list([{ Key: 'Name', Values: ['AWS-RunS', 'AWS-RunP'] }]), ['AWS-RunPatchBaseline', 'AWS-RunPowerShellScript', 'AWS-RunShellScript']);
     assert.deepEqual(await list([{ Key: 'Name', Values: ['RunShell'] }]), [], 'Name is a prefix, not a substring');
-    assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Command'] }]), NAMES);
-    assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Automation'] }]), []);
-    assert.deepEqual(await list([{ Key: 'PlatformTypes', Values: ['Windows'] }]), ['AWS-RunPowerShellScript']);
-    assert.deepEqual(await list([{ Key: 'PlatformTypes', Values: ['Linux'] }]), NAMES);
+    assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Command'] }]), COMMANDS);
+    assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Automation'] }]), RUNBOOKS);
+    assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Automation'] }, { Key: 'Owner', Values: ['Amazon'] }, { Key: 'Name', Values: ['AWS-St'] }]),
+      ['AWS-StartEC2Instance', 'AWS-StopEC2Instance']);
+    assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Session', 'Package'] }]), []);
+    assert.deepEqual(await list([{ Key: 'SchemaVersion', Values: ['1.2'] }]),
+      ['AWS-ApplyPatchBaseline', 'AWS-RunPowerShellScript', 'AWS-RunShellScript', 'AWS-UpdateSSMAgent']);
+    assert.deepEqual(await list([{ Key: 'PlatformTypes', Values: ['Windows'] }]), without('AWS-RunShellScript'));
+    assert.deepEqual(await list([{ Key: 'PlatformTypes', Values: ['Linux'] }]), without('AWS-ApplyPatchBaseline'));
+    assert.deepEqual(await list([{ Key: 'PlatformTypes', Values: ['MacOS'] }]), without('AWS-ApplyPatchBaseline', 'AWS-ConfigureAWSPackage', 'AWS-RunDocument'));
     assert.deepEqual(await list([{ Key: 'PlatformTypes', Values: ['Windows'] }, { Key: 'Name', Values: ['AWS-RunS'] }]), []);
     assert.deepEqual(await list([{ Key: 'tag:team', Values: ['ops'] }]), []);
     assert.deepEqual(await list([{ Key: 'SearchKeyword', Values: ['powershell'] }]), ['AWS-RunPowerShellScript']);
@@ -66,7 +88,9 @@ describe('documents', () => {
   test('ListDocuments DocumentFilterList (deprecated): exact key/value pairs', async () => {
     const list = async (DocumentFilterList: any) => names(await send(new ListDocumentsCommand({ DocumentFilterList })));
     assert.deepEqual(await list([{ key: 'Name', value: 'AWS-RunShellScript' }]), ['AWS-RunShellScript']);
-    assert.deepEqual(await list([{ key: 'Owner', value: 'Amazon' }, { key: 'PlatformTypes', value: 'Windows' }]), ['AWS-RunPowerShellScript']);
+    assert.deepEqual(await list([{ key: 'Owner', value: 'Amazon' }, { key: 'PlatformTypes', value: 'MacOS' }, { key: 'DocumentType', value: 'Command' }]),
+      ['AWS-RunPatchBaseline', 'AWS-RunPowerShellScript', 'AWS-RunShellScript', 'AWS-UpdateSSMAgent']);
+    assert.deepEqual(await list([{ key: 'DocumentType', value: 'Automation' }]), RUNBOOKS);
     assert.deepEqual(await list([{ key: 'DocumentType', value: 'Policy' }]), []);
   });
 
@@ -87,12 +111,14 @@ describe('documents', () => {
   });
 
   test('ListDocuments pagination: MaxResults, signed NextToken, paginator, bad tokens, MaxResults range', async () => {
-    const first = await send(new ListDocumentsCommand({ MaxResults: 1 }));
-    assert.deepEqual(names(first), ['AWS-RunPowerShellScript']);
+    const first = await send(new ListDocumentsCommand({ MaxResults: 5 }));
+    assert.deepEqual(names(first), NAMES.slice(0, 5));
     assert.equal(typeof first.NextToken, 'string');
-    const second = await send(new ListDocumentsCommand({ MaxResults: 1, NextToken: first.NextToken }));
-    assert.deepEqual(names(second), ['AWS-RunShellScript']);
-    assert.equal(second.NextToken, undefined);
+    const second = await send(new ListDocumentsCommand({ MaxResults: 5, NextToken: first.NextToken }));
+    assert.deepEqual(names(second), NAMES.slice(5, 10));
+    const third = await send(new ListDocumentsCommand({ MaxResults: 5, NextToken: second.NextToken }));
+    assert.deepEqual(names(third), NAMES.slice(10));
+    assert.equal(third.NextToken, undefined);
 
     const seen: string[] = [];
     for await (const page of paginateListDocuments({ client: server.client, pageSize: 1 }, {})) {
@@ -100,10 +126,15 @@ describe('documents', () => {
     }
     assert.deepEqual(seen, NAMES);
 
-    // A filtered first page of one ends where the filter's last match is.
+    // A filtered page of one skips what the filter refuses (AWS-ApplyPatchBaseline is Windows only).
     const linux = await send(new ListDocumentsCommand({ MaxResults: 1, Filters: [{ Key: 'PlatformTypes', Values: ['Linux'] }] }));
-    assert.deepEqual(names(linux), ['AWS-RunPowerShellScript']);
+    assert.deepEqual(names(linux), ['AWS-ConfigureAWSPackage']);
     assert.ok(linux.NextToken);
+    const runbooks: string[] = [];
+    for await (const page of paginateListDocuments({ client: server.client, pageSize: 2 }, { Filters: [{ Key: 'DocumentType', Values: ['Automation'] }] })) {
+      runbooks.push(...(page.DocumentIdentifiers ?? []).map((d) => d.Name!));
+    }
+    assert.deepEqual(runbooks, RUNBOOKS);
 
     assert.deepEqual(names(await send(new ListDocumentsCommand({ NextToken: '' }))), NAMES);
     await rejectsWith(send(new ListDocumentsCommand({ NextToken: 'bm90IGEgdG9rZW4=' })), 'InvalidNextToken', 'The specified token is not valid.');
@@ -143,6 +174,53 @@ describe('documents', () => {
       assert.equal(out.Document.Name, 'AWS-RunPowerShellScript');
       assert.deepEqual(out.Document.PlatformTypes, ['Windows', 'Linux', 'MacOS']);
     }
+  });
+
+  test('DescribeDocument of AWS-RunPatchBaseline shows its parameters as AWS renders them', async () => {
+    const { Document: d } = await send(new DescribeDocumentCommand({ Name: 'AWS-RunPatchBaseline' }));
+    const { Content } = await send(new GetDocumentCommand({ Name: 'AWS-RunPatchBaseline' }));
+    assert.equal(d.Hash, createHash('sha256').update(Content).digest('hex'));
+    assert.deepEqual([d.Owner, d.DocumentType, d.SchemaVersion, d.DocumentFormat, d.DocumentVersion, d.Status], ['Amazon', 'Command', '2.2', 'JSON', '1', 'Active']);
+    assert.deepEqual(d.PlatformTypes, ['Windows', 'Linux', 'MacOS']);
+    // Name, Type, Description, and DefaultValue only where the document has a default (Operation is required).
+    assert.deepEqual(d.Parameters.map((p: any) => [p.Name, p.Type, p.DefaultValue]), [
+      ['Operation', 'String', undefined],
+      ['AssociationId', 'String', ''],
+      ['SnapshotId', 'String', ''],
+      ['InstallOverrideList', 'String', ''],
+      ['RebootOption', 'String', 'RebootIfNeeded'],
+      ['BaselineOverride', 'String', ''],
+    ]);
+    assert.ok(d.Parameters.every((p: any) => Object.keys(p).every((k) => ['Name', 'Type', 'Description', 'DefaultValue'].includes(k))));
+    assert.match(d.Parameters[0].Description, /^\(Required\) Scan .* Install /);
+    const content = JSON.parse(Content);
+    assert.deepEqual(content.parameters.Operation.allowedValues, ['Scan', 'Install']);
+    assert.deepEqual(content.parameters.RebootOption.allowedValues, ['RebootIfNeeded', 'NoReboot']);
+    assert.deepEqual(content.mainSteps.map((s: any) => [s.name, s.precondition.StringEquals[1]]), [['PatchWindows', 'Windows'], ['PatchLinux', 'Linux'], ['PatchMacOS', 'MacOS']]);
+  });
+
+  test('The other catalogue documents describe their parameters: typed defaults rendered as text, Automation runbooks', async () => {
+    const params = async (Name: string) =>
+      (await send(new DescribeDocumentCommand({ Name }))).Document.Parameters.map((p: any) => [p.Name, p.Type, p.DefaultValue]);
+    assert.deepEqual(await params('AWS-UpdateSSMAgent'), [['version', 'String', ''], ['allowDowngrade', 'String', 'false']]);
+    assert.deepEqual(await params('AWS-ConfigureAWSPackage'), [
+      ['action', 'String', undefined],
+      ['installationType', 'String', 'Uninstall and reinstall'],
+      ['name', 'String', undefined],
+      ['version', 'String', ''],
+      ['additionalArguments', 'StringMap', '{}'],
+    ]);
+    assert.deepEqual(await params('AWS-RunDocument'), [['sourceType', 'String', undefined], ['sourceInfo', 'StringMap', undefined], ['documentParameters', 'StringMap', '{}']]);
+    assert.deepEqual(await params('AWS-StopEC2Instance'), [['InstanceId', 'StringList', undefined], ['AutomationAssumeRole', 'String', '']]);
+    assert.deepEqual(await params('AWS-CreateImage'), [['InstanceId', 'String', undefined], ['NoReboot', 'Boolean', 'false'], ['AutomationAssumeRole', 'String', '']]);
+
+    const { Document: image } = await send(new DescribeDocumentCommand({ Name: 'AWS-CreateImage' }));
+    assert.deepEqual([image.DocumentType, image.SchemaVersion, image.PlatformTypes], ['Automation', '0.3', ['Windows', 'Linux', 'MacOS']]);
+    const got = await send(new GetDocumentCommand({ Name: 'AWS-RestartEC2Instance' }));
+    assert.deepEqual([got.DocumentType, got.DocumentFormat], ['Automation', 'JSON']);
+    const runbook = JSON.parse(got.Content);
+    assert.equal(runbook.assumeRole, '{{ AutomationAssumeRole }}');
+    assert.deepEqual(runbook.mainSteps.map((s: any) => [s.action, s.inputs.DesiredState]), [['aws:changeInstanceState', 'stopped'], ['aws:changeInstanceState', 'running']]);
   });
 
   test('DescribeDocument and GetDocument errors', async () => {
@@ -196,8 +274,16 @@ describe('documents', () => {
     assert.equal(json.DocumentFormat, 'JSON');
     const yaml = await send(new GetDocumentCommand({ Name: 'AWS-RunShellScript', DocumentFormat: 'YAML' }));
     assert.equal(yaml.DocumentFormat, 'YAML');
-    assert.match(yaml.Content, /^schemaVersion: "1\.2"\ndescription: Run a shell script/);
-    assert.match(yaml.Content, /\n {6}- id: "0\.aws:runShellScript"\n/);
+    // The conversion the account's own documents get (AWS's layout: ---, '1.2' single-quoted, list items at their key's indent).
+    assert.match(yaml.Content, /^---\nschemaVersion: '1\.2'\ndescription: Run a shell script or specify the commands to run\.\n/);
+    assert.match(yaml.Content, /\n {4}- id: 0\.aws:runShellScript\n {6}runCommand: "\{\{ commands \}\}"\n/);
+    assert.deepEqual(parseYaml(yaml.Content, { version: '1.1' }), JSON.parse(json.Content));
+    // The runbooks and the schema 2.2 documents convert the same way, and read back as their JSON.
+    for (const Name of ['AWS-RunPatchBaseline', 'AWS-PatchInstanceWithRollback', 'AWS-ConfigureAWSPackage']) {
+      const [asJson, asYaml] = await Promise.all((['JSON', 'YAML'] as const).map((DocumentFormat) => send(new GetDocumentCommand({ Name, DocumentFormat }))));
+      assert.ok(asYaml.Content.startsWith('---\n'), Name);
+      assert.deepEqual(parseYaml(asYaml.Content, { version: '1.1' }), JSON.parse(asJson.Content), Name);
+    }
     await rejectsWith(send(new GetDocumentCommand({ Name: 'AWS-RunShellScript', DocumentFormat: 'TEXT' })), 'ValidationException', 'Invalid document format TEXT');
   });
 });
