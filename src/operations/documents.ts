@@ -1,5 +1,6 @@
 // The document operations: CreateDocument, UpdateDocument, UpdateDocumentDefaultVersion, DeleteDocument,
-// ListDocuments, ListDocumentVersions, DescribeDocument, GetDocument. AWS names <-> domain names.
+// ListDocuments, ListDocumentVersions, DescribeDocument, GetDocument, ModifyDocumentPermission,
+// DescribeDocumentPermission. AWS names <-> domain names.
 
 import type { DocumentFormat } from '../domain/document-content.ts';
 import type { DocumentService, DocumentView } from '../service/documents.ts';
@@ -153,5 +154,28 @@ export function documentHandlers(documents: DocumentService) {
     };
   };
 
-  return { CreateDocument, UpdateDocument, UpdateDocumentDefaultVersion, DeleteDocument, ListDocuments, ListDocumentVersions, DescribeDocument, GetDocument };
+  const ModifyDocumentPermission: Handler<'ModifyDocumentPermission'> = async (input, { scope }) => {
+    // PermissionType can only be Share: the model's enum is checked before the handler runs.
+    await documents.modifyPermission(scope, {
+      name: input.Name,
+      add: input.AccountIdsToAdd,
+      remove: input.AccountIdsToRemove,
+      sharedVersion: input.SharedDocumentVersion,
+    });
+    return {};
+  };
+
+  const DescribeDocumentPermission: Handler<'DescribeDocumentPermission'> = async (input, { scope }) => {
+    const page = await documents.describePermission(scope, input.Name, { maxResults: input.MaxResults, nextToken: startingToken(input.NextToken) });
+    return {
+      AccountIds: page.shares.map((s) => s.sharedWith),
+      AccountSharingInfoList: page.shares.map((s) => ({ AccountId: s.sharedWith, SharedDocumentVersion: s.sharedVersion })),
+      NextToken: page.nextToken,
+    };
+  };
+
+  return {
+    CreateDocument, UpdateDocument, UpdateDocumentDefaultVersion, DeleteDocument, ListDocuments, ListDocumentVersions, DescribeDocument, GetDocument,
+    ModifyDocumentPermission, DescribeDocumentPermission,
+  };
 }

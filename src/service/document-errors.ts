@@ -47,12 +47,14 @@ export class DocumentLimitExceeded extends ServiceError {
   }
 }
 
-export type RefusedOperation = 'delete-default-version' | 'amazon-document' | 'force-required';
+export type RefusedOperation = 'delete-default-version' | 'amazon-document' | 'force-required' | 'shared';
 
 const refusals: Record<RefusedOperation, string> = {
   'delete-default-version': "Default version of the document can't be deleted.",
   'amazon-document': 'You can only delete or change documents you own.',
   'force-required': 'You must specify the Force flag to delete a document of type ApplicationConfigurationSchema.',
+  // The model's documentation of InvalidDocumentOperation, which names this very case.
+  shared: 'You attempted to delete a document while it is still shared. You must stop sharing the document before you can delete it.',
 };
 
 export class InvalidDocumentOperation extends ServiceError {
@@ -69,5 +71,25 @@ export class InvalidDocumentName extends ValidationException {
   constructor(documentName: string) {
     super(`Invalid document name ${documentName}`);
     this.documentName = documentName;
+  }
+}
+
+export type PermissionLimit = 'all-or-accounts' | 'accounts' | 'public';
+
+const permissionLimits: Record<PermissionLimit, (limit: number) => string> = {
+  // [I] moto's words for a list that mixes All with account ids.
+  'all-or-accounts': () => 'Accounts can either be all or a group of AWS accounts',
+  // The model's documentation of DocumentPermissionLimit.
+  accounts: () => "The document can't be shared with more Amazon Web Services accounts.",
+  // [I] the user guide's limit, in its words.
+  public: (limit) => `You can publicly share a maximum of ${limit} SSM documents.`,
+};
+
+/** ModifyDocumentPermission past a sharing limit, or mixing All with account ids. */
+export class DocumentPermissionLimit extends ServiceError {
+  readonly limit: PermissionLimit;
+  constructor(limit: PermissionLimit, value = 0) {
+    super('DocumentPermissionLimit', permissionLimits[limit](value));
+    this.limit = limit;
   }
 }

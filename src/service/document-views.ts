@@ -8,10 +8,13 @@ import type { Scope, Tag } from '../domain/model.ts';
 import type { DescribedParameter, StoreOperations, UserDocument, UserDocumentVersion } from './ports.ts';
 
 export interface DocumentView {
+  /** The name; for a document another account shares with the reader, its ARN (how the reader names it). */
   name: string;
-  /** 'Amazon' for the built-in documents, the account id for the account's own. */
+  /** 'Amazon' for the built-in documents, the owner's account id for the others. */
   owner: string;
   builtIn: boolean;
+  /** How another account's document reaches the reader: shared with its account, or with all. */
+  shared?: 'Private' | 'Public';
   /** When this version was created. */
   createdAt: number;
   status: 'Active';
@@ -50,6 +53,19 @@ export function userView(scope: Scope, d: UserDocument, v: UserDocumentVersion):
     latestVersion: String(d.latestVersion), defaultVersion: String(d.defaultVersion), documentFormat: v.format,
     targetType: v.targetType, tags: d.tags, requires: v.requires,
   };
+}
+
+/**
+ * Another account's document as the reader sees it: named by its ARN, without the owner's tags (AWS's
+ * list-documents example of a shared document shows "Tags": []).
+ */
+export function sharedView(owner: Scope, d: UserDocument, v: UserDocumentVersion, arn: string, shared: 'Private' | 'Public'): DocumentView {
+  return { ...userView(owner, d, v), name: arn, shared, tags: [] };
+}
+
+/** The name a document has in its owner's account (a shared one is listed by its ARN). */
+function ownName(d: DocumentView): string {
+  return d.shared ? d.name.slice(d.name.indexOf(':document/') + ':document/'.length) : d.name;
 }
 
 /** Every version of a document (AWS keeps at most 1,000), in order. */
@@ -98,7 +114,8 @@ export type Predicate = (document: DocumentView) => boolean;
 
 // Owner values AWS documents: Amazon (its own), Self (the caller's), Private (shared with the caller),
 // Public (shared publicly by others), ThirdParty; `All` is accepted by the console and CLI as "any".
-// Nothing is shared between accounts yet, so Private, Public and ThirdParty match nothing.
+// Public also lists Amazon's documents, which AWS calls "publicly available for all to use" [I];
+// ThirdParty matches nothing (no third-party publishers here).
 const OWNERS = ['Self', 'Amazon', 'Private', 'Public', 'ThirdParty', 'All'];
 const KEYS = ['DocumentType', 'Name', 'Owner', 'PlatformTypes', 'SchemaVersion', 'SearchKeyword', 'TagKeys', 'TargetType', 'tag:<key>'];
 
@@ -108,7 +125,20 @@ function ownerPredicate(values: string[]): Predicate {
   if (!OWNERS.includes(owner)) {
     throw new ValidationException(`The Owner filter value ${owner} is not valid. Valid values are: ${OWNERS.join(', ')}.`);
   }
-  return (d) => owner === 'All' || (owner === 'Amazon' && d.builtIn) || (owner === 'Self' && !d.builtIn);
+  switch (owner) {
+    case 'All':
+      return () => true;
+    case 'Amazon':
+      return (d) => d.builtIn;
+    case 'Self':
+      return (d) => !d.builtIn && d.shared === undefined;
+    case 'Private':
+      return (d) => d.shared === 'Private';
+    case 'Public':
+      return (d) => d.builtIn || d.shared === 'Public';
+    default:
+      return () => false;
+  }
 }
 
 /** One `Filters` entry as a predicate (AWS: different keys ANDed, a key's values ORed). */
@@ -121,8 +151,8 @@ export function keyValuesPredicate(filter: DocumentKeyValues): Predicate {
     return (d) => d.tags.some((t) => t.key === tagKey && values.includes(t.value));
   }
   switch (filter.key) {
-    case 'Name': // a name prefix (the API reference's own example: Key=Name,Values=Te)
-      return (d) => values.some((v) => d.name.startsWith(v));
+    case 'Name': // a name prefix (the API reference's own example: Key=Name,Values=Te); a shared one's own name
+      return (d) => values.some((v) => ownName(d).startsWith(v));
     case 'Owner':
       return ownerPredicate(values);
     case 'DocumentType':
@@ -145,7 +175,7 @@ export function keyValuesPredicate(filter: DocumentKeyValues): Predicate {
 export function keyValuePredicate(filter: DocumentKeyValue): Predicate {
   switch (filter.key) {
     case 'Name':
-      return (d) => d.name === filter.value;
+      return (d) => ownName(d) === filter.value;
     case 'Owner':
       return ownerPredicate([filter.value]);
     case 'PlatformTypes':

@@ -1,6 +1,7 @@
 // Use cases that read SSM documents: ListDocuments, DescribeDocument, GetDocument, ListDocumentVersions,
-// over the built-in catalog (src/domain/documents.ts, the same in every account and Region) and the
-// documents the caller's account wrote (the documents port; written by user-documents.ts).
+// over the built-in catalog (src/domain/documents.ts, the same in every account and Region), the
+// documents the caller's account wrote (the documents port; written by user-documents.ts) and those other
+// accounts share with it (named by their ARN; shared-documents.ts). Sharing itself: document-permissions.ts.
 
 import { convertContent, type DocumentFormat } from '../domain/document-content.ts';
 import { builtInDocuments, documentContent, findDocument, InvalidDocument } from '../domain/documents.ts';
@@ -8,6 +9,7 @@ import { InvalidNextToken, ValidationException } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
 import type { ServiceContext } from './context.ts';
 import { pageSize } from './context.ts';
+import { DocumentPermissions, type ModifyPermissionInput } from './document-permissions.ts';
 import {
   builtInView,
   type DocumentKeyValue,
@@ -15,12 +17,14 @@ import {
   type DocumentView,
   keyValuePredicate,
   keyValuesPredicate,
-  selectVersion,
+  sharedView,
   userView,
 } from './document-views.ts';
 import { listingPage } from './keyset-pages.ts';
-import type { Keyed } from './ports.ts';
-import { isBuiltIn, type NewDocumentInput, type UpdateDocumentInput, UserDocuments } from './user-documents.ts';
+import type { DocumentShare } from './ports/documents.ts';
+import type { Keyed, StoreOperations, UserDocumentVersion } from './ports.ts';
+import { builtInName, documentArn, type ReachedDocument, reachDocument, selectReachedVersion, shownVersions } from './shared-documents.ts';
+import { type NewDocumentInput, type UpdateDocumentInput, UserDocuments } from './user-documents.ts';
 
 export type { DocumentKeyValue, DocumentKeyValues, DocumentView } from './document-views.ts';
 
@@ -48,8 +52,23 @@ export interface DocumentVersionView {
 }
 
 // Keys of ListDocuments: the built-in catalog first (positions 1, 2, ... in its name order), then the
-// account's documents in creation order (their store key after this offset).
+// account's documents in creation order (their store key after this offset), then the documents shared
+// with it in the order shared (their share's key after the second offset; 2^50 leaves both ranges room).
 const USER_KEYS = 1_000_000;
+const SHARED_KEYS = 2 ** 50;
+
+/** A reached document at one version, as the reader sees it. */
+function readerView(reached: ReachedDocument, version: UserDocumentVersion): DocumentView {
+  const { owner, document, share } = reached;
+  if (!share) return userView(owner, document, version);
+  return sharedView(owner, document, version, documentArn(owner, document.name), share.sharedWith === 'all' ? 'Public' : 'Private');
+}
+
+async function reached(store: StoreOperations, scope: Scope, name: string): Promise<ReachedDocument> {
+  const found = await reachDocument(store, scope, name);
+  if (!found) throw new InvalidDocument({ name });
+  return found;
+}
 
 async function unwrapTokenError<T>(work: Promise<T>): Promise<T> {
   try {
@@ -64,10 +83,20 @@ async function unwrapTokenError<T>(work: Promise<T>): Promise<T> {
 export class DocumentService {
   private readonly ctx: ServiceContext;
   private readonly writes: UserDocuments;
+  private readonly permissions: DocumentPermissions;
 
   constructor(ctx: ServiceContext) {
     this.ctx = ctx;
     this.writes = new UserDocuments(ctx);
+    this.permissions = new DocumentPermissions(ctx);
+  }
+
+  modifyPermission(scope: Scope, input: ModifyPermissionInput): Promise<void> {
+    return this.permissions.modify(scope, input);
+  }
+
+  describePermission(scope: Scope, name: string, input: { maxResults?: number; nextToken?: string }): Promise<{ shares: DocumentShare[]; nextToken?: string }> {
+    return unwrapTokenError(this.permissions.describe(scope, name, input));
   }
 
   create(scope: Scope, input: NewDocumentInput): Promise<DocumentView> {
@@ -94,10 +123,18 @@ export class DocumentService {
     const fetch = async (after: number, limit: number): Promise<Keyed<DocumentView>[]> => {
       const rows = catalog.filter((row) => row.key > after).slice(0, limit);
       if (rows.length === limit) return rows;
-      const stored = await store.listDocuments(scope, Math.max(0, after - USER_KEYS), limit - rows.length);
+      const stored = after >= SHARED_KEYS ? [] : await store.listDocuments(scope, Math.max(0, after - USER_KEYS), limit - rows.length);
       for (const row of stored) {
         const version = await store.getDocumentVersion(scope, row.item.name, row.item.defaultVersion);
         if (version) rows.push({ key: USER_KEYS + row.key, item: userView(scope, row.item, version) });
+      }
+      if (rows.length === limit) return rows;
+      const shares = await store.listSharedDocuments(scope.region, scope.account, [scope.account, 'all'], Math.max(0, after - SHARED_KEYS), limit - rows.length);
+      for (const row of shares) {
+        const owner = { account: row.item.owner, region: scope.region };
+        const document = await store.getDocument(owner, row.item.name);
+        const version = document && await store.getDocumentVersion(owner, document.name, shownVersions(document, row.item).standard);
+        if (document && version) rows.push({ key: SHARED_KEYS + row.key, item: readerView({ owner, document, share: row.item }, version) });
       }
       return rows;
     };
@@ -106,48 +143,52 @@ export class DocumentService {
     return { documents: page.items, nextToken: page.nextToken };
   }
 
-  /** The document at the version asked for (the default one when none is). */
+  /** The document at the version asked for (the default one when none is); another account's by its ARN. */
   async describe(scope: Scope, name: string, version?: string, versionName?: string): Promise<DocumentView> {
-    if (isBuiltIn(name)) return builtInView(findDocument(name, version, versionName));
-    const document = await this.ctx.store.getDocument(scope, name);
-    if (!document) throw new InvalidDocument({ name });
-    return userView(scope, document, await selectVersion(this.ctx.store, scope, document, version, versionName));
+    const amazon = builtInName(name);
+    if (amazon) return builtInView(findDocument(amazon, version, versionName));
+    const found = await reached(this.ctx.store, scope, name);
+    return readerView(found, await selectReachedVersion(this.ctx.store, found, version, versionName));
   }
 
-  /** The content of a version, as sent, or converted to `format`. */
+  /** The content of a version, as sent, or converted to `format`; another account's document by its ARN. */
   async get(
     scope: Scope,
     name: string,
     options: { version?: string; versionName?: string; format?: string } = {},
   ): Promise<{ document: DocumentView; format: string; content: string }> {
-    if (isBuiltIn(name)) {
-      const document = findDocument(name, options.version, options.versionName);
+    const amazon = builtInName(name);
+    if (amazon) {
+      const document = findDocument(amazon, options.version, options.versionName);
       const format = options.format ?? document.documentFormat;
       if (format !== 'JSON' && format !== 'YAML') throw new ValidationException(`Invalid document format ${format}`);
       return { document: builtInView(document), format, content: documentContent(document, format) };
     }
-    const document = await this.ctx.store.getDocument(scope, name);
-    if (!document) throw new InvalidDocument({ name });
-    const version = await selectVersion(this.ctx.store, scope, document, options.version, options.versionName);
+    const found = await reached(this.ctx.store, scope, name);
+    const version = await selectReachedVersion(this.ctx.store, found, options.version, options.versionName);
     const format = (options.format ?? version.format) as DocumentFormat;
     const content = format === version.format ? version.content : convertContent(version.content, version.format, format);
-    return { document: userView(scope, document, version), format, content };
+    return { document: readerView(found, version), format, content };
   }
 
   async listVersions(scope: Scope, name: string, input: { maxResults?: number; nextToken?: string }): Promise<{ versions: DocumentVersionView[]; nextToken?: string }> {
-    if (isBuiltIn(name)) {
-      const d = findDocument(name);
+    const amazon = builtInName(name);
+    if (amazon) {
+      const d = findDocument(amazon);
       if (input.nextToken !== undefined) throw new InvalidNextToken();
       return { versions: [{ name: d.name, version: d.version, createdAt: d.createdAt, isDefault: true, documentFormat: d.documentFormat, status: 'Active' }] };
     }
-    const document = await this.ctx.store.getDocument(scope, name);
-    if (!document) throw new InvalidDocument({ name });
+    const found = await reached(this.ctx.store, scope, name);
+    const { owner, document, share } = found;
+    // A share shows only its versions [I]; the reader names the document as it was asked for.
+    const shows = share ? shownVersions(document, share).shows : () => true;
+    const shownName = share ? documentArn(owner, document.name) : document.name;
     const page = await unwrapTokenError(listingPage(this.ctx.tokens, `ListDocumentVersions|${scope.account}|${scope.region}|${name}`,
       { nextToken: input.nextToken, pageSize: pageSize(input.maxResults, 50, 50) },
-      (after, limit) => this.ctx.store.listDocumentVersions(scope, name, after, limit)));
+      (after, limit) => this.ctx.store.listDocumentVersions(owner, document.name, after, limit), (v) => shows(v.number)));
     return {
       versions: page.items.map((v) => ({
-        name, displayName: v.displayName, version: String(v.number), versionName: v.versionName, createdAt: v.createdAt,
+        name: shownName, displayName: v.displayName, version: String(v.number), versionName: v.versionName, createdAt: v.createdAt,
         isDefault: v.number === document.defaultVersion, documentFormat: v.format, status: v.status,
       })),
       nextToken: page.nextToken,

@@ -151,6 +151,8 @@ export class UserDocuments {
       const document = await ownDocument(tx, scope, input.name);
       if (document.documentType === 'ApplicationConfigurationSchema' && !input.force) throw new InvalidDocumentOperation('force-required');
       if (input.version === undefined && input.versionName === undefined) {
+        // One version may go while the document is shared [I]; the whole document only once it is not.
+        if ((await tx.listDocumentShares(scope, input.name)).length > 0) throw new InvalidDocumentOperation('shared');
         await tx.deleteDocument(scope, input.name);
         return;
       }
