@@ -56,6 +56,7 @@ function builtIn(entry: CatalogueEntry): BuiltInDocument {
   // Parsed on first read, not here: document-content.ts reaches this module through document-parameters.ts
   // (InvalidParameters), so when it is the first of them loaded its constants are not yet set as this runs.
   let parsed: ParsedDocument | undefined;
+  let parameters: DocumentParameterDefinition[] | undefined;
   const read = () => (parsed ??= parseDocumentContent(entry.content, entry.documentFormat, entry.documentType));
   return {
     name: entry.name,
@@ -80,7 +81,7 @@ function builtIn(entry: CatalogueEntry): BuiltInDocument {
       return [...(entry.platformTypes ?? read().platformTypes)];
     },
     get parameters() {
-      return read().parameters.map(definition);
+      return (parameters ??= read().parameters.map(definition));
     },
     get pluginName() {
       // The shape resolveDocumentParameters runs: schema 1.2, one script plugin, an executionTimeout.
