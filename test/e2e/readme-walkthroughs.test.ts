@@ -98,7 +98,7 @@ describe('README walk-throughs, run as written', { skip: !hasAws || !hasNpm ? 't
   });
 
   test('every marked block is found, and each names a block that exists before it', () => {
-    assert.deepEqual([...blocks.keys()], ['aws-cli', 'js-sdk', 'worked-example', 'run-command', 'drill-down']);
+    assert.deepEqual([...blocks.keys()], ['aws-cli', 'js-sdk', 'worked-example', 'run-command', 'drill-down', 'documents']);
     for (const b of blocks.values()) if (b.after) assert.ok(block(b.after).offset < b.offset, `${b.name} comes after ${b.after}`);
   });
 
@@ -136,7 +136,7 @@ describe('README walk-throughs, run as written', { skip: !hasAws || !hasNpm ? 't
       rmSync(dataDir, { recursive: true, force: true });
     });
     // npm run needs the project: run where a reader would, and check nothing is left behind there.
-    const run = await runShell(chain('drill-down'), service.endpoint, repoRoot);
+    const run = await runShell(chain('documents'), service.endpoint, repoRoot);
     assert.equal(run.code, 0, run.all);
     assert.equal(existsSync(join(repoRoot, 'rules.json')), false, 'the worked example leaves no rules.json in the repository');
 
@@ -173,5 +173,11 @@ describe('README walk-throughs, run as written', { skip: !hasAws || !hasNpm ? 't
     const drill = run.outputs.get('drill-down')!;
     const invocation = JSON.parse(drill.slice(drill.lastIndexOf('{\n    "CommandId"'))) as { InstanceId: string; Status: string; DocumentName: string };
     assert.deepEqual([invocation.InstanceId, invocation.Status, invocation.DocumentName], ['i-0aaaaaaaaaaaaaaaa', 'Success', 'AWS-RunShellScript']);
+
+    // Your own documents: the two-step YAML document's `check` step failed on i-0aaa... as its rule said.
+    const documents = run.outputs.get('documents')!;
+    const step = JSON.parse(documents.slice(documents.lastIndexOf('{\n    "CommandId"'))) as Record<string, unknown>;
+    assert.deepEqual([step.DocumentName, step.PluginName, step.Status, step.ResponseCode, step.StandardOutputContent],
+      ['deploy-app', 'check', 'Failed', 7, 'curl: (7) Failed to connect\n']);
   });
 });
