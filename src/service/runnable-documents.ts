@@ -1,24 +1,15 @@
 // The document a command runs, found as SendCommand and a window's RUN_COMMAND task name it: an Amazon
-// document of the catalogue, or one of the account's own at a version (none or $DEFAULT: the default one,
-// $LATEST, or a number). Reads through whatever store it is given, so the engine resolves inside its own
-// transaction what SendCommand resolves outside one.
+// document of the catalogue (by name or its account-less ARN), one of the account's own, or one another
+// account shares with it (by ARN), at a version (none or $DEFAULT: the default one, $LATEST, or a number).
+// Reads through whatever store it is given, so the engine resolves inside its own transaction what
+// SendCommand resolves outside one.
 
-import { type ParsedDocument, parseDocumentContent } from '../domain/document-content.ts';
+import { parseDocumentContent } from '../domain/document-content.ts';
 import { findDocument, InvalidDocument } from '../domain/documents.ts';
 import type { Scope } from '../domain/model.ts';
 import { checkDocumentHash, checkRunnableType, type RunnableDocument } from '../domain/runnable-document.ts';
-import { selectVersion } from './document-views.ts';
 import type { StoreOperations } from './ports.ts';
-import { isBuiltIn } from './user-documents.ts';
-
-// The catalogue's documents parsed once: their content never changes.
-const parsedCatalogue = new Map<string, ParsedDocument>();
-
-function parsedBuiltIn(name: string, content: string, format: string, documentType: string): ParsedDocument {
-  let parsed = parsedCatalogue.get(name);
-  if (!parsed) parsedCatalogue.set(name, (parsed = parseDocumentContent(content, format as 'JSON' | 'YAML', documentType)));
-  return parsed;
-}
+import { builtInName, reachDocument, selectReachedVersion } from './shared-documents.ts';
 
 export interface DocumentRequest {
   name: string;
@@ -30,25 +21,23 @@ export interface DocumentRequest {
 /** An Amazon document of the catalogue at a version (none, $DEFAULT, $LATEST or its one version). */
 export function catalogueDocument(name: string, version?: string): RunnableDocument {
   const found = findDocument(name, version);
-  const documentType = (found as { documentType?: string }).documentType ?? 'Command';
-  checkRunnableType(found.name, documentType);
-  return {
-    name: found.name, version: found.version, content: found.content, builtIn: true,
-    parsed: parsedBuiltIn(found.name, found.content, found.documentFormat, documentType),
-  };
+  checkRunnableType(found.name, found.documentType);
+  return { name: found.name, version: found.version, content: found.content, builtIn: true, parsed: found.parsed };
 }
 
 export async function runnableDocument(store: StoreOperations, scope: Scope, request: DocumentRequest): Promise<RunnableDocument> {
   let document: RunnableDocument;
-  if (isBuiltIn(request.name)) {
-    document = catalogueDocument(request.name, request.version);
+  const amazon = builtInName(request.name);
+  if (amazon !== undefined) {
+    document = catalogueDocument(amazon, request.version);
   } else {
-    const stored = await store.getDocument(scope, request.name);
-    if (!stored) throw new InvalidDocument({ name: request.name });
-    checkRunnableType(stored.name, stored.documentType);
-    const version = await selectVersion(store, scope, stored, request.version);
+    const reached = await reachDocument(store, scope, request.name);
+    if (!reached) throw new InvalidDocument({ name: request.name });
+    checkRunnableType(request.name, reached.document.documentType);
+    const version = await selectReachedVersion(store, reached, request.version);
     document = {
-      name: stored.name, version: String(version.number), content: version.content, builtIn: false,
+      // A shared document keeps the name it was asked by (its ARN), as AWS's Command shows it.
+      name: request.name, version: String(version.number), content: version.content, builtIn: false,
       parsed: parseDocumentContent(version.content, version.format, version.documentType),
     };
   }

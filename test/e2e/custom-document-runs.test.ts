@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import {
   CreateDocumentCommand, CreateMaintenanceWindowCommand, GetCommandInvocationCommand, ListCommandInvocationsCommand, RegisterTargetWithMaintenanceWindowCommand,
-  RegisterTaskWithMaintenanceWindowCommand, SendCommandCommand, UpdateDocumentCommand,
+  ModifyDocumentPermissionCommand, RegisterTaskWithMaintenanceWindowCommand, SendCommandCommand, UpdateDocumentCommand,
 } from '@aws-sdk/client-ssm';
 import { advance, control, executionTree, fire, setOutcomes } from '../support/control.ts';
 import { rejectsWith } from '../support/errors.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { sdkClient, startTestServer, type TestServer } from '../support/server.ts';
 
 const T0 = Date.parse('2026-10-01T00:00:00Z');
 const LINUX = 'i-0000000000000c001';
@@ -172,5 +172,26 @@ describe('custom Command documents run on simulated nodes', () => {
     assert.equal(commandInvocation.DocumentVersion, '1');
     assert.deepEqual(commandInvocation.CommandPlugins.map((p: any) => [p.Name, p.Status, p.ResponseCode]),
       [['install', 'Success', 0], ['installWindows', 'Success', 0], ['verify', 'Failed', 22]]);
+  });
+
+  test('another account runs a document shared with it by its ARN, on its own node; unshared, it is InvalidDocument', async () => {
+    const READER = '222233334444';
+    const reader = sdkClient(server.app.endpoint, { account: READER });
+    try {
+      await control(server, 'PUT', `/_mw/nodes/${LINUX}`, { body: { platformType: 'Linux' }, scope: { account: READER } });
+      const arn = `arn:aws:ssm:us-east-1:000000000000:document/Deploy`;
+      const run = () => reader.send(new SendCommandCommand({ DocumentName: arn, InstanceIds: [LINUX], Parameters: { release: ['blue'] } }));
+      await rejectsWith(run(), 'InvalidDocument');
+      await send(new ModifyDocumentPermissionCommand({ Name: 'Deploy', PermissionType: 'Share', AccountIdsToAdd: [READER] }));
+      const { Command } = await run();
+      assert.equal(Command!.DocumentName, arn);
+      await advance(server, 30);
+      const [invocation] = (await reader.send(new ListCommandInvocationsCommand({ CommandId: Command!.CommandId, Details: true }))).CommandInvocations!;
+      assert.deepEqual([invocation.Status, invocation.CommandPlugins!.map((p) => p.Name)], ['Success', ['install', 'installWindows', 'verify']]);
+      await rejectsWith(reader.send(new SendCommandCommand({ DocumentName: 'Deploy', InstanceIds: [LINUX], Parameters: { release: ['blue'] } })), 'InvalidDocument',
+        undefined, 400);
+    } finally {
+      reader.destroy();
+    }
   });
 });
