@@ -13,7 +13,6 @@ import { type DocumentParameter, renderDefault } from './document-parameters.ts'
 import { ServiceError } from './errors.ts';
 
 export type PlatformType = 'Windows' | 'Linux' | 'MacOS';
-export type PluginName = 'aws:runShellScript' | 'aws:runPowerShellScript';
 export type ContentFormat = 'JSON' | 'YAML';
 
 /** A declared parameter, with its default as DescribeDocument renders it (absent: the parameter is required). */
@@ -31,11 +30,6 @@ export interface BuiltInDocument {
   description: string;
   platformTypes: PlatformType[];
   parameters: DocumentParameterDefinition[];
-  /**
-   * The plugin of a one-plugin script document (AWS-RunShellScript, AWS-RunPowerShellScript); absent for
-   * every other document, which resolveDocumentParameters does not run.
-   */
-  pluginName?: PluginName;
   /** DescribeDocument's TargetType, where AWS gives the document one (/AWS::EC2::Instance). */
   targetType?: string;
   /** The only version there is: DocumentVersion, LatestVersion and DefaultVersion. */
@@ -49,8 +43,6 @@ export interface BuiltInDocument {
   /** The content as parseDocumentContent reads it: steps, parameters, platforms. */
   parsed: ParsedDocument;
 }
-
-const SCRIPT_PLUGINS = new Set<string>(['aws:runShellScript', 'aws:runPowerShellScript']);
 
 function builtIn(entry: CatalogueEntry): BuiltInDocument {
   // Parsed on first read, not here: document-content.ts reaches this module through document-parameters.ts
@@ -82,13 +74,6 @@ function builtIn(entry: CatalogueEntry): BuiltInDocument {
     },
     get parameters() {
       return (parameters ??= read().parameters.map(definition));
-    },
-    get pluginName() {
-      // The shape resolveDocumentParameters runs: schema 1.2, one script plugin, an executionTimeout.
-      const { steps, schemaVersion, parameters } = read();
-      const only = steps.length === 1 && schemaVersion === '1.2' ? steps[0].action : undefined;
-      const timed = parameters.some((p) => p.name === 'executionTimeout');
-      return only !== undefined && timed && SCRIPT_PLUGINS.has(only) ? (only as PluginName) : undefined;
     },
   };
 }
@@ -176,60 +161,6 @@ export function findDocument(name: string, version?: string, versionName?: strin
   const versionOk = version === undefined || version === '$DEFAULT' || version === '$LATEST' || version === document.version;
   if (!versionOk || versionName !== undefined) throw new InvalidDocumentVersion({ name, version, versionName });
   return document;
-}
-
-export interface ResolvedDocument {
-  document: BuiltInDocument;
-  pluginName: PluginName;
-  /** Every parameter the document declares: the caller's values, defaults for the rest. */
-  parameters: Record<string, string[]>;
-  /** The document's executionTimeout, in seconds. */
-  executionTimeoutSeconds: number;
-}
-
-/**
- * What SendCommand checks before anything runs: the document exists at that version, and the parameters
- * are the document's (none unknown, every required one given, each value as the declaration allows).
- */
-export function resolveDocumentParameters(
-  documentName: string,
-  documentVersion: string | undefined,
-  parameters: Record<string, string[]> | undefined,
-): ResolvedDocument {
-  const document = findDocument(documentName, documentVersion);
-  // Only the one-plugin script documents run this way; the rest of the catalogue waits for its resolver.
-  if (document.pluginName === undefined) throw new InvalidDocument({ name: documentName });
-  const given = parameters ?? {};
-  const declared = new Set(document.parameters.map((p) => p.name));
-  const unknown = Object.keys(given).filter((name) => !declared.has(name));
-  if (unknown.length > 0) throw new InvalidParameters({ problem: 'undefined', names: unknown });
-  const missing = document.parameters
-    .filter((p) => p.defaultValue === undefined && (given[p.name] ?? []).length < (p.minItems ?? 1))
-    .map((p) => p.name);
-  if (missing.length > 0) throw new InvalidParameters({ problem: 'missing', names: missing });
-
-  const resolved: Record<string, string[]> = {};
-  for (const p of document.parameters) {
-    const values = Object.hasOwn(given, p.name) ? given[p.name] : [p.defaultValue ?? ''];
-    if (p.type === 'String' && values.length !== 1) {
-      throw new InvalidParameters({ problem: 'one-value', name: p.name, count: values.length });
-    }
-    for (const value of values) {
-      if (p.maxChars !== undefined && value.length > p.maxChars) {
-        throw new InvalidParameters({ problem: 'too-long', name: p.name, maxChars: p.maxChars });
-      }
-      if (p.allowedPattern !== undefined && !new RegExp(`^(?:${p.allowedPattern})$`).test(value)) {
-        throw new InvalidParameters({ problem: 'pattern', name: p.name, value, pattern: p.allowedPattern });
-      }
-    }
-    resolved[p.name] = [...values];
-  }
-  return {
-    document,
-    pluginName: document.pluginName,
-    parameters: resolved,
-    executionTimeoutSeconds: Number(resolved.executionTimeout[0]),
-  };
 }
 
 /** The content in the format asked for: as stored (JSON), or converted to YAML as GetDocument converts the account's own. */

@@ -1,5 +1,5 @@
 // The Amazon catalogue through the real AWS SDK (ListDocuments, DescribeDocument, GetDocument), and the
-// parameter rules SendCommand applies to the script documents (resolveDocumentParameters) as a pure function.
+// parameter rules SendCommand applies to the script documents (newCommand over the catalogue's document) as pure functions.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -11,7 +11,14 @@ import {
   paginateListDocuments,
 } from '@aws-sdk/client-ssm';
 import { parse as parseYaml } from 'yaml';
-import { resolveDocumentParameters } from '../../src/domain/documents.ts';
+import { newCommand } from '../../src/domain/commands.ts';
+import { catalogueDocument } from '../../src/service/runnable-documents.ts';
+
+/** What SendCommand resolves before anything runs: the document at the version, the parameters with defaults. */
+function resolveDocumentParameters(name: string, version: string | undefined, parameters: Record<string, string[]> | undefined) {
+  const { command } = newCommand('c-1', { documentName: name, documentVersion: version, parameters, instanceIds: [] }, catalogueDocument(name, version), [], 0);
+  return { document: { name: command.documentName }, pluginName: command.pluginName, parameters: command.parameters, executionTimeoutSeconds: command.executionTimeoutSeconds };
+}
 import { rejectsWith } from '../support/errors.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -288,7 +295,7 @@ describe('documents', () => {
   });
 });
 
-describe('resolveDocumentParameters', () => {
+describe('SendCommand\'s resolution of a catalogue document', () => {
   const problem = (fn: () => unknown, code: string, message: string | RegExp) =>
     assert.throws(fn, (error: any) => {
       assert.equal(error.code, code);

@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { catalogue } from '../../src/domain/catalogue/index.ts';
 import { describedParameters, parseDocumentContent } from '../../src/domain/document-content.ts';
-import { builtInDocuments, documentContent, findDocument, resolveDocumentParameters } from '../../src/domain/documents.ts';
+import { builtInDocuments, documentContent, findDocument } from '../../src/domain/documents.ts';
+import { newCommand } from '../../src/domain/commands.ts';
+import { catalogueDocument } from '../../src/service/runnable-documents.ts';
 
 const ALL = ['Windows', 'Linux', 'MacOS'];
 const GUID = '12345699-9405-4f69-bc5e-9315aeeeeeee';
@@ -69,7 +71,7 @@ describe('the catalogue', () => {
     assert.equal(findDocument('AWS-RunPowerShellScript').hash, '2142e42a19e0955cc09e43600bf2e633df1917b69d2be9693737dfd62e0fdf61');
     assert.deepEqual(findDocument('AWS-RunShellScript').platformTypes, ['Linux', 'MacOS']);
     assert.deepEqual(findDocument('AWS-RunPowerShellScript').platformTypes, ALL);
-    assert.equal(findDocument('AWS-RunShellScript').pluginName, 'aws:runShellScript');
+    assert.deepEqual(findDocument('AWS-RunShellScript').parsed.steps.map((step) => step.name), ['aws:runShellScript']);
   });
 
   test('AWS-RunPatchBaseline: schema 2.2, every platform, Operation required, the rest with their defaults and patterns', () => {
@@ -116,7 +118,6 @@ describe('the catalogue', () => {
     assert.deepEqual(shown('AWS-UpdateSSMAgent'), { version: ['String', ''], allowDowngrade: ['String', 'false'] });
     assert.deepEqual(declared('AWS-UpdateSSMAgent', 'allowDowngrade').allowedValues, ['true', 'false']);
     assert.deepEqual(d.parsed.steps.map((s) => s.action), ['aws:updateSsmAgent']);
-    assert.equal(d.pluginName, undefined);
   });
 
   test('AWS-ConfigureAWSPackage: action, installationType, name, version, additionalArguments (a StringMap)', () => {
@@ -178,10 +179,13 @@ describe('the catalogue', () => {
     });
   });
 
-  test('Command documents other than the two scripts are not run by the old resolver: InvalidDocument, not a crash', () => {
-    for (const name of ['AWS-RunPatchBaseline', 'AWS-ApplyPatchBaseline', 'AWS-RestartEC2Instance']) {
-      assert.throws(() => resolveDocumentParameters(name, undefined, { Operation: ['Scan'] }), (e: any) => e.code === 'InvalidDocument');
+  test('every Command document runs, one plugin per step; the runbooks are not Command documents', () => {
+    const run = (name: string, parameters: Record<string, string[]>) =>
+      newCommand('c-1', { documentName: name, parameters, instanceIds: [] }, catalogueDocument(name), [], 0).command;
+    assert.deepEqual(run('AWS-RunPatchBaseline', { Operation: ['Scan'] }).plugins!.map((p) => p.name), ['PatchWindows', 'PatchLinux', 'PatchMacOS']);
+    assert.deepEqual(run('AWS-RunShellScript', { commands: ['true'] }).plugins!.map((p) => [p.name, p.action]), [['aws:runShellScript', 'aws:runShellScript']]);
+    for (const name of ['AWS-RestartEC2Instance', 'AWS-CreateImage']) {
+      assert.throws(() => catalogueDocument(name), (e: any) => e.code === 'InvalidDocument');
     }
-    assert.equal(resolveDocumentParameters('AWS-RunShellScript', undefined, { commands: ['true'] }).pluginName, 'aws:runShellScript');
   });
 });
