@@ -13,15 +13,22 @@
 // - libyaml folds a scalar at a single space once the line has passed 80 columns, continuing two columns
 //   in from its key (`description: "(Required) Specify ... existing` / `      scripts on the instance."`).
 
-import { Document, Scalar, parse, visit } from 'yaml';
+import { Document, Scalar, parseDocument, visit } from 'yaml';
 
 const WIDTH = 80;
+
+/** Whether the text, written plain, reads back as the same string (not a number, a list, a tag, an error). */
+function readsBackPlain(text: string): boolean {
+  const document = parseDocument(text, { version: '1.1', logLevel: 'silent' });
+  return document.errors.length === 0 && document.warnings.length === 0 && document.toJS() === text;
+}
 
 function styleOf(text: string): Scalar.Type {
   if (/\n(?!$)/.test(text)) return Scalar.BLOCK_LITERAL;
   if (/^[yYnN]$/.test(text)) return Scalar.QUOTE_DOUBLE;
   if (/^[^\p{L}\p{M}\p{N}\p{Pc}][^"]*$/u.test(text)) return Scalar.QUOTE_DOUBLE;
-  if (text === '' || /^0[0-7]*[89]/.test(text) || typeof parse(text, { version: '1.1' }) !== 'string') return Scalar.QUOTE_SINGLE;
+  // Anything else that would not read back as itself (`'1.2'`, `''`, `'true'`, `'[Console]::Error("a: b")'`).
+  if (text === '' || /^0[0-7]*[89]/.test(text) || !readsBackPlain(text)) return Scalar.QUOTE_SINGLE;
   return Scalar.PLAIN;
 }
 

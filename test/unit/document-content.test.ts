@@ -251,6 +251,14 @@ describe('refused content', () => {
 });
 
 describe('conversion', () => {
+  test('strings that plain YAML would misread (a flow list, an alias, a directive, a tag) are single-quoted and read back', () => {
+    const texts = ['[Console]::Error.WriteLine("a: b")', '{x}"y', '*star "q"', '@at"', '%p"', '!bang "x"', '&amp "x"'];
+    const body = { schemaVersion: '2.2', mainSteps: [{ action: 'aws:runPowerShellScript', name: 'odd', inputs: { runCommand: texts } }] };
+    const yaml = convertContent(json(body), 'JSON', 'YAML');
+    for (const text of texts) assert.ok(yaml.includes(`- '${text}'`), text);
+    assert.deepEqual(JSON.parse(convertContent(yaml, 'YAML', 'JSON')), body);
+  });
+
   const documents = [command22, command12, automation];
   for (const body of documents) {
     test(`JSON -> YAML -> JSON keeps schema ${body.schemaVersion}`, () => {
