@@ -4,10 +4,10 @@
 // way (AWS_ENDPOINT_URL...), so it can be killed while an execution runs and started again on its data.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { motoVersion, type ServerProcess, startMoto } from '../../bench/servers.ts';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import {
@@ -23,7 +23,7 @@ const MOTO_ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const T0 = '2026-05-01T00:00:00Z';
 const NODES = ['i-0000000000000001a', 'i-0000000000000002b'];
-const motoPresent = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
+const motoPresent = motoVersion() !== undefined;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -43,8 +43,8 @@ function serviceEnv(endpoint: string | undefined): void {
   process.env.AWS_MAX_ATTEMPTS = '2';
 }
 
-describe('remote LAMBDA and STEP_FUNCTIONS tasks on moto_server', { skip: motoPresent ? false : 'moto_server is not installed' }, () => {
-  let moto: ChildProcess;
+describe('remote LAMBDA and STEP_FUNCTIONS tasks on moto_server', { skip: motoPresent ? false : 'moto_server cannot be run here' }, () => {
+  let moto: ServerProcess | undefined;
   let motoUrl: string;
   let lambda: LambdaClient;
   const sfn = new Map<string, SFNClient>();
@@ -57,10 +57,8 @@ describe('remote LAMBDA and STEP_FUNCTIONS tasks on moto_server', { skip: motoPr
   const dirs: string[] = [];
 
   before(async () => {
-    const port = await freePort();
-    motoUrl = `http://127.0.0.1:${port}`;
-    moto = spawn('moto_server', ['-p', String(port), '-H', '127.0.0.1'], { stdio: 'ignore' });
-    await eventually(() => fetch(`${motoUrl}/moto-api/config`).then((r) => r.status, () => 0), (s) => s >= 200 && s < 300, 'moto_server up', 30_000, 100);
+    moto = await startMoto();
+    motoUrl = moto.endpoint;
     await motoConfig({ batch: { use_docker: false }, lambda: { use_docker: false }, stepfunctions: { execute_state_machine: true } });
     // IAM through its query API (moto reads the service from the credential scope; it checks no signature).
     const role = await fetch(motoUrl, {
@@ -95,7 +93,7 @@ describe('remote LAMBDA and STEP_FUNCTIONS tasks on moto_server', { skip: motoPr
     for (const service of services) await service.stop('SIGKILL');
     lambda?.destroy();
     for (const client of sfn.values()) client.destroy();
-    moto?.kill('SIGTERM');
+    await moto?.stop();
     dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
   });
 
