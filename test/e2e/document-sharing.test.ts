@@ -4,6 +4,7 @@
 // may not do, DeleteDocument refused while shared; and the documents-per-account quota (--max-documents).
 
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateDocumentCommand,
@@ -19,7 +20,8 @@ import {
   UpdateDocumentDefaultVersionCommand,
 } from '@aws-sdk/client-ssm';
 import { rejectsWith } from '../support/errors.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { type ServiceProcess, startServiceProcess } from '../support/process.ts';
+import { sdkClient, startTestServer, tempDataDir, type TestServer } from '../support/server.ts';
 
 const OWNER = '111122223333';
 const READER = '444455556666';
@@ -197,20 +199,30 @@ describe('document sharing between accounts', () => {
 });
 
 describe('documents per account and Region (--max-documents)', () => {
-  let server: TestServer;
+  let service: ServiceProcess;
+  let dataDir: string;
   before(async () => {
-    server = await startTestServer({ quotas: { windowsPerRegion: 50, targetsPerWindow: 100, tasksPerWindow: 20, tagsPerResource: 50, documentsPerRegion: 2 } });
+    dataDir = tempDataDir();
+    service = await startServiceProcess(['--data-dir', dataDir, '--max-documents', '2', '--quiet']);
   });
-  after(() => server.stop());
+  after(async () => {
+    await service.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   test('past the quota CreateDocument answers DocumentLimitExceeded; another account and a deleted document make room', async () => {
+    const clients = [OWNER, READER].map((account) => sdkClient(service.endpoint, { account }));
+    const [owner, other] = clients;
     const create = (client: SSMClient, name: string) => client.send(new CreateDocumentCommand({ Name: name, Content: content(1), DocumentType: 'Command' }));
-    const owner = server.clientFor({ account: OWNER });
-    await create(owner, 'first');
-    await create(owner, 'second');
-    await rejectsWith(create(owner, 'third'), 'DocumentLimitExceeded', 'You can have at most 2 documents.');
-    await create(server.clientFor({ account: READER }), 'third');
-    await owner.send(new DeleteDocumentCommand({ Name: 'first' }));
-    await create(owner, 'third');
+    try {
+      await create(owner, 'first');
+      await create(owner, 'second');
+      await rejectsWith(create(owner, 'third'), 'DocumentLimitExceeded', 'You can have at most 2 documents.');
+      await create(other, 'third');
+      await owner.send(new DeleteDocumentCommand({ Name: 'first' }));
+      await create(owner, 'third');
+    } finally {
+      for (const client of clients) client.destroy();
+    }
   });
 });
