@@ -42,6 +42,7 @@ export function builtInView(d: BuiltInDocument): DocumentView {
     parameters: d.parameters.map((p) => ({ Name: p.name, Type: p.type, Description: p.description, DefaultValue: p.defaultValue })),
     platformTypes: [...d.platformTypes], documentType: d.documentType, schemaVersion: d.schemaVersion,
     latestVersion: d.version, defaultVersion: d.version, documentFormat: d.documentFormat, tags: [],
+    ...(d.targetType === undefined ? {} : { targetType: d.targetType }),
   };
 }
 

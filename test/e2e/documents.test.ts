@@ -79,6 +79,9 @@ describe('documents', () => {
     assert.deepEqual(await list([{ Key: 'Name', Values: ['RunShell'] }]), [], 'Name is a prefix, not a substring');
     assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Command'] }]), COMMANDS);
     assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Automation'] }]), RUNBOOKS);
+    assert.deepEqual(await list([{ Key: 'TargetType', Values: ['/AWS::EC2::Instance'] }]), RUNBOOKS, 'the runbooks target EC2 instances');
+    const restart = await send(new DescribeDocumentCommand({ Name: 'AWS-RestartEC2Instance' }));
+    assert.equal(restart.Document!.TargetType, '/AWS::EC2::Instance');
     assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Automation'] }, { Key: 'Owner', Values: ['Amazon'] }, { Key: 'Name', Values: ['AWS-St'] }]),
       ['AWS-StartEC2Instance', 'AWS-StopEC2Instance']);
     assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Session', 'Package'] }]), []);
