@@ -49,7 +49,8 @@ export function stepFunctionsCall(parameters: string, defaultName: string): Step
   return { stateMachineArn: String(p.stateMachineArn), input: text(p.input), name: text(p.name) || defaultName };
 }
 
-const STATE_MACHINE_ARN = /^(arn:[^:]+:states:[^:]*:[^:]*:)stateMachine:([^:]+)$/;
+// A state machine's ARN, or one of its versions' or aliases' (their executions are named after the machine).
+const STATE_MACHINE_ARN = /^(arn:[^:]+:states:[^:]*:[^:]*:)stateMachine:([^:]+)(?::[^:]+)?$/;
 
 /**
  * The ARN StartExecution gives the execution of `call`: arn:...:execution:<state machine>:<name>. Known
@@ -109,3 +110,106 @@ export function errorOutcome(error: unknown, endpoint: string): RemoteOutcome {
  * may not have reached the function, and Lambda offers no way to ask. It is not sent twice: it fails.
  */
 export const LAMBDA_ANSWER_LOST = details('The service stopped before Lambda\'s answer to Invoke was recorded; whether the function ran is unknown, and it was not invoked again');
+
+// ---- the remote call's lifecycle, as a pure state machine: next(state, event) -> { state, effects }. The
+// runner performs each effect and feeds back the event it produced, one at a time.
+
+/** Invoke's answer. */
+export interface LambdaAnswer {
+  statusCode?: number;
+  functionError?: string;
+  requestId?: string;
+  payload?: string;
+}
+
+/** DescribeExecution's answer. */
+export interface ExecutionState {
+  status?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+export type RemoteCallState =
+  /** Recorded IN_PROGRESS; nothing sent yet. `resumed`: found so after a restart or a takeover. */
+  | { phase: 'recorded'; taskType: 'LAMBDA' | 'STEP_FUNCTIONS'; resumed: boolean }
+  /** Invoke sent, its answer awaited. */
+  | { phase: 'invoking' }
+  /** After a restart: does the endpoint know the execution already? */
+  | { phase: 'checking' }
+  /** StartExecution sent. */
+  | { phase: 'starting' }
+  /** The execution exists; described every poll. `failures`: describe calls in a row that failed. */
+  | { phase: 'following'; failures: number }
+  /** The end is known (and recorded by the effect that came with it). */
+  | { phase: 'ended'; outcome: RemoteOutcome }
+  /** The invocation ended without it (the window's end): nothing more to do or record. */
+  | { phase: 'dropped' };
+
+export type RemoteCallEvent =
+  /** The step that recorded the invocation committed, or the invocation was taken back after a restart. */
+  | { kind: 'go' }
+  | { kind: 'lambda-answered'; answer: LambdaAnswer }
+  | { kind: 'execution-started' }
+  /** DescribeExecution's answer; undefined: the endpoint knows no such execution. */
+  | { kind: 'execution-described'; state: ExecutionState | undefined }
+  /** A call failed: refused by the endpoint, or no answer at all. */
+  | { kind: 'call-failed'; error: unknown; endpoint: string }
+  /** The invocation is no longer running (seen before a describe). */
+  | { kind: 'invocation-ended' };
+
+export type RemoteCallEffect =
+  | { kind: 'invoke' }
+  | { kind: 'start-execution' }
+  /** `afterPoll`: wait a poll interval first (and check the invocation still runs). */
+  | { kind: 'describe-execution'; afterPoll: boolean }
+  | { kind: 'record'; outcome: RemoteOutcome };
+
+export interface RemoteTransition {
+  state: RemoteCallState;
+  effects: RemoteCallEffect[];
+}
+
+/** Describe calls in a row that may fail while an execution is followed before the invocation fails. */
+export const FOLLOW_FAILURES = 5;
+
+const ended = (outcome: RemoteOutcome): RemoteTransition => ({ state: { phase: 'ended', outcome }, effects: [{ kind: 'record', outcome }] });
+const poll = (failures: number): RemoteTransition => ({ state: { phase: 'following', failures }, effects: [{ kind: 'describe-execution', afterPoll: true }] });
+
+function described(state: ExecutionState | undefined, executionArn: string): RemoteTransition {
+  if (!state) return ended({ status: 'FAILED', statusDetails: details(`ExecutionDoesNotExist: ${executionArn}`) });
+  const outcome = executionOutcome(state);
+  return outcome ? ended(outcome) : poll(0);
+}
+
+/** The next state of a remote call on `event`; an event that does not apply leaves it as it is, with no effect. */
+export function nextRemote(state: RemoteCallState, event: RemoteCallEvent, executionArn = ''): RemoteTransition {
+  const same: RemoteTransition = { state, effects: [] };
+  if (state.phase === 'ended' || state.phase === 'dropped') return same;
+  if (event.kind === 'invocation-ended') return { state: { phase: 'dropped' }, effects: [] };
+  switch (state.phase) {
+    case 'recorded':
+      if (event.kind !== 'go') return same;
+      if (state.taskType === 'LAMBDA') return { state: { phase: 'invoking' }, effects: [{ kind: 'invoke' }] };
+      return state.resumed
+        ? { state: { phase: 'checking' }, effects: [{ kind: 'describe-execution', afterPoll: false }] }
+        : { state: { phase: 'starting' }, effects: [{ kind: 'start-execution' }] };
+    case 'invoking':
+      if (event.kind === 'lambda-answered') return ended(lambdaOutcome(event.answer));
+      if (event.kind === 'call-failed') return ended(errorOutcome(event.error, event.endpoint));
+      return same;
+    case 'checking':
+      // Unknown to the endpoint: the crash came before StartExecution reached it; send it now.
+      if (event.kind === 'execution-described') return event.state ? described(event.state, executionArn) : { state: { phase: 'starting' }, effects: [{ kind: 'start-execution' }] };
+      if (event.kind === 'call-failed') return poll(1);
+      return same;
+    case 'starting':
+      if (event.kind === 'execution-started') return poll(0);
+      if (event.kind === 'call-failed') return ended(errorOutcome(event.error, event.endpoint));
+      return same;
+    case 'following':
+      if (event.kind === 'execution-described') return described(event.state, executionArn);
+      if (event.kind === 'call-failed') return state.failures + 1 >= FOLLOW_FAILURES ? ended(errorOutcome(event.error, event.endpoint)) : poll(state.failures + 1);
+      return same;
+  }
+}

@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import type { WindowReport } from '../../src/domain/commands.ts';
 import type { Invocation } from '../../src/domain/execution.ts';
 import {
-  errorOutcome, executionArnOf, executionOutcome, LAMBDA_ANSWER_LOST, lambdaOutcome, stepFunctionsCall,
+  errorOutcome, executionArnOf, executionOutcome, FOLLOW_FAILURES, LAMBDA_ANSWER_LOST, lambdaOutcome, nextRemote, type RemoteCallEvent,
+  type RemoteCallState, stepFunctionsCall,
 } from '../../src/domain/remote-invocation.ts';
 import { awsEndpointsFrom } from '../../src/service/aws-endpoints.ts';
 import type { Store, StoreOperations } from '../../src/service/ports.ts';
@@ -52,6 +53,57 @@ describe('remote invocation answers', () => {
     assert.deepEqual(awsEndpointsFrom({ AWS_ENDPOINT_URL: 'http://all', AWS_ENDPOINT_URL_SFN: 'http://sfn', AWS_MAX_ATTEMPTS: '50' }), { lambda: 'http://all', stepFunctions: 'http://sfn', maxAttempts: 10 });
     assert.deepEqual(awsEndpointsFrom({ AWS_ENDPOINT_URL_LAMBDA: 'http://l' }), { lambda: 'http://l', stepFunctions: undefined, maxAttempts: 3 });
     assert.deepEqual(awsEndpointsFrom({ AWS_ENDPOINT_URL: 'http://all', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }), { maxAttempts: 3 });
+  });
+});
+
+describe('a remote call, transition by transition', () => {
+  const arn = 'arn:aws:states:us-east-1:123456789012:execution:m:n';
+  const refused = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+  const failed: RemoteCallEvent = { kind: 'call-failed', error: refused, endpoint: 'http://e' };
+  const step = (state: RemoteCallState, event: RemoteCallEvent) => nextRemote(state, event, arn);
+
+  test('a Lambda call: sent once, ended by its answer or its error', () => {
+    assert.deepEqual(step({ phase: 'recorded', taskType: 'LAMBDA', resumed: false }, { kind: 'go' }), { state: { phase: 'invoking' }, effects: [{ kind: 'invoke' }] });
+    const answered = step({ phase: 'invoking' }, { kind: 'lambda-answered', answer: { statusCode: 200, functionError: 'Handled', requestId: 'r', payload: 'no' } });
+    const outcome = { status: 'FAILED', statusDetails: 'FunctionError Handled, RequestId r: no' };
+    assert.deepEqual(answered, { state: { phase: 'ended', outcome }, effects: [{ kind: 'record', outcome }] });
+    assert.deepEqual(step({ phase: 'invoking' }, failed).effects, [{ kind: 'record', outcome: { status: 'FAILED', statusDetails: 'ThrottlingException: Rate exceeded' } }]);
+  });
+
+  test('an execution: started, then described every poll until it ends', () => {
+    assert.deepEqual(step({ phase: 'recorded', taskType: 'STEP_FUNCTIONS', resumed: false }, { kind: 'go' }).effects, [{ kind: 'start-execution' }]);
+    assert.deepEqual(step({ phase: 'starting' }, { kind: 'execution-started' }), { state: { phase: 'following', failures: 0 }, effects: [{ kind: 'describe-execution', afterPoll: true }] });
+    assert.equal(step({ phase: 'starting' }, failed).state.phase, 'ended');
+    assert.deepEqual(step({ phase: 'following', failures: 2 }, { kind: 'execution-described', state: { status: 'RUNNING' } }).state, { phase: 'following', failures: 0 });
+    assert.deepEqual(step({ phase: 'following', failures: 0 }, { kind: 'execution-described', state: { status: 'TIMED_OUT' } }).effects, [{ kind: 'record', outcome: { status: 'TIMED_OUT', statusDetails: 'TIMED_OUT' } }]);
+    assert.deepEqual(step({ phase: 'following', failures: 0 }, { kind: 'execution-described', state: undefined }).effects, [{ kind: 'record', outcome: { status: 'FAILED', statusDetails: `ExecutionDoesNotExist: ${arn}` } }]);
+  });
+
+  test('describe failures in a row are borne up to FOLLOW_FAILURES, then the invocation fails with the last error', () => {
+    let state: RemoteCallState = { phase: 'following', failures: 0 };
+    for (let i = 1; i < FOLLOW_FAILURES; i++) {
+      state = step(state, failed).state;
+      assert.deepEqual(state, { phase: 'following', failures: i });
+    }
+    assert.deepEqual(step(state, failed).state, { phase: 'ended', outcome: { status: 'FAILED', statusDetails: 'ThrottlingException: Rate exceeded' } });
+  });
+
+  test('after a restart an execution is looked up first, and started only when the endpoint knows none', () => {
+    assert.deepEqual(step({ phase: 'recorded', taskType: 'STEP_FUNCTIONS', resumed: true }, { kind: 'go' }), { state: { phase: 'checking' }, effects: [{ kind: 'describe-execution', afterPoll: false }] });
+    assert.deepEqual(step({ phase: 'checking' }, { kind: 'execution-described', state: undefined }), { state: { phase: 'starting' }, effects: [{ kind: 'start-execution' }] });
+    assert.deepEqual(step({ phase: 'checking' }, { kind: 'execution-described', state: { status: 'RUNNING' } }).state, { phase: 'following', failures: 0 });
+    assert.equal(step({ phase: 'checking' }, { kind: 'execution-described', state: { status: 'SUCCEEDED', output: '1' } }).state.phase, 'ended');
+  });
+
+  test('an invocation that ended meanwhile is dropped; ended and dropped calls take no event; events that do not apply change nothing', () => {
+    assert.deepEqual(step({ phase: 'following', failures: 0 }, { kind: 'invocation-ended' }), { state: { phase: 'dropped' }, effects: [] });
+    const events: RemoteCallEvent[] = [{ kind: 'go' }, { kind: 'lambda-answered', answer: {} }, { kind: 'execution-started' }, { kind: 'execution-described', state: undefined }, failed, { kind: 'invocation-ended' }];
+    const done: RemoteCallState[] = [{ phase: 'dropped' }, { phase: 'ended', outcome: { status: 'SUCCESS', statusDetails: '' } }];
+    for (const state of done) for (const event of events) assert.deepEqual(step(state, event), { state, effects: [] });
+    for (const state of [{ phase: 'invoking' }, { phase: 'starting' }, { phase: 'following', failures: 0 }, { phase: 'checking' }] as RemoteCallState[]) {
+      assert.deepEqual(step(state, { kind: 'go' }), { state, effects: [] }, `${state.phase} ignores go`);
+    }
+    assert.deepEqual(step({ phase: 'invoking' }, { kind: 'execution-started' }).effects, []);
   });
 });
 
@@ -148,7 +200,7 @@ describe('remote task runner', () => {
     assert.deepEqual(resumed, [{ invocationId: 'inv-l', report: { status: 'FAILED', statusDetails: LAMBDA_ANSWER_LOST }, at: 1000 }]);
     for (let i = 0; i < 100 && reports.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     await settled(runner);
-    assert.deepEqual(sent, [`DescribeExecution ${arn}`, `DescribeExecution ${arn}`]);
+    assert.deepEqual(sent, [`DescribeExecution ${arn}`]);
     assert.deepEqual(reports.map((r) => [r.invocationId, r.status, r.statusDetails]), [['inv-s', 'SUCCESS', 'SUCCEEDED: {}']]);
   });
 });

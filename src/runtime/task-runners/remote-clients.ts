@@ -4,22 +4,8 @@
 
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { LambdaCall, StepFunctionsCall } from '../../domain/remote-invocation.ts';
+import type { ExecutionState, LambdaAnswer, LambdaCall, StepFunctionsCall } from '../../domain/remote-invocation.ts';
 import type { AwsEndpoints } from '../../service/aws-endpoints.ts';
-
-export interface LambdaAnswer {
-  statusCode?: number;
-  functionError?: string;
-  requestId?: string;
-  payload?: string;
-}
-
-export interface ExecutionState {
-  status?: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-}
 
 export interface RemoteCalls {
   readonly endpoints: AwsEndpoints;

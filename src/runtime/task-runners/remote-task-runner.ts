@@ -4,7 +4,8 @@
 // call); only once that step has committed are the calls sent (afterCommit), never from inside it, so no
 // call is made for an invocation the store does not hold, and the engine never waits on the network. Each
 // answer is left in the store as a WindowReport, the same mailbox Run Command's reports use, and the engine
-// is woken to apply it.
+// is woken to apply it. Each call's lifecycle is the pure nextRemote (domain/remote-invocation.ts); this
+// file performs its effects (the calls, the poll, the record) and feeds back what they produced.
 //
 // After a restart or a takeover (resume): a Step Functions invocation is followed again by its recorded
 // ARN (DescribeExecution; if the endpoint knows no such execution, the call never reached it and
@@ -15,7 +16,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 import type { Invocation } from '../../domain/execution.ts';
 import type { Scope, TaskType } from '../../domain/model.ts';
 import {
-  errorOutcome, executionArnOf, executionOutcome, LAMBDA_ANSWER_LOST, lambdaCall, lambdaOutcome, type RemoteOutcome, stepFunctionsCall,
+  executionArnOf, LAMBDA_ANSWER_LOST, lambdaCall, nextRemote, type RemoteCallEffect, type RemoteCallEvent, type RemoteOutcome, stepFunctionsCall,
 } from '../../domain/remote-invocation.ts';
 import type { Clock, Store, StoreOperations } from '../../service/ports.ts';
 import type { RemoteCallMetrics } from '../metrics.ts';
@@ -51,8 +52,6 @@ export interface RemoteTaskRunnerOptions {
   pollMs?: number;
 }
 
-/** Describe calls in a row that may fail while following an execution before the invocation fails. */
-const FOLLOW_ERRORS = 5;
 /** How long stop() lets calls in flight finish and record their answers. */
 const STOP_WAIT_MS = 5_000;
 const IN_FLIGHT = new Set(['PENDING', 'IN_PROGRESS', 'CANCELLING']);
@@ -121,8 +120,11 @@ export class RemoteTaskRunner implements TaskRunner {
   async cancel(_tx: StoreOperations, scope: Scope, taskType: TaskType, executionId: string): Promise<void> {
     if (taskType !== 'STEP_FUNCTIONS' || !executionId.startsWith('arn:')) return;
     const region = regionOf(executionId, scope.region);
-    void this.timed('STEP_FUNCTIONS', 'StopExecution', () => this.options.calls.stopExecution(region, executionId, 'Maintenance window cutoff reached (CANCEL_TASK)'))
-      .catch((error: unknown) => this.options.log('StopExecution at the cutoff failed', { executionId, error: String(error) }));
+    void this.timed('STEP_FUNCTIONS', 'StopExecution', this.options.calls.endpoints.stepFunctions,
+      () => this.options.calls.stopExecution(region, executionId, 'Maintenance window cutoff reached (CANCEL_TASK)'), () => ({ kind: 'execution-started' }) as RemoteCallEvent)
+      .then((event) => {
+        if (event.kind === 'call-failed') this.options.log('StopExecution at the cutoff failed', { executionId, error: String(event.error) });
+      });
   }
 
   /** Stops following executions (they are followed again at the next start) and lets calls in flight record their answers, within a bound. */
@@ -135,61 +137,59 @@ export class RemoteTaskRunner implements TaskRunner {
 
   private launch(call: Call): void {
     if (this.live.has(call.invocationId) || this.stopping.signal.aborted) return;
-    const work = (call.taskType === 'LAMBDA' ? this.invoke(call) : this.runExecution(call))
+    const work = this.drive(call)
       .catch((error: unknown) => this.options.log('remote invocation could not record its end; left to the next start', { invocationId: call.invocationId, error: String(error) }))
       .finally(() => this.live.delete(call.invocationId));
     this.live.set(call.invocationId, work);
   }
 
-  private async invoke(call: Call): Promise<void> {
-    const request = lambdaCall(call.parameters);
-    const region = regionOf(request.functionName, call.scope.region);
-    let outcome: RemoteOutcome;
-    try {
-      outcome = lambdaOutcome(await this.timed('LAMBDA', 'Invoke', () => this.options.calls.invoke(region, request)));
-    } catch (error) {
-      outcome = errorOutcome(error, this.options.calls.endpoints.lambda ?? '');
+  /** Runs the call's state machine (domain/remote-invocation.ts nextRemote): performs each effect, feeds back its event. */
+  private async drive(call: Call): Promise<void> {
+    let transition = nextRemote({ phase: 'recorded', taskType: call.taskType, resumed: call.resumed }, { kind: 'go' }, call.executionId);
+    for (;;) {
+      const [effect] = transition.effects;
+      if (!effect) return;
+      const event = await this.perform(call, effect);
+      if (!event) return;
+      transition = nextRemote(transition.state, event, call.executionId);
     }
-    await this.record(call, outcome);
   }
 
-  private async runExecution(call: Call): Promise<void> {
+  /** Performs one effect; the event it produced, or undefined when there is nothing more (recorded, or stopping). */
+  private async perform(call: Call, effect: RemoteCallEffect): Promise<RemoteCallEvent | undefined> {
+    const { calls } = this.options;
+    if (effect.kind === 'record') {
+      await this.record(call, effect.outcome);
+      return undefined;
+    }
+    if (effect.kind === 'invoke') {
+      const request = lambdaCall(call.parameters);
+      const region = regionOf(request.functionName, call.scope.region);
+      return this.timed(call.taskType, 'Invoke', calls.endpoints.lambda, () => calls.invoke(region, request), (answer) => ({ kind: 'lambda-answered', answer }));
+    }
+    // The execution's name is the last part of its recorded ARN (or the recorded id itself when no ARN could be made).
     const request = stepFunctionsCall(call.parameters, call.executionId.split(':').at(-1)!);
     const region = regionOf(request.stateMachineArn, call.scope.region);
-    const endpoint = this.options.calls.endpoints.stepFunctions ?? '';
-    let arn = call.executionId;
-    try {
-      const known = call.resumed && arn.startsWith('arn:') ? await this.timed('STEP_FUNCTIONS', 'DescribeExecution', () => this.options.calls.describeExecution(region, arn)) : undefined;
-      if (!known) arn = (await this.timed('STEP_FUNCTIONS', 'StartExecution', () => this.options.calls.startExecution(region, request))).executionArn;
-    } catch (error) {
-      await this.record(call, errorOutcome(error, endpoint));
-      return;
+    if (effect.kind === 'start-execution') {
+      return this.timed(call.taskType, 'StartExecution', calls.endpoints.stepFunctions, () => calls.startExecution(region, request), ({ executionArn }) => {
+        // Followed by the ARN the endpoint gave (the same as the one recorded, unless none could be made).
+        call.executionId = executionArn;
+        return { kind: 'execution-started' };
+      });
     }
-    let failures = 0;
-    for (;;) {
+    if (effect.afterPoll) {
       try {
         await pause(this.pollMs, undefined, { signal: this.stopping.signal });
       } catch {
-        return; // stopping: followed again after the next start
+        return undefined; // stopping: followed again after the next start
       }
       // The invocation may have ended meanwhile (the window's end): nothing left to follow.
       const recorded = await this.options.store.getInvocation(call.scope, call.invocationId);
-      if (!recorded || !IN_FLIGHT.has(recorded.status)) return;
-      try {
-        const state = await this.timed('STEP_FUNCTIONS', 'DescribeExecution', () => this.options.calls.describeExecution(region, arn));
-        failures = 0;
-        const outcome = state ? executionOutcome(state) : { status: 'FAILED' as const, statusDetails: `ExecutionDoesNotExist: ${arn}` };
-        if (outcome) {
-          await this.record(call, outcome);
-          return;
-        }
-      } catch (error) {
-        if (++failures >= FOLLOW_ERRORS) {
-          await this.record(call, errorOutcome(error, endpoint));
-          return;
-        }
-      }
+      if (!recorded || !IN_FLIGHT.has(recorded.status)) return { kind: 'invocation-ended' };
     }
+    // No ARN recorded (TaskArn was not a state machine's): nothing to describe, as if the endpoint knew none.
+    if (!call.executionId.startsWith('arn:')) return { kind: 'execution-described', state: undefined };
+    return this.timed(call.taskType, 'DescribeExecution', calls.endpoints.stepFunctions, () => calls.describeExecution(region, call.executionId), (state) => ({ kind: 'execution-described', state }));
   }
 
   /** Leaves the end in the invocation's mailbox (dated on the engine's clock) and wakes the engine. */
@@ -201,18 +201,17 @@ export class RemoteTaskRunner implements TaskRunner {
     if (!this.stopping.signal.aborted) this.options.wake();
   }
 
-  /** Runs one remote call, counting it by outcome and timing it. */
-  private async timed<T>(taskType: RemoteType, operation: string, call: () => Promise<T>): Promise<T> {
+  /** Runs one remote call, counting it by outcome and timing it; its answer or its error as an event. */
+  private async timed<T>(taskType: RemoteType, operation: string, endpoint: string | undefined, call: () => Promise<T>, answered: (answer: T) => RemoteCallEvent): Promise<RemoteCallEvent> {
     const started = performance.now();
     try {
       const answer = await call();
       this.options.metrics?.remoteCall(taskType, operation, 'answered', (performance.now() - started) / 1000);
-      return answer;
+      return answered(answer);
     } catch (error) {
-      const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-      const outcome = e?.$metadata?.httpStatusCode ? 'refused' : 'unreachable';
-      this.options.metrics?.remoteCall(taskType, operation, outcome, (performance.now() - started) / 1000);
-      throw error;
+      const e = error as { $metadata?: { httpStatusCode?: number } };
+      this.options.metrics?.remoteCall(taskType, operation, e?.$metadata?.httpStatusCode ? 'refused' : 'unreachable', (performance.now() - started) / 1000);
+      return { kind: 'call-failed', error, endpoint: endpoint ?? '' };
     }
   }
 }
