@@ -33,14 +33,23 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The environment a service process is started with: the SDK's endpoint variables, or none at all. */
-function serviceEnv(endpoint: string | undefined): void {
-  for (const name of Object.keys(process.env)) if (name.startsWith('AWS_ENDPOINT_URL')) delete process.env[name];
+/**
+ * Starts a service process with the SDK's endpoint variables (or none at all). The child's environment is
+ * taken when it is spawned, which startServiceProcess does before its first await: this process's own
+ * environment is put back at once, so nothing leaks into other tests (e2e-on-postgres runs every e2e file
+ * in one process, and in-process servers read the same variables).
+ */
+function startWithEnv(endpoint: string | undefined, args: string[]): Promise<ServiceProcess> {
+  const saved = { ...process.env };
+  for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) delete process.env[name];
   if (endpoint) process.env.AWS_ENDPOINT_URL = endpoint;
-  process.env.AWS_ACCESS_KEY_ID = MOTO_ACCOUNT.replace(/./g, 't');
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  process.env.AWS_REGION = REGION;
-  process.env.AWS_MAX_ATTEMPTS = '2';
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: REGION, AWS_MAX_ATTEMPTS: '2' });
+  try {
+    return startServiceProcess(args);
+  } finally {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
 }
 
 describe('remote LAMBDA and STEP_FUNCTIONS tasks on moto_server', { skip: motoPresent ? false : 'moto_server cannot be run here' }, () => {
@@ -99,8 +108,7 @@ describe('remote LAMBDA and STEP_FUNCTIONS tasks on moto_server', { skip: motoPr
 
   async function service(endpoint: string | undefined, dataDir = tempDataDir(), extra: string[] = []): Promise<ServiceProcess> {
     if (!dirs.includes(dataDir)) dirs.push(dataDir);
-    serviceEnv(endpoint);
-    const started = await startServiceProcess(['--data-dir', dataDir, '--clock', 'manual', '--clock-start', T0, ...extra]);
+    const started = await startWithEnv(endpoint, ['--data-dir', dataDir, '--clock', 'manual', '--clock-start', T0, ...extra]);
     services.push(started);
     return started;
   }
