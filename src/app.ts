@@ -20,7 +20,7 @@ import { StateEvents } from './runtime/state-events.ts';
 import { CommandTaskRunner } from './runtime/task-runners/command-task-runner.ts';
 import { SimulatedCommandRunner } from './runtime/task-runners/simulated-command-runner.ts';
 import { SimulatedRunner } from './runtime/task-runners/simulated-runner.ts';
-import { remoteRunners } from './runtime/task-runners/remote-runners.ts';
+import { remoteRunners, simulatedTaskTypes } from './runtime/task-runners/remote-runners.ts';
 import { RunnersByTaskType } from './runtime/task-runners/task-runner.ts';
 import { ActivationService } from './service/activations.ts';
 import { AgentDelivery } from './service/agent-delivery.ts';
@@ -196,7 +196,8 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
   // The queue depth is read at scrape time, from the bus built just below.
   const metrics = new ServiceMetrics(store, () => agents.onlineCount(), () => events.depth());
   const remote = remoteRunners(process.env, { store, clock: time.clock, wake: () => void engine.wake(), metrics, log: config.log });
-  const runner = new RunnersByTaskType({ RUN_COMMAND: new CommandTaskRunner(commands), ...remote.runners }, new SimulatedRunner(config.invocationSeconds * 1000));
+  const byType = { RUN_COMMAND: new CommandTaskRunner(commands), ...remote.runners };
+  const runner = new RunnersByTaskType(byType, new SimulatedRunner(config.invocationSeconds * 1000));
   const events = new EventBus({
     store, owner, deliver: delivery.deliver, realClock: time.realClock, retention: config.eventRetention, log: config.log, leaseMs,
     backoffMs: config.eventRetryMs, maxBackoffMs: config.eventRetryMaxMs, observe: (outcome) => metrics.eventOutcome(outcome),
@@ -214,7 +215,7 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
     /** Starts the engine (unless config.engine is false) and the delivery to the command line's event targets. */
     async start(): Promise<void> {
       if (config.engine) {
-        config.log('task types simulated (no AWS endpoint configured for them)', { simulated: remote.simulated, endpoints: remote.endpoints });
+        config.log('task types simulated (no AWS endpoint configured for them)', { simulated: simulatedTaskTypes(byType), endpoints: remote.endpoints });
         await engine.start();
       }
       await events.start([

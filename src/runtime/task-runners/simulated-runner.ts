@@ -1,4 +1,5 @@
-// The runner of AUTOMATION, LAMBDA and STEP_FUNCTIONS invocations: every invocation succeeds after a fixed
+// The runner of the task types no other runner takes (AUTOMATION; LAMBDA and STEP_FUNCTIONS when no
+// endpoint is configured for them, remote-runners.ts): every invocation succeeds after a fixed
 // simulated run time, unless one of the user's outcome rules (PUT /_mw/outcomes) matches it. The first
 // matching rule wins; a rule with `times` applies to that many invocations and is then spent (the
 // remaining count is stored in the step's transaction, so it survives restarts). Its report is known at
