@@ -120,10 +120,10 @@ export class RemoteTaskRunner implements TaskRunner {
   async cancel(_tx: StoreOperations, scope: Scope, taskType: TaskType, executionId: string): Promise<void> {
     if (taskType !== 'STEP_FUNCTIONS' || !executionId.startsWith('arn:')) return;
     const region = regionOf(executionId, scope.region);
-    void this.timed('STEP_FUNCTIONS', 'StopExecution', this.options.calls.endpoints.stepFunctions,
-      () => this.options.calls.stopExecution(region, executionId, 'Maintenance window cutoff reached (CANCEL_TASK)'), () => ({ kind: 'execution-started' }) as RemoteCallEvent)
-      .then((event) => {
-        if (event.kind === 'call-failed') this.options.log('StopExecution at the cutoff failed', { executionId, error: String(event.error) });
+    // Not awaited: the step must not wait on the network (a step rolled back applies the cutoff again).
+    void this.measured('STEP_FUNCTIONS', 'StopExecution', () => this.options.calls.stopExecution(region, executionId, 'Maintenance window cutoff reached (CANCEL_TASK)'))
+      .then((result) => {
+        if (!result.ok) this.options.log('StopExecution at the cutoff failed', { executionId, error: String(result.error) });
       });
   }
 
@@ -201,17 +201,24 @@ export class RemoteTaskRunner implements TaskRunner {
     if (!this.stopping.signal.aborted) this.options.wake();
   }
 
-  /** Runs one remote call, counting it by outcome and timing it; its answer or its error as an event. */
-  private async timed<T>(taskType: RemoteType, operation: string, endpoint: string | undefined, call: () => Promise<T>, answered: (answer: T) => RemoteCallEvent): Promise<RemoteCallEvent> {
+  /** Runs one remote call, counting it by outcome and timing it; its answer, or the error it ended with. */
+  private async measured<T>(taskType: RemoteType, operation: string, call: () => Promise<T>): Promise<{ ok: true; answer: T } | { ok: false; error: unknown }> {
     const started = performance.now();
     try {
       const answer = await call();
       this.options.metrics?.remoteCall(taskType, operation, 'answered', (performance.now() - started) / 1000);
-      return answered(answer);
+      return { ok: true, answer };
     } catch (error) {
-      const e = error as { $metadata?: { httpStatusCode?: number } };
-      this.options.metrics?.remoteCall(taskType, operation, e?.$metadata?.httpStatusCode ? 'refused' : 'unreachable', (performance.now() - started) / 1000);
-      return { kind: 'call-failed', error, endpoint: endpoint ?? '' };
+      // An error with an HTTP status is the endpoint's refusal; without one, nothing answered.
+      const refused = Boolean((error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode);
+      this.options.metrics?.remoteCall(taskType, operation, refused ? 'refused' : 'unreachable', (performance.now() - started) / 1000);
+      return { ok: false, error };
     }
+  }
+
+  /** measured(), its answer turned into the call's next event (a failure into call-failed). */
+  private async timed<T>(taskType: RemoteType, operation: string, endpoint: string | undefined, call: () => Promise<T>, answered: (answer: T) => RemoteCallEvent): Promise<RemoteCallEvent> {
+    const result = await this.measured(taskType, operation, call);
+    return result.ok ? answered(result.answer) : { kind: 'call-failed', error: result.error, endpoint: endpoint ?? '' };
   }
 }
