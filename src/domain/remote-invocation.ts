@@ -97,7 +97,8 @@ export function executionOutcome(answer: { status?: string; output?: string; err
 export function errorOutcome(error: unknown, endpoint: string): RemoteOutcome {
   const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const name = e?.name && e.name !== 'Error' ? e.name : undefined;
-  const message = e?.message ?? String(error);
+  // The first line: the SDK adds hints of its own on the next ones (how to inspect a raw response).
+  const message = (e?.message ?? String(error)).split('\n')[0].trim();
   // No HTTP answer at all: the endpoint could not be reached (ECONNREFUSED, a DNS failure, a timeout).
   if (!e?.$metadata?.httpStatusCode && !name?.endsWith('Exception')) {
     return { status: 'FAILED', statusDetails: details(`Endpoint ${endpoint} unreachable: ${[name ?? e?.code, message].filter(Boolean).join(': ')}`) };
