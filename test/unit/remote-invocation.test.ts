@@ -178,6 +178,16 @@ describe('remote task runner', () => {
     assert.equal(wakes(), 2);
   });
 
+  test('a step that commits while the service stops: the function is not invoked, and said so; an execution waits for the next start', async () => {
+    const { runner, sent, reports } = harness();
+    await runner.stop();
+    await runner.start({} as StoreOperations, [request('LAMBDA', { functionName: 'f' }), request('STEP_FUNCTIONS', { stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m' }, 'inv-2')]);
+    runner.afterCommit();
+    for (let i = 0; i < 100 && reports.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(sent, []);
+    assert.deepEqual(reports.map((r) => [r.invocationId, r.status, r.statusDetails]), [['inv-1', 'FAILED', 'The service was stopping: Invoke was not sent, the function was not invoked']]);
+  });
+
   test('a Step Functions invocation\'s ExecutionId is its execution ARN, recorded with its start', async () => {
     const { runner } = harness();
     const [work] = await runner.start({} as StoreOperations, [request('STEP_FUNCTIONS', { stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m' })]);

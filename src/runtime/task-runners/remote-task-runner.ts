@@ -55,6 +55,7 @@ export interface RemoteTaskRunnerOptions {
 /** How long stop() lets calls in flight finish and record their answers. */
 const STOP_WAIT_MS = 5_000;
 const IN_FLIGHT = new Set(['PENDING', 'IN_PROGRESS', 'CANCELLING']);
+const LAMBDA_NOT_SENT: RemoteOutcome = { status: 'FAILED', statusDetails: 'The service was stopping: Invoke was not sent, the function was not invoked' };
 
 export class RemoteTaskRunner implements TaskRunner {
   private readonly options: RemoteTaskRunnerOptions;
@@ -136,8 +137,12 @@ export class RemoteTaskRunner implements TaskRunner {
   }
 
   private launch(call: Call): void {
-    if (this.live.has(call.invocationId) || this.stopping.signal.aborted) return;
-    const work = this.drive(call)
+    if (this.live.has(call.invocationId)) return;
+    // A step that committed while the service stops (between this runner's stop and the engine's): an
+    // execution is started after the next start (resume finds none); a function is said not invoked, which
+    // is true, rather than left for the next start to call its answer lost.
+    if (this.stopping.signal.aborted && call.taskType === 'STEP_FUNCTIONS') return;
+    const work = (this.stopping.signal.aborted ? this.record(call, LAMBDA_NOT_SENT) : this.drive(call))
       .catch((error: unknown) => this.options.log('remote invocation could not record its end; left to the next start', { invocationId: call.invocationId, error: String(error) }))
       .finally(() => this.live.delete(call.invocationId));
     this.live.set(call.invocationId, work);
