@@ -17,6 +17,9 @@ import { createDeliver } from './runtime/event-delivery.ts';
 import { ServiceMetrics } from './runtime/metrics.ts';
 import { replicaName } from './runtime/replica-identity.ts';
 import { StateEvents } from './runtime/state-events.ts';
+import { AutomationExecutor } from './runtime/automation-executor.ts';
+import { AutomationService } from './service/automations.ts';
+import { AutomationTaskRunner } from './runtime/task-runners/automation-task-runner.ts';
 import { CommandTaskRunner } from './runtime/task-runners/command-task-runner.ts';
 import { SimulatedCommandRunner } from './runtime/task-runners/simulated-command-runner.ts';
 import { SimulatedRunner } from './runtime/task-runners/simulated-runner.ts';
@@ -196,22 +199,26 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
   // The queue depth is read at scrape time, from the bus built just below.
   const metrics = new ServiceMetrics(store, () => agents.onlineCount(), () => events.depth());
   const remote = remoteRunners(process.env, { store, clock: time.clock, wake: () => void engine.wake(), metrics, log: config.log });
-  const byType = { RUN_COMMAND: new CommandTaskRunner(commands), ...remote.runners };
-  const runner = new RunnersByTaskType(byType, new SimulatedRunner(config.invocationSeconds * 1000));
+  // AUTOMATION invocations run their runbook in the automation engine (outcome rules still decide them).
+  const simulated = new SimulatedRunner(config.invocationSeconds * 1000);
+  const automations = new AutomationExecutor(ids, { calls: {} });
+  const byType = { RUN_COMMAND: new CommandTaskRunner(commands), AUTOMATION: new AutomationTaskRunner(automations, simulated), ...remote.runners };
+  const runner = new RunnersByTaskType(byType, simulated);
   const events = new EventBus({
     store, owner, deliver: delivery.deliver, realClock: time.realClock, retention: config.eventRetention, log: config.log, leaseMs,
     backoffMs: config.eventRetryMs, maxBackoffMs: config.eventRetryMaxMs, observe: (outcome) => metrics.eventOutcome(outcome),
   });
   const engine = new Engine({
     store, events: new StateEvents(metrics), metrics, clock: time.clock, realClock: time.realClock, manualClock: time.manualClock,
-    ids, runner, commands, log: config.log, owner, identity, leaseMs,
+    ids, runner, commands, automations, log: config.log, owner, identity, leaseMs,
     onEventsRecorded: (recorded) => {
       events.wake();
       config.onTransitions?.(recorded);
     },
   });
+  automations.connect(store, time.clock, () => void engine.wake(), config.log);
   return {
-    engine, commands, events, metrics,
+    engine, commands, automations, events, metrics,
     /** Starts the engine (unless config.engine is false) and the delivery to the command line's event targets. */
     async start(): Promise<void> {
       if (config.engine) {
@@ -249,6 +256,7 @@ function createServices(config: AppConfig, ctx: ServiceContext, runtime: Runtime
     history: new HistoryService(ctx),
     commands: new CommandService(ctx, engine),
     documents: new DocumentService(ctx),
+    automations: new AutomationService(ctx, engine),
   };
   const handlers = createHandlers({
     ...byResource, activations: new ActivationService(ctx), clock: ctx.clock, engine,

@@ -19,6 +19,7 @@ export type CommandStatus = 'Pending' | 'InProgress' | 'Success' | 'Cancelled' |
 export type { CommandInvocation, CommandInvocationStatus, RunReport } from './command-invocation.ts';
 export { hasQueuedMessage, isFinal, UNDELIVERABLE } from './command-invocation.ts';
 export { apiOutput, elapsedTime, pluginOutput, shownOutput, STDERR_API_LIMIT, STDOUT_API_LIMIT, TRUNCATED_MARKER } from './command-output.ts';
+import { pluginOutput } from './command-output.ts';
 
 export interface Command {
   id: string;
@@ -74,6 +75,8 @@ export interface Command {
   cancelRequested?: boolean;
   /** Set when a maintenance window's RUN_COMMAND invocation sent this command: its status is reported there. */
   window?: WindowLink;
+  /** Set when an automation step (aws:runCommand) sent this command: its end is reported there. */
+  automation?: { executionId: string; stepExecutionId: string };
 }
 
 /** The maintenance-window invocation a command runs for (its ExecutionId is the command's id). */
@@ -322,6 +325,28 @@ export function rollUp(command: Command, invocations: readonly CommandInvocation
   // A command on one node ends with that node's details (a simulated node's rule may give its own words).
   if (invocations.length === 1) next.statusDetails = invocations[0].statusDetails;
   return next;
+}
+
+/**
+ * What an automation's aws:runCommand step is told when its command ends (none before, or for a command
+ * no automation sent): the step's outputs as AWS's actions reference names them (CommandId, Status,
+ * ResponseCode, Output: of the first node for the last two) and Success only when the command succeeded.
+ */
+export function automationReportFor(before: Command | undefined, after: Command, invocations: readonly CommandInvocation[]): { executionId: string; stepExecutionId: string; result: { status: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled'; outputs: Record<string, unknown>; failureMessage?: string } } | undefined {
+  if (!after.automation || !isFinal(after.status) || (before && isFinal(before.status))) return undefined;
+  const first = invocations[0];
+  const outputs = {
+    CommandId: after.id, Status: after.status, ResponseCode: first?.responseCode ?? -1, Output: first ? pluginOutputOf(first) : '',
+  };
+  const status = after.status === 'Success' ? 'Success' : after.status === 'TimedOut' ? 'TimedOut' : after.status === 'Cancelled' ? 'Cancelled' : 'Failed';
+  return {
+    executionId: after.automation.executionId, stepExecutionId: after.automation.stepExecutionId,
+    result: { status, outputs, ...(status === 'Success' ? {} : { failureMessage: `Command ${after.id} ended ${after.status} (${after.statusDetails}).` }) },
+  };
+}
+
+function pluginOutputOf(invocation: CommandInvocation): string {
+  return pluginOutput(invocation.stdout, invocation.stderr);
 }
 
 const WINDOW_STATUS: Record<CommandStatus, ExecutionStatus> = {

@@ -2,6 +2,7 @@
 // against the model's input and output shapes.
 
 import type { ActivationService } from '../service/activations.ts';
+import type { AutomationService } from '../service/automations.ts';
 import type { CommandService } from '../service/commands.ts';
 import type { DocumentService } from '../service/documents.ts';
 import type { HistoryService } from '../service/history.ts';
@@ -14,6 +15,7 @@ import type { TaskService } from '../service/tasks.ts';
 import type { WindowService } from '../service/windows.ts';
 import type { Handlers } from '../wire/api.ts';
 import { activationHandlers } from './activations.ts';
+import { automationHandlers } from './automations.ts';
 import { cancelHandlers } from './cancel.ts';
 import { commandHandlers } from './commands.ts';
 import { documentHandlers } from './documents.ts';
@@ -36,6 +38,7 @@ export interface Services {
   commands: CommandService;
   documents: DocumentService;
   activations: ActivationService;
+  automations: AutomationService;
   engine: EngineControl;
   clock: Clock;
 }
@@ -53,5 +56,6 @@ export function createHandlers(services: Services): Handlers {
     ...commandHandlers(services.commands),
     ...documentHandlers(services.documents),
     ...activationHandlers(services.activations, () => services.clock.now()),
+    ...automationHandlers(services.automations),
   } satisfies Handlers;
 }

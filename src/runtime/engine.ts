@@ -10,12 +10,14 @@
 
 import { setImmediate, setTimeout as pause } from 'node:timers/promises';
 import { DoesNotExistException } from '../domain/errors.ts';
+import type { AutomationExecution } from '../domain/automation/execution.ts';
 import type { WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
 import { nextFireAfter } from '../domain/window-rules.ts';
 import type { ManualClock } from '../service/manual-clock.ts';
 import { type Clock, type IdGenerator, type Store, type StoreOperations, TransactionConflictError } from '../service/ports.ts';
 import { ChangeBatch } from './change-batch.ts';
+import type { AutomationExecutor, PendingCall } from './automation-executor.ts';
 import type { CommandEffect, CommandExecutor } from './command-executor.ts';
 import { ExecutionClaims } from './execution-claims.ts';
 import { Executor } from './executor.ts';
@@ -60,6 +62,8 @@ export interface EngineOptions {
   runner: TaskRunner;
   /** Moves Run Command commands on the same clock (their delivery, reports, rate control). */
   commands?: CommandExecutor;
+  /** Moves automation executions on the same clock (their steps, sleeps, the news in their inbox). */
+  automations?: AutomationExecutor;
   log: (message: string, fields?: Record<string, unknown>) => void;
   /** This replica's name in leases (unique per process): replicaName(identity). */
   owner: string;
@@ -126,6 +130,28 @@ export class Engine {
       const execution = await this.retried(() => this.step(now, (tx, batch) => this.executor.fire(tx, batch, scope, window, now)));
       await this.settle(now); // invocations that take no time end now, not at the next clock move
       return execution;
+    });
+  }
+
+  /** StartAutomationExecution: stored and started in one transaction; calls its first step asks for begin after the commit. */
+  async startAutomation(scope: Scope, execution: AutomationExecution, once?: (tx: StoreOperations, create: () => Promise<string>) => Promise<string>): Promise<string> {
+    const automations = this.options.automations;
+    if (!automations) throw new Error('startAutomation needs the automation executor');
+    return this.serialized(async () => {
+      const now = this.options.clock.now();
+      let calls: PendingCall[] = [];
+      const id = await this.options.store.transaction(async (tx) => {
+        calls = [];
+        const create = async () => {
+          const started = await automations.start(tx, scope, { ...execution, createdAt: now }, now);
+          calls = started.calls;
+          return started.execution.id;
+        };
+        return once ? once(tx, create) : create();
+      });
+      automations.afterCommit(calls);
+      await this.settle(now);
+      return id;
     });
   }
 
@@ -200,7 +226,7 @@ export class Engine {
         yieldedAt = performance.now();
       }
       const ownWork = this.executor.nextEventAt();
-      const commandWork = await this.commandEventAt();
+      const commandWork = await this.otherWorkAt();
       const next = await this.nextEventAt(ownWork, commandWork);
       if (next === undefined || next > limit) return;
       const at = Math.max(next, this.options.manualClock ? this.options.manualClock.now() : next);
@@ -208,26 +234,36 @@ export class Engine {
       // Work that ends at this instant ends before the windows due now fire, so a run that finishes
       // exactly when the next occurrence comes does not make that occurrence SKIPPED_OVERLAPPING.
       let wakes: CommandEffect[] = [];
+      let calls: PendingCall[] = [];
       const fired = await this.step(at, async (tx, batch) => {
         if (commandWork !== undefined && commandWork <= at) {
           wakes = (await this.options.commands?.advanceDue(tx, at)) ?? [];
+          // Automation steps after the commands: a command that ended now is news for its step now.
+          calls = (await this.options.automations?.advanceDue(tx, at)) ?? [];
           await this.executor.applyReports(tx, batch, this.options.owner, at);
         }
         await this.executor.advanceDue(tx, batch, at, ADVANCE_BATCH);
         const moreWorkNow = (this.executor.nextEventAt() ?? Number.POSITIVE_INFINITY) <= at;
         return moreWorkNow ? 0 : this.fireDue(tx, batch, at);
       });
-      // Messages the step queued reach the polls waiting here now that it has committed.
+      // Messages the step queued reach the polls waiting here now that it has committed; calls begin.
       this.options.commands?.afterCommit(wakes);
+      this.options.automations?.afterCommit(calls);
       // Due windows that another replica is firing right now are locked and skipped: nothing to do here
       // until it commits, so wait for the next tick instead of spinning.
       if (fired === 0 && (ownWork === undefined || ownWork > at) && !(commandWork !== undefined && commandWork <= at)) return;
     }
   }
 
-  /** When a Run Command command next has something due (undefined without commands or when none has). */
-  private commandEventAt(): Promise<number | undefined> {
-    return this.options.commands ? this.options.store.earliestCommandEvent(this.options.owner) : Promise.resolve(undefined);
+  /**
+   * When a Run Command command or an automation execution next has something due (undefined when none
+   * has): both move in the same part of a step.
+   */
+  private async otherWorkAt(): Promise<number | undefined> {
+    const { commands, automations, store, owner } = this.options;
+    const times = [commands ? await store.earliestCommandEvent(owner) : undefined, automations ? await store.earliestAutomationEvent() : undefined];
+    const known = times.filter((t): t is number => t !== undefined);
+    return known.length === 0 ? undefined : Math.min(...known);
   }
 
   /** The earliest of the next fire time, `work` and `commandWork` (the executor's own next event, when known). */
@@ -299,7 +335,7 @@ export class Engine {
       this.serialized(() => this.retried(() => this.runUntil(this.options.clock.now())))
         .catch((error: unknown) => this.options.log('engine tick failed', { error: String(error) }))
         .then(async () => {
-          const next = await this.commandEventAt().then((commandWork) => this.nextEventAt(this.executor.nextEventAt(), commandWork)).catch(() => undefined);
+          const next = await this.otherWorkAt().then((commandWork) => this.nextEventAt(this.executor.nextEventAt(), commandWork)).catch(() => undefined);
           const wait = next === undefined ? MAX_TIMER_MS : Math.min(MAX_TIMER_MS, Math.max(0, next - this.options.clock.now()));
           this.schedule(wait);
         });

@@ -1,8 +1,8 @@
 // The one way a command's change is saved: its invocations, the command, and, for a maintenance window's
-// command, the report its window invocation is owed (domain/commands.ts windowReportFor). API calls and
+// command, the report its window invocation is owed (for an automation's, the news its step is owed) (domain/commands.ts windowReportFor). API calls and
 // the engine both save through here, so no change of a window's command escapes the window waiting on it.
 
-import { type Command, type CommandInvocation, windowReportFor } from '../domain/commands.ts';
+import { automationReportFor, type Command, type CommandInvocation, windowReportFor } from '../domain/commands.ts';
 import { commandEvent, commandInvocationEvent, type RecordedEvent } from '../domain/events.ts';
 import type { Scope } from '../domain/model.ts';
 import type { StoreOperations } from './ports.ts';
@@ -17,6 +17,9 @@ export async function saveCommandChange(
   await tx.updateCommand(scope, told.command);
   const report = windowReportFor(before, after, invocations, now);
   if (report) await tx.putWindowReport(scope, report);
+  // An automation's aws:runCommand step learns its end through the execution's inbox (ports/automations.ts).
+  const step = automationReportFor(before, after, invocations);
+  if (step) await tx.putAutomationInbox(scope, step.executionId, { kind: 'work-ended', stepExecutionId: step.stepExecutionId, result: step.result }, now);
   if (told.events.length > 0) await tx.appendEvents(told.events);
 }
 

@@ -4,6 +4,8 @@
 import type { WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
 import type { CommandsPort } from './ports/commands.ts';
+import type { AutomationsPort } from './ports/automations.ts';
+import type { AutomationExecution } from '../domain/automation/execution.ts';
 import type { DocumentsPort } from './ports/documents.ts';
 import type { EventsPort } from './ports/events.ts';
 import type { HistoryPort } from './ports/history.ts';
@@ -36,11 +38,12 @@ export type { HistoryPort, Lease } from './ports/history.ts';
 export type { CommandsPort } from './ports/commands.ts';
 export type { NodesPort } from './ports/nodes.ts';
 export type { DescribedParameter, DocumentsPort, UserDocument, UserDocumentVersion } from './ports/documents.ts';
+export type { AutomationsPort, DueAutomation } from './ports/automations.ts';
 export type { EventsPort } from './ports/events.ts';
 export type { IdempotencyRecord, SystemPort } from './ports/system.ts';
 
 /** Everything a transaction may do: every port. All methods are scoped by account and Region. */
-export interface StoreOperations extends WindowsPort, TargetsAndTasksPort, HistoryPort, CommandsPort, NodesPort, DocumentsPort, EventsPort, SystemPort {}
+export interface StoreOperations extends WindowsPort, TargetsAndTasksPort, HistoryPort, CommandsPort, NodesPort, DocumentsPort, AutomationsPort, EventsPort, SystemPort {}
 
 /** What the runtime engine offers to the service layer (implemented in runtime/, injected by app.ts). */
 export interface EngineControl {
@@ -55,6 +58,11 @@ export interface EngineControl {
    * committed write, whose answer must not depend on it (a failure is logged and left to the next tick).
    */
   wake(): Promise<void>;
+  /**
+   * Stores and starts an automation execution in one transaction; `once` wraps the creation (a ClientToken
+   * seen before answers the execution it started). Returns the id of the execution that runs.
+   */
+  startAutomation(scope: Scope, execution: AutomationExecution, once?: (tx: StoreOperations, create: () => Promise<string>) => Promise<string>): Promise<string>;
 }
 
 /** How Store.transaction runs its work. */

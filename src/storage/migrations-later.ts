@@ -136,4 +136,28 @@ export const later: SharedMigration[] = [
       CREATE INDEX document_permissions_by_sharee ON document_permissions (region, shared_with, seq);
     `,
   },
+  {
+    version: 15,
+    description: 'automation executions (StartAutomationExecution, AUTOMATION tasks) and the inbox of what reaches them',
+    sql: (w) => `${documentTable('automation_executions', w)}
+      -- status, due_at and parent_id beside the document: the engine finds what is due (a sleep ends, a
+      -- step times out) and the listings filter without reading every document.
+      ALTER TABLE automation_executions ADD COLUMN status ${w.text} NOT NULL DEFAULT 'Pending';
+      ALTER TABLE automation_executions ADD COLUMN due_at ${w.int};
+      ALTER TABLE automation_executions ADD COLUMN parent_id ${w.text};
+      CREATE INDEX automation_executions_due ON automation_executions (due_at) WHERE due_at IS NOT NULL;
+      -- What reaches a running execution from elsewhere (its step's command ended, a call answered, a
+      -- signal): written by whoever has it, taken in order by the engine step that moves the execution.
+      CREATE TABLE automation_inbox (
+        seq ${w.seq},
+        account ${w.text} NOT NULL,
+        region ${w.text} NOT NULL,
+        execution_id ${w.text} NOT NULL,
+        at ${w.int} NOT NULL,
+        doc ${w.text} NOT NULL
+      );
+      CREATE INDEX automation_inbox_by_execution ON automation_inbox (account, region, execution_id, seq);
+      CREATE INDEX automation_inbox_by_time ON automation_inbox (at);
+    `,
+  },
 ];

@@ -61,7 +61,7 @@ describe('agent delivery', () => {
     let engineWakes = 0;
     const delivery = new AgentDelivery({
       store: memory.store, commands, waiters: commands.waiters, clock: new ManualClock(T0 + 5_000), realClock: new ManualClock(0), pingTimeoutMs: 600_000,
-      engine: { wake: async () => { engineWakes++; }, fireNow: async () => { throw new Error('unused'); }, cancel: async () => {}, advanceTo: async () => {} },
+      engine: { wake: async () => { engineWakes++; }, fireNow: async () => { throw new Error('unused'); }, cancel: async () => {}, advanceTo: async () => {}, startAutomation: async () => { throw new Error('unused'); } },
     });
     const woken = commands.waiters.wait(scope, 'mi-2', 60_000).then(() => memory.log.push('mi-2 woken'));
     const replied = delivery.reply({ scope, nodeId: 'mi-1' }, { commandId: 'c-1', instanceId: 'mi-1' }, agentReply('Success', [{ name: 'aws:runShellScript', status: 'Success', responseCode: 0, stdout: 'ok', stderr: '' }]));
@@ -90,7 +90,7 @@ describe('agent delivery', () => {
     const { command, invocations } = newCommand('c-1', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: ['mi-1'] }, catalogueDocument('AWS-RunShellScript'), ['mi-1'], T0);
     const delivery = new AgentDelivery({
       store: memoryStore(command, invocations).store, commands, waiters: commands.waiters, clock: new ManualClock(T0), realClock: new ManualClock(0), pingTimeoutMs: 600_000,
-      engine: { wake: async () => {}, fireNow: async () => { throw new Error('unused'); }, cancel: async () => {}, advanceTo: async () => {} },
+      engine: { wake: async () => {}, fireNow: async () => { throw new Error('unused'); }, cancel: async () => {}, advanceTo: async () => {}, startAutomation: async () => { throw new Error('unused'); } },
     });
     await assert.rejects(delivery.acknowledge({ scope, nodeId: 'mi-2' }, { commandId: 'c-1', instanceId: 'mi-1' }), { code: 'AccessDeniedException' });
     await assert.rejects(delivery.poll({ scope, nodeId: 'mi-2' }, 'mi-1', 10_000), { code: 'AccessDeniedException' });

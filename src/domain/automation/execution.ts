@@ -35,7 +35,7 @@ export type StepWait =
   | { kind: 'resume' }
   | { kind: 'approval'; approvers: string[]; needed: number; decisions: ApprovalDecision[] }
   /** Work the runtime performs (a command, a call, a child execution) and reports with `work-ended`. */
-  | { kind: 'work'; ref?: string };
+  | { kind: 'work'; ref?: string; until?: number };
 
 export interface StepExecution {
   stepExecutionId: string;
@@ -99,6 +99,8 @@ export interface AutomationExecution {
   outputs?: Record<string, string[]>;
   executedBy: string;
   parentId?: string;
+  /** A child execution (aws:executeAutomation): the parent's step it reports its end to. */
+  parentStepExecutionId?: string;
   window?: WindowLink;
   /** A critical step failed and the runbook went on (onFailure Continue or step:NAME): the end is Failed. */
   failedCritical?: boolean;
@@ -124,6 +126,8 @@ export type SignalType = 'Approve' | 'Reject' | 'StartStep' | 'StopStep' | 'Resu
 
 export type AutomationEvent =
   | { kind: 'start' }
+  /** The runtime started a step's work as `ref` (a command id, a child execution id): kept to stop it later. */
+  | { kind: 'work-started'; stepExecutionId: string; ref: string; until?: number }
   | { kind: 'due' }
   | { kind: 'work-ended'; stepExecutionId: string; result: WorkResult }
   | { kind: 'signal'; signal: SignalType; payload: Record<string, string[]>; by: string }
@@ -235,6 +239,11 @@ class Run {
         return;
       case 'due':
         return this.due();
+      case 'work-started': {
+        const step = currentStep(this.state);
+        if (step?.stepExecutionId !== event.stepExecutionId || step.wait?.kind !== 'work') return;
+        return this.replaceStep({ ...step, wait: { kind: 'work', ref: event.ref, ...(event.until === undefined ? {} : { until: event.until }) } });
+      }
       case 'work-ended':
         return this.workEnded(event.stepExecutionId, event.result);
       case 'signal':
@@ -271,6 +280,7 @@ class Run {
     if (!step) return undefined;
     const times: number[] = [];
     if (step.wait?.kind === 'timer') times.push(step.wait.until);
+    if (step.wait?.kind === 'work' && step.wait.until !== undefined) times.push(step.wait.until);
     if (step.timeoutSeconds !== undefined) times.push(step.startedAt + step.timeoutSeconds * 1000);
     return times.length === 0 ? undefined : Math.min(...times);
   }
@@ -399,6 +409,11 @@ class Run {
     const deadline = step.timeoutSeconds === undefined ? undefined : step.startedAt + step.timeoutSeconds * 1000;
     if (step.wait?.kind === 'timer' && step.wait.until <= this.now && (deadline === undefined || step.wait.until <= deadline)) {
       return this.stepEnded(step, { status: 'Success', outputs: {} }, 'Execution');
+    }
+    if (step.wait?.kind === 'work' && step.wait.until !== undefined && step.wait.until <= this.now && (deadline === undefined || step.wait.until < deadline)) {
+      // The runtime's own limit for work that may never answer (a call whose process died).
+      this.effects.push({ kind: 'stop-work', step });
+      return this.stepEnded(step, { status: 'Failed', failureMessage: 'The step\'s work gave no answer in time (the service may have restarted while it ran); it was not repeated.', failureType: 'Execution' }, 'Execution');
     }
     if (deadline !== undefined && deadline <= this.now) {
       if (step.wait?.kind === 'work') this.effects.push({ kind: 'stop-work', step });

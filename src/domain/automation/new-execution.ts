@@ -19,6 +19,7 @@ export interface NewExecution {
   executedBy: string;
   now: number;
   parentId?: string;
+  parentStepExecutionId?: string;
   window?: WindowLink;
 }
 
@@ -62,6 +63,7 @@ export function newAutomationExecution(input: NewExecution): AutomationExecution
     createdAt: input.now,
     executedBy: input.executedBy,
     ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
+    ...(input.parentStepExecutionId === undefined ? {} : { parentStepExecutionId: input.parentStepExecutionId }),
     ...(input.window === undefined ? {} : { window: input.window }),
   };
 }

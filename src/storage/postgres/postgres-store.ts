@@ -10,6 +10,8 @@
 // Lock order. Two transactions that lock the same rows in different orders deadlock, and PostgreSQL then
 // fails one of them (SQLSTATE 40P01). Every transaction takes its locks in this order:
 //   1. window_executions this replica holds (renewLeases, at the start of each engine step);
+//   1b. automation_executions (getAutomationExecution FOR UPDATE), several in (account, region, id) order
+//      (listDueAutomations); their inbox is written without locking them;
 //   2. commands (getCommand FOR UPDATE), several in (account, region, id) order (listDueCommands, the
 //      agent's poll), each command before any of its command_invocations rows;
 //   3. that command's command_invocations rows, then its window_reports row (saveCommandChange);
@@ -39,6 +41,7 @@ import type { Row } from '../row-mappers.ts';
 import { postgresCommands } from './postgres-commands.ts';
 import { createPool, dropSchema, migrate, type PostgresStoreOptions, type Session } from './postgres-database.ts';
 import { postgresDocuments } from './postgres-documents.ts';
+import { postgresAutomations } from './postgres-automations.ts';
 import { postgresEvents } from './postgres-events.ts';
 import { postgresHistory } from './postgres-history.ts';
 import { postgresNodes } from './postgres-nodes.ts';
@@ -76,6 +79,7 @@ function postgresOperations(session: Session, inTransaction: boolean): StoreOper
     ...postgresCommands(session, inTransaction),
     ...postgresNodes(session, inTransaction),
     ...postgresDocuments(session, inTransaction),
+    ...postgresAutomations(session, inTransaction),
     ...postgresEvents(session),
     ...postgresSystem(session),
   };

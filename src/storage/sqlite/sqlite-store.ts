@@ -6,6 +6,7 @@ import type { Store, StoreOperations, TransactionOptions } from '../../service/p
 import { sqliteCommands } from './sqlite-commands.ts';
 import { SqliteDatabase, type SqliteStoreOptions } from './sqlite-database.ts';
 import { sqliteDocuments } from './sqlite-documents.ts';
+import { sqliteAutomations } from './sqlite-automations.ts';
 import { sqliteEvents } from './sqlite-events.ts';
 import { sqliteHistory } from './sqlite-history.ts';
 import { sqliteNodes } from './sqlite-nodes.ts';
@@ -24,6 +25,7 @@ function sqliteOperations(db: SqliteDatabase): StoreOperations {
     ...sqliteCommands(db),
     ...sqliteNodes(db),
     ...sqliteDocuments(db),
+    ...sqliteAutomations(db),
     ...sqliteEvents(db),
     ...sqliteSystem(db),
   };

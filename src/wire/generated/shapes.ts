@@ -2,10 +2,12 @@
 // Constraint tables of the SSM model subset in spec/ (botocore 1.43.11).
 
 export type ShapeName =
+  | "Account"
   | "AccountId"
   | "AccountIdList"
   | "AccountSharingInfo"
   | "AccountSharingInfoList"
+  | "Accounts"
   | "Activation"
   | "ActivationCode"
   | "ActivationDescription"
@@ -34,10 +36,28 @@ export type ShapeName =
   | "AttachmentsSourceList"
   | "AttachmentsSourceValue"
   | "AttachmentsSourceValues"
+  | "AutomationActionName"
+  | "AutomationDefinitionNotFoundException"
+  | "AutomationDefinitionVersionNotFoundException"
+  | "AutomationExecution"
+  | "AutomationExecutionFilter"
+  | "AutomationExecutionFilterKey"
+  | "AutomationExecutionFilterList"
+  | "AutomationExecutionFilterValue"
+  | "AutomationExecutionFilterValueList"
+  | "AutomationExecutionId"
+  | "AutomationExecutionLimitExceededException"
+  | "AutomationExecutionMetadata"
+  | "AutomationExecutionMetadataList"
+  | "AutomationExecutionNotFoundException"
+  | "AutomationExecutionStatus"
   | "AutomationParameterKey"
   | "AutomationParameterMap"
   | "AutomationParameterValue"
   | "AutomationParameterValueList"
+  | "AutomationStepNotFoundException"
+  | "AutomationSubtype"
+  | "AutomationType"
   | "Boolean"
   | "CancelCommandRequest"
   | "CancelCommandResult"
@@ -46,6 +66,7 @@ export type ShapeName =
   | "Category"
   | "CategoryEnumList"
   | "CategoryList"
+  | "ChangeRequestName"
   | "ClientToken"
   | "CloudWatchLogGroupName"
   | "CloudWatchOutputConfig"
@@ -98,6 +119,10 @@ export type ShapeName =
   | "DescribeActivationsFilterList"
   | "DescribeActivationsRequest"
   | "DescribeActivationsResult"
+  | "DescribeAutomationExecutionsRequest"
+  | "DescribeAutomationExecutionsResult"
+  | "DescribeAutomationStepExecutionsRequest"
+  | "DescribeAutomationStepExecutionsResult"
   | "DescribeDocumentPermissionRequest"
   | "DescribeDocumentPermissionResponse"
   | "DescribeDocumentRequest"
@@ -172,9 +197,16 @@ export type ShapeName =
   | "DuplicateDocumentVersionName"
   | "DuplicateInstanceId"
   | "ErrorCount"
+  | "ExcludeAccount"
+  | "ExcludeAccounts"
+  | "ExecutionMode"
+  | "ExecutionRoleName"
   | "ExpirationDate"
   | "ExternalAlarmState"
+  | "FailureDetails"
   | "FeatureNotAvailableException"
+  | "GetAutomationExecutionRequest"
+  | "GetAutomationExecutionResult"
   | "GetCommandInvocationRequest"
   | "GetCommandInvocationResult"
   | "GetDocumentRequest"
@@ -191,6 +223,7 @@ export type ShapeName =
   | "GetMaintenanceWindowTaskResult"
   | "IPAddress"
   | "IamRole"
+  | "IdempotencyToken"
   | "IdempotentParameterMismatch"
   | "InstanceAggregatedAssociationOverview"
   | "InstanceAssociationStatusAggregatedCount"
@@ -208,9 +241,13 @@ export type ShapeName =
   | "InstanceInformationStringFilterKey"
   | "InstanceInformationStringFilterList"
   | "InstanceTagName"
+  | "Integer"
   | "InternalServerError"
   | "InvalidActivation"
   | "InvalidActivationId"
+  | "InvalidAutomationExecutionParametersException"
+  | "InvalidAutomationSignalException"
+  | "InvalidAutomationStatusUpdateException"
   | "InvalidCommandId"
   | "InvalidDocument"
   | "InvalidDocumentContent"
@@ -219,6 +256,7 @@ export type ShapeName =
   | "InvalidDocumentVersion"
   | "InvalidFilter"
   | "InvalidFilterKey"
+  | "InvalidFilterValue"
   | "InvalidInstanceId"
   | "InvalidInstanceInformationFilterValue"
   | "InvalidNextToken"
@@ -230,6 +268,7 @@ export type ShapeName =
   | "InvalidResourceId"
   | "InvalidResourceType"
   | "InvalidRole"
+  | "InvalidTarget"
   | "InvocationDoesNotExist"
   | "InvocationTraceOutput"
   | "KeyList"
@@ -244,6 +283,7 @@ export type ShapeName =
   | "ListTagsForResourceRequest"
   | "ListTagsForResourceResult"
   | "LoggingInfo"
+  | "Long"
   | "MaintenanceWindowAllowUnassociatedTargets"
   | "MaintenanceWindowAutomationParameters"
   | "MaintenanceWindowCutoff"
@@ -318,6 +358,7 @@ export type ShapeName =
   | "ModifyDocumentPermissionResponse"
   | "NextToken"
   | "NoLongerSupportedException"
+  | "NormalStringMap"
   | "NotificationArn"
   | "NotificationConfig"
   | "NotificationEvent"
@@ -328,6 +369,7 @@ export type ShapeName =
   | "ParameterValue"
   | "ParameterValueList"
   | "Parameters"
+  | "ParentStepDetails"
   | "PatchOrchestratorFilter"
   | "PatchOrchestratorFilterKey"
   | "PatchOrchestratorFilterList"
@@ -336,6 +378,9 @@ export type ShapeName =
   | "PingStatus"
   | "PlatformType"
   | "PlatformTypeList"
+  | "ProgressCounters"
+  | "Region"
+  | "Regions"
   | "RegisterTargetWithMaintenanceWindowRequest"
   | "RegisterTargetWithMaintenanceWindowResult"
   | "RegisterTaskWithMaintenanceWindowRequest"
@@ -349,6 +394,7 @@ export type ShapeName =
   | "RemoveTagsFromResourceRequest"
   | "RemoveTagsFromResourceResult"
   | "RequireType"
+  | "ResolvedTargets"
   | "ResourceId"
   | "ResourceLimitExceededException"
   | "ResourceType"
@@ -358,21 +404,38 @@ export type ShapeName =
   | "ReviewInformationList"
   | "ReviewStatus"
   | "Reviewer"
+  | "Runbook"
+  | "Runbooks"
   | "S3BucketName"
   | "S3KeyPrefix"
   | "S3Region"
   | "ScheduledWindowExecution"
   | "ScheduledWindowExecutionList"
+  | "SendAutomationSignalRequest"
+  | "SendAutomationSignalResult"
   | "SendCommandRequest"
   | "SendCommandResult"
   | "ServiceRole"
   | "SharedDocumentVersion"
+  | "SignalType"
   | "SourceId"
   | "SourceType"
   | "StandardErrorContent"
   | "StandardOutputContent"
+  | "StartAutomationExecutionRequest"
+  | "StartAutomationExecutionResult"
   | "StatusDetails"
   | "StatusName"
+  | "StepExecution"
+  | "StepExecutionFilter"
+  | "StepExecutionFilterKey"
+  | "StepExecutionFilterList"
+  | "StepExecutionFilterValue"
+  | "StepExecutionFilterValueList"
+  | "StepExecutionList"
+  | "StopAutomationExecutionRequest"
+  | "StopAutomationExecutionResult"
+  | "StopType"
   | "String"
   | "StringDateTime"
   | "StringList"
@@ -384,6 +447,15 @@ export type ShapeName =
   | "TargetCount"
   | "TargetInUseException"
   | "TargetKey"
+  | "TargetLocation"
+  | "TargetLocations"
+  | "TargetLocationsURL"
+  | "TargetMap"
+  | "TargetMapKey"
+  | "TargetMapValue"
+  | "TargetMapValueList"
+  | "TargetMaps"
+  | "TargetParameterList"
   | "TargetType"
   | "TargetValue"
   | "TargetValues"
@@ -403,6 +475,8 @@ export type ShapeName =
   | "UpdateMaintenanceWindowTaskRequest"
   | "UpdateMaintenanceWindowTaskResult"
   | "Url"
+  | "ValidNextStep"
+  | "ValidNextStepList"
   | "Version";
 
 export type ShapeType = 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'float' | 'double' | 'boolean' | 'timestamp' | 'blob';
@@ -440,6 +514,7 @@ export interface ShapeDef {
 }
 
 export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
+  Account: { type: "string" },
   AccountId: { type: "string", pattern: "(?i)all|[0-9]{12}", jsPattern: "^(?i:(?:all|[0-9]{12}))$" },
   AccountIdList: { type: "list", member: { shape: "AccountId" }, max: 20 },
   AccountSharingInfo: {
@@ -447,6 +522,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     members: { AccountId: { shape: "AccountId" }, SharedDocumentVersion: { shape: "SharedDocumentVersion" } },
   },
   AccountSharingInfoList: { type: "list", member: { shape: "AccountSharingInfo" } },
+  Accounts: { type: "list", member: { shape: "Account" }, max: 50, min: 1 },
   Activation: {
     type: "structure",
     members: {
@@ -539,6 +615,145 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   AttachmentsSourceList: { type: "list", member: { shape: "AttachmentsSource" }, max: 20, min: 0 },
   AttachmentsSourceValue: { type: "string", max: 1024, min: 1 },
   AttachmentsSourceValues: { type: "list", member: { shape: "AttachmentsSourceValue" }, max: 1, min: 1 },
+  AutomationActionName: {
+    type: "string",
+    pattern: "^aws:[a-zA-Z]{3,25}$",
+    jsPattern: "^(?:^aws:[a-zA-Z]{3,25}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
+  AutomationDefinitionNotFoundException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  AutomationDefinitionVersionNotFoundException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  AutomationExecution: {
+    type: "structure",
+    members: {
+      AutomationExecutionId: { shape: "AutomationExecutionId" },
+      DocumentName: { shape: "DocumentName" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      ExecutionStartTime: { shape: "DateTime" },
+      ExecutionEndTime: { shape: "DateTime" },
+      AutomationExecutionStatus: { shape: "AutomationExecutionStatus" },
+      StepExecutions: { shape: "StepExecutionList" },
+      StepExecutionsTruncated: { shape: "Boolean" },
+      Parameters: { shape: "AutomationParameterMap" },
+      Outputs: { shape: "AutomationParameterMap" },
+      FailureMessage: { shape: "String" },
+      Mode: { shape: "ExecutionMode" },
+      ParentAutomationExecutionId: { shape: "AutomationExecutionId" },
+      ExecutedBy: { shape: "String" },
+      CurrentStepName: { shape: "String" },
+      CurrentAction: { shape: "String" },
+      TargetParameterName: { shape: "AutomationParameterKey" },
+      Targets: { shape: "Targets" },
+      TargetMaps: { shape: "TargetMaps" },
+      ResolvedTargets: { shape: "ResolvedTargets" },
+      MaxConcurrency: { shape: "MaxConcurrency" },
+      MaxErrors: { shape: "MaxErrors" },
+      Target: { shape: "String" },
+      TargetLocations: { shape: "TargetLocations", box: true },
+      ProgressCounters: { shape: "ProgressCounters" },
+      AlarmConfiguration: { shape: "AlarmConfiguration" },
+      TriggeredAlarms: { shape: "AlarmStateInformationList" },
+      TargetLocationsURL: { shape: "TargetLocationsURL" },
+      AutomationSubtype: { shape: "AutomationSubtype" },
+      ScheduledTime: { shape: "DateTime" },
+      Runbooks: { shape: "Runbooks" },
+      OpsItemId: { shape: "String" },
+      AssociationId: { shape: "String" },
+      ChangeRequestName: { shape: "ChangeRequestName" },
+      Variables: { shape: "AutomationParameterMap" },
+    },
+  },
+  AutomationExecutionFilter: {
+    type: "structure",
+    required: ["Key", "Values"],
+    members: {
+      Key: { shape: "AutomationExecutionFilterKey" },
+      Values: { shape: "AutomationExecutionFilterValueList" },
+    },
+  },
+  AutomationExecutionFilterKey: {
+    type: "string",
+    enum: [
+      "DocumentNamePrefix",
+      "ExecutionStatus",
+      "ExecutionId",
+      "ParentExecutionId",
+      "CurrentAction",
+      "StartTimeBefore",
+      "StartTimeAfter",
+      "AutomationType",
+      "TagKey",
+      "TargetResourceGroup",
+      "AutomationSubtype",
+      "OpsItemId",
+    ],
+  },
+  AutomationExecutionFilterList: { type: "list", member: { shape: "AutomationExecutionFilter" }, max: 10, min: 1 },
+  AutomationExecutionFilterValue: { type: "string", max: 150, min: 1 },
+  AutomationExecutionFilterValueList: { type: "list", member: { shape: "AutomationExecutionFilterValue" }, max: 10, min: 1 },
+  AutomationExecutionId: { type: "string", max: 36, min: 36 },
+  AutomationExecutionLimitExceededException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  AutomationExecutionMetadata: {
+    type: "structure",
+    members: {
+      AutomationExecutionId: { shape: "AutomationExecutionId" },
+      DocumentName: { shape: "DocumentName" },
+      DocumentVersion: { shape: "DocumentVersion" },
+      AutomationExecutionStatus: { shape: "AutomationExecutionStatus" },
+      ExecutionStartTime: { shape: "DateTime" },
+      ExecutionEndTime: { shape: "DateTime" },
+      ExecutedBy: { shape: "String" },
+      LogFile: { shape: "String" },
+      Outputs: { shape: "AutomationParameterMap" },
+      Mode: { shape: "ExecutionMode" },
+      ParentAutomationExecutionId: { shape: "AutomationExecutionId" },
+      CurrentStepName: { shape: "String" },
+      CurrentAction: { shape: "String" },
+      FailureMessage: { shape: "String" },
+      TargetParameterName: { shape: "AutomationParameterKey" },
+      Targets: { shape: "Targets" },
+      TargetMaps: { shape: "TargetMaps" },
+      ResolvedTargets: { shape: "ResolvedTargets" },
+      MaxConcurrency: { shape: "MaxConcurrency" },
+      MaxErrors: { shape: "MaxErrors" },
+      Target: { shape: "String" },
+      AutomationType: { shape: "AutomationType" },
+      AlarmConfiguration: { shape: "AlarmConfiguration" },
+      TriggeredAlarms: { shape: "AlarmStateInformationList" },
+      TargetLocationsURL: { shape: "TargetLocationsURL" },
+      AutomationSubtype: { shape: "AutomationSubtype" },
+      ScheduledTime: { shape: "DateTime" },
+      Runbooks: { shape: "Runbooks" },
+      OpsItemId: { shape: "String" },
+      AssociationId: { shape: "String" },
+      ChangeRequestName: { shape: "ChangeRequestName" },
+    },
+  },
+  AutomationExecutionMetadataList: { type: "list", member: { shape: "AutomationExecutionMetadata" } },
+  AutomationExecutionNotFoundException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  AutomationExecutionStatus: {
+    type: "string",
+    enum: [
+      "Pending",
+      "InProgress",
+      "Waiting",
+      "Success",
+      "TimedOut",
+      "Cancelling",
+      "Cancelled",
+      "Failed",
+      "PendingApproval",
+      "Approved",
+      "Rejected",
+      "Scheduled",
+      "RunbookInProgress",
+      "PendingChangeCalendarOverride",
+      "ChangeCalendarOverrideApproved",
+      "ChangeCalendarOverrideRejected",
+      "CompletedWithSuccess",
+      "CompletedWithFailure",
+      "Exited",
+    ],
+  },
   AutomationParameterKey: { type: "string", max: 50, min: 1 },
   AutomationParameterMap: {
     type: "map",
@@ -549,6 +764,9 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   },
   AutomationParameterValue: { type: "string", max: 512, min: 1 },
   AutomationParameterValueList: { type: "list", member: { shape: "AutomationParameterValue" }, max: 50, min: 0 },
+  AutomationStepNotFoundException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  AutomationSubtype: { type: "string", enum: ["ChangeRequest", "AccessRequest"] },
+  AutomationType: { type: "string", enum: ["CrossAccount", "Local"] },
   Boolean: { type: "boolean" },
   CancelCommandRequest: {
     type: "structure",
@@ -565,6 +783,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   Category: { type: "string", max: 128 },
   CategoryEnumList: { type: "list", member: { shape: "Category" }, max: 3, min: 0 },
   CategoryList: { type: "list", member: { shape: "Category" }, max: 3, min: 0 },
+  ChangeRequestName: { type: "string", max: 1024, min: 1 },
   ClientToken: { type: "string", max: 64, min: 1 },
   CloudWatchLogGroupName: { type: "string", max: 512, min: 1 },
   CloudWatchOutputConfig: {
@@ -800,6 +1019,36 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   DescribeActivationsResult: {
     type: "structure",
     members: { ActivationList: { shape: "ActivationList" }, NextToken: { shape: "NextToken" } },
+  },
+  DescribeAutomationExecutionsRequest: {
+    type: "structure",
+    members: {
+      Filters: { shape: "AutomationExecutionFilterList" },
+      MaxResults: { shape: "MaxResults", box: true },
+      NextToken: { shape: "NextToken" },
+    },
+  },
+  DescribeAutomationExecutionsResult: {
+    type: "structure",
+    members: {
+      AutomationExecutionMetadataList: { shape: "AutomationExecutionMetadataList" },
+      NextToken: { shape: "NextToken" },
+    },
+  },
+  DescribeAutomationStepExecutionsRequest: {
+    type: "structure",
+    required: ["AutomationExecutionId"],
+    members: {
+      AutomationExecutionId: { shape: "AutomationExecutionId" },
+      Filters: { shape: "StepExecutionFilterList" },
+      NextToken: { shape: "NextToken" },
+      MaxResults: { shape: "MaxResults", box: true },
+      ReverseOrder: { shape: "Boolean", box: true },
+    },
+  },
+  DescribeAutomationStepExecutionsResult: {
+    type: "structure",
+    members: { StepExecutions: { shape: "StepExecutionList" }, NextToken: { shape: "NextToken" } },
   },
   DescribeDocumentPermissionRequest: {
     type: "structure",
@@ -1176,9 +1425,33 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   DuplicateDocumentVersionName: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   DuplicateInstanceId: { type: "structure", members: {}, exception: true },
   ErrorCount: { type: "integer" },
+  ExcludeAccount: {
+    type: "string",
+    max: 68,
+    min: 6,
+    pattern: "^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})|(\\d{12})$",
+    jsPattern: "^(?:^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})|(\\d{12})(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
+  ExcludeAccounts: { type: "list", member: { shape: "ExcludeAccount" }, max: 5000, min: 1 },
+  ExecutionMode: { type: "string", enum: ["Auto", "Interactive"] },
+  ExecutionRoleName: { type: "string", max: 64, min: 1, pattern: "[\\w+=,.@/-]+", jsPattern: "^(?:[\\w+=,.@/-]+)$" },
   ExpirationDate: { type: "timestamp" },
   ExternalAlarmState: { type: "string", enum: ["UNKNOWN", "ALARM"] },
+  FailureDetails: {
+    type: "structure",
+    members: {
+      FailureStage: { shape: "String" },
+      FailureType: { shape: "String" },
+      Details: { shape: "AutomationParameterMap" },
+    },
+  },
   FeatureNotAvailableException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  GetAutomationExecutionRequest: {
+    type: "structure",
+    required: ["AutomationExecutionId"],
+    members: { AutomationExecutionId: { shape: "AutomationExecutionId" } },
+  },
+  GetAutomationExecutionResult: { type: "structure", members: { AutomationExecution: { shape: "AutomationExecution" } } },
   GetCommandInvocationRequest: {
     type: "structure",
     required: ["CommandId", "InstanceId"],
@@ -1360,6 +1633,13 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   },
   IPAddress: { type: "string", max: 46, min: 1, sensitive: true },
   IamRole: { type: "string", max: 64 },
+  IdempotencyToken: {
+    type: "string",
+    max: 36,
+    min: 36,
+    pattern: "[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}",
+    jsPattern: "^(?:[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12})$",
+  },
   IdempotentParameterMismatch: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InstanceAggregatedAssociationOverview: {
     type: "structure",
@@ -1438,9 +1718,13 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   InstanceInformationStringFilterKey: { type: "string", min: 1 },
   InstanceInformationStringFilterList: { type: "list", member: { shape: "InstanceInformationStringFilter" }, min: 0 },
   InstanceTagName: { type: "string", max: 255 },
+  Integer: { type: "integer" },
   InternalServerError: { type: "structure", members: { Message: { shape: "String" } }, exception: true, fault: true },
   InvalidActivation: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidActivationId: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidAutomationExecutionParametersException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidAutomationSignalException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidAutomationStatusUpdateException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidCommandId: { type: "structure", members: {}, exception: true },
   InvalidDocument: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidDocumentContent: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
@@ -1449,6 +1733,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   InvalidDocumentVersion: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidFilter: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidFilterKey: { type: "structure", members: {}, exception: true },
+  InvalidFilterValue: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidInstanceId: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvalidInstanceInformationFilterValue: { type: "structure", members: { message: { shape: "String" } }, exception: true },
   InvalidNextToken: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
@@ -1460,6 +1745,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   InvalidResourceId: { type: "structure", members: {}, exception: true },
   InvalidResourceType: { type: "structure", members: {}, exception: true },
   InvalidRole: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  InvalidTarget: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   InvocationDoesNotExist: { type: "structure", members: {}, exception: true },
   InvocationTraceOutput: { type: "string", max: 2500 },
   KeyList: { type: "list", member: { shape: "TagKey" } },
@@ -1530,6 +1816,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
       S3Region: { shape: "S3Region" },
     },
   },
+  Long: { type: "long" },
   MaintenanceWindowAllowUnassociatedTargets: { type: "boolean" },
   MaintenanceWindowAutomationParameters: {
     type: "structure",
@@ -1832,6 +2119,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   ModifyDocumentPermissionResponse: { type: "structure", members: {} },
   NextToken: { type: "string" },
   NoLongerSupportedException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
+  NormalStringMap: { type: "map", key: { shape: "String" }, value: { shape: "String" } },
   NotificationArn: { type: "string" },
   NotificationConfig: {
     type: "structure",
@@ -1849,6 +2137,16 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   ParameterValue: { type: "string" },
   ParameterValueList: { type: "list", member: { shape: "ParameterValue" } },
   Parameters: { type: "map", key: { shape: "ParameterName" }, value: { shape: "ParameterValueList" }, sensitive: true },
+  ParentStepDetails: {
+    type: "structure",
+    members: {
+      StepExecutionId: { shape: "String" },
+      StepName: { shape: "String" },
+      Action: { shape: "AutomationActionName" },
+      Iteration: { shape: "Integer", box: true },
+      IteratorValue: { shape: "String" },
+    },
+  },
   PatchOrchestratorFilter: {
     type: "structure",
     members: {
@@ -1863,6 +2161,18 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   PingStatus: { type: "string", enum: ["Online", "ConnectionLost", "Inactive"] },
   PlatformType: { type: "string", enum: ["Windows", "Linux", "MacOS"] },
   PlatformTypeList: { type: "list", member: { shape: "PlatformType" } },
+  ProgressCounters: {
+    type: "structure",
+    members: {
+      TotalSteps: { shape: "Integer" },
+      SuccessSteps: { shape: "Integer" },
+      FailedSteps: { shape: "Integer" },
+      CancelledSteps: { shape: "Integer" },
+      TimedOutSteps: { shape: "Integer" },
+    },
+  },
+  Region: { type: "string" },
+  Regions: { type: "list", member: { shape: "Region" }, max: 50, min: 1 },
   RegisterTargetWithMaintenanceWindowRequest: {
     type: "structure",
     required: ["WindowId", "ResourceType", "Targets"],
@@ -1938,6 +2248,10 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     pattern: "^[a-zA-Z0-9_\\-.]{1,128}$",
     jsPattern: "^(?:^[a-zA-Z0-9_\\-.]{1,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
   },
+  ResolvedTargets: {
+    type: "structure",
+    members: { ParameterValues: { shape: "TargetParameterList" }, Truncated: { shape: "Boolean" } },
+  },
   ResourceId: { type: "string" },
   ResourceLimitExceededException: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   ResourceType: { type: "string", enum: ["ManagedInstance", "EC2Instance"] },
@@ -1972,6 +2286,22 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     pattern: "^[a-zA-Z0-9_\\-.]{1,128}$",
     jsPattern: "^(?:^[a-zA-Z0-9_\\-.]{1,128}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
   },
+  Runbook: {
+    type: "structure",
+    required: ["DocumentName"],
+    members: {
+      DocumentName: { shape: "DocumentARN" },
+      DocumentVersion: { shape: "DocumentVersion", box: true },
+      Parameters: { shape: "AutomationParameterMap" },
+      TargetParameterName: { shape: "AutomationParameterKey" },
+      Targets: { shape: "Targets" },
+      TargetMaps: { shape: "TargetMaps" },
+      MaxConcurrency: { shape: "MaxConcurrency" },
+      MaxErrors: { shape: "MaxErrors" },
+      TargetLocations: { shape: "TargetLocations", box: true },
+    },
+  },
+  Runbooks: { type: "list", member: { shape: "Runbook" }, max: 1, min: 1 },
   S3BucketName: { type: "string", max: 63, min: 3 },
   S3KeyPrefix: { type: "string", max: 500 },
   S3Region: { type: "string", max: 20, min: 3 },
@@ -1984,6 +2314,16 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     },
   },
   ScheduledWindowExecutionList: { type: "list", member: { shape: "ScheduledWindowExecution" } },
+  SendAutomationSignalRequest: {
+    type: "structure",
+    required: ["AutomationExecutionId", "SignalType"],
+    members: {
+      AutomationExecutionId: { shape: "AutomationExecutionId" },
+      SignalType: { shape: "SignalType" },
+      Payload: { shape: "AutomationParameterMap" },
+    },
+  },
+  SendAutomationSignalResult: { type: "structure", members: {} },
   SendCommandRequest: {
     type: "structure",
     required: ["DocumentName"],
@@ -2016,6 +2356,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     pattern: "([$]LATEST|[$]DEFAULT|[$]ALL)",
     jsPattern: "^(?:([$]LATEST|[$]DEFAULT|[$]ALL))$",
   },
+  SignalType: { type: "string", enum: ["Approve", "Reject", "StartStep", "StopStep", "Resume", "Revoke"] },
   SourceId: {
     type: "string",
     max: 128,
@@ -2026,8 +2367,88 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   SourceType: { type: "string", enum: ["AWS::EC2::Instance", "AWS::IoT::Thing", "AWS::SSM::ManagedInstance"] },
   StandardErrorContent: { type: "string", max: 8000 },
   StandardOutputContent: { type: "string", max: 24000 },
+  StartAutomationExecutionRequest: {
+    type: "structure",
+    required: ["DocumentName"],
+    members: {
+      DocumentName: { shape: "DocumentARN" },
+      DocumentVersion: { shape: "DocumentVersion", box: true },
+      Parameters: { shape: "AutomationParameterMap" },
+      ClientToken: { shape: "IdempotencyToken" },
+      Mode: { shape: "ExecutionMode" },
+      TargetParameterName: { shape: "AutomationParameterKey" },
+      Targets: { shape: "Targets" },
+      TargetMaps: { shape: "TargetMaps" },
+      MaxConcurrency: { shape: "MaxConcurrency" },
+      MaxErrors: { shape: "MaxErrors" },
+      TargetLocations: { shape: "TargetLocations", box: true },
+      Tags: { shape: "TagList" },
+      AlarmConfiguration: { shape: "AlarmConfiguration" },
+      TargetLocationsURL: { shape: "TargetLocationsURL" },
+    },
+  },
+  StartAutomationExecutionResult: { type: "structure", members: { AutomationExecutionId: { shape: "AutomationExecutionId" } } },
   StatusDetails: { type: "string", max: 100, min: 0 },
   StatusName: { type: "string" },
+  StepExecution: {
+    type: "structure",
+    members: {
+      StepName: { shape: "String" },
+      Action: { shape: "AutomationActionName" },
+      TimeoutSeconds: { shape: "Long", box: true },
+      OnFailure: { shape: "String" },
+      MaxAttempts: { shape: "Integer", box: true },
+      ExecutionStartTime: { shape: "DateTime" },
+      ExecutionEndTime: { shape: "DateTime" },
+      StepStatus: { shape: "AutomationExecutionStatus" },
+      ResponseCode: { shape: "String" },
+      Inputs: { shape: "NormalStringMap" },
+      Outputs: { shape: "AutomationParameterMap" },
+      Response: { shape: "String" },
+      FailureMessage: { shape: "String" },
+      FailureDetails: { shape: "FailureDetails" },
+      StepExecutionId: { shape: "String" },
+      OverriddenParameters: { shape: "AutomationParameterMap" },
+      IsEnd: { shape: "Boolean", box: true },
+      NextStep: { shape: "String", box: true },
+      IsCritical: { shape: "Boolean", box: true },
+      ValidNextSteps: { shape: "ValidNextStepList" },
+      Targets: { shape: "Targets", box: true },
+      TargetLocation: { shape: "TargetLocation", box: true },
+      TriggeredAlarms: { shape: "AlarmStateInformationList" },
+      ParentStepDetails: { shape: "ParentStepDetails" },
+    },
+  },
+  StepExecutionFilter: {
+    type: "structure",
+    required: ["Key", "Values"],
+    members: { Key: { shape: "StepExecutionFilterKey" }, Values: { shape: "StepExecutionFilterValueList" } },
+  },
+  StepExecutionFilterKey: {
+    type: "string",
+    enum: [
+      "StartTimeBefore",
+      "StartTimeAfter",
+      "StepExecutionStatus",
+      "StepExecutionId",
+      "StepName",
+      "Action",
+      "ParentStepExecutionId",
+      "ParentStepIteration",
+      "ParentStepIteratorValue",
+    ],
+  },
+  StepExecutionFilterList: { type: "list", member: { shape: "StepExecutionFilter" }, max: 6, min: 1 },
+  StepExecutionFilterValue: { type: "string", max: 150, min: 1 },
+  StepExecutionFilterValueList: { type: "list", member: { shape: "StepExecutionFilterValue" }, max: 10, min: 1 },
+  StepExecutionList: { type: "list", member: { shape: "StepExecution" } },
+  StopAutomationExecutionRequest: {
+    type: "structure",
+    required: ["AutomationExecutionId"],
+    members: { AutomationExecutionId: { shape: "AutomationExecutionId" }, Type: { shape: "StopType" } },
+  },
+  StopAutomationExecutionResult: { type: "structure", members: {} },
+  StopType: { type: "string", enum: ["Complete", "Cancel"] },
   String: { type: "string" },
   StringDateTime: {
     type: "string",
@@ -2065,6 +2486,34 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name",
     jsPattern: "^(?:^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$)|resource-groups:ResourceTypeFilters|resource-groups:Name)$",
   },
+  TargetLocation: {
+    type: "structure",
+    members: {
+      Accounts: { shape: "Accounts" },
+      Regions: { shape: "Regions" },
+      TargetLocationMaxConcurrency: { shape: "MaxConcurrency", box: true },
+      TargetLocationMaxErrors: { shape: "MaxErrors", box: true },
+      ExecutionRoleName: { shape: "ExecutionRoleName", box: true },
+      TargetLocationAlarmConfiguration: { shape: "AlarmConfiguration", box: true },
+      IncludeChildOrganizationUnits: { shape: "Boolean" },
+      ExcludeAccounts: { shape: "ExcludeAccounts" },
+      Targets: { shape: "Targets" },
+      TargetsMaxConcurrency: { shape: "MaxConcurrency" },
+      TargetsMaxErrors: { shape: "MaxErrors" },
+    },
+  },
+  TargetLocations: { type: "list", member: { shape: "TargetLocation" }, max: 100, min: 1 },
+  TargetLocationsURL: {
+    type: "string",
+    pattern: "^https:\\/\\/[-a-zA-Z0-9@:%._\\+~#=]{1,253}\\.s3(\\.[a-z\\d-]{9,16})?\\.amazonaws\\.com\\/.{1,2000}",
+    jsPattern: "^(?:^https:\\/\\/[-a-zA-Z0-9@:%._\\+~#=]{1,253}\\.s3(\\.[a-z\\d-]{9,16})?\\.amazonaws\\.com\\/[^\\n\\r\\u0085\\u2028\\u2029]{1,2000})$",
+  },
+  TargetMap: { type: "map", key: { shape: "TargetMapKey" }, value: { shape: "TargetMapValueList" }, max: 20, min: 1 },
+  TargetMapKey: { type: "string", max: 50, min: 1 },
+  TargetMapValue: { type: "string", max: 50, min: 1 },
+  TargetMapValueList: { type: "list", member: { shape: "TargetMapValue" }, max: 25, min: 0 },
+  TargetMaps: { type: "list", member: { shape: "TargetMap" }, max: 300, min: 0 },
+  TargetParameterList: { type: "list", member: { shape: "ParameterValue" } },
   TargetType: {
     type: "string",
     max: 200,
@@ -2202,6 +2651,8 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     },
   },
   Url: { type: "string" },
+  ValidNextStep: { type: "string", max: 65535, min: 1 },
+  ValidNextStepList: { type: "list", member: { shape: "ValidNextStep" } },
   Version: {
     type: "string",
     pattern: "^[0-9]{1,6}(\\.[0-9]{1,6}){2,3}$",
@@ -2223,6 +2674,8 @@ export const operationNames = [
   "DeregisterTargetFromMaintenanceWindow",
   "DeregisterTaskFromMaintenanceWindow",
   "DescribeActivations",
+  "DescribeAutomationExecutions",
+  "DescribeAutomationStepExecutions",
   "DescribeDocument",
   "DescribeDocumentPermission",
   "DescribeInstanceInformation",
@@ -2234,6 +2687,7 @@ export const operationNames = [
   "DescribeMaintenanceWindowTasks",
   "DescribeMaintenanceWindows",
   "DescribeMaintenanceWindowsForTarget",
+  "GetAutomationExecution",
   "GetCommandInvocation",
   "GetDocument",
   "GetMaintenanceWindow",
@@ -2250,7 +2704,10 @@ export const operationNames = [
   "RegisterTargetWithMaintenanceWindow",
   "RegisterTaskWithMaintenanceWindow",
   "RemoveTagsFromResource",
+  "SendAutomationSignal",
   "SendCommand",
+  "StartAutomationExecution",
+  "StopAutomationExecution",
   "UpdateDocument",
   "UpdateDocumentDefaultVersion",
   "UpdateMaintenanceWindow",
@@ -2379,6 +2836,36 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
       output_token: "NextToken",
       limit_key: "MaxResults",
       result_key: "ActivationList",
+    },
+  },
+  DescribeAutomationExecutions: {
+    input: "DescribeAutomationExecutionsRequest",
+    output: "DescribeAutomationExecutionsResult",
+    errors: ["InvalidFilterKey", "InvalidFilterValue", "InvalidNextToken", "InternalServerError"],
+    http: { method: "POST", requestUri: "/" },
+    paginator: {
+      input_token: "NextToken",
+      limit_key: "MaxResults",
+      output_token: "NextToken",
+      result_key: "AutomationExecutionMetadataList",
+    },
+  },
+  DescribeAutomationStepExecutions: {
+    input: "DescribeAutomationStepExecutionsRequest",
+    output: "DescribeAutomationStepExecutionsResult",
+    errors: [
+      "AutomationExecutionNotFoundException",
+      "InvalidNextToken",
+      "InvalidFilterKey",
+      "InvalidFilterValue",
+      "InternalServerError",
+    ],
+    http: { method: "POST", requestUri: "/" },
+    paginator: {
+      input_token: "NextToken",
+      limit_key: "MaxResults",
+      output_token: "NextToken",
+      result_key: "StepExecutions",
     },
   },
   DescribeDocument: {
@@ -2512,6 +2999,12 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
       output_token: "NextToken",
       result_key: "WindowIdentities",
     },
+  },
+  GetAutomationExecution: {
+    input: "GetAutomationExecutionRequest",
+    output: "GetAutomationExecutionResult",
+    errors: ["AutomationExecutionNotFoundException", "InternalServerError"],
+    http: { method: "POST", requestUri: "/" },
   },
   GetCommandInvocation: {
     input: "GetCommandInvocationRequest",
@@ -2668,6 +3161,17 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     errors: ["InvalidResourceType", "InvalidResourceId", "InternalServerError", "TooManyUpdates"],
     http: { method: "POST", requestUri: "/" },
   },
+  SendAutomationSignal: {
+    input: "SendAutomationSignalRequest",
+    output: "SendAutomationSignalResult",
+    errors: [
+      "AutomationExecutionNotFoundException",
+      "AutomationStepNotFoundException",
+      "InvalidAutomationSignalException",
+      "InternalServerError",
+    ],
+    http: { method: "POST", requestUri: "/" },
+  },
   SendCommand: {
     input: "SendCommandRequest",
     output: "SendCommandResult",
@@ -2683,6 +3187,30 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
       "MaxDocumentSizeExceeded",
       "InvalidRole",
       "InvalidNotificationConfig",
+    ],
+    http: { method: "POST", requestUri: "/" },
+  },
+  StartAutomationExecution: {
+    input: "StartAutomationExecutionRequest",
+    output: "StartAutomationExecutionResult",
+    errors: [
+      "AutomationDefinitionNotFoundException",
+      "InvalidAutomationExecutionParametersException",
+      "AutomationExecutionLimitExceededException",
+      "AutomationDefinitionVersionNotFoundException",
+      "IdempotentParameterMismatch",
+      "InvalidTarget",
+      "InternalServerError",
+    ],
+    http: { method: "POST", requestUri: "/" },
+  },
+  StopAutomationExecution: {
+    input: "StopAutomationExecutionRequest",
+    output: "StopAutomationExecutionResult",
+    errors: [
+      "AutomationExecutionNotFoundException",
+      "InvalidAutomationStatusUpdateException",
+      "InternalServerError",
     ],
     http: { method: "POST", requestUri: "/" },
   },

@@ -2,6 +2,7 @@
 // Wire types (PascalCase members as on the wire) of every shape in spec/ssm-maintenance-windows.json.
 // timestamp → number (epoch seconds), blob → string (base64); required members are non-optional.
 
+export type Account = string;
 export type AccountId = string;
 export type AccountIdList = AccountId[];
 export interface AccountSharingInfo {
@@ -9,6 +10,7 @@ export interface AccountSharingInfo {
   SharedDocumentVersion?: SharedDocumentVersion;
 }
 export type AccountSharingInfoList = AccountSharingInfo[];
+export type Accounts = Account[];
 export interface Activation {
   ActivationId?: ActivationId;
   Description?: ActivationDescription;
@@ -72,10 +74,109 @@ export type AttachmentsSourceKey = "SourceUrl" | "S3FileUrl" | "AttachmentRefere
 export type AttachmentsSourceList = AttachmentsSource[];
 export type AttachmentsSourceValue = string;
 export type AttachmentsSourceValues = AttachmentsSourceValue[];
+export type AutomationActionName = string;
+export interface AutomationDefinitionNotFoundException {
+  Message?: String;
+}
+export interface AutomationDefinitionVersionNotFoundException {
+  Message?: String;
+}
+export interface AutomationExecution {
+  AutomationExecutionId?: AutomationExecutionId;
+  DocumentName?: DocumentName;
+  DocumentVersion?: DocumentVersion;
+  ExecutionStartTime?: DateTime;
+  ExecutionEndTime?: DateTime;
+  AutomationExecutionStatus?: AutomationExecutionStatus;
+  StepExecutions?: StepExecutionList;
+  StepExecutionsTruncated?: Boolean;
+  Parameters?: AutomationParameterMap;
+  Outputs?: AutomationParameterMap;
+  FailureMessage?: String;
+  Mode?: ExecutionMode;
+  ParentAutomationExecutionId?: AutomationExecutionId;
+  ExecutedBy?: String;
+  CurrentStepName?: String;
+  CurrentAction?: String;
+  TargetParameterName?: AutomationParameterKey;
+  Targets?: Targets;
+  TargetMaps?: TargetMaps;
+  ResolvedTargets?: ResolvedTargets;
+  MaxConcurrency?: MaxConcurrency;
+  MaxErrors?: MaxErrors;
+  Target?: String;
+  TargetLocations?: TargetLocations;
+  ProgressCounters?: ProgressCounters;
+  AlarmConfiguration?: AlarmConfiguration;
+  TriggeredAlarms?: AlarmStateInformationList;
+  TargetLocationsURL?: TargetLocationsURL;
+  AutomationSubtype?: AutomationSubtype;
+  ScheduledTime?: DateTime;
+  Runbooks?: Runbooks;
+  OpsItemId?: String;
+  AssociationId?: String;
+  ChangeRequestName?: ChangeRequestName;
+  Variables?: AutomationParameterMap;
+}
+export interface AutomationExecutionFilter {
+  Key: AutomationExecutionFilterKey;
+  Values: AutomationExecutionFilterValueList;
+}
+export type AutomationExecutionFilterKey = "DocumentNamePrefix" | "ExecutionStatus" | "ExecutionId" | "ParentExecutionId" | "CurrentAction" | "StartTimeBefore" | "StartTimeAfter" | "AutomationType" | "TagKey" | "TargetResourceGroup" | "AutomationSubtype" | "OpsItemId";
+export type AutomationExecutionFilterList = AutomationExecutionFilter[];
+export type AutomationExecutionFilterValue = string;
+export type AutomationExecutionFilterValueList = AutomationExecutionFilterValue[];
+export type AutomationExecutionId = string;
+export interface AutomationExecutionLimitExceededException {
+  Message?: String;
+}
+export interface AutomationExecutionMetadata {
+  AutomationExecutionId?: AutomationExecutionId;
+  DocumentName?: DocumentName;
+  DocumentVersion?: DocumentVersion;
+  AutomationExecutionStatus?: AutomationExecutionStatus;
+  ExecutionStartTime?: DateTime;
+  ExecutionEndTime?: DateTime;
+  ExecutedBy?: String;
+  LogFile?: String;
+  Outputs?: AutomationParameterMap;
+  Mode?: ExecutionMode;
+  ParentAutomationExecutionId?: AutomationExecutionId;
+  CurrentStepName?: String;
+  CurrentAction?: String;
+  FailureMessage?: String;
+  TargetParameterName?: AutomationParameterKey;
+  Targets?: Targets;
+  TargetMaps?: TargetMaps;
+  ResolvedTargets?: ResolvedTargets;
+  MaxConcurrency?: MaxConcurrency;
+  MaxErrors?: MaxErrors;
+  Target?: String;
+  AutomationType?: AutomationType;
+  AlarmConfiguration?: AlarmConfiguration;
+  TriggeredAlarms?: AlarmStateInformationList;
+  TargetLocationsURL?: TargetLocationsURL;
+  AutomationSubtype?: AutomationSubtype;
+  ScheduledTime?: DateTime;
+  Runbooks?: Runbooks;
+  OpsItemId?: String;
+  AssociationId?: String;
+  ChangeRequestName?: ChangeRequestName;
+}
+export type AutomationExecutionMetadataList = AutomationExecutionMetadata[];
+export interface AutomationExecutionNotFoundException {
+  Message?: String;
+}
+export type AutomationExecutionStatus = "Pending" | "InProgress" | "Waiting" | "Success" | "TimedOut" | "Cancelling" | "Cancelled" | "Failed" | "PendingApproval" | "Approved" | "Rejected" | "Scheduled" | "RunbookInProgress" | "PendingChangeCalendarOverride" | "ChangeCalendarOverrideApproved" | "ChangeCalendarOverrideRejected" | "CompletedWithSuccess" | "CompletedWithFailure" | "Exited";
 export type AutomationParameterKey = string;
 export type AutomationParameterMap = Record<string, AutomationParameterValueList>;
 export type AutomationParameterValue = string;
 export type AutomationParameterValueList = AutomationParameterValue[];
+export interface AutomationStepNotFoundException {
+  Message?: String;
+}
+export type AutomationSubtype = "ChangeRequest" | "AccessRequest";
+export type AutomationType = "CrossAccount" | "Local";
 export type Boolean = boolean;
 export interface CancelCommandRequest {
   CommandId: CommandId;
@@ -91,6 +192,7 @@ export interface CancelMaintenanceWindowExecutionResult {
 export type Category = string;
 export type CategoryEnumList = Category[];
 export type CategoryList = Category[];
+export type ChangeRequestName = string;
 export type ClientToken = string;
 export type CloudWatchLogGroupName = string;
 export interface CloudWatchOutputConfig {
@@ -279,6 +381,26 @@ export interface DescribeActivationsRequest {
 }
 export interface DescribeActivationsResult {
   ActivationList?: ActivationList;
+  NextToken?: NextToken;
+}
+export interface DescribeAutomationExecutionsRequest {
+  Filters?: AutomationExecutionFilterList;
+  MaxResults?: MaxResults;
+  NextToken?: NextToken;
+}
+export interface DescribeAutomationExecutionsResult {
+  AutomationExecutionMetadataList?: AutomationExecutionMetadataList;
+  NextToken?: NextToken;
+}
+export interface DescribeAutomationStepExecutionsRequest {
+  AutomationExecutionId: AutomationExecutionId;
+  Filters?: StepExecutionFilterList;
+  NextToken?: NextToken;
+  MaxResults?: MaxResults;
+  ReverseOrder?: Boolean;
+}
+export interface DescribeAutomationStepExecutionsResult {
+  StepExecutions?: StepExecutionList;
   NextToken?: NextToken;
 }
 export interface DescribeDocumentPermissionRequest {
@@ -536,10 +658,25 @@ export interface DuplicateDocumentVersionName {
 }
 export type DuplicateInstanceId = Record<string, never>;
 export type ErrorCount = number;
+export type ExcludeAccount = string;
+export type ExcludeAccounts = ExcludeAccount[];
+export type ExecutionMode = "Auto" | "Interactive";
+export type ExecutionRoleName = string;
 export type ExpirationDate = number;
 export type ExternalAlarmState = "UNKNOWN" | "ALARM";
+export interface FailureDetails {
+  FailureStage?: String;
+  FailureType?: String;
+  Details?: AutomationParameterMap;
+}
 export interface FeatureNotAvailableException {
   Message?: String;
+}
+export interface GetAutomationExecutionRequest {
+  AutomationExecutionId: AutomationExecutionId;
+}
+export interface GetAutomationExecutionResult {
+  AutomationExecution?: AutomationExecution;
 }
 export interface GetCommandInvocationRequest {
   CommandId: CommandId;
@@ -681,6 +818,7 @@ export interface GetMaintenanceWindowTaskResult {
 }
 export type IPAddress = string;
 export type IamRole = string;
+export type IdempotencyToken = string;
 export interface IdempotentParameterMismatch {
   Message?: String;
 }
@@ -731,6 +869,7 @@ export interface InstanceInformationStringFilter {
 export type InstanceInformationStringFilterKey = string;
 export type InstanceInformationStringFilterList = InstanceInformationStringFilter[];
 export type InstanceTagName = string;
+export type Integer = number;
 export interface InternalServerError {
   Message?: String;
 }
@@ -738,6 +877,15 @@ export interface InvalidActivation {
   Message?: String;
 }
 export interface InvalidActivationId {
+  Message?: String;
+}
+export interface InvalidAutomationExecutionParametersException {
+  Message?: String;
+}
+export interface InvalidAutomationSignalException {
+  Message?: String;
+}
+export interface InvalidAutomationStatusUpdateException {
   Message?: String;
 }
 export type InvalidCommandId = Record<string, never>;
@@ -760,6 +908,9 @@ export interface InvalidFilter {
   Message?: String;
 }
 export type InvalidFilterKey = Record<string, never>;
+export interface InvalidFilterValue {
+  Message?: String;
+}
 export interface InvalidInstanceId {
   Message?: String;
 }
@@ -783,6 +934,9 @@ export type InvalidPluginName = Record<string, never>;
 export type InvalidResourceId = Record<string, never>;
 export type InvalidResourceType = Record<string, never>;
 export interface InvalidRole {
+  Message?: String;
+}
+export interface InvalidTarget {
   Message?: String;
 }
 export type InvocationDoesNotExist = Record<string, never>;
@@ -842,6 +996,7 @@ export interface LoggingInfo {
   S3KeyPrefix?: S3KeyPrefix;
   S3Region: S3Region;
 }
+export type Long = number;
 export type MaintenanceWindowAllowUnassociatedTargets = boolean;
 export interface MaintenanceWindowAutomationParameters {
   DocumentVersion?: DocumentVersion;
@@ -1029,6 +1184,7 @@ export type NextToken = string;
 export interface NoLongerSupportedException {
   Message?: String;
 }
+export type NormalStringMap = Record<string, String>;
 export type NotificationArn = string;
 export interface NotificationConfig {
   NotificationArn?: NotificationArn;
@@ -1043,6 +1199,13 @@ export type ParameterName = string;
 export type ParameterValue = string;
 export type ParameterValueList = ParameterValue[];
 export type Parameters = Record<string, ParameterValueList>;
+export interface ParentStepDetails {
+  StepExecutionId?: String;
+  StepName?: String;
+  Action?: AutomationActionName;
+  Iteration?: Integer;
+  IteratorValue?: String;
+}
 export interface PatchOrchestratorFilter {
   Key?: PatchOrchestratorFilterKey;
   Values?: PatchOrchestratorFilterValues;
@@ -1054,6 +1217,15 @@ export type PatchOrchestratorFilterValues = PatchOrchestratorFilterValue[];
 export type PingStatus = "Online" | "ConnectionLost" | "Inactive";
 export type PlatformType = "Windows" | "Linux" | "MacOS";
 export type PlatformTypeList = PlatformType[];
+export interface ProgressCounters {
+  TotalSteps?: Integer;
+  SuccessSteps?: Integer;
+  FailedSteps?: Integer;
+  CancelledSteps?: Integer;
+  TimedOutSteps?: Integer;
+}
+export type Region = string;
+export type Regions = Region[];
 export interface RegisterTargetWithMaintenanceWindowRequest {
   WindowId: MaintenanceWindowId;
   ResourceType: MaintenanceWindowResourceType;
@@ -1103,6 +1275,10 @@ export interface RemoveTagsFromResourceRequest {
 }
 export type RemoveTagsFromResourceResult = Record<string, never>;
 export type RequireType = string;
+export interface ResolvedTargets {
+  ParameterValues?: TargetParameterList;
+  Truncated?: Boolean;
+}
 export type ResourceId = string;
 export interface ResourceLimitExceededException {
   Message?: String;
@@ -1118,6 +1294,18 @@ export interface ReviewInformation {
 export type ReviewInformationList = ReviewInformation[];
 export type ReviewStatus = "APPROVED" | "NOT_REVIEWED" | "PENDING" | "REJECTED";
 export type Reviewer = string;
+export interface Runbook {
+  DocumentName: DocumentARN;
+  DocumentVersion?: DocumentVersion;
+  Parameters?: AutomationParameterMap;
+  TargetParameterName?: AutomationParameterKey;
+  Targets?: Targets;
+  TargetMaps?: TargetMaps;
+  MaxConcurrency?: MaxConcurrency;
+  MaxErrors?: MaxErrors;
+  TargetLocations?: TargetLocations;
+}
+export type Runbooks = Runbook[];
 export type S3BucketName = string;
 export type S3KeyPrefix = string;
 export type S3Region = string;
@@ -1127,6 +1315,12 @@ export interface ScheduledWindowExecution {
   ExecutionTime?: MaintenanceWindowStringDateTime;
 }
 export type ScheduledWindowExecutionList = ScheduledWindowExecution[];
+export interface SendAutomationSignalRequest {
+  AutomationExecutionId: AutomationExecutionId;
+  SignalType: SignalType;
+  Payload?: AutomationParameterMap;
+}
+export type SendAutomationSignalResult = Record<string, never>;
 export interface SendCommandRequest {
   InstanceIds?: InstanceIdList;
   Targets?: Targets;
@@ -1152,12 +1346,73 @@ export interface SendCommandResult {
 }
 export type ServiceRole = string;
 export type SharedDocumentVersion = string;
+export type SignalType = "Approve" | "Reject" | "StartStep" | "StopStep" | "Resume" | "Revoke";
 export type SourceId = string;
 export type SourceType = "AWS::EC2::Instance" | "AWS::IoT::Thing" | "AWS::SSM::ManagedInstance";
 export type StandardErrorContent = string;
 export type StandardOutputContent = string;
+export interface StartAutomationExecutionRequest {
+  DocumentName: DocumentARN;
+  DocumentVersion?: DocumentVersion;
+  Parameters?: AutomationParameterMap;
+  ClientToken?: IdempotencyToken;
+  Mode?: ExecutionMode;
+  TargetParameterName?: AutomationParameterKey;
+  Targets?: Targets;
+  TargetMaps?: TargetMaps;
+  MaxConcurrency?: MaxConcurrency;
+  MaxErrors?: MaxErrors;
+  TargetLocations?: TargetLocations;
+  Tags?: TagList;
+  AlarmConfiguration?: AlarmConfiguration;
+  TargetLocationsURL?: TargetLocationsURL;
+}
+export interface StartAutomationExecutionResult {
+  AutomationExecutionId?: AutomationExecutionId;
+}
 export type StatusDetails = string;
 export type StatusName = string;
+export interface StepExecution {
+  StepName?: String;
+  Action?: AutomationActionName;
+  TimeoutSeconds?: Long;
+  OnFailure?: String;
+  MaxAttempts?: Integer;
+  ExecutionStartTime?: DateTime;
+  ExecutionEndTime?: DateTime;
+  StepStatus?: AutomationExecutionStatus;
+  ResponseCode?: String;
+  Inputs?: NormalStringMap;
+  Outputs?: AutomationParameterMap;
+  Response?: String;
+  FailureMessage?: String;
+  FailureDetails?: FailureDetails;
+  StepExecutionId?: String;
+  OverriddenParameters?: AutomationParameterMap;
+  IsEnd?: Boolean;
+  NextStep?: String;
+  IsCritical?: Boolean;
+  ValidNextSteps?: ValidNextStepList;
+  Targets?: Targets;
+  TargetLocation?: TargetLocation;
+  TriggeredAlarms?: AlarmStateInformationList;
+  ParentStepDetails?: ParentStepDetails;
+}
+export interface StepExecutionFilter {
+  Key: StepExecutionFilterKey;
+  Values: StepExecutionFilterValueList;
+}
+export type StepExecutionFilterKey = "StartTimeBefore" | "StartTimeAfter" | "StepExecutionStatus" | "StepExecutionId" | "StepName" | "Action" | "ParentStepExecutionId" | "ParentStepIteration" | "ParentStepIteratorValue";
+export type StepExecutionFilterList = StepExecutionFilter[];
+export type StepExecutionFilterValue = string;
+export type StepExecutionFilterValueList = StepExecutionFilterValue[];
+export type StepExecutionList = StepExecution[];
+export interface StopAutomationExecutionRequest {
+  AutomationExecutionId: AutomationExecutionId;
+  Type?: StopType;
+}
+export type StopAutomationExecutionResult = Record<string, never>;
+export type StopType = "Complete" | "Cancel";
 export type String = string;
 export type StringDateTime = string;
 export type StringList = String[];
@@ -1177,6 +1432,27 @@ export interface TargetInUseException {
   Message?: String;
 }
 export type TargetKey = string;
+export interface TargetLocation {
+  Accounts?: Accounts;
+  Regions?: Regions;
+  TargetLocationMaxConcurrency?: MaxConcurrency;
+  TargetLocationMaxErrors?: MaxErrors;
+  ExecutionRoleName?: ExecutionRoleName;
+  TargetLocationAlarmConfiguration?: AlarmConfiguration;
+  IncludeChildOrganizationUnits?: Boolean;
+  ExcludeAccounts?: ExcludeAccounts;
+  Targets?: Targets;
+  TargetsMaxConcurrency?: MaxConcurrency;
+  TargetsMaxErrors?: MaxErrors;
+}
+export type TargetLocations = TargetLocation[];
+export type TargetLocationsURL = string;
+export type TargetMap = Record<string, TargetMapValueList>;
+export type TargetMapKey = string;
+export type TargetMapValue = string;
+export type TargetMapValueList = TargetMapValue[];
+export type TargetMaps = TargetMap[];
+export type TargetParameterList = ParameterValue[];
 export type TargetType = string;
 export type TargetValue = string;
 export type TargetValues = TargetValue[];
@@ -1291,6 +1567,8 @@ export interface UpdateMaintenanceWindowTaskResult {
   AlarmConfiguration?: AlarmConfiguration;
 }
 export type Url = string;
+export type ValidNextStep = string;
+export type ValidNextStepList = ValidNextStep[];
 export type Version = string;
 
 export interface OperationTypes {
@@ -1307,6 +1585,8 @@ export interface OperationTypes {
   DeregisterTargetFromMaintenanceWindow: { input: DeregisterTargetFromMaintenanceWindowRequest; output: DeregisterTargetFromMaintenanceWindowResult };
   DeregisterTaskFromMaintenanceWindow: { input: DeregisterTaskFromMaintenanceWindowRequest; output: DeregisterTaskFromMaintenanceWindowResult };
   DescribeActivations: { input: DescribeActivationsRequest; output: DescribeActivationsResult };
+  DescribeAutomationExecutions: { input: DescribeAutomationExecutionsRequest; output: DescribeAutomationExecutionsResult };
+  DescribeAutomationStepExecutions: { input: DescribeAutomationStepExecutionsRequest; output: DescribeAutomationStepExecutionsResult };
   DescribeDocument: { input: DescribeDocumentRequest; output: DescribeDocumentResult };
   DescribeDocumentPermission: { input: DescribeDocumentPermissionRequest; output: DescribeDocumentPermissionResponse };
   DescribeInstanceInformation: { input: DescribeInstanceInformationRequest; output: DescribeInstanceInformationResult };
@@ -1318,6 +1598,7 @@ export interface OperationTypes {
   DescribeMaintenanceWindowTasks: { input: DescribeMaintenanceWindowTasksRequest; output: DescribeMaintenanceWindowTasksResult };
   DescribeMaintenanceWindows: { input: DescribeMaintenanceWindowsRequest; output: DescribeMaintenanceWindowsResult };
   DescribeMaintenanceWindowsForTarget: { input: DescribeMaintenanceWindowsForTargetRequest; output: DescribeMaintenanceWindowsForTargetResult };
+  GetAutomationExecution: { input: GetAutomationExecutionRequest; output: GetAutomationExecutionResult };
   GetCommandInvocation: { input: GetCommandInvocationRequest; output: GetCommandInvocationResult };
   GetDocument: { input: GetDocumentRequest; output: GetDocumentResult };
   GetMaintenanceWindow: { input: GetMaintenanceWindowRequest; output: GetMaintenanceWindowResult };
@@ -1334,7 +1615,10 @@ export interface OperationTypes {
   RegisterTargetWithMaintenanceWindow: { input: RegisterTargetWithMaintenanceWindowRequest; output: RegisterTargetWithMaintenanceWindowResult };
   RegisterTaskWithMaintenanceWindow: { input: RegisterTaskWithMaintenanceWindowRequest; output: RegisterTaskWithMaintenanceWindowResult };
   RemoveTagsFromResource: { input: RemoveTagsFromResourceRequest; output: RemoveTagsFromResourceResult };
+  SendAutomationSignal: { input: SendAutomationSignalRequest; output: SendAutomationSignalResult };
   SendCommand: { input: SendCommandRequest; output: SendCommandResult };
+  StartAutomationExecution: { input: StartAutomationExecutionRequest; output: StartAutomationExecutionResult };
+  StopAutomationExecution: { input: StopAutomationExecutionRequest; output: StopAutomationExecutionResult };
   UpdateDocument: { input: UpdateDocumentRequest; output: UpdateDocumentResult };
   UpdateDocumentDefaultVersion: { input: UpdateDocumentDefaultVersionRequest; output: UpdateDocumentDefaultVersionResult };
   UpdateMaintenanceWindow: { input: UpdateMaintenanceWindowRequest; output: UpdateMaintenanceWindowResult };

@@ -1,0 +1,140 @@
+// StartAutomationExecution, GetAutomationExecution, DescribeAutomationExecutions,
+// DescribeAutomationStepExecutions, StopAutomationExecution, SendAutomationSignal. Times are epoch
+// seconds on the wire; a step's Inputs are each input as JSON text and Outputs lists of strings, as AWS
+// shows them.
+
+import { type AutomationExecution, isAutomationFinal, shownValues, type StepExecution } from '../domain/automation/execution.ts';
+import type { Scope } from '../domain/model.ts';
+import { type AutomationService, checkMode } from '../service/automations.ts';
+import type { Handler } from '../wire/api.ts';
+import type {
+  AutomationExecution as WireExecution, AutomationExecutionMetadata, StepExecution as WireStep,
+} from '../wire/generated/types.ts';
+import { seconds, startingToken } from './mapping.ts';
+
+/** [I] Who started an execution: the caller's account (this service does not know IAM users). */
+function caller(scope: Scope): string {
+  return `arn:aws:iam::${scope.account}:root`;
+}
+
+function outputsOut(outputs: Record<string, unknown> | undefined): Record<string, string[]> | undefined {
+  if (!outputs) return undefined;
+  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, shownValues(v)]));
+}
+
+function stepOut(s: StepExecution): WireStep {
+  return {
+    StepName: s.stepName,
+    Action: s.action,
+    TimeoutSeconds: s.timeoutSeconds,
+    OnFailure: s.onFailure,
+    MaxAttempts: s.maxAttempts,
+    ExecutionStartTime: seconds(s.startedAt),
+    ExecutionEndTime: s.endedAt === undefined ? undefined : seconds(s.endedAt),
+    StepStatus: s.status,
+    ResponseCode: s.responseCode,
+    Inputs: Object.fromEntries(Object.entries(s.inputs).map(([k, v]) => [k, JSON.stringify(v)])),
+    Outputs: outputsOut(s.outputs),
+    Response: s.response,
+    FailureMessage: s.failureMessage,
+    FailureDetails: s.failureDetails && { FailureStage: s.failureDetails.failureStage, FailureType: s.failureDetails.failureType, Details: s.failureDetails.details },
+    StepExecutionId: s.stepExecutionId,
+    IsEnd: s.isEnd,
+    NextStep: s.chosen ?? s.nextStep,
+    IsCritical: s.isCritical,
+    ValidNextSteps: s.chosen ? [s.chosen] : undefined,
+  };
+}
+
+function current(e: AutomationExecution): StepExecution | undefined {
+  return isAutomationFinal(e.status) ? undefined : e.steps.at(-1);
+}
+
+function executionOut(e: AutomationExecution): WireExecution {
+  const step = current(e);
+  return {
+    AutomationExecutionId: e.id,
+    DocumentName: e.documentName,
+    DocumentVersion: e.documentVersion,
+    ExecutionStartTime: seconds(e.startedAt ?? e.createdAt),
+    ExecutionEndTime: e.endedAt === undefined ? undefined : seconds(e.endedAt),
+    AutomationExecutionStatus: e.status,
+    StepExecutions: e.steps.map(stepOut),
+    StepExecutionsTruncated: false,
+    Parameters: e.parameters,
+    Outputs: e.outputs ?? {},
+    FailureMessage: e.failureMessage,
+    Mode: e.mode,
+    ParentAutomationExecutionId: e.parentId,
+    ExecutedBy: e.executedBy,
+    CurrentStepName: step?.stepName,
+    CurrentAction: step?.action,
+  };
+}
+
+function metadataOut(e: AutomationExecution): AutomationExecutionMetadata {
+  const step = current(e);
+  return {
+    AutomationExecutionId: e.id,
+    DocumentName: e.documentName,
+    DocumentVersion: e.documentVersion,
+    AutomationExecutionStatus: e.status,
+    ExecutionStartTime: seconds(e.startedAt ?? e.createdAt),
+    ExecutionEndTime: e.endedAt === undefined ? undefined : seconds(e.endedAt),
+    ExecutedBy: e.executedBy,
+    LogFile: '',
+    Outputs: e.outputs ?? {},
+    Mode: e.mode,
+    ParentAutomationExecutionId: e.parentId,
+    CurrentStepName: step?.stepName,
+    CurrentAction: step?.action,
+    FailureMessage: e.failureMessage,
+    AutomationType: 'Local',
+  };
+}
+
+export function automationHandlers(automations: AutomationService) {
+  const StartAutomationExecution: Handler<'StartAutomationExecution'> = async (input, { scope }) => {
+    const id = await automations.start(scope, {
+      documentName: input.DocumentName,
+      documentVersion: input.DocumentVersion,
+      parameters: input.Parameters,
+      clientToken: input.ClientToken,
+      mode: checkMode(input.Mode),
+      tags: input.Tags?.map((t) => ({ key: t.Key, value: t.Value })),
+      executedBy: caller(scope),
+    });
+    return { AutomationExecutionId: id };
+  };
+
+  const GetAutomationExecution: Handler<'GetAutomationExecution'> = async (input, { scope }) => ({
+    AutomationExecution: executionOut(await automations.get(scope, input.AutomationExecutionId)),
+  });
+
+  const DescribeAutomationExecutions: Handler<'DescribeAutomationExecutions'> = async (input, { scope }) => {
+    const page = await automations.list(scope, {
+      filters: input.Filters?.map((f) => ({ key: f.Key, values: f.Values })), maxResults: input.MaxResults, nextToken: startingToken(input.NextToken),
+    });
+    return { AutomationExecutionMetadataList: page.executions.map(metadataOut), NextToken: page.nextToken };
+  };
+
+  const DescribeAutomationStepExecutions: Handler<'DescribeAutomationStepExecutions'> = async (input, { scope }) => {
+    const page = await automations.steps(scope, input.AutomationExecutionId, {
+      filters: input.Filters?.map((f) => ({ key: f.Key, values: f.Values })), maxResults: input.MaxResults,
+      nextToken: startingToken(input.NextToken), reverseOrder: input.ReverseOrder,
+    });
+    return { StepExecutions: page.steps.map(stepOut), NextToken: page.nextToken };
+  };
+
+  const StopAutomationExecution: Handler<'StopAutomationExecution'> = async (input, { scope }) => {
+    await automations.stop(scope, input.AutomationExecutionId, input.Type);
+    return {};
+  };
+
+  const SendAutomationSignal: Handler<'SendAutomationSignal'> = async (input, { scope }) => {
+    await automations.signal(scope, input.AutomationExecutionId, input.SignalType, input.Payload ?? {}, caller(scope));
+    return {};
+  };
+
+  return { StartAutomationExecution, GetAutomationExecution, DescribeAutomationExecutions, DescribeAutomationStepExecutions, StopAutomationExecution, SendAutomationSignal };
+}

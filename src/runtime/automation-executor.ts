@@ -1,0 +1,287 @@
+// Moves automation executions on the service's clock, as the engine's steps (domain/automation/
+// execution.ts decides; this performs). An execution moves when it is due (a sleep ends, a step times
+// out) or when news reached its inbox (its step's command ended, a call answered, a signal, a stop): each
+// step of the engine loads it (held), applies the news then `due`, does in the same transaction the work
+// that lives in the store (a Run Command command for aws:runCommand, a child execution for
+// aws:executeAutomation, a cancel), and saves it with its window's report. Work outside the store (a call
+// to a service) starts only after the commit (afterCommit) and answers through the inbox, so a rolled-back
+// step calls nothing and an answer is applied by whichever replica moves the execution next.
+
+import { type AutomationEffect, type AutomationEvent, type AutomationExecution, type AutomationStatus, isAutomationFinal, next, type StepExecution, type WorkResult } from '../domain/automation/execution.ts';
+import { newAutomationExecution } from '../domain/automation/new-execution.ts';
+import { cancelInvocations, isFinal as isCommandFinal, newCommand, type SendCommandInput, type WindowReport } from '../domain/commands.ts';
+import { ServiceError } from '../domain/errors.ts';
+import type { ExecutionStatus } from '../domain/execution.ts';
+import type { Scope, TargetSpec } from '../domain/model.ts';
+import { resolveTargets } from '../domain/target-resolution.ts';
+import { saveCommandChange } from '../service/command-changes.ts';
+import type { Clock, IdGenerator, Store, StoreOperations } from '../service/ports.ts';
+import { findRunbook } from '../service/runbooks.ts';
+import { runnableDocument } from '../service/runnable-documents.ts';
+
+/** Work done outside the store for one step (a call to a service), answered with how it ended. */
+export type AutomationCall = (request: { scope: Scope; execution: AutomationExecution; step: StepExecution }) => Promise<WorkResult>;
+
+export interface AutomationActions {
+  /** Actions performed by calls, by action name (aws:executeAwsApi, aws:changeInstanceState, ...). */
+  calls: Partial<Record<string, AutomationCall>>;
+  /** aws:executeScript runs user code on this machine: only when the operator turned it on. */
+  scripts?: AutomationCall;
+}
+
+/** A call to make once the step that asked for it has committed. */
+export interface PendingCall {
+  scope: Scope;
+  execution: AutomationExecution;
+  step: StepExecution;
+  call: AutomationCall;
+}
+
+const DUE_BATCH = 25;
+/** How long a call without its own timeoutSeconds may stay unanswered (a lost process, a hung endpoint) [ours]. */
+export const CALL_LIMIT_SECONDS = 600;
+
+const WINDOW_STATUS: Record<AutomationStatus, ExecutionStatus> = {
+  Pending: 'PENDING', InProgress: 'IN_PROGRESS', Waiting: 'IN_PROGRESS', Success: 'SUCCESS', TimedOut: 'TIMED_OUT',
+  Cancelling: 'CANCELLING', Cancelled: 'CANCELLED', Failed: 'FAILED',
+};
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function strings(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+/** aws:runCommand's Parameters as SendCommand takes them: each value a list of strings. */
+function commandParameters(value: unknown): Record<string, string[]> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : [typeof v === 'string' ? v : JSON.stringify(v)]]));
+}
+
+function targetsOf(value: unknown): TargetSpec[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.map((t) => ({ key: String((t as Record<string, unknown>).Key), values: strings((t as Record<string, unknown>).Values) ?? [] }));
+}
+
+const failed = (failureMessage: string, failureType = 'Verification'): WorkResult => ({ status: 'Failed', failureMessage, failureType });
+
+export class AutomationExecutor {
+  private readonly ids: IdGenerator;
+  private readonly actions: AutomationActions;
+  private store: Store | undefined;
+  private clock: Clock | undefined;
+  private wake: () => void = () => {};
+  private log: (message: string, fields?: Record<string, unknown>) => void = () => {};
+
+  constructor(ids: IdGenerator, actions: AutomationActions) {
+    this.ids = ids;
+    this.actions = actions;
+  }
+
+  /** Where call answers are written, and who is woken when one arrives (the engine). */
+  connect(store: Store, clock: Clock, wake: () => void, log: (message: string, fields?: Record<string, unknown>) => void): void {
+    this.store = store;
+    this.clock = clock;
+    this.wake = wake;
+    this.log = log;
+  }
+
+  /** A new execution, stored and started in the caller's transaction (StartAutomationExecution, a window's AUTOMATION task). */
+  async start(tx: StoreOperations, scope: Scope, execution: AutomationExecution, now: number): Promise<{ execution: AutomationExecution; calls: PendingCall[] }> {
+    await tx.insertAutomationExecution(scope, execution);
+    return this.apply(tx, scope, execution, [{ kind: 'start' }], now);
+  }
+
+  /** Moves every execution with something due at or before `now` (one batch; the engine comes back for more). */
+  async advanceDue(tx: StoreOperations, now: number): Promise<PendingCall[]> {
+    const calls: PendingCall[] = [];
+    for (const { scope, executionId } of await tx.listDueAutomations(now, DUE_BATCH)) {
+      const news = await tx.takeAutomationInbox(scope, executionId, now);
+      const execution = await tx.getAutomationExecution(scope, executionId);
+      if (!execution) continue; // news for an execution that is gone: taken, and dropped
+      const events: AutomationEvent[] = [...news];
+      if (execution.dueAt !== undefined && execution.dueAt <= now) events.push({ kind: 'due' });
+      calls.push(...(await this.apply(tx, scope, execution, events, now)).calls);
+    }
+    return calls;
+  }
+
+  /** Makes the calls steps asked for, now that their step has committed; each answer goes to the execution's inbox. */
+  afterCommit(calls: readonly PendingCall[]): void {
+    for (const pending of calls) {
+      void this.perform(pending);
+    }
+  }
+
+  private async perform({ scope, execution, step, call }: PendingCall): Promise<void> {
+    let result: WorkResult;
+    try {
+      result = await call({ scope, execution, step });
+    } catch (error) {
+      result = failed(error instanceof Error ? error.message : String(error), 'Execution');
+    }
+    const { store, clock } = this;
+    if (!store || !clock) return;
+    try {
+      // Due at the service's now (the manual clock's, when it is manual): the next step applies it.
+      await store.transaction((tx) => tx.putAutomationInbox(scope, execution.id, { kind: 'work-ended', stepExecutionId: step.stepExecutionId, result }, clock.now()));
+      this.wake();
+    } catch (error) {
+      this.log('an automation step\'s answer could not be recorded; the step ends at its time limit', { executionId: execution.id, step: step.stepName, error: String(error) });
+    }
+  }
+
+  /** Applies `events` in order (and what the work they start reports at once), then saves the execution. */
+  private async apply(tx: StoreOperations, scope: Scope, loaded: AutomationExecution, events: AutomationEvent[], now: number): Promise<{ execution: AutomationExecution; calls: PendingCall[] }> {
+    const queue = [...events];
+    const calls: PendingCall[] = [];
+    let state = loaded;
+    const terms = { newId: () => this.ids.uuid() };
+    for (let i = 0; i < queue.length; i++) {
+      const out = next(state, queue[i], now, terms);
+      state = out.state;
+      for (const effect of out.effects) queue.push(...(await this.perform_(tx, scope, state, effect, now, calls)));
+    }
+    if (state !== loaded) {
+      await tx.updateAutomationExecution(scope, state);
+      const report = windowReport(loaded, state, now);
+      if (report) await tx.putWindowReport(scope, report);
+      if (state.parentId && state.parentStepExecutionId && isAutomationFinal(state.status) && !isAutomationFinal(loaded.status)) {
+        await tx.putAutomationInbox(scope, state.parentId, { kind: 'work-ended', stepExecutionId: state.parentStepExecutionId, result: childResult(state) }, now);
+      }
+    }
+    return { execution: state, calls };
+  }
+
+  /** One effect: the events it gives back at once (work that ended as it started), calls to make after the commit. */
+  private async perform_(tx: StoreOperations, scope: Scope, state: AutomationExecution, effect: AutomationEffect, now: number, calls: PendingCall[]): Promise<AutomationEvent[]> {
+    if (effect.kind === 'stop-work') {
+      await this.stopWork(tx, scope, effect.step, now);
+      return [];
+    }
+    if (effect.kind !== 'start-work') return [];
+    const step = effect.step;
+    const ended = (result: WorkResult): AutomationEvent[] => [{ kind: 'work-ended', stepExecutionId: step.stepExecutionId, result }];
+    try {
+      switch (step.action) {
+        case 'aws:runCommand':
+          return await this.sendCommand(tx, scope, state, step, now);
+        case 'aws:executeAutomation':
+          return await this.startChild(tx, scope, state, step, now, calls);
+        case 'aws:executeScript':
+          if (!this.actions.scripts) {
+            return ended(failed('aws:executeScript runs code on the service\'s machine and is off: the operator turns it on with --allow-execute-script.'));
+          }
+          calls.push({ scope, execution: state, step, call: this.actions.scripts });
+          return this.callLimit(step, now);
+        default: {
+          const call = this.actions.calls[step.action];
+          if (!call) return ended(failed(`Action ${step.action} is not run by this service (docs/coverage.md lists the actions it runs).`, 'Unsupported'));
+          calls.push({ scope, execution: state, step, call });
+          return this.callLimit(step, now);
+        }
+      }
+    } catch (error) {
+      // A request the service refuses (an unknown document, wrong parameters) fails the step with its words.
+      if (error instanceof ServiceError) return ended(failed(`${error.code}: ${error.message}`));
+      throw error;
+    }
+  }
+
+  /** A call has no answer for ever: without its own timeoutSeconds, the step is given CALL_LIMIT_SECONDS. */
+  private callLimit(step: StepExecution, now: number): AutomationEvent[] {
+    const until = step.timeoutSeconds === undefined ? now + CALL_LIMIT_SECONDS * 1000 : undefined;
+    return [{ kind: 'work-started', stepExecutionId: step.stepExecutionId, ref: 'call', ...(until === undefined ? {} : { until }) }];
+  }
+
+  /** aws:runCommand: a Run Command command on this service's nodes, told to the step when it ends. */
+  private async sendCommand(tx: StoreOperations, scope: Scope, state: AutomationExecution, step: StepExecution, now: number): Promise<AutomationEvent[]> {
+    const inputs = step.inputs;
+    const input: SendCommandInput = {
+      documentName: text(inputs.DocumentName) ?? '',
+      documentVersion: text(inputs.DocumentVersion),
+      documentHash: text(inputs.DocumentHash),
+      documentHashType: text(inputs.DocumentHashType),
+      instanceIds: strings(inputs.InstanceIds),
+      targets: targetsOf(inputs.Targets),
+      parameters: commandParameters(inputs.Parameters),
+      comment: text(inputs.Comment) ?? `Automation ${state.id} step ${step.stepName}`,
+      timeoutSeconds: inputs.TimeoutSeconds === undefined ? undefined : Number(inputs.TimeoutSeconds),
+      maxConcurrency: text(inputs.MaxConcurrency),
+      maxErrors: text(inputs.MaxErrors),
+      outputS3BucketName: text(inputs.OutputS3BucketName),
+      outputS3KeyPrefix: text(inputs.OutputS3KeyPrefix),
+      serviceRole: text(inputs.ServiceRoleArn),
+    };
+    if ((input.instanceIds === undefined) === (input.targets === undefined)) {
+      return [{ kind: 'work-ended', stepExecutionId: step.stepExecutionId, result: failed('aws:runCommand needs one of InstanceIds and Targets.') }];
+    }
+    const document = await runnableDocument(tx, scope, { name: input.documentName, version: input.documentVersion, hash: input.documentHash, hashType: input.documentHashType });
+    const nodes = await tx.listNodes(scope);
+    const known = new Set(nodes.map((n) => n.id));
+    const instanceIds = input.instanceIds ? [...new Set(input.instanceIds)] : resolveTargets(input.targets!, nodes);
+    const unknown = instanceIds.filter((id) => !known.has(id));
+    if (unknown.length > 0) return [{ kind: 'work-ended', stepExecutionId: step.stepExecutionId, result: failed(`InvalidInstanceId: Instances [[${unknown.join(', ')}]] not in a valid state for account ${scope.account}`) }];
+    const { command, invocations } = newCommand(this.ids.uuid(), input, document, instanceIds, now);
+    const linked = { ...command, automation: { executionId: state.id, stepExecutionId: step.stepExecutionId } };
+    await tx.insertCommand(scope, linked, invocations);
+    const started: AutomationEvent = { kind: 'work-started', stepExecutionId: step.stepExecutionId, ref: `command:${command.id}` };
+    // A command on no node is over as it is sent.
+    if (isCommandFinal(command.status)) {
+      return [started, { kind: 'work-ended', stepExecutionId: step.stepExecutionId, result: { status: 'Success', outputs: { CommandId: command.id, Status: command.status, ResponseCode: 0, Output: '' } } }];
+    }
+    return [started];
+  }
+
+  /** aws:executeAutomation: a child execution of another runbook; its end is told to this step. */
+  private async startChild(tx: StoreOperations, scope: Scope, state: AutomationExecution, step: StepExecution, now: number, calls: PendingCall[]): Promise<AutomationEvent[]> {
+    const inputs = step.inputs;
+    const runbook = await findRunbook(tx, scope, text(inputs.DocumentName) ?? '', text(inputs.DocumentVersion));
+    const child = newAutomationExecution({
+      id: this.ids.uuid(), account: scope.account, region: scope.region, documentName: runbook.name, documentVersion: runbook.version,
+      document: runbook.document, parameters: commandParameters(inputs.RuntimeParameters), executedBy: state.executedBy, now,
+      parentId: state.id, parentStepExecutionId: step.stepExecutionId,
+    });
+    const started = await this.start(tx, scope, child, now);
+    calls.push(...started.calls);
+    return [{ kind: 'work-started', stepExecutionId: step.stepExecutionId, ref: `automation:${child.id}` }];
+  }
+
+  /** Stops what a step started: its command is cancelled, its child execution stopped; a call's answer is ignored. */
+  private async stopWork(tx: StoreOperations, scope: Scope, step: StepExecution, now: number): Promise<void> {
+    const ref = step.wait?.kind === 'work' ? step.wait.ref : undefined;
+    if (ref?.startsWith('command:')) {
+      const commandId = ref.slice('command:'.length);
+      const command = await tx.getCommand(scope, commandId);
+      if (!command || isCommandFinal(command.status)) return;
+      const invocations = await tx.getCommandInvocations(scope, commandId);
+      const change = cancelInvocations(command, invocations, undefined, now);
+      await saveCommandChange(tx, scope, command, change.command, change.invocations, change.changed, now);
+    } else if (ref?.startsWith('automation:')) {
+      await tx.putAutomationInbox(scope, ref.slice('automation:'.length), { kind: 'stop', type: 'Cancel' }, now);
+    }
+  }
+}
+
+/** The report a window's AUTOMATION invocation is owed after a change (none when nothing it shows changed). */
+function windowReport(before: AutomationExecution, after: AutomationExecution, now: number): WindowReport | undefined {
+  if (!after.window || WINDOW_STATUS[before.status] === WINDOW_STATUS[after.status] && before.failureMessage === after.failureMessage) return undefined;
+  const details = after.status === 'Failed' || after.status === 'TimedOut' ? (after.failureMessage ?? after.status) : after.status;
+  return {
+    windowExecutionId: after.window.windowExecutionId,
+    invocationId: after.window.invocationId,
+    status: WINDOW_STATUS[after.status],
+    statusDetails: details.slice(0, 250),
+    at: isAutomationFinal(after.status) ? (after.endedAt ?? now) : now,
+  };
+}
+
+/** What a parent's aws:executeAutomation step is told when its child ends (ExecutionId, Status, Output). */
+function childResult(child: AutomationExecution): WorkResult {
+  const outputs = { ExecutionId: child.id, Status: child.status, Output: JSON.stringify(child.outputs ?? {}) };
+  if (child.status === 'Success') return { status: 'Success', outputs };
+  return { status: child.status === 'TimedOut' ? 'TimedOut' : child.status === 'Cancelled' ? 'Cancelled' : 'Failed', outputs, failureMessage: `Child execution ${child.id} ended ${child.status}${child.failureMessage ? `: ${child.failureMessage}` : ''}.` };
+}
