@@ -192,21 +192,29 @@ describe('remote LAMBDA and STEP_FUNCTIONS tasks on moto_server', { skip: motoPr
     }
   });
 
-  test('an unknown function and a state machine that fails end the invocations FAILED with the endpoint\'s words', async () => {
+  test('an unknown function, an unknown state machine and one that fails end the invocations FAILED with the endpoint\'s words', async () => {
     // moto's Docker-less Lambda answers for any name; its Docker Lambda looks the function up first (and
     // needs no Docker to refuse an unknown one).
     await motoConfig({ lambda: { use_docker: true } });
     const svc = await service(motoUrl);
     const client = sdkClient(svc.endpoint);
     try {
-      const windowId = await window(client, [{ type: 'LAMBDA', arn: 'no-such-function', on: 'first' }, { type: 'STEP_FUNCTIONS', arn: machines.broken, on: 'second' }]);
+      const missingMachine = `arn:aws:states:${REGION}:${MOTO_ACCOUNT}:stateMachine:no-such-machine`;
+      const windowId = await window(client, [
+        { type: 'LAMBDA', arn: 'no-such-function', on: 'first' }, { type: 'STEP_FUNCTIONS', arn: machines.broken, on: 'second' },
+        { type: 'STEP_FUNCTIONS', arn: missingMachine, on: 'first' },
+      ]);
       const tree = await finished(client, await fire(svc.endpoint, windowId));
       assert.equal(tree.execution.Status, 'FAILED');
       const [unknown] = runOf(tree, 'LAMBDA').invocations;
       assert.equal(unknown.Status, 'FAILED');
       assert.match(unknown.StatusDetails!, /^ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:\d{12}:function:no-such-function/);
-      const [failed] = runOf(tree, 'STEP_FUNCTIONS').invocations;
+      const [failed] = runOf(tree, 'STEP_FUNCTIONS', machines.broken).invocations;
       assert.deepEqual([failed.Status, failed.StatusDetails], ['FAILED', 'FAILED: Boom: the state machine broke']);
+      const [missing] = runOf(tree, 'STEP_FUNCTIONS', missingMachine).invocations;
+      assert.equal(missing.Status, 'FAILED');
+      assert.match(missing.StatusDetails!, /^StateMachineDoesNotExist: /);
+      assert.equal(missing.ExecutionId, `arn:aws:states:${REGION}:${MOTO_ACCOUNT}:execution:no-such-machine:${missing.ExecutionId!.split(':').at(-1)}`);
     } finally {
       client.destroy();
       await motoConfig({ lambda: { use_docker: false } });
@@ -282,7 +290,8 @@ describe('remote LAMBDA and STEP_FUNCTIONS tasks on moto_server', { skip: motoPr
     try {
       const line = svc.output().split('\n').find((l) => l.includes('task types simulated'));
       assert.ok(line, svc.output());
-      assert.deepEqual(JSON.parse(line).simulated, ['AUTOMATION', 'LAMBDA', 'STEP_FUNCTIONS']);
+      const { simulated } = JSON.parse(line) as { simulated: string[] };
+      assert.ok(simulated.includes('LAMBDA') && simulated.includes('STEP_FUNCTIONS') && !simulated.includes('RUN_COMMAND'), line);
       const windowId = await window(client, [{ type: 'LAMBDA', arn: 'no-such-function', on: 'both' }, { type: 'STEP_FUNCTIONS', arn: machines.unused, on: 'first' }]);
       const executionId = await fire(svc.endpoint, windowId);
       await advance(svc.endpoint, 10); // the two nodes' window targets run one after the other
