@@ -37,6 +37,8 @@ interface Call {
   executionId: string;
   /** Found running after a restart or a takeover: the execution may exist already. */
   resumed: boolean;
+  /** Polls waited so far (each wait is longer than the last). */
+  polls?: number;
 }
 
 export interface RemoteTaskRunnerOptions {
@@ -48,10 +50,15 @@ export interface RemoteTaskRunnerOptions {
   wake: () => void;
   metrics?: RemoteCallMetrics;
   log: (message: string, fields?: Record<string, unknown>) => void;
-  /** How often a running Step Functions execution is described (real time). Default 1 s. */
+  /**
+   * How long after its start a running Step Functions execution is first described again (real time),
+   * default 1 s; each later wait is half as long again, up to MAX_POLL_MS.
+   */
   pollMs?: number;
 }
 
+/** The longest wait between two DescribeExecution calls: AWS's quota for them is one bucket per account. */
+const MAX_POLL_MS = 30_000;
 /** How long stop() lets calls in flight finish and record their answers. */
 const STOP_WAIT_MS = 5_000;
 const IN_FLIGHT = new Set(['PENDING', 'IN_PROGRESS', 'CANCELLING']);
@@ -184,7 +191,9 @@ export class RemoteTaskRunner implements TaskRunner {
     }
     if (effect.afterPoll) {
       try {
-        await pause(this.pollMs, undefined, { signal: this.stopping.signal });
+        const polls = call.polls ?? 0;
+        call.polls = polls + 1;
+        await pause(Math.min(MAX_POLL_MS, this.pollMs * 1.5 ** polls), undefined, { signal: this.stopping.signal });
       } catch {
         return undefined; // stopping: followed again after the next start
       }
