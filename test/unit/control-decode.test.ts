@@ -92,7 +92,7 @@ describe('PUT /_mw/outcomes bodies', () => {
     ['a rule that is not an object', [{ status: 'FAILED' }, 'x'], { error: 'rules[1] must be an object.' }],
     ['match as a list', [{ match: [], status: 'FAILED' }], { error: 'rules[0].match must be an object.' }],
     ['an unknown match key', [{ match: { instanceId: 'i-1' }, status: 'FAILED' }],
-      { error: 'rules[0].match.instanceId is not a match key; use windowId, windowTaskId, taskArn, taskType, resourceId, documentName.' }],
+      { error: 'rules[0].match.instanceId is not a match key; use windowId, windowTaskId, taskArn, taskType, resourceId, documentName, pluginName.' }],
     ['an empty match value', [{ match: { windowId: '' }, status: 'FAILED' }], { error: 'rules[0].match.windowId must be a non-empty string.' }],
     ['no status', [{}], { error: 'rules[0].status must be one of SUCCESS, FAILED, TIMED_OUT.' }],
     ['a duration beyond 31 days', [{ status: 'FAILED', durationSeconds: 2_678_401 }], { error: 'rules[0].durationSeconds must be a number from 0 to 2678400.' }],

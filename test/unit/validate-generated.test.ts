@@ -34,8 +34,9 @@ test('generated files are up to date (generator run into a temp dir)', { skip: !
   }
 });
 
-test('the subset: 46 operations (26 of maintenance windows, 9 of Run Command, 4 of activations, 7 more of documents), no AWS prose', () => {
-  assert.equal(operationNames.length, 46);
+test('the subset: 52 operations (26 of maintenance windows, 9 of Run Command, 4 of activations, 7 more of documents, 6 of Automation), no AWS prose', () => {
+  assert.equal(operationNames.length, 52);
+  assert.equal(operationNames.filter((name) => name.includes('Automation')).length, 6);
   assert.equal(operationNames.filter((name) => name.includes('MaintenanceWindow')).length, 23);
   const spec = readFileSync(join(ROOT, 'spec/ssm-maintenance-windows.json'), 'utf8');
   assert.doesNotMatch(spec, /"documentation"|"deprecatedMessage"|"documentationUrl"/);
