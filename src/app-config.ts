@@ -32,6 +32,11 @@ export interface AppConfig {
   manualClockStart?: number;
   /** How long a simulated invocation runs when no outcome rule says otherwise. Default 1 s. */
   invocationSeconds: number;
+  /**
+   * Run aws:executeScript steps: runbook code (Python, PowerShell) runs on this machine as the service's
+   * user, each script in its own process. Default off: such a step fails saying so.
+   */
+  allowExecuteScript?: boolean;
   /** A JSON file of managed nodes to load into the inventory at start (see `--nodes`). */
   nodesFile?: string;
   /** The keys whose SigV4 signatures are accepted (`--credentials`); without it no signature is verified. */

@@ -43,6 +43,9 @@ Options (flag / environment variable / default):
   --eventbridge-source S MW_EVENTBRIDGE_SOURCE aws.ssm  the Source PutEvents sends (AWS refuses aws.* from customers)
   --event-retention N    MW_EVENT_RETENTION 100000      events kept for delivery; older ones are dropped
   --insecure-open        MW_INSECURE_OPEN=1 off         allow a non-loopback --host without --credentials
+  --allow-execute-script MW_ALLOW_EXECUTE_SCRIPT=1 off run aws:executeScript steps: runbook code (python3, pwsh) runs
+                                                        on this machine AS THE SERVICE'S USER (own process, time limit,
+                                                        no inherited environment); off, such a step fails
   --log-level LEVEL      MW_LOG_LEVEL       info        trace, debug (adds a line per state change), info (a line per
                                                         request), warn, error or silent; JSON lines, or readable
                                                         ones when stdout is a terminal
@@ -102,6 +105,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'insecure-open': { type: 'boolean' },
+      'allow-execute-script': { type: 'boolean' },
       quiet: { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -139,6 +143,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
     tlsCertFile: (values['tls-cert'] ?? env.MW_TLS_CERT) || undefined,
     tlsKeyFile: (values['tls-key'] ?? env.MW_TLS_KEY) || undefined,
     insecureOpen: values['insecure-open'] ?? env.MW_INSECURE_OPEN === '1',
+    allowExecuteScript: values['allow-execute-script'] ?? env.MW_ALLOW_EXECUTE_SCRIPT === '1',
     store,
     postgresSchema: values['postgres-schema'] ?? env.MW_POSTGRES_SCHEMA,
     leaseSeconds: integer('--lease-seconds', values['lease-seconds'] ?? env.MW_LEASE_SECONDS, defaultConfig.leaseSeconds, 1),
