@@ -2,6 +2,7 @@
 // the query, and how to build links that keep the account and Region.
 
 import type { Scope } from '../domain/model.ts';
+import type { AutomationService } from '../service/automations.ts';
 import type { CommandService } from '../service/commands.ts';
 import type { ControlService } from '../service/control.ts';
 import type { DocumentService } from '../service/documents.ts';
@@ -21,6 +22,7 @@ export interface ConsoleServices {
   history: HistoryService;
   commands: CommandService;
   documents: DocumentService;
+  automations: AutomationService;
   control: ControlService;
   /** How long a registered node stays Online without word from its agent (for PingStatus). */
   pingTimeoutMs: number;
