@@ -33,6 +33,11 @@ export interface AppConfig {
   /** How long a simulated invocation runs when no outcome rule says otherwise. Default 1 s. */
   invocationSeconds: number;
   /**
+   * Task types run as simulated invocations (outcome rules, invocationSeconds) instead of for real:
+   * AUTOMATION (else: a real automation execution), LAMBDA, STEP_FUNCTIONS (else: the endpoint configured).
+   */
+  simulatedTaskTypes?: string[];
+  /**
    * Run aws:executeScript steps: runbook code (Python, PowerShell) runs on this machine as the service's
    * user, each script in its own process. Default off: such a step fails saying so.
    */

@@ -19,12 +19,13 @@ import { replicaName } from './runtime/replica-identity.ts';
 import { StateEvents } from './runtime/state-events.ts';
 import { AutomationExecutor } from './runtime/automation-executor.ts';
 import { AutomationService } from './service/automations.ts';
+import type { TaskType } from './domain/model.ts';
 import { AutomationTaskRunner } from './runtime/task-runners/automation-task-runner.ts';
 import { CommandTaskRunner } from './runtime/task-runners/command-task-runner.ts';
 import { SimulatedCommandRunner } from './runtime/task-runners/simulated-command-runner.ts';
 import { SimulatedRunner } from './runtime/task-runners/simulated-runner.ts';
 import { remoteRunners, simulatedTaskTypes } from './runtime/task-runners/remote-runners.ts';
-import { RunnersByTaskType } from './runtime/task-runners/task-runner.ts';
+import { RunnersByTaskType, type TaskRunner } from './runtime/task-runners/task-runner.ts';
 import { ActivationService } from './service/activations.ts';
 import { AgentDelivery } from './service/agent-delivery.ts';
 import { AgentService } from './service/agents.ts';
@@ -202,7 +203,9 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
   // AUTOMATION invocations run their runbook in the automation engine (outcome rules still decide them).
   const simulated = new SimulatedRunner(config.invocationSeconds * 1000);
   const automations = new AutomationExecutor(ids, { calls: {} });
-  const byType = { RUN_COMMAND: new CommandTaskRunner(commands), AUTOMATION: new AutomationTaskRunner(automations, simulated), ...remote.runners };
+  const real: Partial<Record<TaskType, TaskRunner>> = { RUN_COMMAND: new CommandTaskRunner(commands), AUTOMATION: new AutomationTaskRunner(automations, simulated), ...remote.runners };
+  // --simulate: the operator's choice of task types that stay simulated whatever could run them for real.
+  const byType = Object.fromEntries(Object.entries(real).filter(([type]) => !(config.simulatedTaskTypes ?? []).includes(type))) as Partial<Record<TaskType, TaskRunner>>;
   const runner = new RunnersByTaskType(byType, simulated);
   const events = new EventBus({
     store, owner, deliver: delivery.deliver, realClock: time.realClock, retention: config.eventRetention, log: config.log, leaseMs,
@@ -217,12 +220,13 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
     },
   });
   automations.connect(store, time.clock, () => void engine.wake(), config.log);
+  automations.countWith(metrics);
   return {
     engine, commands, automations, events, metrics,
     /** Starts the engine (unless config.engine is false) and the delivery to the command line's event targets. */
     async start(): Promise<void> {
       if (config.engine) {
-        config.log('task types simulated (no AWS endpoint configured for them)', { simulated: simulatedTaskTypes(byType), endpoints: remote.endpoints });
+        config.log('task types simulated (no AWS endpoint configured for them, or --simulate)', { simulated: simulatedTaskTypes(byType), endpoints: remote.endpoints });
         await engine.start();
       }
       await events.start([

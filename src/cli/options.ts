@@ -24,6 +24,9 @@ Options (flag / environment variable / default):
   --clock MODE           MW_CLOCK           system      'system', or 'manual': time moves only via POST /_mw/clock
   --clock-start ISO      MW_CLOCK_START     now         where the manual clock starts
   --invocation-seconds N MW_INVOCATION_SECONDS 1        simulated run time of an invocation (no outcome rule)
+  --simulate TYPES       MW_SIMULATE        (none)      task types to simulate instead of running them for real, comma-
+                                                        separated: AUTOMATION (else a real automation execution of the
+                                                        runbook), LAMBDA, STEP_FUNCTIONS (else the endpoint configured)
   --nodes FILE           MW_NODES           (none)      JSON list of managed nodes to load at start:
                                                         [{"id":"i-0123456789abcdef0","tags":{"Env":"dev"},"resourceGroups":["web"],
                                                           "account":"000000000000","region":"us-east-1"}]
@@ -55,6 +58,15 @@ Options (flag / environment variable / default):
 
 /** A command line that cannot work: the CLI prints the message as one line and exits 2. */
 export class UsageError extends Error {}
+
+const SIMULATABLE = ['AUTOMATION', 'LAMBDA', 'STEP_FUNCTIONS'];
+
+function simulatedTypes(text: string | undefined): string[] {
+  const types = (text ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const wrong = types.filter((t) => !SIMULATABLE.includes(t));
+  if (wrong.length > 0) throw new UsageError(`--simulate takes ${SIMULATABLE.join(', ')} (comma-separated), got '${wrong.join(',')}'`);
+  return types;
+}
 
 function integer(name: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (text === undefined || text === '') return fallback;
@@ -100,6 +112,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
       clock: { type: 'string' },
       'clock-start': { type: 'string' },
       'invocation-seconds': { type: 'string' },
+      simulate: { type: 'string' },
       nodes: { type: 'string' },
       credentials: { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -138,6 +151,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
     clockMode,
     manualClockStart,
     invocationSeconds,
+    simulatedTaskTypes: simulatedTypes(values.simulate ?? env.MW_SIMULATE),
     nodesFile: values.nodes ?? env.MW_NODES,
     credentialsFile: (values.credentials ?? env.MW_CREDENTIALS) || undefined,
     tlsCertFile: (values['tls-cert'] ?? env.MW_TLS_CERT) || undefined,

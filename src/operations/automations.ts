@@ -4,6 +4,7 @@
 // shows them.
 
 import { type AutomationExecution, isAutomationFinal, shownValues, type StepExecution } from '../domain/automation/execution.ts';
+import { progressCounters } from '../domain/automation/rate-control.ts';
 import type { Scope } from '../domain/model.ts';
 import { type AutomationService, checkMode } from '../service/automations.ts';
 import type { Handler } from '../wire/api.ts';
@@ -50,9 +51,25 @@ function current(e: AutomationExecution): StepExecution | undefined {
   return isAutomationFinal(e.status) ? undefined : e.steps.at(-1);
 }
 
+/** What rate control shows of an execution (its targets, counters), or nothing. */
+function rateOut(e: AutomationExecution) {
+  const rate = e.rate;
+  if (!rate) return {};
+  return {
+    TargetParameterName: rate.targetParameterName,
+    Targets: rate.targets?.map((t) => ({ Key: t.key, Values: t.values })),
+    TargetMaps: rate.targetMaps,
+    ResolvedTargets: { ParameterValues: rate.runs.map((r) => r.target), Truncated: false },
+    MaxConcurrency: rate.maxConcurrency,
+    MaxErrors: rate.maxErrors,
+  };
+}
+
 function executionOut(e: AutomationExecution): WireExecution {
   const step = current(e);
   return {
+    ...rateOut(e),
+    ...(e.rate ? { ProgressCounters: progressCounters(e.rate) } : {}),
     AutomationExecutionId: e.id,
     DocumentName: e.documentName,
     DocumentVersion: e.documentVersion,
@@ -75,6 +92,7 @@ function executionOut(e: AutomationExecution): WireExecution {
 function metadataOut(e: AutomationExecution): AutomationExecutionMetadata {
   const step = current(e);
   return {
+    ...rateOut(e),
     AutomationExecutionId: e.id,
     DocumentName: e.documentName,
     DocumentVersion: e.documentVersion,
@@ -102,6 +120,11 @@ export function automationHandlers(automations: AutomationService) {
       clientToken: input.ClientToken,
       mode: checkMode(input.Mode),
       tags: input.Tags?.map((t) => ({ key: t.Key, value: t.Value })),
+      targetParameterName: input.TargetParameterName,
+      targets: input.Targets?.map((t) => ({ key: t.Key ?? '', values: t.Values ?? [] })),
+      targetMaps: input.TargetMaps,
+      maxConcurrency: input.MaxConcurrency,
+      maxErrors: input.MaxErrors,
       executedBy: caller(scope),
     });
     return { AutomationExecutionId: id };

@@ -15,6 +15,8 @@ import type { ExecutionStatus } from '../domain/execution.ts';
 import type { Scope, TargetSpec } from '../domain/model.ts';
 import { resolveTargets } from '../domain/target-resolution.ts';
 import { saveCommandChange } from '../service/command-changes.ts';
+import { type AutomationCount, AutomationChanges, countAutomation } from './automation-events.ts';
+import type { AutomationMetrics } from './metrics.ts';
 import type { Clock, IdGenerator, Store, StoreOperations } from '../service/ports.ts';
 import { findRunbook } from '../service/runbooks.ts';
 import { runnableDocument } from '../service/runnable-documents.ts';
@@ -75,6 +77,8 @@ export class AutomationExecutor {
   private clock: Clock | undefined;
   private wake: () => void = () => {};
   private log: (message: string, fields?: Record<string, unknown>) => void = () => {};
+  private metrics: AutomationMetrics | undefined;
+  private readonly counts: AutomationCount[] = [];
 
   constructor(ids: IdGenerator, actions: AutomationActions) {
     this.ids = ids;
@@ -87,6 +91,11 @@ export class AutomationExecutor {
     this.clock = clock;
     this.wake = wake;
     this.log = log;
+  }
+
+  /** Where executions and steps are counted (GET /metrics). */
+  countWith(metrics: AutomationMetrics): void {
+    this.metrics = metrics;
   }
 
   /** A new execution, stored and started in the caller's transaction (StartAutomationExecution, a window's AUTOMATION task). */
@@ -111,6 +120,9 @@ export class AutomationExecutor {
 
   /** Makes the calls steps asked for, now that their step has committed; each answer goes to the execution's inbox. */
   afterCommit(calls: readonly PendingCall[]): void {
+    // What the committed steps changed is counted now (a step rolled back counts at the next commit, rarely).
+    if (this.metrics) countAutomation(this.metrics, this.counts.splice(0));
+    else this.counts.length = 0;
     for (const pending of calls) {
       void this.perform(pending);
     }
@@ -140,12 +152,18 @@ export class AutomationExecutor {
     const calls: PendingCall[] = [];
     let state = loaded;
     const terms = { newId: () => this.ids.uuid() };
+    // The status-change events of the execution and its steps, recorded with the change (runtime/automation-events.ts).
+    const told = new AutomationChanges(scope, loaded, now);
     for (let i = 0; i < queue.length; i++) {
       const out = next(state, queue[i], now, terms);
+      told.transition(state, out);
       state = out.state;
       for (const effect of out.effects) queue.push(...(await this.perform_(tx, scope, state, effect, now, calls)));
     }
     if (state !== loaded) {
+      state = told.marked(state);
+      if (told.events.length > 0) await tx.appendEvents(told.events);
+      this.counts.push(...told.counts);
       await tx.updateAutomationExecution(scope, state);
       const report = windowReport(loaded, state, now);
       if (report) await tx.putWindowReport(scope, report);
@@ -160,6 +178,11 @@ export class AutomationExecutor {
   private async perform_(tx: StoreOperations, scope: Scope, state: AutomationExecution, effect: AutomationEffect, now: number, calls: PendingCall[]): Promise<AutomationEvent[]> {
     if (effect.kind === 'stop-work') {
       await this.stopWork(tx, scope, effect.step, now);
+      return [];
+    }
+    if (effect.kind === 'start-target') return this.startTarget(tx, scope, state, effect.index, now, calls);
+    if (effect.kind === 'stop-target') {
+      if (effect.childId) await tx.putAutomationInbox(scope, effect.childId, { kind: 'stop', type: 'Cancel' }, now);
       return [];
     }
     if (effect.kind !== 'start-work') return [];
@@ -248,6 +271,26 @@ export class AutomationExecutor {
     const started = await this.start(tx, scope, child, now);
     calls.push(...started.calls);
     return [{ kind: 'work-started', stepExecutionId: step.stepExecutionId, ref: `automation:${child.id}` }];
+  }
+
+  /** Rate control: the child execution of one target, with the parent's parameters and the target's. */
+  private async startTarget(tx: StoreOperations, scope: Scope, parent: AutomationExecution, index: number, now: number, calls: PendingCall[]): Promise<AutomationEvent[]> {
+    const run = parent.rate!.runs[index];
+    const stepExecutionId = `target:${index}`;
+    try {
+      const runbook = await findRunbook(tx, scope, parent.documentName, parent.documentVersion);
+      const child = newAutomationExecution({
+        id: this.ids.uuid(), account: scope.account, region: scope.region, documentName: runbook.name, documentVersion: runbook.version,
+        document: runbook.document, parameters: { ...parent.parameters, ...run.parameters }, mode: parent.mode, executedBy: parent.executedBy, now,
+        parentId: parent.id, parentStepExecutionId: stepExecutionId,
+      });
+      const started = await this.start(tx, scope, child, now);
+      calls.push(...started.calls);
+      return [{ kind: 'work-started', stepExecutionId, ref: `automation:${child.id}` }];
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      return [{ kind: 'work-ended', stepExecutionId, result: failed(`${error.code}: ${error.message}`) }];
+    }
   }
 
   /** Stops what a step started: its command is cancelled, its child execution stopped; a call's answer is ignored. */

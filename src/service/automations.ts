@@ -4,6 +4,8 @@
 
 import { type AutomationExecution, isAutomationFinal, type SignalType, signalRefusal, type StepExecution } from '../domain/automation/execution.ts';
 import { newAutomationExecution } from '../domain/automation/new-execution.ts';
+import { DEFAULT_AUTOMATION_CONCURRENCY, DEFAULT_AUTOMATION_ERRORS, type RateControl, targetRuns } from '../domain/automation/rate-control.ts';
+import { resolveTargets } from '../domain/target-resolution.ts';
 import { InvalidParameters } from '../domain/documents.ts';
 import { InvalidFilterKey, InvalidNextToken, ServiceError, ValidationException } from '../domain/errors.ts';
 import type { Scope, Tag } from '../domain/model.ts';
@@ -21,6 +23,12 @@ export interface StartAutomationInput {
   clientToken?: string;
   mode?: 'Auto' | 'Interactive';
   tags?: Tag[];
+  /** Rate control: the parameter each target's value goes to, and the targets (or TargetMaps instead). */
+  targetParameterName?: string;
+  targets?: { key: string; values: string[] }[];
+  targetMaps?: Record<string, string[]>[];
+  maxConcurrency?: string;
+  maxErrors?: string;
   /** Who starts it (ExecutedBy): the caller's identity as an ARN. */
   executedBy: string;
 }
@@ -120,19 +128,52 @@ export class AutomationService {
   async start(scope: Scope, input: StartAutomationInput): Promise<string> {
     const now = this.ctx.clock.now();
     const runbook = await findRunbook(this.ctx.store, scope, input.documentName, input.documentVersion);
+    const rate = await this.rateControl(scope, input);
+    const build = (parameters: Record<string, string[]> | undefined) => {
+      try {
+        return newAutomationExecution({
+          id: this.ctx.ids.uuid(), account: scope.account, region: scope.region, documentName: runbook.name, documentVersion: runbook.version,
+          document: runbook.document, parameters, mode: input.mode, executedBy: input.executedBy, now,
+        });
+      } catch (error) {
+        if (error instanceof InvalidParameters) throw new ServiceError('InvalidAutomationExecutionParametersException', error.message);
+        throw error;
+      }
+    };
     let execution: AutomationExecution;
-    try {
-      execution = newAutomationExecution({
-        id: this.ctx.ids.uuid(), account: scope.account, region: scope.region, documentName: runbook.name, documentVersion: runbook.version,
-        document: runbook.document, parameters: input.parameters, mode: input.mode, executedBy: input.executedBy, now,
-      });
-    } catch (error) {
-      if (error instanceof InvalidParameters) throw new ServiceError('InvalidAutomationExecutionParametersException', error.message);
-      throw error;
+    if (rate) {
+      // Each target's child must be a valid run of the runbook: checked now, as AWS refuses the request.
+      for (const run of rate.runs) build({ ...input.parameters, ...run.parameters });
+      execution = { ...build({ ...input.parameters, ...rate.runs[0].parameters }), parameters: input.parameters ?? {}, values: {}, rate };
+    } else {
+      execution = build(input.parameters);
     }
     if (input.tags && input.tags.length > 0) Object.assign(execution, { tags: input.tags });
     const { clientToken, executedBy: _by, ...request } = input;
     return this.engine.startAutomation(scope, execution, (tx, create) => oncePerToken(tx, scope, 'StartAutomationExecution', clientToken, request, now, create));
+  }
+
+  /** The runs rate control asks for, or undefined without TargetParameterName/Targets/TargetMaps. */
+  private async rateControl(scope: Scope, input: StartAutomationInput): Promise<RateControl | undefined> {
+    const { targetParameterName, targets, targetMaps } = input;
+    if (targetParameterName === undefined && targets === undefined && targetMaps === undefined) return undefined;
+    if (targetMaps !== undefined && (targets !== undefined || targetParameterName !== undefined)) {
+      throw new ValidationException('TargetMaps cannot be specified with Targets or TargetParameterName.');
+    }
+    if (targetMaps === undefined && (targetParameterName === undefined || targets === undefined)) {
+      throw new ValidationException('Targets and TargetParameterName must be specified together.');
+    }
+    const nodes = await this.ctx.store.listNodes(scope);
+    const runs = targetRuns({ targetParameterName, targets, targetMaps }, (criteria) => resolveTargets(criteria, nodes));
+    if (runs.length === 0) throw new ServiceError('InvalidTarget', 'The targets of the automation resolve to no value.');
+    return {
+      ...(targetParameterName === undefined ? {} : { targetParameterName }),
+      ...(targets === undefined ? {} : { targets }),
+      ...(targetMaps === undefined ? {} : { targetMaps }),
+      maxConcurrency: input.maxConcurrency ?? DEFAULT_AUTOMATION_CONCURRENCY,
+      maxErrors: input.maxErrors ?? DEFAULT_AUTOMATION_ERRORS,
+      runs,
+    };
   }
 
   async get(scope: Scope, id: string): Promise<AutomationExecution> {

@@ -83,7 +83,7 @@ const stepsOf = (e: any) => e.StepExecutions.map((s: any) => [s.StepName, s.Step
 
 describe('Automation on the manual clock', () => {
   beforeEach(async () => {
-    server = await startTestServer({ clockMode: 'manual', manualClockStart: T0, invocationSeconds: 10 });
+    server = await startTestServer({ clockMode: 'manual', manualClockStart: T0, invocationSeconds: 10, simulatedTaskTypes: [] });
     await control(server, 'PUT', `/_mw/nodes/${NODE}`, { body: {} });
     await send(new CreateDocumentCommand({ Name: 'FixApp', Content: RUNBOOK, DocumentFormat: 'YAML', DocumentType: 'Automation' }));
   });
@@ -180,11 +180,11 @@ describe('Automation on the manual clock', () => {
     let tree = await executionTree(server.client, executionId);
     const [invocation] = tree.tasks[0].invocations;
     assert.equal(invocation.Status, 'IN_PROGRESS');
-    const e = await execution(invocation.ExecutionId);
+    const e = await execution(invocation.ExecutionId!);
     assert.deepEqual([e.DocumentName, e.Parameters.InstanceId, e.CurrentStepName], ['FixApp', [NODE], 'settle']);
     await advance(server, 400);
     tree = await executionTree(server.client, executionId);
     assert.deepEqual([tree.tasks[0].invocations[0].Status, tree.execution.Status], ['SUCCESS', 'SUCCESS']);
-    assert.equal((await execution(invocation.ExecutionId)).AutomationExecutionStatus, 'Success');
+    assert.equal((await execution(invocation.ExecutionId!)).AutomationExecutionStatus, 'Success');
   });
 });

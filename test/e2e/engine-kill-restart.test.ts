@@ -18,7 +18,7 @@ describe('engine: kill -9 and restart on the manual clock', () => {
   after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   function start(dataDir: string, clockStartSeconds: number): Promise<ServiceProcess> {
-    return startServiceProcess(['--data-dir', dataDir, '--clock', 'manual', '--clock-start', at(clockStartSeconds).toISOString(), '--invocation-seconds', '60', '--quiet']);
+    return startServiceProcess(['--data-dir', dataDir, '--clock', 'manual', '--clock-start', at(clockStartSeconds).toISOString(), '--invocation-seconds', '60', '--simulate', 'AUTOMATION', '--quiet']);
   }
 
   async function windowWithThreeInstances(client: SSMClient): Promise<string> {

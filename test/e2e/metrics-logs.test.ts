@@ -85,7 +85,7 @@ describe('structured logs of the service process', () => {
   async function run(level: string) {
     const dataDir = tempDataDir();
     dirs.push(dataDir);
-    const service = await startServiceProcess(['--data-dir', dataDir, '--log-level', level]);
+    const service = await startServiceProcess(['--data-dir', dataDir, '--log-level', level, '--simulate', 'AUTOMATION']);
     const client = sdkClient(service.endpoint);
     try {
       const created = await client.send(new CreateMaintenanceWindowCommand({ Name: 'logged', Schedule: 'rate(1 day)', Duration: 1, Cutoff: 0, AllowUnassociatedTargets: true }));

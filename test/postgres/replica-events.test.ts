@@ -35,7 +35,7 @@ test('events across two replicas: delivered once by one of them, and taken over 
     rmSync(dir, { recursive: true, force: true });
   });
   for (let i = 0; i < 2; i++) {
-    replicas.push(await startServiceProcess(args));
+    replicas.push(await startServiceProcess([...args, '--simulate', 'AUTOMATION']));
     clients.push(sdkClient(replicas[i].endpoint));
   }
   await db.connect();

@@ -39,7 +39,7 @@ test('three replicas, 200 windows due together, one replica killed mid-run', { s
   });
   // Start them one after another: the first creates the schema and runs the migrations.
   for (let i = 0; i < 3; i++) {
-    replicas.push(await startServiceProcess(args));
+    replicas.push(await startServiceProcess([...args, '--simulate', 'AUTOMATION']));
     clients.push(sdkClient(replicas[i].endpoint));
   }
   await db.connect();

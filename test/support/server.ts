@@ -46,9 +46,16 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'mw-test-'));
 }
 
+/**
+ * The engine's tests use AUTOMATION tasks as the plain simulated task (their invocations take
+ * invocationSeconds and follow the outcome rules), as the service does with --simulate AUTOMATION; tests of
+ * real automation executions pass `simulatedTaskTypes: []`.
+ */
+export const TEST_SIMULATED_TASK_TYPES = ['AUTOMATION'];
+
 export async function startTestServer(overrides: Partial<AppConfig> = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDataDir();
-  const app = await startApp({ ...defaultConfig, port: 0, ...storeFor(dataDir), ...overrides, dataDir });
+  const app = await startApp({ ...defaultConfig, port: 0, simulatedTaskTypes: TEST_SIMULATED_TASK_TYPES, ...storeFor(dataDir), ...overrides, dataDir });
   const clients: SSMClient[] = [];
   const clientFor = (options: { account?: string; region?: string }) => {
     const client = sdkClient(app.endpoint, options);

@@ -12,6 +12,7 @@ import { chooseBranch, BranchError } from './branch.ts';
 import { durationMs, instantMs } from './durations.ts';
 import { type ReferenceContext, resolveReferences, UnresolvedReference } from './references.ts';
 import type { Runbook, RunbookStep } from './runbook.ts';
+import { isRunFinal, type RateControl, rateControlledEnd, startableRuns } from './rate-control.ts';
 
 export type AutomationStatus = 'Pending' | 'InProgress' | 'Waiting' | 'Success' | 'TimedOut' | 'Cancelling' | 'Cancelled' | 'Failed';
 export type StepStatus = 'Pending' | 'InProgress' | 'Waiting' | 'Success' | 'TimedOut' | 'Cancelling' | 'Cancelled' | 'Failed';
@@ -99,7 +100,9 @@ export interface AutomationExecution {
   outputs?: Record<string, string[]>;
   executedBy: string;
   parentId?: string;
-  /** A child execution (aws:executeAutomation): the parent's step it reports its end to. */
+  /** Rate control: the runbook runs once per target as a child execution (rate-control.ts); no steps of its own. */
+  rate?: RateControl;
+  /** A child execution (aws:executeAutomation, or a target of rate control): the parent's step it reports its end to. */
   parentStepExecutionId?: string;
   window?: WindowLink;
   /** A critical step failed and the runbook went on (onFailure Continue or step:NAME): the end is Failed. */
@@ -141,7 +144,11 @@ export type AutomationEffect =
   /** The execution's status changed (events, its window's report). */
   | { kind: 'status-changed'; status: AutomationStatus; ended: boolean }
   /** A step started or changed status (step events). */
-  | { kind: 'step-changed'; step: StepExecution };
+  | { kind: 'step-changed'; step: StepExecution }
+  /** Rate control: start the child execution of target `index` (it reports as `work-ended` for `target:<index>`). */
+  | { kind: 'start-target'; index: number }
+  /** Rate control: stop the running child of target `index`. */
+  | { kind: 'stop-target'; index: number; childId?: string };
 
 export interface AutomationTerms {
   /** A new step execution id (the runtime's id generator: this module has no randomness). */
@@ -230,6 +237,7 @@ class Run {
 
   apply(event: AutomationEvent): void {
     if (isAutomationFinal(this.state.status)) return;
+    if (this.state.rate) return this.rateControlled(event);
     switch (event.kind) {
       case 'start':
         if (this.state.status !== 'Pending') return;
@@ -250,6 +258,63 @@ class Run {
         return this.signal(event.signal, event.payload, event.by);
       case 'stop':
         return this.stop(event.type);
+    }
+  }
+
+  // ---- rate control: the runbook once per target, as child executions
+
+  private rateControlled(event: AutomationEvent): void {
+    const rate = this.state.rate!;
+    const runs = [...rate.runs];
+    const setRuns = () => this.set({ rate: { ...rate, runs } });
+    const index = (id: string) => (id.startsWith('target:') ? Number(id.slice('target:'.length)) : -1);
+    switch (event.kind) {
+      case 'start':
+        if (this.state.status !== 'Pending') return;
+        this.set({ status: 'InProgress', startedAt: this.now });
+        break;
+      case 'work-started': {
+        const i = index(event.stepExecutionId);
+        if (!runs[i]) return;
+        runs[i] = { ...runs[i], childId: event.ref.replace(/^automation:/, '') };
+        setRuns();
+        return;
+      }
+      case 'work-ended': {
+        const i = index(event.stepExecutionId);
+        if (!runs[i] || isRunFinal(runs[i])) return;
+        runs[i] = { ...runs[i], status: event.result.status };
+        setRuns();
+        break;
+      }
+      case 'stop':
+        this.set({ stopping: event.type, status: 'Cancelling' });
+        runs.forEach((run, i) => {
+          if (run.status === 'InProgress') this.effects.push({ kind: 'stop-target', index: i, childId: run.childId });
+          if (!isRunFinal(run)) runs[i] = { ...run, status: 'Cancelled' };
+        });
+        setRuns();
+        return this.finish('Cancelled');
+      default:
+        return;
+    }
+    const current = this.state.rate!;
+    const starting = startableRuns(current);
+    if (starting.length > 0) {
+      const next = [...current.runs];
+      for (const i of starting) {
+        next[i] = { ...next[i], status: 'InProgress' };
+        this.effects.push({ kind: 'start-target', index: i });
+      }
+      this.set({ rate: { ...current, runs: next } });
+    }
+    const end = rateControlledEnd(this.state.rate!);
+    if (end) {
+      // What MaxErrors kept from starting is not run: Cancelled, as the API's counters show it.
+      const settled = this.state.rate!.runs.map((r) => (r.status === 'Pending' ? { ...r, status: 'Cancelled' as const } : r));
+      this.set({ rate: { ...this.state.rate!, runs: settled } });
+      if (end === 'Failed') this.set({ failureMessage: `${settled.filter((r) => r.status === 'Failed' || r.status === 'TimedOut').length} of ${settled.length} targets failed.` });
+      this.finish(end);
     }
   }
 
@@ -398,7 +463,7 @@ class Run {
   /** The execution ends: `status`, or Failed when a critical step failed on the way, else Success. */
   private finish(status?: AutomationStatus): void {
     const final = status ?? (this.state.failedCritical ? 'Failed' : 'Success');
-    this.set({ status: final, endedAt: this.now, outputs: runbookOutputs(this.state) });
+    this.set({ status: final, endedAt: this.now, outputs: this.state.rate ? {} : runbookOutputs(this.state) });
   }
 
   // ---- events
