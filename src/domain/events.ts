@@ -13,7 +13,9 @@ export type DetailType =
   | 'Maintenance Window Target Registration Notification'
   | 'Maintenance Window State-change Notification'
   | 'EC2 Command Status-change Notification'
-  | 'EC2 Command Invocation Status-change Notification';
+  | 'EC2 Command Invocation Status-change Notification'
+  | 'EC2 Automation Execution Status-change Notification'
+  | 'EC2 Automation Step Status-change Notification';
 
 export const DETAIL_TYPES: readonly DetailType[] = [
   'Maintenance Window Execution State-change Notification',
@@ -23,6 +25,8 @@ export const DETAIL_TYPES: readonly DetailType[] = [
   'Maintenance Window State-change Notification',
   'EC2 Command Status-change Notification',
   'EC2 Command Invocation Status-change Notification',
+  'EC2 Automation Execution Status-change Notification',
+  'EC2 Automation Step Status-change Notification',
 ];
 
 /** The EventBridge envelope, member names exactly as AWS sends them. */
@@ -259,4 +263,72 @@ export function commandInvocationEvent(scope: Scope, c: CommandFacts, instanceId
     status,
   };
   return { windowId: c.windowId, event: envelope(scope, 'EC2 Command Invocation Status-change Notification', at, [nodeArn(scope, instanceId)], detail, [c.id, instanceId, status]) };
+}
+
+// ---- Automation: the execution's and each step's status, as the user guide's EventBridge examples show them
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * `Nov 29, 2024 7:43:25 PM`: how AWS's samples write an automation's StartTime and EndTime (Java's medium
+ * date-time in English). [I] The samples do not name the zone; UTC here.
+ */
+export function automationEventTime(ms: number): string {
+  const d = new Date(ms);
+  const hours = d.getUTCHours();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} ${hours % 12 === 0 ? 12 : hours % 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${hours < 12 ? 'AM' : 'PM'}`;
+}
+
+interface AutomationFacts {
+  id: string; documentName: string; documentVersion: string; status: string; startTime: number; endTime?: number; executedBy: string;
+  /** The window whose AUTOMATION task started it, if one did (the live stream's window filter). */
+  windowId?: string;
+}
+
+interface AutomationStepFacts {
+  stepExecutionId: string; stepName: string; action: string; status: string; startTime: number; endTime?: number;
+  /** Tells a retry's statuses apart from the first attempt's (a retried step keeps its id). */
+  attempt: number;
+}
+
+/** The execution and the runbook at its version, as AWS's samples list them in `resources`. */
+function automationResources(scope: Scope, a: AutomationFacts): string[] {
+  return [
+    `arn:aws:ssm:${scope.region}:${scope.account}:automation-execution/${a.id}`,
+    `arn:aws:ssm:${scope.region}:${scope.account}:automation-definition/${a.documentName}:${a.documentVersion}`,
+  ];
+}
+
+/** What both automation events say: the execution, its runbook, a status with its times; `Time` the milliseconds it ran. */
+function automationTimes(status: string, startTime: number, endTime: number | undefined): Record<string, unknown> {
+  return {
+    Status: status,
+    StartTime: automationEventTime(startTime),
+    // [I] AWS's samples are of ended executions and steps; before the end there is no EndTime or Time.
+    ...(endTime === undefined ? {} : { EndTime: automationEventTime(endTime), Time: Math.max(0, endTime - startTime) }),
+  };
+}
+
+function definition(a: AutomationFacts): Record<string, unknown> {
+  const version = Number(a.documentVersion);
+  return { ExecutionId: a.id, Definition: a.documentName, DefinitionVersion: Number.isFinite(version) ? version : a.documentVersion };
+}
+
+/**
+ * An automation execution's status (every status but Pending, which no one sees: it starts in the transaction
+ * that stores it). `change` tells apart the times it comes back to a status (InProgress after each approval).
+ */
+export function automationExecutionEvent(scope: Scope, a: AutomationFacts, at: number, change: string): RecordedEvent {
+  const detail = { ...definition(a), ...automationTimes(a.status, a.startTime, a.endTime), ExecutedBy: a.executedBy };
+  return { windowId: a.windowId, event: envelope(scope, 'EC2 Automation Execution Status-change Notification', at, automationResources(scope, a), detail, [a.id, a.status, change]) };
+}
+
+/** A step's status: each status a step takes (InProgress, Waiting, and its end), each attempt's. */
+export function automationStepEvent(scope: Scope, a: AutomationFacts, s: AutomationStepFacts, at: number): RecordedEvent {
+  const detail = { ...definition(a), ...automationTimes(s.status, s.startTime, s.endTime), StepName: s.stepName, Action: s.action };
+  return {
+    windowId: a.windowId,
+    event: envelope(scope, 'EC2 Automation Step Status-change Notification', at, automationResources(scope, a), detail, [a.id, s.stepExecutionId, String(s.attempt), s.status]),
+  };
 }

@@ -29,6 +29,24 @@ export interface RemoteCallMetrics {
   remoteInvocationEnded(taskType: string, status: string): void;
 }
 
+/** Automation executions and their steps (runtime/automation-events.ts counts them once their change commits). */
+export interface AutomationMetrics {
+  /** An execution started: by an API call, a window's AUTOMATION task, or a parent execution (aws:executeAutomation, rate control). */
+  automationStarted(by: 'api' | 'window' | 'automation'): void;
+  /** An execution reached a final status. */
+  automationEnded(status: string): void;
+  /** A step reached a status (InProgress or Waiting as it starts, then its end). */
+  automationStep(action: string, status: string): void;
+}
+
+/** The actions a step is counted under; any other name (a runbook may write anything) is counted as `other`. */
+const COUNTED_ACTIONS = new Set([
+  'aws:runCommand', 'aws:sleep', 'aws:pause', 'aws:approve', 'aws:branch', 'aws:executeAwsApi', 'aws:waitForAwsResourceProperty',
+  'aws:assertAwsResourceProperty', 'aws:changeInstanceState', 'aws:createImage', 'aws:createTags', 'aws:invokeLambdaFunction',
+  'aws:executeStateMachine', 'aws:executeAutomation', 'aws:executeScript', 'aws:deleteImage', 'aws:createStack', 'aws:deleteStack',
+  'aws:copyImage', 'aws:runInstances', 'aws:loop', 'aws:invokeWebhook',
+]);
+
 export interface RequestObservation {
   operation: string;
   status: number;
@@ -37,7 +55,7 @@ export interface RequestObservation {
   seconds: number;
 }
 
-export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCallMetrics {
+export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCallMetrics, AutomationMetrics {
   readonly registry = new Registry();
   private readonly requestSeconds: Histogram<'operation' | 'code'>;
   private readonly requests: Counter<'operation' | 'status' | 'code'>;
@@ -51,6 +69,9 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCall
   private readonly remoteCalls: Counter<'task_type' | 'operation' | 'outcome'>;
   private readonly remoteSeconds: Histogram<'task_type' | 'operation'>;
   private readonly remoteEnds: Counter<'task_type' | 'status'>;
+  private readonly automationsStarted: Counter<'started_by'>;
+  private readonly automationsEnded: Counter<'status'>;
+  private readonly automationSteps: Counter<'action' | 'status'>;
 
   /**
    * `store`: read at scrape time for windows by state and the event queue. `agentsOnline`: how many
@@ -83,6 +104,15 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCall
       labelNames: ['task_type', 'operation'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 900], registers,
     });
     this.remoteEnds = new Counter({ name: 'mw_remote_invocations_total', help: 'LAMBDA and STEP_FUNCTIONS invocations run on an endpoint, by final status.', labelNames: ['task_type', 'status'], registers });
+    this.automationsStarted = new Counter({
+      name: 'mw_automation_executions_started_total', help: 'Automation executions started, by who started them (api, window, automation: a parent execution).',
+      labelNames: ['started_by'], registers,
+    });
+    this.automationsEnded = new Counter({ name: 'mw_automation_executions_ended_total', help: 'Automation executions that reached a final status, by status.', labelNames: ['status'], registers });
+    this.automationSteps = new Counter({
+      name: 'mw_automation_steps_total', help: 'Statuses automation steps reached (InProgress or Waiting as they start, then their end), by action and status.',
+      labelNames: ['action', 'status'], registers,
+    });
     new Gauge({
       name: 'mw_windows', help: 'Maintenance windows, by state.', labelNames: ['state'], registers,
       async collect() {
@@ -138,6 +168,18 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCall
 
   remoteInvocationEnded(taskType: string, status: string): void {
     this.remoteEnds.inc({ task_type: taskType, status });
+  }
+
+  automationStarted(by: 'api' | 'window' | 'automation'): void {
+    this.automationsStarted.inc({ started_by: by });
+  }
+
+  automationEnded(status: string): void {
+    this.automationsEnded.inc({ status });
+  }
+
+  automationStep(action: string, status: string): void {
+    this.automationSteps.inc({ action: COUNTED_ACTIONS.has(action) ? action : 'other', status });
   }
 
   eventOutcome(outcome: { target: { kind: string }; delivered: number } | { target: { kind: string }; error: string } | { target: { kind: string }; dropped: number }): void {
