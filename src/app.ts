@@ -18,6 +18,7 @@ import { ServiceMetrics } from './runtime/metrics.ts';
 import { replicaName } from './runtime/replica-identity.ts';
 import { StateEvents } from './runtime/state-events.ts';
 import { AutomationExecutor } from './runtime/automation-executor.ts';
+import { AutomationCalls } from './runtime/automation-calls/automation-calls.ts';
 import { AutomationService } from './service/automations.ts';
 import type { TaskType } from './domain/model.ts';
 import { AutomationTaskRunner } from './runtime/task-runners/automation-task-runner.ts';
@@ -55,6 +56,7 @@ import { decodeNodeList } from './wire/control-decode.ts';
 import { CredentialsFile } from './wire/credentials-file.ts';
 import { eventRoutes, eventTargetFromFlag } from './wire/event-routes.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
+import { inProcessCaller } from './wire/in-process-calls.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './wire/scope.ts';
 import { SignatureVerifier } from './wire/sigv4.ts';
 
@@ -202,7 +204,9 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
   const remote = remoteRunners(process.env, { store, clock: time.clock, wake: () => void engine.wake(), metrics, log: config.log });
   // AUTOMATION invocations run their runbook in the automation engine (outcome rules still decide them).
   const simulated = new SimulatedRunner(config.invocationSeconds * 1000);
-  const automations = new AutomationExecutor(ids, { calls: {} });
+  // Automation's calls to services: EC2, Lambda, Step Functions at the endpoints configured, ssm in process.
+  const automationCalls = new AutomationCalls(process.env, store);
+  const automations = new AutomationExecutor(ids, { calls: automationCalls.calls });
   const real: Partial<Record<TaskType, TaskRunner>> = { RUN_COMMAND: new CommandTaskRunner(commands), AUTOMATION: new AutomationTaskRunner(automations, simulated), ...remote.runners };
   // --simulate: the operator's choice of task types that stay simulated whatever could run them for real.
   const byType = Object.fromEntries(Object.entries(real).filter(([type]) => !(config.simulatedTaskTypes ?? []).includes(type))) as Partial<Record<TaskType, TaskRunner>>;
@@ -222,7 +226,7 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
   automations.connect(store, time.clock, () => void engine.wake(), config.log);
   automations.countWith(metrics);
   return {
-    engine, commands, automations, events, metrics,
+    engine, commands, automations, automationCalls, events, metrics,
     /** Starts the engine (unless config.engine is false) and the delivery to the command line's event targets. */
     async start(): Promise<void> {
       if (config.engine) {
@@ -239,6 +243,7 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
       delivery.close();
       // Remote calls first: an answer arriving later would wake an engine that is stopping.
       await runner.stop();
+      automationCalls.stop();
       await engine.stop();
     },
   };
@@ -265,6 +270,8 @@ function createServices(config: AppConfig, ctx: ServiceContext, runtime: Runtime
   const handlers = createHandlers({
     ...byResource, activations: new ActivationService(ctx), clock: ctx.clock, engine,
   });
+  // Automation's calls to ssm go to these handlers, through the wire's checks.
+  runtime.automationCalls.connectSelf(inProcessCaller(handlers));
   const sweep = sweepIdempotencyRecords(ctx, config.log);
   return { ...byResource, handlers, agents, control: new ControlService(ctx, engine), stop: sweep.stop };
 }
