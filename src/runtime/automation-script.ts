@@ -13,7 +13,7 @@ import type { WorkResult } from '../domain/automation/execution.ts';
 import type { AutomationCall } from './automation-executor.ts';
 import { ProcessGroups, runProcess } from './script-process.ts';
 import { scriptRuntime, RUNTIME_NAMES } from './script-runtimes.ts';
-import { selectOutputs } from './script-outputs.ts';
+import { outputsOf, SelectorError } from './automation-calls/selectors.ts';
 
 export interface ScriptRunnerOptions {
   /** Where python3 and pwsh are looked for. Default: the service's PATH (also the script's PATH). */
@@ -118,8 +118,14 @@ export function scriptRunner(options: ScriptRunnerOptions = {}): ScriptRunner {
       if (envelope.kind === 'too-large') return failed(`The handler's return value is over ${payloadLimitBytes} bytes of JSON (AWS returns up to 100 KB).`, 'Action');
       const answer = envelope.value;
       if (answer.status === 'ok') {
-        const outputs = { Payload: answer.payload, ...selectOutputs(execution.runbook.steps.find((s) => s.name === step.stepName)?.outputs ?? [], { Payload: answer.payload }) };
-        return { status: 'Success', outputs };
+        // The selectors read the action's response, whose one member is Payload ($.Payload.name), as AWS's examples do.
+        const definitions = execution.runbook.steps.find((s) => s.name === step.stepName)?.outputs ?? [];
+        try {
+          return { status: 'Success', outputs: { Payload: answer.payload, ...outputsOf({ Payload: answer.payload }, definitions) } };
+        } catch (error) {
+          if (error instanceof SelectorError) return failed(error.message, 'Verification');
+          throw error;
+        }
       }
       const trace = typeof answer.traceback === 'string' && answer.traceback ? `\n${tail(answer.traceback, TRACEBACK_LINES)}` : '';
       return failed(`${String(answer.error)}${trace}`, 'Action');

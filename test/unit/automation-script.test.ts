@@ -12,7 +12,6 @@ import type { StepExecution } from '../../src/domain/automation/execution.ts';
 import { newAutomationExecution } from '../../src/domain/automation/new-execution.ts';
 import { scriptRunner, type ScriptRunnerOptions } from '../../src/runtime/automation-script.ts';
 import { runProcess } from '../../src/runtime/script-process.ts';
-import { select } from '../../src/runtime/script-outputs.ts';
 
 const T0 = Date.UTC(2026, 9, 1);
 const scope = { account: '111122223333', region: 'us-east-1' };
@@ -163,11 +162,12 @@ describe('aws:executeScript runner', () => {
     assert.deepEqual([result.status, result.failureMessage], ['Failed', 'pwsh is not installed on the service\'s machine: PowerShell 7.4 scripts cannot run here.']);
   });
 
-  test('selectors: dots, indexes, quoted keys; anything else finds nothing', () => {
-    const root = { Payload: { a: { 'b c': [10, 20] } } };
-    assert.equal(select(root, "$.Payload.a['b c'][1]"), 20);
-    assert.deepEqual(select(root, '$.Payload'), root.Payload);
-    assert.equal(select(root, '$.Payload.z'), undefined);
-    assert.equal(select(root, '$..a'), undefined);
+  test('an output whose Type the selected value does not fit fails the step', async () => {
+    const runner = scriptRunner(options);
+    const result = await runner.call(request(python('def script_handler(events, context):\n    return {"n": "many"}\n'), {
+      outputs: [{ Name: 'N', Selector: '$.Payload.n', Type: 'Integer' }],
+    }));
+    assert.deepEqual([result.status, result.failureType], ['Failed', 'Verification']);
+    assert.match(result.failureMessage!, /Output N: many is not a Integer/);
   });
 });
