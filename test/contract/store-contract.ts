@@ -8,6 +8,7 @@ import { activationContract } from './activation-contract.ts';
 import { commandContract } from './command-contract.ts';
 import { concurrencyContract } from './concurrency-contract.ts';
 import { controlPlaneContract } from './control-plane-contract.ts';
+import { automationContract } from './automation-contract.ts';
 import { documentContract } from './document-contract.ts';
 import { eventContract } from './event-contract.ts';
 import type { OpenStore } from './fixtures.ts';
@@ -47,5 +48,6 @@ export function storeContract(name: string, open: OpenStore): void {
     describe('activations and agent credentials', () => activationContract(it));
     describe('record versions', () => versionContract(it));
     describe('user documents and their versions', () => documentContract(it));
+    describe('automation executions and their inbox', () => automationContract(it));
   });
 }
