@@ -101,7 +101,7 @@ export function scriptRunner(options: ScriptRunnerOptions = {}): ScriptRunner {
       await writeFile(join(dir, runtime.scriptFile), inputs.Script, { mode: 0o600 });
       await writeFile(join(dir, runtime.wrapperFile), runtime.wrapper, { mode: 0o600 });
       await writeFile(join(dir, 'input.json'), JSON.stringify({ events, context }), { mode: 0o600 });
-      const env: Record<string, string> = { PATH: path, HOME: dir, TMPDIR: dir, LANG: 'C.UTF-8', PYTHONIOENCODING: 'utf-8' };
+      const env: Record<string, string> = { PATH: path, HOME: dir, TMPDIR: dir, LANG: 'C.UTF-8' };
       if (runtime.language === 'PowerShell') env.InputPayload = JSON.stringify(events);
       const timeoutSeconds = step.timeoutSeconds ?? options.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
       const run = await runProcess({

@@ -108,6 +108,17 @@ describe('aws:executeScript runner', () => {
     assert.deepEqual(readdirSync(tempRoot), [], 'no grandchild wrote its marker; the folder is gone');
   });
 
+  test('close() kills the scripts still running (the service stops)', async () => {
+    const runner = scriptRunner(options);
+    const began = Date.now();
+    const pending = runner.call(request(python('import time\ndef script_handler(events, context):\n    time.sleep(30)\n')));
+    setTimeout(() => runner.close(), 500);
+    const result = await pending;
+    assert.ok(Date.now() - began < 5000, `stopped after ${Date.now() - began} ms`);
+    assert.equal(result.status, 'Failed');
+    assert.match(result.failureMessage!, /was killed by SIGKILL without an answer/);
+  });
+
   test('the script sees none of the service\'s environment (AWS_*, MW_*), only its own', async () => {
     const runner = scriptRunner(options);
     process.env.AWS_SECRET_ACCESS_KEY = 'do-not-leak';
