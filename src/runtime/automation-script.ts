@@ -76,7 +76,10 @@ export function scriptRunner(options: ScriptRunnerOptions = {}): ScriptRunner {
   const payloadLimitBytes = options.payloadLimitBytes ?? 100 * 1024;
   const groups = new ProcessGroups();
 
-  const call: AutomationCall = async ({ scope, execution, step }) => {
+  const call: AutomationCall = async (request) => {
+    const { scope, execution, step } = request;
+    // An executor that can stop a call hands it an AbortSignal: the script is then killed at once.
+    const signal = 'signal' in request && request.signal instanceof AbortSignal ? request.signal : undefined;
     const inputs = step.inputs;
     if (inputs.Attachment !== undefined) return failed('aws:executeScript Attachment is not run by this service: put the code in Script.', 'Verification');
     const runtimeName = typeof inputs.Runtime === 'string' ? inputs.Runtime : '';
@@ -106,8 +109,9 @@ export function scriptRunner(options: ScriptRunnerOptions = {}): ScriptRunner {
       const timeoutSeconds = step.timeoutSeconds ?? options.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
       const run = await runProcess({
         command: interpreter, args: runtime.args(join(dir, runtime.wrapperFile), dir, handler), cwd: dir, env,
-        timeoutMs: timeoutSeconds * 1000, outputLimitBytes,
+        timeoutMs: timeoutSeconds * 1000, outputLimitBytes, ...(signal ? { signal } : {}),
       }, groups);
+      if (signal?.aborted) return { status: 'Cancelled', failureMessage: 'The step was stopped and its script killed.', failureType: 'Cancelled' };
       if (run.spawnError) return failed(`${runtime.interpreter} could not be started: ${run.spawnError}`, 'Internal');
       if (run.timedOut) return { status: 'TimedOut', failureMessage: `The script ran longer than ${timeoutSeconds} seconds and was stopped.`, failureType: 'Timeout' };
       const envelope = await readResult(join(dir, 'result.json'), payloadLimitBytes);

@@ -14,6 +14,8 @@ export interface ProcessRequest {
   timeoutMs: number;
   /** Bytes of stdout and of stderr kept, each. */
   outputLimitBytes: number;
+  /** Aborted: the group is killed (the step was stopped). */
+  signal?: AbortSignal;
 }
 
 export interface ProcessResult {
@@ -103,6 +105,7 @@ export function runProcess(request: ProcessRequest, groups?: ProcessGroups): Pro
       settled = true;
       clearTimeout(timer);
       clearTimeout(drain);
+      request.signal?.removeEventListener('abort', abort);
       if (pid !== undefined) groups?.remove(pid);
       child.stdout?.destroy();
       child.stderr?.destroy();
@@ -116,6 +119,11 @@ export function runProcess(request: ProcessRequest, groups?: ProcessGroups): Pro
       timedOut = true;
       if (pid !== undefined) killGroup(pid);
     }, request.timeoutMs);
+    const abort = () => {
+      if (pid !== undefined) killGroup(pid);
+    };
+    request.signal?.addEventListener('abort', abort, { once: true });
+    if (request.signal?.aborted) abort();
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error) => finish(error.message));

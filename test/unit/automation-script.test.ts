@@ -119,6 +119,17 @@ describe('aws:executeScript runner', () => {
     assert.match(result.failureMessage!, /was killed by SIGKILL without an answer/);
   });
 
+  test('a request that carries an AbortSignal (a stopped step) kills its script at once', async () => {
+    const runner = scriptRunner(options);
+    const controller = new AbortController();
+    const began = Date.now();
+    const pending = runner.call({ ...request(python('import time\ndef script_handler(events, context):\n    time.sleep(30)\n')), signal: controller.signal } as never);
+    setTimeout(() => controller.abort(), 300);
+    const result = await pending;
+    assert.ok(Date.now() - began < 5000, `stopped after ${Date.now() - began} ms`);
+    assert.equal(result.status, 'Cancelled');
+  });
+
   test('the script sees none of the service\'s environment (AWS_*, MW_*), only its own', async () => {
     const runner = scriptRunner(options);
     process.env.AWS_SECRET_ACCESS_KEY = 'do-not-leak';
