@@ -21,7 +21,8 @@ export class AutomationCalls {
 
   /** `env`: where other services are (AWS_ENDPOINT_URL...); `store`: what tells a wait its step still waits. */
   constructor(env: Record<string, string | undefined>, store: Store) {
-    this.services = new ServiceCalls(env, () => this.self);
+    // Read once, as the service starts: a change to the environment later does not move its calls.
+    this.services = new ServiceCalls({ ...env }, () => this.self);
     const signal = this.stopping.signal;
     const kit: CallKit = {
       services: this.services,

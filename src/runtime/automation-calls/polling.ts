@@ -41,7 +41,12 @@ export async function pollUntil<T>(options: { limitSeconds: number; signal: Abor
     if (value !== undefined) return { kind: 'done', value };
     const left = deadline - Date.now();
     if (left <= 0) return { kind: 'timed-out' };
-    await pause(Math.min(wait, left), undefined, { signal: options.signal });
+    try {
+      await pause(Math.min(wait, left), undefined, { signal: options.signal });
+    } catch (error) {
+      options.signal.throwIfAborted(); // the stop's own reason, not the timer's AbortError
+      throw error;
+    }
     wait = Math.min(wait * 2, LONGEST_PAUSE_MS);
     if (!(await options.wanted())) return { kind: 'unwanted' };
   }
