@@ -8,6 +8,9 @@
 //   .../tasks/{tid}/invocations/{iid}                  an invocation with its nodes' whole output
 //   /console/documents?owner=&type=&q=                 documents (filters, pages)
 //   /console/documents/{name}?version=&format=         one document: versions, parameters, content
+//   /console/automations?status=&document=             automation executions, newest first
+//   /console/automations/{id}                          one execution and its steps
+//   POST /console/automations/{id}/signal              Approve, Reject, Resume (SendAutomationSignal) or Stop
 //   /console/nodes, /console/outcomes                  inventory and outcome rules
 //
 // With --credentials the console asks for a control token (wire/control-auth.ts) and keeps it in a
@@ -23,6 +26,8 @@ import { html } from './html.ts';
 import { type FrameContext, type PageFrame, renderPage } from './layout.ts';
 import { documentPage } from './pages/documents-page.ts';
 import { documentsListPage } from './pages/documents-list.ts';
+import { automationsListPage } from './pages/automation-list.ts';
+import { automationPage } from './pages/automation-page.ts';
 import { executionPage } from './pages/execution-page.ts';
 import { invocationPage } from './pages/invocation-page.ts';
 import { nodesPage } from './pages/nodes-page.ts';
@@ -66,12 +71,18 @@ const PAGES: { pattern: RegExp; section: FrameContext['section']; page: Page }[]
   },
   { pattern: /^\/console\/documents\/?$/, section: 'documents', page: (ctx) => documentsListPage(ctx) },
   { pattern: new RegExp(`^/console/documents/${ID}$`), section: 'documents', page: (ctx, [name]) => documentPage(ctx, name) },
+  { pattern: /^\/console\/automations\/?$/, section: 'automations', page: (ctx) => automationsListPage(ctx) },
+  { pattern: new RegExp(`^/console/automations/${ID}$`), section: 'automations', page: (ctx, [id]) => automationPage(ctx, id) },
   { pattern: /^\/console\/nodes$/, section: 'nodes', page: (ctx) => nodesPage(ctx) },
   { pattern: /^\/console\/outcomes$/, section: 'outcomes', page: (ctx) => outcomesPage(ctx) },
 ];
 
 /** The client errors that mean "nothing at this URL". */
-const NOT_FOUND_CODES = new Set(['DoesNotExistException', 'InvalidCommandId', 'InvalidDocument', 'InvalidDocumentVersion']);
+const NOT_FOUND_CODES = new Set(['DoesNotExistException', 'InvalidCommandId', 'InvalidDocument', 'InvalidDocumentVersion', 'AutomationExecutionNotFoundException']);
+
+/** The one form post besides the sign-in: a signal to an automation execution (its page's buttons). */
+const SIGNAL_ROUTE = new RegExp(`^/console/automations/${ID}/signal$`);
+const SIGNALS = new Set(['Approve', 'Reject', 'Resume', 'Stop']);
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   'console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
@@ -130,6 +141,27 @@ export function fromOwnPage(headers: ConsoleRequest['headers']): boolean {
   }
 }
 
+/**
+ * A signal from an execution's page: sent as SendAutomationSignal (Approve, Reject with the form's comment,
+ * Resume) or StopAutomationExecution (Stop) would be, by the signed-in account. Only from this service's own
+ * page (fromOwnPage), so another site cannot make a visitor's browser approve a step. Undefined when sent.
+ */
+async function postSignal(services: ConsoleServices, scope: Scope, id: string, request: ConsoleRequest): Promise<{ status: number; code?: string; message: string } | undefined> {
+  if (!fromOwnPage(request.headers)) return { status: 403, message: 'Signals are sent from this service\'s own page.' };
+  const form = new URLSearchParams(request.body);
+  const signal = form.get('signal') ?? '';
+  if (!SIGNALS.has(signal)) return { status: 400, message: 'The signal is one of Approve, Reject, Resume and Stop.' };
+  const comment = form.get('comment')?.trim();
+  try {
+    if (signal === 'Stop') await services.automations.stop(scope, id, 'Cancel');
+    else await services.automations.signal(scope, id, signal as 'Approve' | 'Reject' | 'Resume', comment ? { Comment: [comment] } : {}, `arn:aws:iam::${scope.account}:root`);
+  } catch (error) {
+    if (!(error instanceof ServiceError) || error.fault !== 'client') throw error;
+    return { status: NOT_FOUND_CODES.has(error.code) ? 404 : 409, code: error.code, message: error.message };
+  }
+  return undefined;
+}
+
 export function createConsoleHandler(options: ConsoleOptions): (request: ConsoleRequest) => Promise<ConsoleResponse | undefined> {
   const { services } = options;
   return async (request) => {
@@ -154,7 +186,9 @@ export function createConsoleHandler(options: ConsoleOptions): (request: Console
         headers: { location: '/console/', 'set-cookie': `${CONSOLE_TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict` },
       };
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, contentType: 'text/plain', body: 'Method not allowed', headers: { allow: 'GET' } };
+    const signalId = SIGNAL_ROUTE.exec(request.path)?.[1];
+    if (signalId !== undefined && request.method !== 'POST') return { status: 405, contentType: 'text/plain', body: 'Method not allowed', headers: { allow: 'POST' } };
+    if (signalId === undefined && request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, contentType: 'text/plain', body: 'Method not allowed', headers: { allow: 'GET' } };
 
     const route = PAGES.map((p) => ({ p, match: p.pattern.exec(request.path) })).find((r) => r.match);
     let scope: Scope;
@@ -189,9 +223,21 @@ export function createConsoleHandler(options: ConsoleOptions): (request: Console
     const ctx: PageContext = { scope, services, query: request.query, now: clock.epochMillis, href };
 
     // An error page's way back: the list of the section it was asked in.
-    const home = frameContext.section === 'documents' ? { label: 'Documents', href: href('/console/documents') } : { label: 'Windows', href: href('/console/') };
+    const home = frameContext.section === 'documents' ? { label: 'Documents', href: href('/console/documents') }
+      : frameContext.section === 'automations' ? { label: 'Automation', href: href('/console/automations') } : { label: 'Windows', href: href('/console/') };
     let frame: PageFrame;
-    if (!route) {
+    if (signalId !== undefined) {
+      const id = decodeSegment(signalId);
+      const refused = await postSignal(services, scope, id, request);
+      if (!refused) return { status: 303, contentType: HTML, body: '', headers: { location: href(`/console/automations/${encodeURIComponent(id)}`) } };
+      frameContext.section = 'automations';
+      frame = {
+        title: 'Signal not sent', status: refused.status,
+        crumbs: [{ label: 'Automation', href: href('/console/automations') }, { label: 'Signal not sent' }],
+        body: html`<p class="error" role="alert">${refused.code ? html`<strong>${refused.code}</strong>: ` : ''}${refused.message}</p>
+<p><a href="${href(`/console/automations/${encodeURIComponent(id)}`)}">Back to the execution</a></p>`,
+      };
+    } else if (!route) {
       frame = { title: 'Not found', status: 404, crumbs: [{ label: 'Windows', href: href('/console/') }, { label: 'Not found' }], body: html`<p>No console page at <code>${request.path}</code>.</p>` };
     } else {
       try {

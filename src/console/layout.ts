@@ -1,7 +1,7 @@
 // The frame around every console page: the account/Region selector, the service clock with its controls
 // (manual clock only), the navigation, and the live-update hook the page script reads from <main>.
 
-import { DETAIL_TYPES } from '../domain/events.ts';
+import { DETAIL_TYPES, type DetailType } from '../domain/events.ts';
 import { html, type Markup } from './html.ts';
 import { utc } from './format.ts';
 
@@ -14,8 +14,11 @@ export interface PageFrame {
   title: string;
   crumbs: Crumb[];
   body: Markup;
-  /** Which events make this page refresh itself: windows to follow, or every window of the scope. */
-  live?: { windowIds?: string[] };
+  /**
+   * Which events make this page refresh itself: windows to follow, or every window of the scope; and which
+   * detail-types (every one when not said).
+   */
+  live?: { windowIds?: string[]; detailTypes?: DetailType[] };
   status?: number;
 }
 
@@ -26,7 +29,7 @@ export interface FrameContext {
   /** The earliest next run of an enabled window in this scope (manual clock only). */
   nextRun?: { at: number; windowName: string };
   href: (path: string, extra?: Record<string, string | undefined>) => string;
-  section: 'windows' | 'documents' | 'nodes' | 'outcomes';
+  section: 'windows' | 'documents' | 'automations' | 'nodes' | 'outcomes';
 }
 
 function clockBar(ctx: FrameContext): Markup {
@@ -60,7 +63,7 @@ export function renderPage(frame: PageFrame, ctx: FrameContext): string {
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
   <p class="brand"><a href="${ctx.href('/console/')}">Maintenance Windows</a></p>
-  <nav aria-label="Sections">${nav('windows', 'Windows', '/console/')}${nav('documents', 'Documents', '/console/documents')}${nav('nodes', 'Nodes', '/console/nodes')}${nav('outcomes', 'Outcome rules', '/console/outcomes')}</nav>
+  <nav aria-label="Sections">${nav('windows', 'Windows', '/console/')}${nav('documents', 'Documents', '/console/documents')}${nav('automations', 'Automation', '/console/automations')}${nav('nodes', 'Nodes', '/console/nodes')}${nav('outcomes', 'Outcome rules', '/console/outcomes')}</nav>
   <form class="scope" method="get" aria-label="Account and Region">
     <label>Account <input name="account" value="${ctx.account}" size="13" pattern="\\d{12}" required></label>
     <label>Region <input name="region" value="${ctx.region}" size="12" required></label>
@@ -72,7 +75,7 @@ export function renderPage(frame: PageFrame, ctx: FrameContext): string {
     ? html`<li><a href="${c.href}">${c.label}</a></li>`
     : html`<li aria-current="page">${c.label}</li>`))}</ol></nav>
 <p id="notice" class="notice" role="status" aria-live="polite"></p>
-<main id="main" data-account="${ctx.account}" data-region="${ctx.region}"${live ? html` data-live="${live}" data-detail-types="${JSON.stringify(DETAIL_TYPES)}"` : ''}>
+<main id="main" data-account="${ctx.account}" data-region="${ctx.region}"${live ? html` data-live="${live}" data-detail-types="${JSON.stringify(frame.live?.detailTypes ?? DETAIL_TYPES)}"` : ''}>
 <h1>${frame.title}</h1>
 ${frame.body}
 </main>

@@ -59,13 +59,26 @@ function unsubstituted(inv: Invocation): Markup | '' {
   return html`<p class="note" id="unsubstituted">${kept.map((name) => `{{${name}}}`).join(' and ')} ${kept.length > 1 ? 'are' : 'is'} left as written: a Run Command task sends one command to all the nodes of a window target, so there is no single node to put there (AWS does not support ${kept.length > 1 ? 'these pseudo-parameters' : 'this pseudo-parameter'} for RUN_COMMAND tasks). The other pseudo-parameters are substituted.</p>`;
 }
 
+/** Whether an AUTOMATION invocation's ExecutionId is an automation execution (not when an outcome rule decided it). */
+async function isAutomation(ctx: PageContext, executionId: string | undefined): Promise<boolean> {
+  if (!executionId) return false;
+  try {
+    await ctx.services.automations.get(ctx.scope, executionId);
+    return true;
+  } catch (error) {
+    if (error instanceof ServiceError && error.fault === 'client') return false;
+    throw error;
+  }
+}
+
 export async function invocationPage(ctx: PageContext, windowId: string, executionId: string, taskExecutionId: string, invocationId: string): Promise<PageFrame> {
   const window = await ctx.services.windows.get(ctx.scope, windowId);
   const inv = await ctx.services.history.getInvocation(ctx.scope, executionId, taskExecutionId, invocationId);
   const execBase = `/console/windows/${seg(windowId)}/executions/${seg(executionId)}`;
+  const automation = inv.taskType === 'AUTOMATION' && await isAutomation(ctx, inv.executionId);
   const document = inv.taskType === 'RUN_COMMAND' || inv.taskType === 'AUTOMATION' ? recordedDocument(inv.parameters) : undefined;
   const body = html`<dl class="fields">
-<div><dt>Invocation ID</dt><dd><code>${inv.id}</code></dd></div><div><dt>Execution ID</dt><dd><code>${inv.executionId}</code></dd></div>
+<div><dt>Invocation ID</dt><dd><code>${inv.id}</code></dd></div><div><dt>Execution ID</dt><dd>${automation ? html`<a id="automation-execution" href="${ctx.href(`/console/automations/${seg(inv.executionId)}`)}"><code>${inv.executionId}</code></a> <span class="muted">(automation execution)</span>` : html`<code>${inv.executionId}</code>`}</dd></div>
 <div><dt>Target</dt><dd>${inv.resourceIds.join(', ')}</dd></div><div><dt>Window target ID</dt><dd>${inv.windowTargetId ?? html`<span class="none">—</span>`}</dd></div>
 <div><dt>Owner information</dt><dd>${inv.ownerInformation ?? html`<span class="none">—</span>`}</dd></div><div><dt>Task type</dt><dd>${inv.taskType}</dd></div>
 ${document ? html`<div><dt>Document</dt><dd id="invocation-document">${documentLink(ctx, document.name, document.version)}</dd></div>` : ''}
