@@ -98,7 +98,7 @@ describe('README walk-throughs, run as written', { skip: !hasAws || !hasNpm ? 't
   });
 
   test('every marked block is found, and each names a block that exists before it', () => {
-    assert.deepEqual([...blocks.keys()], ['aws-cli', 'js-sdk', 'worked-example', 'run-command', 'drill-down', 'documents']);
+    assert.deepEqual([...blocks.keys()], ['aws-cli', 'js-sdk', 'worked-example', 'run-command', 'drill-down', 'documents', 'automation']);
     for (const b of blocks.values()) if (b.after) assert.ok(block(b.after).offset < b.offset, `${b.name} comes after ${b.after}`);
   });
 
@@ -136,7 +136,7 @@ describe('README walk-throughs, run as written', { skip: !hasAws || !hasNpm ? 't
       rmSync(dataDir, { recursive: true, force: true });
     });
     // npm run needs the project: run where a reader would, and check nothing is left behind there.
-    const run = await runShell(chain('documents'), service.endpoint, repoRoot);
+    const run = await runShell(chain('automation'), service.endpoint, repoRoot);
     assert.equal(run.code, 0, run.all);
     assert.equal(existsSync(join(repoRoot, 'rules.json')), false, 'the worked example leaves no rules.json in the repository');
 
@@ -179,5 +179,12 @@ describe('README walk-throughs, run as written', { skip: !hasAws || !hasNpm ? 't
     const step = JSON.parse(documents.slice(documents.lastIndexOf('{\n    "CommandId"'))) as Record<string, unknown>;
     assert.deepEqual([step.DocumentName, step.PluginName, step.Status, step.ResponseCode, step.StandardOutputContent],
       ['deploy-app', 'check', 'Failed', 7, 'curl: (7) Failed to connect\n']);
+
+    // Automation: the runbook's steps as the text says, the branch taken, the check's outputs.
+    const automation = run.outputs.get('automation')!;
+    const { StepExecutions: steps } = JSON.parse(automation.slice(automation.lastIndexOf('{\n    "StepExecutions"'))) as { StepExecutions: { StepName: string; StepStatus: string; NextStep?: string; Outputs?: Record<string, string[]> }[] };
+    assert.deepEqual(steps.map((s) => [s.StepName, s.StepStatus]), [['check', 'Failed'], ['decide', 'Success'], ['approve', 'Success'], ['restart', 'Success']]);
+    assert.equal(steps[1].NextStep, 'approve');
+    assert.deepEqual([steps[0].Outputs?.ResponseCode, steps[0].Outputs?.Output], [['3'], ['inactive\n']]);
   });
 });
