@@ -3,6 +3,7 @@
 // reads, operation names, and the wait's bounds (its limit, a step that no longer waits, a stop).
 
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { pollUntil } from '../../src/runtime/automation-calls/polling.ts';
 import { convert, holds, outputsOf, propertyValues, SelectorError } from '../../src/runtime/automation-calls/selectors.ts';
@@ -78,6 +79,26 @@ describe('service calls', () => {
     await assert.rejects(calls.call(scope, 'ssm', 'DescribeDocument', {}), /not reachable from its engine yet/);
     const notInstalled = new ServiceCalls({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, () => undefined);
     await assert.rejects(notInstalled.call(scope, 'no-such-service', 'List', {}), /its AWS SDK for JavaScript client is not installed here/);
+  });
+
+  test('an endpoint that does not answer: boto3\'s words for it, after the bounded attempts', async () => {
+    const closed = await new Promise<string>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(`http://127.0.0.1:${port}`));
+      });
+    });
+    const calls = new ServiceCalls({ AWS_ENDPOINT_URL_EC2: closed, AWS_MAX_ATTEMPTS: '1' }, () => undefined);
+    // The SDK's credential chain reads this process's environment when it calls.
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    try {
+      await assert.rejects(calls.call({ account: '111122223333', region: 'us-east-1' }, 'ec2', 'DescribeInstances', {}),
+        (e: Error) => e instanceof ServiceCallError && e.message.startsWith(`Could not connect to the endpoint URL: "${closed}" (ECONNREFUSED`));
+    } finally {
+      calls.destroy();
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) if (saved[name] === undefined) delete process.env[name]; else process.env[name] = saved[name];
+    }
   });
 });
 
