@@ -18,6 +18,7 @@ import { ServiceMetrics } from './runtime/metrics.ts';
 import { replicaName } from './runtime/replica-identity.ts';
 import { StateEvents } from './runtime/state-events.ts';
 import { AutomationExecutor } from './runtime/automation-executor.ts';
+import { scriptRunner } from './runtime/automation-script.ts';
 import { AutomationCalls } from './runtime/automation-calls/automation-calls.ts';
 import { AutomationService } from './service/automations.ts';
 import type { TaskType } from './domain/model.ts';
@@ -206,7 +207,9 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
   const simulated = new SimulatedRunner(config.invocationSeconds * 1000);
   // Automation's calls to services: EC2, Lambda, Step Functions at the endpoints configured, ssm in process.
   const automationCalls = new AutomationCalls(process.env, store);
-  const automations = new AutomationExecutor(ids, { calls: automationCalls.calls });
+  // aws:executeScript runs runbook code on this machine: only with --allow-execute-script.
+  const scripts = config.allowExecuteScript ? scriptRunner() : undefined;
+  const automations = new AutomationExecutor(ids, { calls: automationCalls.calls, scripts: scripts?.call });
   const real: Partial<Record<TaskType, TaskRunner>> = { RUN_COMMAND: new CommandTaskRunner(commands), AUTOMATION: new AutomationTaskRunner(automations, simulated), ...remote.runners };
   // --simulate: the operator's choice of task types that stay simulated whatever could run them for real.
   const byType = Object.fromEntries(Object.entries(real).filter(([type]) => !(config.simulatedTaskTypes ?? []).includes(type))) as Partial<Record<TaskType, TaskRunner>>;
@@ -244,6 +247,7 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
       // Remote calls first: an answer arriving later would wake an engine that is stopping.
       await runner.stop();
       automationCalls.stop();
+      scripts?.close();
       await engine.stop();
     },
   };
