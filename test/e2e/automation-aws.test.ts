@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { DescribeInstancesCommand, DescribeTagsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeInstancesCommand, DescribeTagsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import {
@@ -195,6 +195,20 @@ describe('Automation actions that call services, on moto_server', { skip: motoPr
     const step = stepNamed(e.StepExecutions, 'stopInstances')!;
     assert.deepEqual([step.Action, step.StepStatus], ['aws:changeInstanceState', 'Success']);
     assert.equal(await stateOf(id), 'stopped');
+  });
+
+  test('the catalogue\'s AWS-RestartEC2Instance stops and starts an instance; AWS-CreateImage images it', async () => {
+    const id = await instance();
+    const restarted = await ended(await start('AWS-RestartEC2Instance', { InstanceId: [id] }));
+    assert.equal(restarted.AutomationExecutionStatus, 'Success', JSON.stringify(restarted.StepExecutions));
+    assert.deepEqual(restarted.StepExecutions!.map((s) => [s.StepName, s.StepStatus]), [['stopInstances', 'Success'], ['startInstances', 'Success']]);
+    assert.equal(await stateOf(id), 'running');
+    const imaged = await ended(await start('AWS-CreateImage', { InstanceId: [id] }));
+    assert.equal(imaged.AutomationExecutionStatus, 'Success', JSON.stringify(imaged.StepExecutions));
+    const [imageId] = imaged.Outputs!['createImage.ImageId'];
+    assert.match(imageId, /^ami-/);
+    const image = (await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0];
+    assert.deepEqual([image.State, image.Name], ['available', `${id}_${imaged.AutomationExecutionId}`]);
   });
 
   test('a runbook of its own: DescribeInstances outputs by Selector choose the branch; wait, assert, tag and image the instance', async () => {
