@@ -22,7 +22,7 @@ import { findRunbook } from '../service/runbooks.ts';
 import { runnableDocument } from '../service/runnable-documents.ts';
 
 /** Work done outside the store for one step (a call to a service), answered with how it ended. */
-export type AutomationCall = (request: { scope: Scope; execution: AutomationExecution; step: StepExecution }) => Promise<WorkResult>;
+export type AutomationCall = (request: { scope: Scope; execution: AutomationExecution; step: StepExecution; signal?: AbortSignal }) => Promise<WorkResult>;
 
 export interface AutomationActions {
   /** Actions performed by calls, by action name (aws:executeAwsApi, aws:changeInstanceState, ...). */
@@ -77,6 +77,8 @@ export class AutomationExecutor {
   private clock: Clock | undefined;
   private wake: () => void = () => {};
   private log: (message: string, fields?: Record<string, unknown>) => void = () => {};
+  /** Calls running in this process, by execution and step: a stop aborts them (a script is killed at once). */
+  private readonly running = new Map<string, AbortController>();
   private metrics: AutomationMetrics | undefined;
   private readonly counts: AutomationCount[] = [];
 
@@ -130,11 +132,18 @@ export class AutomationExecutor {
 
   private async perform({ scope, execution, step, call }: PendingCall): Promise<void> {
     let result: WorkResult;
+    const key = `${execution.id}|${step.stepExecutionId}`;
+    const abort = new AbortController();
+    this.running.set(key, abort);
     try {
-      result = await call({ scope, execution, step });
+      result = await call({ scope, execution, step, signal: abort.signal });
     } catch (error) {
       result = failed(error instanceof Error ? error.message : String(error), 'Execution');
+    } finally {
+      this.running.delete(key);
     }
+    // A stopped step takes no answer (the execution moved on): nothing to record.
+    if (abort.signal.aborted) return;
     const { store, clock } = this;
     if (!store || !clock) return;
     try {
@@ -177,7 +186,7 @@ export class AutomationExecutor {
   /** One effect: the events it gives back at once (work that ended as it started), calls to make after the commit. */
   private async perform_(tx: StoreOperations, scope: Scope, state: AutomationExecution, effect: AutomationEffect, now: number, calls: PendingCall[]): Promise<AutomationEvent[]> {
     if (effect.kind === 'stop-work') {
-      await this.stopWork(tx, scope, effect.step, now);
+      await this.stopWork(tx, scope, state.id, effect.step, now);
       return [];
     }
     if (effect.kind === 'start-target') return this.startTarget(tx, scope, state, effect.index, now, calls);
@@ -294,7 +303,7 @@ export class AutomationExecutor {
   }
 
   /** Stops what a step started: its command is cancelled, its child execution stopped; a call's answer is ignored. */
-  private async stopWork(tx: StoreOperations, scope: Scope, step: StepExecution, now: number): Promise<void> {
+  private async stopWork(tx: StoreOperations, scope: Scope, executionId: string, step: StepExecution, now: number): Promise<void> {
     const ref = step.wait?.kind === 'work' ? step.wait.ref : undefined;
     if (ref?.startsWith('command:')) {
       const commandId = ref.slice('command:'.length);
@@ -305,6 +314,10 @@ export class AutomationExecutor {
       await saveCommandChange(tx, scope, command, change.command, change.invocations, change.changed, now);
     } else if (ref?.startsWith('automation:')) {
       await tx.putAutomationInbox(scope, ref.slice('automation:'.length), { kind: 'stop', type: 'Cancel' }, now);
+    } else if (ref === 'call') {
+      // Stopped now (a script is killed, a wait ends); another replica's call ends at its own limit and its
+      // answer is ignored (the step no longer waits for it).
+      this.running.get(`${executionId}|${step.stepExecutionId}`)?.abort();
     }
   }
 }
