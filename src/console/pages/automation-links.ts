@@ -41,6 +41,7 @@ function valueCell(value: unknown): Markup {
   // A list of one string (the API's shape for parameters and outputs) is shown as that string.
   const one = Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' ? value[0] : value;
   const text = shown(one);
+  if (text === '') return html`<span class="empty">(empty)</span>`;
   return text.includes('\n') || text.length > 120 ? html`<pre class="parameters" tabindex="0">${text}</pre>` : html`<code>${text}</code>`;
 }
 

@@ -18,7 +18,11 @@ const none = html`<span class="none">—</span>`;
 /** The step the runbook went to after this one, and why. */
 function takenAfter(step: StepExecution, next: StepExecution | undefined): Markup {
   if (step.chosen) return html`Branch chose <strong>${step.chosen}</strong>`;
-  if (!next) return step.isEnd && step.status === 'Success' ? html`End (isEnd)` : none;
+  if (!next) {
+    if (step.status === 'Success') return step.isEnd ? html`End (isEnd)` : html`End (last step)`;
+    if (step.status === 'Failed' || step.status === 'TimedOut') return html`Stopped here <span class="muted">(onFailure ${step.onFailure})</span>`;
+    return step.status === 'Cancelled' ? html`Stopped here <span class="muted">(cancelled)</span>` : none;
+  }
   if (step.status === 'Success') return html`${next.stepName}${step.nextStep ? ' (nextStep)' : ''}`;
   return html`${next.stepName} <span class="muted">(onFailure ${step.onFailure}, onCancel ${step.onCancel})</span>`;
 }
@@ -86,6 +90,14 @@ function targetsSection(ctx: PageContext, execution: AutomationExecution): Marku
 <tbody>${rate.runs.map((run) => html`<tr><td><code>${run.target}</code></td><td>${automationBadge(run.status)}</td><td>${run.childId ? html`<a href="${automationHref(ctx, run.childId)}"><code>${run.childId}</code></a>` : none}</td></tr>`)}</tbody></table>`;
 }
 
+/** The steps at a glance, each linked to its section below. */
+function summary(ctx: PageContext, e: AutomationExecution): Markup {
+  return html`<table class="list" id="step-summary"><caption class="sr-only">Steps at a glance, in the order they ran</caption>
+<thead><tr><th scope="col">#</th><th scope="col">Step</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Ran for</th><th scope="col">Then</th></tr></thead>
+<tbody>${e.steps.map((s, i) => html`<tr data-step-name="${s.stepName}"><td>${i + 1}</td><td><a href="#step-${i + 1}">${s.stepName}</a></td><td>${s.action}</td><td>${automationBadge(s.status)}</td>
+<td>${timeCell(s.startedAt)}</td><td>${duration(s.startedAt, s.endedAt) || none}</td><td>${takenAfter(s, e.steps[i + 1])}</td></tr>`)}</tbody></table>`;
+}
+
 export async function automationPage(ctx: PageContext, id: string): Promise<PageFrame> {
   const e = await ctx.services.automations.get(ctx.scope, id);
   const started = e.startedAt ?? e.createdAt;
@@ -108,7 +120,8 @@ ${valuesTable('Parameters', e.parameters, 'parameters')}
 <h2 id="outputs-h">Outputs</h2>
 ${valuesTable('Outputs', e.outputs, 'outputs')}
 ${targetsSection(ctx, e)}
-<h2>Steps</h2>
+<h2 id="steps-h">Steps</h2>
+${e.steps.length === 0 ? '' : summary(ctx, e)}
 ${e.steps.length === 0 ? html`<p class="empty">${e.rate ? 'Each target runs the runbook as its own execution (above).' : 'No step has started.'}</p>` : html`<div class="steps" id="steps">${e.steps.map((s, i) => stepSection(ctx, e, s, i))}</div>`}`;
   return {
     title: `Automation ${e.documentName} ${e.id.slice(0, 8)}`,
