@@ -198,7 +198,7 @@ describe('automation in the web console', { skip: noBrowser }, () => {
   test('Resume on a paused step; Stop on a running execution', async () => {
     const paused = (await server.client.send(new StartAutomationExecutionCommand({ DocumentName: 'Hold-On' }))).AutomationExecutionId!;
     await page.goto(url(`/console/automations/${paused}`));
-    assert.match(await page.locator('#resume-form').innerText(), /Paused/);
+    assert.match(await page.locator('#resume').innerText(), /Paused/);
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.waitForFunction(() => document.querySelector('#step-1')?.getAttribute('data-status') === 'Success');
     assert.deepEqual(await stepCells(paused), ['hold Success', 'after InProgress']);

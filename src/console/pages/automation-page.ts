@@ -50,7 +50,7 @@ ${wait.decisions.length ? html`<ul>${wait.decisions.map((d) => html`<li>${d.deci
 </form></div>`;
   }
   if (step.wait?.kind === 'resume') {
-    return html`<form method="post" action="${action}" class="actions" id="resume-form"><p>Paused (aws:pause) until resumed.</p><button type="submit" name="signal" value="Resume">Resume</button></form>`;
+    return html`<div id="resume"><p>Paused (aws:pause) until resumed.</p><form method="post" action="${action}" class="actions" id="resume-form"><button type="submit" name="signal" value="Resume">Resume</button></form></div>`;
   }
   return '';
 }
