@@ -11,9 +11,9 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { DescribeImagesCommand, DescribeInstancesCommand, DescribeTagsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import {
-  CreateDocumentCommand, GetAutomationExecutionCommand, type SSMClient, StartAutomationExecutionCommand, type StepExecution,
+  CreateDocumentCommand, GetAutomationExecutionCommand, type SSMClient, StartAutomationExecutionCommand, type StepExecution, StopAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
 import { motoVersion, type ServerProcess, startMoto } from '../../bench/servers.ts';
 import { advance } from '../support/control.ts';
@@ -345,7 +345,7 @@ mainSteps:
     assert.equal(missingInstance.FailureMessage, 'An error occurred (InvalidInstanceID.NotFound) when calling the DescribeInstances operation: The instance ID \'i-0000000000000dead\' does not exist');
   });
 
-  test('aws:invokeLambdaFunction and aws:executeStateMachine run on the endpoints configured, with their outputs', async () => {
+  test('aws:invokeLambdaFunction and aws:executeStateMachine run on the endpoints configured, with their outputs; a stop stops the execution', async () => {
     const motoUrl = moto!.endpoint;
     const config = await fetch(`${motoUrl}/moto-api/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lambda: { use_docker: false }, stepfunctions: { execute_state_machine: true } }) });
     assert.equal(config.status, 201);
@@ -392,6 +392,27 @@ mainSteps:
     assert.deepEqual(execute.Outputs!.name, ['from-automation']);
     assert.deepEqual(execute.Outputs!.input, ['{"who":"automation"}']);
     assert.match(execute.Outputs!.executionArn[0], /^arn:aws:states:us-west-2:\d{12}:execution:pass:from-automation$/);
+
+    // A stopped automation stops the state machine execution its step follows.
+    const slow = new SFNClient({ endpoint: motoUrl, region: 'eu-west-1', credentials });
+    try {
+      const wait = { StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 120, End: true } } };
+      const long = (await slow.send(new CreateStateMachineCommand({ name: 'long', roleArn, definition: JSON.stringify(wait) }))).stateMachineArn!;
+      await runbook('LongMachine', `schemaVersion: '0.3'
+mainSteps:
+  - name: execute
+    action: aws:executeStateMachine
+    inputs:
+      stateMachineArn: ${long}
+`);
+      const id = await start('LongMachine');
+      const running = await eventually(() => slow.send(new ListExecutionsCommand({ stateMachineArn: long })).then((l) => l.executions ?? []), (l) => l.length === 1 && l[0].status === 'RUNNING', 'the execution runs');
+      await client.send(new StopAutomationExecutionCommand({ AutomationExecutionId: id, Type: 'Cancel' }));
+      assert.equal((await ended(id)).AutomationExecutionStatus, 'Cancelled');
+      await eventually(() => slow.send(new DescribeExecutionCommand({ executionArn: running[0].executionArn })).then((d) => d.status), (status) => status === 'ABORTED', 'the execution is stopped', 10_000);
+    } finally {
+      slow.destroy();
+    }
   });
 });
 

@@ -3,8 +3,7 @@
 // JSONPath Selectors, or a property compared with DesiredValues: once (assert), or until it holds (wait).
 
 import type { WorkResult } from '../../domain/automation/execution.ts';
-import type { AutomationCall } from '../automation-executor.ts';
-import { type CallKit, failed, failure, required, text, texts, timedOut } from './kit.ts';
+import { type CallKit, type StepCall, failed, failure, required, text, texts, timedOut } from './kit.ts';
 import type { StepRequest } from './polling.ts';
 import { holds, outputsOf, propertyValues } from './selectors.ts';
 
@@ -18,13 +17,13 @@ function apiCall(request: StepRequest, own: string[]) {
   return { service: (text(Service) ?? '').toLowerCase(), api: text(Api) ?? '', parameters };
 }
 
-export function executeAwsApi(kit: CallKit): AutomationCall {
+export function executeAwsApi(kit: CallKit): StepCall {
   return async (request) => {
     const missing = required(request.step.inputs, 'aws:executeAwsApi', 'Service', 'Api');
     if (missing) return failed(missing);
     const { service, api, parameters } = apiCall(request, []);
     try {
-      const answer = await kit.services.call(request.scope, service, api, parameters, { signal: kit.signal });
+      const answer = await kit.services.call(request.scope, service, api, parameters, { signal: request.signal });
       const definitions = request.execution.runbook.steps.find((s) => s.name === request.step.stepName)?.outputs ?? [];
       return { status: 'Success', outputs: outputsOf(answer, definitions) };
     } catch (error) {
@@ -40,7 +39,7 @@ async function property(kit: CallKit, request: StepRequest, action: string): Pro
   const { service, api, parameters } = apiCall(request, ['PropertySelector', 'DesiredValues']);
   const desired = texts(request.step.inputs.DesiredValues);
   try {
-    const answer = await kit.services.call(request.scope, service, api, parameters, { signal: kit.signal });
+    const answer = await kit.services.call(request.scope, service, api, parameters, { signal: request.signal });
     const values = propertyValues(answer, text(request.step.inputs.PropertySelector)!);
     return { values, desired, ok: holds(values, desired) };
   } catch (error) {
@@ -50,7 +49,7 @@ async function property(kit: CallKit, request: StepRequest, action: string): Pro
 
 const isResult = (value: object): value is WorkResult => 'status' in value;
 
-export function assertAwsResourceProperty(kit: CallKit): AutomationCall {
+export function assertAwsResourceProperty(kit: CallKit): StepCall {
   return async (request) => {
     const seen = await property(kit, request, 'aws:assertAwsResourceProperty');
     if (isResult(seen)) return seen;
@@ -60,7 +59,7 @@ export function assertAwsResourceProperty(kit: CallKit): AutomationCall {
   };
 }
 
-export function waitForAwsResourceProperty(kit: CallKit): AutomationCall {
+export function waitForAwsResourceProperty(kit: CallKit): StepCall {
   return async (request) => {
     let last: string[] = [];
     const end = await kit.poll(request, WAIT_DEFAULT_SECONDS, async () => {

@@ -8,7 +8,7 @@ import type { AutomationCall } from '../automation-executor.ts';
 import { assertAwsResourceProperty, executeAwsApi, waitForAwsResourceProperty } from './api-actions.ts';
 import { changeInstanceState, createImage, createTags } from './ec2-actions.ts';
 import { executeStateMachine, invokeLambdaFunction } from './function-actions.ts';
-import type { CallKit } from './kit.ts';
+import { type CallKit, ServiceStopping, type StepCall } from './kit.ts';
 import { pollUntil, stillWanted } from './polling.ts';
 import { type SelfCall, ServiceCalls } from './service-calls.ts';
 
@@ -23,13 +23,12 @@ export class AutomationCalls {
   constructor(env: Record<string, string | undefined>, store: Store) {
     // Read once, as the service starts: a change to the environment later does not move its calls.
     this.services = new ServiceCalls({ ...env }, () => this.self);
-    const signal = this.stopping.signal;
     const kit: CallKit = {
       services: this.services,
-      signal,
-      poll: (request, defaultSeconds, check) => pollUntil({ limitSeconds: request.step.timeoutSeconds ?? defaultSeconds, signal, wanted: () => stillWanted(store, request) }, check),
+      // The step may also be stopped on another replica: the wait asks the store before each check.
+      poll: (request, defaultSeconds, check) => pollUntil({ limitSeconds: request.step.timeoutSeconds ?? defaultSeconds, signal: request.signal, wanted: () => stillWanted(store, request) }, check),
     };
-    this.calls = {
+    const actions: Record<string, StepCall> = {
       'aws:executeAwsApi': executeAwsApi(kit),
       'aws:waitForAwsResourceProperty': waitForAwsResourceProperty(kit),
       'aws:assertAwsResourceProperty': assertAwsResourceProperty(kit),
@@ -39,6 +38,11 @@ export class AutomationCalls {
       'aws:invokeLambdaFunction': invokeLambdaFunction(kit),
       'aws:executeStateMachine': executeStateMachine(kit),
     };
+    // Each call ends when its step stops waiting here (the executor's signal) or the service stops.
+    const stopping = this.stopping.signal;
+    this.calls = Object.fromEntries(Object.entries(actions).map(([name, action]) => [name, (request: Parameters<AutomationCall>[0]) => action({
+      ...request, signal: request.signal ? AbortSignal.any([stopping, request.signal]) : stopping,
+    })]));
   }
 
   /** This service's own API, for calls to ssm. */
@@ -48,7 +52,7 @@ export class AutomationCalls {
 
   /** Ends every wait (its step ends at its time limit after a restart) and closes the clients. */
   stop(): void {
-    this.stopping.abort(new Error('The service stopped while the step waited.'));
+    this.stopping.abort(new ServiceStopping());
     this.services.destroy();
   }
 }

@@ -4,8 +4,7 @@
 // the state asked for, bounded by the step's timeoutSeconds (the reference's default: one hour).
 
 import type { WorkResult } from '../../domain/automation/execution.ts';
-import type { AutomationCall } from '../automation-executor.ts';
-import { type CallKit, failed, failure, flag, required, text, texts, timedOut } from './kit.ts';
+import { type CallKit, type StepCall, failed, failure, flag, required, text, texts, timedOut } from './kit.ts';
 import type { StepRequest } from './polling.ts';
 
 const STATE_DEFAULT_SECONDS = 3600;
@@ -16,7 +15,7 @@ const CHANGE: Record<string, string> = { running: 'StartInstances', stopped: 'St
 type Instance = { InstanceId?: string; State?: { Name?: string } };
 
 async function instanceStates(kit: CallKit, request: StepRequest, ids: string[]): Promise<Map<string, string>> {
-  const answer = await kit.services.call(request.scope, 'ec2', 'DescribeInstances', { InstanceIds: ids }, { signal: kit.signal });
+  const answer = await kit.services.call(request.scope, 'ec2', 'DescribeInstances', { InstanceIds: ids }, { signal: request.signal });
   const states = new Map<string, string>();
   for (const reservation of (answer.Reservations as { Instances?: Instance[] }[] | undefined) ?? []) {
     for (const instance of reservation.Instances ?? []) if (instance.InstanceId) states.set(instance.InstanceId, instance.State?.Name ?? '');
@@ -26,13 +25,13 @@ async function instanceStates(kit: CallKit, request: StepRequest, ids: string[])
 
 /** Running is reached when EC2 says running and both status checks are ok (the reference). */
 async function statusChecksOk(kit: CallKit, request: StepRequest, ids: string[]): Promise<boolean> {
-  const answer = await kit.services.call(request.scope, 'ec2', 'DescribeInstanceStatus', { InstanceIds: ids, IncludeAllInstances: true }, { signal: kit.signal });
+  const answer = await kit.services.call(request.scope, 'ec2', 'DescribeInstanceStatus', { InstanceIds: ids, IncludeAllInstances: true }, { signal: request.signal });
   const statuses = (answer.InstanceStatuses as { InstanceStatus?: { Status?: string }; SystemStatus?: { Status?: string } }[] | undefined) ?? [];
   // [I] a check EC2 does not report (an endpoint without status checks) does not hold the step.
   return statuses.every((s) => ['ok', 'not-applicable', undefined].includes(s.InstanceStatus?.Status) && ['ok', 'not-applicable', undefined].includes(s.SystemStatus?.Status));
 }
 
-export function changeInstanceState(kit: CallKit): AutomationCall {
+export function changeInstanceState(kit: CallKit): StepCall {
   return async (request) => {
     const inputs = request.step.inputs;
     const missing = required(inputs, 'aws:changeInstanceState', 'InstanceIds', 'DesiredState');
@@ -45,7 +44,7 @@ export function changeInstanceState(kit: CallKit): AutomationCall {
         const parameters: Record<string, unknown> = { InstanceIds: ids };
         if (desired === 'stopped' && inputs.Force !== undefined) parameters.Force = flag(inputs.Force);
         if (desired === 'running' && text(inputs.AdditionalInfo)) parameters.AdditionalInfo = text(inputs.AdditionalInfo);
-        await kit.services.call(request.scope, 'ec2', CHANGE[desired], parameters, { signal: kit.signal });
+        await kit.services.call(request.scope, 'ec2', CHANGE[desired], parameters, { signal: request.signal });
       }
       const end = await kit.poll(request, STATE_DEFAULT_SECONDS, async (): Promise<WorkResult | undefined> => {
         const states = await instanceStates(kit, request, ids);
@@ -68,7 +67,7 @@ export function changeInstanceState(kit: CallKit): AutomationCall {
   };
 }
 
-export function createImage(kit: CallKit): AutomationCall {
+export function createImage(kit: CallKit): StepCall {
   return async (request) => {
     const inputs = request.step.inputs;
     const missing = required(inputs, 'aws:createImage', 'InstanceId', 'ImageName');
@@ -78,10 +77,10 @@ export function createImage(kit: CallKit): AutomationCall {
       if (text(inputs.ImageDescription)) parameters.Description = text(inputs.ImageDescription);
       if (inputs.NoReboot !== undefined) parameters.NoReboot = flag(inputs.NoReboot);
       if (Array.isArray(inputs.BlockDeviceMappings)) parameters.BlockDeviceMappings = inputs.BlockDeviceMappings;
-      const imageId = text((await kit.services.call(request.scope, 'ec2', 'CreateImage', parameters, { signal: kit.signal })).ImageId)!;
+      const imageId = text((await kit.services.call(request.scope, 'ec2', 'CreateImage', parameters, { signal: request.signal })).ImageId)!;
       // The step ends when the image is available (or failed): its outputs are ImageId and ImageState.
       const end = await kit.poll(request, STATE_DEFAULT_SECONDS, async (): Promise<WorkResult | undefined> => {
-        const answer = await kit.services.call(request.scope, 'ec2', 'DescribeImages', { ImageIds: [imageId] }, { signal: kit.signal });
+        const answer = await kit.services.call(request.scope, 'ec2', 'DescribeImages', { ImageIds: [imageId] }, { signal: request.signal });
         const state = ((answer.Images as { State?: string }[] | undefined) ?? [])[0]?.State;
         const outputs = { ImageId: imageId, ImageState: state ?? 'pending' };
         if (state === 'available') return { status: 'Success', outputs };
@@ -100,7 +99,7 @@ export function createImage(kit: CallKit): AutomationCall {
 /** ResourceType values and the SSM resource type each names (EC2 is EC2's own CreateTags). */
 const SSM_RESOURCE_TYPES: Record<string, string> = { ManagedInstance: 'ManagedInstance', MaintenanceWindow: 'MaintenanceWindow', Parameter: 'Parameter' };
 
-export function createTags(kit: CallKit): AutomationCall {
+export function createTags(kit: CallKit): StepCall {
   return async (request) => {
     const inputs = request.step.inputs;
     const missing = required(inputs, 'aws:createTags', 'ResourceIds', 'Tags');
@@ -110,7 +109,7 @@ export function createTags(kit: CallKit): AutomationCall {
     const tags = Array.isArray(inputs.Tags) ? inputs.Tags : [];
     try {
       if (type === 'EC2') {
-        await kit.services.call(request.scope, 'ec2', 'CreateTags', { Resources: ids, Tags: tags }, { signal: kit.signal });
+        await kit.services.call(request.scope, 'ec2', 'CreateTags', { Resources: ids, Tags: tags }, { signal: request.signal });
       } else if (SSM_RESOURCE_TYPES[type]) {
         for (const id of ids) await kit.services.call(request.scope, 'ssm', 'AddTagsToResource', { ResourceType: SSM_RESOURCE_TYPES[type], ResourceId: id, Tags: tags });
       } else {

@@ -3,14 +3,13 @@
 // one a function or state machine ARN names, else the execution's.
 
 import type { WorkResult } from '../../domain/automation/execution.ts';
-import type { AutomationCall } from '../automation-executor.ts';
 import { regionOf } from '../task-runners/remote-clients.ts';
-import { type CallKit, failed, failure, required, text, timedOut } from './kit.ts';
+import { type CallKit, ServiceStopping, type StepCall, failed, failure, required, text, timedOut } from './kit.ts';
 
 /** How long a state machine's execution is followed without the step's own timeoutSeconds [I]. */
 const EXECUTION_DEFAULT_SECONDS = 3600;
 
-export function invokeLambdaFunction(kit: CallKit): AutomationCall {
+export function invokeLambdaFunction(kit: CallKit): StepCall {
   return async (request) => {
     const inputs = request.step.inputs;
     const missing = required(inputs, 'aws:invokeLambdaFunction', 'FunctionName');
@@ -22,7 +21,7 @@ export function invokeLambdaFunction(kit: CallKit): AutomationCall {
     for (const name of ['Qualifier', 'LogType', 'ClientContext']) if (text(inputs[name])) parameters[name] = text(inputs[name]);
     if (payload !== undefined) parameters.Payload = payload;
     try {
-      const answer = await kit.services.call(request.scope, 'lambda', 'Invoke', parameters, { region: regionOf(functionName, request.scope.region), signal: kit.signal });
+      const answer = await kit.services.call(request.scope, 'lambda', 'Invoke', parameters, { region: regionOf(functionName, request.scope.region), signal: request.signal });
       const outputs: Record<string, unknown> = { StatusCode: answer.StatusCode };
       for (const name of ['FunctionError', 'LogResult', 'Payload']) if (answer[name] !== undefined) outputs[name] = answer[name];
       // [I] a function that raised fails the step; its error payload stays in the outputs.
@@ -36,7 +35,7 @@ export function invokeLambdaFunction(kit: CallKit): AutomationCall {
 
 const EXECUTION_OUTPUTS = ['executionArn', 'input', 'name', 'output', 'startDate', 'stateMachineArn', 'status', 'stopDate'];
 
-export function executeStateMachine(kit: CallKit): AutomationCall {
+export function executeStateMachine(kit: CallKit): StepCall {
   return async (request) => {
     const inputs = request.step.inputs;
     const missing = required(inputs, 'aws:executeStateMachine', 'stateMachineArn');
@@ -47,19 +46,24 @@ export function executeStateMachine(kit: CallKit): AutomationCall {
     if (text(inputs.name)) parameters.name = text(inputs.name);
     if (inputs.input !== undefined) parameters.input = text(inputs.input);
     try {
-      const { executionArn } = await kit.services.call(request.scope, 'stepfunctions', 'StartExecution', parameters, { region, signal: kit.signal });
+      const { executionArn } = await kit.services.call(request.scope, 'stepfunctions', 'StartExecution', parameters, { region, signal: request.signal });
+      const stop = () => kit.services.call(request.scope, 'stepfunctions', 'StopExecution', { executionArn, cause: 'The Automation step that started it ended.' }, { region }).catch(() => undefined);
       const end = await kit.poll(request, EXECUTION_DEFAULT_SECONDS, async (): Promise<WorkResult | undefined> => {
-        const execution = await kit.services.call(request.scope, 'stepfunctions', 'DescribeExecution', { executionArn }, { region, signal: kit.signal });
+        const execution = await kit.services.call(request.scope, 'stepfunctions', 'DescribeExecution', { executionArn }, { region, signal: request.signal });
         if (execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE') return undefined;
         const outputs = Object.fromEntries(EXECUTION_OUTPUTS.filter((k) => execution[k] !== undefined && execution[k] !== null).map((k) => [k, execution[k]]));
         if (execution.status === 'SUCCEEDED') return { status: 'Success', outputs };
         // [I] an execution that failed, timed out or was aborted fails the step, with its error and cause.
         const why = [execution.error, execution.cause].filter((x) => typeof x === 'string' && x !== '').join(': ');
         return failed(`State machine execution ${String(executionArn)} ended ${String(execution.status)}${why ? `: ${why}` : ''}.`, 'Execution', outputs);
+      }).catch(async (error: unknown) => {
+        // The step was stopped here (not the service): its execution is stopped too.
+        if (request.signal.aborted && !(request.signal.reason instanceof ServiceStopping)) await stop();
+        throw error;
       });
       if (end.kind === 'done') return end.value;
-      // The step no longer waits (stopped, timed out on the service clock) or ran out of time: the execution is stopped too.
-      await kit.services.call(request.scope, 'stepfunctions', 'StopExecution', { executionArn, cause: 'The Automation step that started it ended.' }, { region }).catch(() => undefined);
+      // The step no longer waits (stopped elsewhere, timed out on the service clock) or ran out of time: the execution is stopped too.
+      await stop();
       if (end.kind === 'unwanted') return { status: 'Cancelled', outputs: { executionArn } };
       return { ...timedOut(`following state machine execution ${String(executionArn)}`), outputs: { executionArn } };
     } catch (error) {

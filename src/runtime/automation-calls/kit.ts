@@ -6,10 +6,18 @@ import type { PollEnd, StepRequest } from './polling.ts';
 import { ServiceCallError, type ServiceCalls } from './service-calls.ts';
 import { SelectorError } from './selectors.ts';
 
+/** The reason a call's signal aborts when the service itself stops (not the step). */
+export class ServiceStopping extends Error {
+  constructor() {
+    super('The service stopped while the step waited.');
+  }
+}
+
+/** An action's call: the step's request, whose signal aborts when the step stops waiting or the service stops. */
+export type StepCall = (request: StepRequest) => Promise<WorkResult>;
+
 export interface CallKit {
   services: ServiceCalls;
-  /** Aborted when the service stops. */
-  signal: AbortSignal;
   /** Polls `check` for `request`'s step, bounded by its timeoutSeconds, else `defaultSeconds`. */
   poll<T>(request: StepRequest, defaultSeconds: number, check: () => Promise<T | undefined>): Promise<PollEnd<T>>;
 }

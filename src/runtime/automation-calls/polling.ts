@@ -17,12 +17,14 @@ export interface StepRequest {
   scope: Scope;
   execution: AutomationExecution;
   step: StepExecution;
+  /** Aborted when the step stops waiting here (stopped, timed out) or the service stops. */
+  signal: AbortSignal;
 }
 
 export type PollEnd<T> = { kind: 'done'; value: T } | { kind: 'timed-out' } | { kind: 'unwanted' };
 
 /** True while the execution's running step is still this attempt of this step, waiting for its work. */
-export async function stillWanted(store: Store, { scope, execution, step }: StepRequest): Promise<boolean> {
+export async function stillWanted(store: Store, { scope, execution, step }: Pick<StepRequest, 'scope' | 'execution' | 'step'>): Promise<boolean> {
   const now = await store.getAutomationExecution(scope, execution.id);
   const running = now && currentStep(now);
   return running?.stepExecutionId === step.stepExecutionId && running.attempt === step.attempt && running.wait?.kind === 'work';
