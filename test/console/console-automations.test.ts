@@ -7,16 +7,20 @@
 // Screenshots are saved under test-output/console/automations-*.png.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateDocumentCommand, CreateMaintenanceWindowCommand, GetAutomationExecutionCommand, RegisterTargetWithMaintenanceWindowCommand,
-  RegisterTaskWithMaintenanceWindowCommand, StartAutomationExecutionCommand,
+  RegisterTaskWithMaintenanceWindowCommand, SSMClient, StartAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumPath, launchBrowser, screenshot } from '../support/browser.ts';
 import { advance, executionTree, fire, putNode } from '../support/control.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { controlToken } from '../../src/wire/control-auth.ts';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -247,5 +251,49 @@ describe('automation in the web console', { skip: noBrowser }, () => {
     await screenshot(page, 'automations-5-from-a-window');
     await page.locator('#window-invocation').click();
     await page.waitForURL(/\/invocations\//);
+  });
+});
+
+describe('automation signals from the console with --credentials', () => {
+  const KEY = { accessKeyId: 'AKIACONSOLE000000002', secretAccessKey: 'console-secret', accountId: '444444444444', operator: false };
+  let server: TestServer;
+  let dir: string;
+  let client: SSMClient;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mw-console-keys-'));
+    const credentialsFile = join(dir, 'credentials.json');
+    writeFileSync(credentialsFile, JSON.stringify([KEY]));
+    server = await startTestServer({ credentialsFile, clockMode: 'manual', manualClockStart: T0, simulatedTaskTypes: [] });
+    client = new SSMClient({ endpoint: server.app.endpoint, region: 'us-east-1', credentials: { accessKeyId: KEY.accessKeyId, secretAccessKey: KEY.secretAccessKey }, maxAttempts: 1 });
+  });
+  after(async () => {
+    client?.destroy();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a signal needs the signed-in cookie and the service's own page; it acts as the key's account", async () => {
+    await client.send(new CreateDocumentCommand({ Name: 'Hold-On', Content: PAUSING, DocumentType: 'Automation', DocumentFormat: 'YAML' }));
+    const id = (await client.send(new StartAutomationExecutionCommand({ DocumentName: 'Hold-On' }))).AutomationExecutionId!;
+    const signal = (headers: Record<string, string>) => fetch(`${server.app.endpoint}/console/automations/${id}/signal`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: 'signal=Resume', signal: AbortSignal.timeout(10_000),
+    });
+    const status = async () => (await client.send(new GetAutomationExecutionCommand({ AutomationExecutionId: id }))).AutomationExecution!.StepExecutions!.map((s) => `${s.StepName} ${s.StepStatus}`);
+
+    const anonymous = await signal({});
+    assert.equal(anonymous.status, 401, 'no cookie: the sign-in page');
+    const login = await fetch(`${server.app.endpoint}/console/login`, { method: 'POST', body: new URLSearchParams({ token: controlToken(KEY) }), redirect: 'manual' });
+    const jar = login.headers.get('set-cookie')!.split(';')[0];
+    const crossSite = await signal({ cookie: jar, origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' });
+    assert.equal(crossSite.status, 403);
+    assert.deepEqual(await status(), ['hold Waiting'], 'nothing resumed');
+
+    const own = await signal({ cookie: jar, origin: server.app.endpoint, 'sec-fetch-site': 'same-origin' });
+    assert.equal(own.status, 303);
+    assert.equal(own.headers.get('location'), `/console/automations/${id}?account=444444444444`, 'back to the execution, in the key\'s account');
+    assert.deepEqual(await status(), ['hold Success', 'after InProgress']);
+    const page = await fetch(`${server.app.endpoint}${own.headers.get('location')}`, { headers: { cookie: jar } });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /data-step-name="hold" data-status="Success"/);
   });
 });
