@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import {
   CreateDocumentCommand, CreateMaintenanceWindowCommand, RegisterTargetWithMaintenanceWindowCommand, RegisterTaskWithMaintenanceWindowCommand,
-  SendAutomationSignalCommand, StartAutomationExecutionCommand, type SSMClient,
+  SendAutomationSignalCommand, StartAutomationExecutionCommand, StopAutomationExecutionCommand, type SSMClient,
 } from '@aws-sdk/client-ssm';
 import { advance, control, fire, putNode } from '../support/control.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { rmSync } from 'node:fs';
+import { startTestServer, tempDataDir, type TestServer } from '../support/server.ts';
 import { type ReceivedEvent, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 const T0 = Date.parse('2026-11-01T18:00:00Z');
@@ -68,8 +69,11 @@ describe('Automation events', () => {
   });
   after(() => hook.stop());
 
-  async function start(): Promise<TestServer> {
-    server = await startTestServer({ clockMode: 'manual', manualClockStart: T0, invocationSeconds: 5, simulatedTaskTypes: [], eventWebhooks: [hook.url], eventRetryMs: 20, eventRetryMaxMs: 200 });
+  async function start(dataDir?: string): Promise<TestServer> {
+    server = await startTestServer({
+      clockMode: 'manual', manualClockStart: T0, invocationSeconds: 5, simulatedTaskTypes: [], eventWebhooks: [hook.url], eventRetryMs: 20, eventRetryMaxMs: 200,
+      ...(dataDir ? { dataDir } : {}),
+    });
     return server;
   }
 
@@ -177,5 +181,26 @@ describe('Automation events', () => {
     assert.deepEqual(steps.map((e) => `${e.detail.StepName} ${e.detail.Status}`), ['nap InProgress', 'nap Success']);
     const metrics = await (await fetch(`${server.app.endpoint}/metrics`)).text();
     assert.match(metrics, /mw_automation_executions_started_total\{started_by="window"\} 1/);
+  });
+
+  test('a restart in the middle of a sleep tells nothing twice; a stop tells the step and the execution Cancelled', async () => {
+    const dir = tempDataDir();
+    try {
+      await start(dir);
+      await server.client.send(new CreateDocumentCommand({ Name: 'TwoNaps', Content: `${SHORT}  - name: again\n    action: aws:sleep\n    inputs:\n      Duration: PT1H\n`, DocumentFormat: 'YAML', DocumentType: 'Automation' }));
+      const { AutomationExecutionId: id } = await server.client.send(new StartAutomationExecutionCommand({ DocumentName: 'TwoNaps' }));
+      await hook.waitFor((all) => ofExecution(all, id!).length === 2);
+      await server.stop();
+      await start(dir);
+      await advance(server, 10);
+      await server.client.send(new StopAutomationExecutionCommand({ AutomationExecutionId: id }));
+      const events = ofExecution(await hook.waitFor(ended(id!)), id!);
+      assert.deepEqual(summary(events), ['execution InProgress', 'nap InProgress', 'nap Success', 'again InProgress', 'again Cancelled', 'execution Cancelled']);
+      assert.equal(new Set(events.map((e) => e.id)).size, events.length, 'each told once, across the restart');
+    } finally {
+      await server.stop();
+      server = undefined as never;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
