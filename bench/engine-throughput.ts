@@ -49,7 +49,8 @@ export async function runEngineThroughput(ctx: RunContext, store?: EngineStore):
   ctx.log(`Engine${store ? ` (${store.label})` : ''}: ${windows} windows x ${resources} resources`);
   const service = await startService({
     dataDir,
-    args: ['--clock', 'manual', '--clock-start', CLOCK_START, '--invocation-seconds', '1', '--nodes', nodes, '--max-windows', '10000000', ...(store?.args ?? [])],
+    // The engine's own work is measured: AUTOMATION invocations are simulated (--simulate), not runbooks.
+    args: ['--clock', 'manual', '--clock-start', CLOCK_START, '--invocation-seconds', '1', '--simulate', 'AUTOMATION', '--nodes', nodes, '--max-windows', '10000000', ...(store?.args ?? [])],
     cpuProfileDir: ctx.profileDir(store ? `engine-${store.label}` : 'engine'),
   });
   const client = new AwsClient(service.endpoint);
