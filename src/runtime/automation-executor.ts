@@ -42,6 +42,15 @@ export interface PendingCall {
 const DUE_BATCH = 25;
 /** How long a call without its own timeoutSeconds may stay unanswered (a lost process, a hung endpoint) [ours]. */
 export const CALL_LIMIT_SECONDS = 600;
+/**
+ * Actions with a default time limit of their own, on the service clock like timeoutSeconds: an hour for
+ * aws:waitForAwsResourceProperty (the actions reference's note) and, [I], for the other waits; 600 s for a
+ * script (aws:executeScript's maximum); 15 minutes for a Lambda function. Past it the step is TimedOut.
+ */
+const DEFAULT_LIMIT_BY_ACTION: Record<string, number> = {
+  'aws:waitForAwsResourceProperty': 3600, 'aws:changeInstanceState': 3600, 'aws:createImage': 3600, 'aws:executeStateMachine': 3600,
+  'aws:executeScript': 600, 'aws:invokeLambdaFunction': 900,
+};
 
 const WINDOW_STATUS: Record<AutomationStatus, ExecutionStatus> = {
   Pending: 'PENDING', InProgress: 'IN_PROGRESS', Waiting: 'IN_PROGRESS', Success: 'SUCCESS', TimedOut: 'TIMED_OUT',
@@ -225,8 +234,10 @@ export class AutomationExecutor {
 
   /** A call has no answer for ever: without its own timeoutSeconds, the step is given CALL_LIMIT_SECONDS. */
   private callLimit(step: StepExecution, now: number): AutomationEvent[] {
-    const until = step.timeoutSeconds === undefined ? now + CALL_LIMIT_SECONDS * 1000 : undefined;
-    return [{ kind: 'work-started', stepExecutionId: step.stepExecutionId, ref: 'call', ...(until === undefined ? {} : { until }) }];
+    if (step.timeoutSeconds !== undefined) return [{ kind: 'work-started', stepExecutionId: step.stepExecutionId, ref: 'call' }];
+    const own = DEFAULT_LIMIT_BY_ACTION[step.action];
+    const until = now + (own ?? CALL_LIMIT_SECONDS) * 1000;
+    return [{ kind: 'work-started', stepExecutionId: step.stepExecutionId, ref: 'call', until, ...(own === undefined ? {} : { timesOut: true }) }];
   }
 
   /** aws:runCommand: a Run Command command on this service's nodes, told to the step when it ends. */

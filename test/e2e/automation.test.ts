@@ -187,4 +187,21 @@ describe('Automation on the manual clock', () => {
     assert.deepEqual([tree.tasks[0].invocations[0].Status, tree.execution.Status], ['SUCCESS', 'SUCCESS']);
     assert.equal((await execution(invocation.ExecutionId!)).AutomationExecutionStatus, 'Success');
   });
+
+  test('a wait without timeoutSeconds keeps AWS\'s hour: it is not given up at the 600 s a plain call gets', async () => {
+    const waits = JSON.stringify({
+      schemaVersion: '0.3',
+      mainSteps: [{
+        name: 'untilShared', action: 'aws:waitForAwsResourceProperty',
+        inputs: { Service: 'ssm', Api: 'DescribeDocument', Name: 'FixApp', PropertySelector: '$.Document.Status', DesiredValues: ['Deleting'] },
+      }],
+    });
+    await send(new CreateDocumentCommand({ Name: 'WaitLong', Content: waits, DocumentType: 'Automation' }));
+    const { AutomationExecutionId: id } = await send(new StartAutomationExecutionCommand({ DocumentName: 'WaitLong' }));
+    await advance(server, 700);
+    assert.deepEqual(stepsOf(await execution(id)), [['untilShared', 'InProgress']]);
+    await advance(server, 3000);
+    const e = await execution(id);
+    assert.deepEqual([e.AutomationExecutionStatus, stepsOf(e)], ['TimedOut', [['untilShared', 'TimedOut']]]);
+  });
 });

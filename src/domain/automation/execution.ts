@@ -36,7 +36,8 @@ export type StepWait =
   | { kind: 'resume' }
   | { kind: 'approval'; approvers: string[]; needed: number; decisions: ApprovalDecision[] }
   /** Work the runtime performs (a command, a call, a child execution) and reports with `work-ended`. */
-  | { kind: 'work'; ref?: string; until?: number };
+  /** `until`: the runtime's limit for the work; past it the step ends TimedOut when `timesOut`, else Failed (no answer). */
+  | { kind: 'work'; ref?: string; until?: number; timesOut?: boolean };
 
 export interface StepExecution {
   stepExecutionId: string;
@@ -130,7 +131,7 @@ export type SignalType = 'Approve' | 'Reject' | 'StartStep' | 'StopStep' | 'Resu
 export type AutomationEvent =
   | { kind: 'start' }
   /** The runtime started a step's work as `ref` (a command id, a child execution id): kept to stop it later. */
-  | { kind: 'work-started'; stepExecutionId: string; ref: string; until?: number }
+  | { kind: 'work-started'; stepExecutionId: string; ref: string; until?: number; timesOut?: boolean }
   | { kind: 'due' }
   | { kind: 'work-ended'; stepExecutionId: string; result: WorkResult }
   | { kind: 'signal'; signal: SignalType; payload: Record<string, string[]>; by: string }
@@ -250,7 +251,10 @@ class Run {
       case 'work-started': {
         const step = currentStep(this.state);
         if (step?.stepExecutionId !== event.stepExecutionId || step.wait?.kind !== 'work') return;
-        return this.replaceStep({ ...step, wait: { kind: 'work', ref: event.ref, ...(event.until === undefined ? {} : { until: event.until }) } });
+        return this.replaceStep({
+          ...step,
+          wait: { kind: 'work', ref: event.ref, ...(event.until === undefined ? {} : { until: event.until }), ...(event.timesOut ? { timesOut: true } : {}) },
+        });
       }
       case 'work-ended':
         return this.workEnded(event.stepExecutionId, event.result);
@@ -476,8 +480,12 @@ class Run {
       return this.stepEnded(step, { status: 'Success', outputs: {} }, 'Execution');
     }
     if (step.wait?.kind === 'work' && step.wait.until !== undefined && step.wait.until <= this.now && (deadline === undefined || step.wait.until < deadline)) {
-      // The runtime's own limit for work that may never answer (a call whose process died).
+      // The runtime's limit: the action's own default time limit (a wait's hour), or the longest a call may
+      // take to answer (a call whose process died is not made again).
       this.effects.push({ kind: 'stop-work', step });
+      if (step.wait.timesOut) {
+        return this.stepEnded(step, { status: 'TimedOut', failureMessage: `Step timed out after ${Math.round((step.wait.until - step.startedAt) / 1000)} seconds.`, failureType: 'Timeout' }, 'Execution');
+      }
       return this.stepEnded(step, { status: 'Failed', failureMessage: 'The step\'s work gave no answer in time (the service may have restarted while it ran); it was not repeated.', failureType: 'Execution' }, 'Execution');
     }
     if (deadline !== undefined && deadline <= this.now) {
