@@ -81,4 +81,19 @@ describe('console pages: schedule columns and Run Command parameters', () => {
     assert.match(text, new RegExp(`echo \\{\\{RESOURCE_ID\\}\\} in ${WindowId}`), 'WINDOW_ID substituted, RESOURCE_ID not');
     assert.match(text, /<p class="note" id="unsubstituted">\{\{RESOURCE_ID\}\} is left as written: a Run Command task sends one command to all the nodes of a window target/);
   });
+
+  test('a LAMBDA invocation shows its remote call: the function it names and what was answered', async () => {
+    const { WindowId } = await server.client.send(new CreateMaintenanceWindowCommand({ Name: 'lambda', Schedule: 'rate(1 day)', Duration: 2, Cutoff: 1, AllowUnassociatedTargets: true }));
+    await server.client.send(new RegisterTaskWithMaintenanceWindowCommand({
+      WindowId, TaskArn: 'patch-report', TaskType: 'LAMBDA',
+      TaskInvocationParameters: { Lambda: { Qualifier: 'live', Payload: new TextEncoder().encode('{"window":"{{WINDOW_ID}}"}') } },
+    }));
+    const executionId = await fire(server, WindowId!);
+    await advance(server, 60);
+    const [task] = (await executionTree(server.client, executionId)).tasks;
+    const [invocation] = await allInvocations(server.client, executionId, task.task.TaskExecutionId!);
+    const text = await page(`/console/windows/${WindowId}/executions/${executionId}/tasks/${task.task.TaskExecutionId}/invocations/${invocation.InvocationId}`);
+    assert.match(text, /<h2>Remote call<\/h2>\s*<dl class="fields" id="remote-call">\s*<div><dt>Function<\/dt><dd><code>patch-report<\/code><\/dd><\/div>\s*<div><dt>Qualifier<\/dt><dd><code>live<\/code>/);
+    assert.match(text, /<dt>Answer<\/dt><dd>Success<\/dd>/, 'simulated without an endpoint: its words');
+  });
 });

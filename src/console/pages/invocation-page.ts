@@ -9,6 +9,7 @@ import { duration, statusBadge, timeCell } from '../format.ts';
 import { html, type Markup } from '../html.ts';
 import type { PageFrame } from '../layout.ts';
 import { documentLink, recordedDocument } from './documents-links.ts';
+import { remoteCallFacts, remoteCallSection } from './remote-call.ts';
 
 function pretty(parameters: string): string {
   try {
@@ -88,6 +89,7 @@ ${document ? html`<div><dt>Document</dt><dd id="invocation-document">${documentL
 <h2>Parameters</h2>
 <pre class="parameters" tabindex="0">${pretty(inv.parameters)}</pre>
 ${unsubstituted(inv)}
+${remoteCallSection(remoteCallFacts(inv))}
 ${inv.taskType === 'RUN_COMMAND' ? await runCommandSection(ctx, inv) : ''}`;
   return {
     title: `Invocation on ${inv.resourceIds.join(', ') || inv.id}`,
