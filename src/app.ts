@@ -209,7 +209,7 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
   const automationCalls = new AutomationCalls(process.env, store);
   // aws:executeScript runs runbook code on this machine: only with --allow-execute-script.
   const scripts = config.allowExecuteScript ? scriptRunner() : undefined;
-  const automations = new AutomationExecutor(ids, { calls: automationCalls.calls, scripts: scripts?.call });
+  const automations = new AutomationExecutor(ids, { calls: automationCalls.calls, scripts: scripts?.call, notEndedLimit: config.quotas.automationsNotEnded });
   const real: Partial<Record<TaskType, TaskRunner>> = { RUN_COMMAND: new CommandTaskRunner(commands), AUTOMATION: new AutomationTaskRunner(automations, simulated), ...remote.runners };
   // --simulate: the operator's choice of task types that stay simulated whatever could run them for real.
   const byType = Object.fromEntries(Object.entries(real).filter(([type]) => !(config.simulatedTaskTypes ?? []).includes(type))) as Partial<Record<TaskType, TaskRunner>>;

@@ -21,6 +21,7 @@ Options (flag / environment variable / default):
   --max-tasks N          MW_MAX_TASKS       20          tasks per window
   --max-tags N           MW_MAX_TAGS        50          tags per window
   --max-documents N      MW_MAX_DOCUMENTS   500         documents an account owns per Region ([I] AWS's quota)
+  --max-automations N    MW_MAX_AUTOMATIONS 1100        automation executions not ended per account and Region
   --clock MODE           MW_CLOCK           system      'system', or 'manual': time moves only via POST /_mw/clock
   --clock-start ISO      MW_CLOCK_START     now         where the manual clock starts
   --invocation-seconds N MW_INVOCATION_SECONDS 1        simulated run time of an invocation (no outcome rule)
@@ -109,6 +110,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
       'max-tasks': { type: 'string' },
       'max-tags': { type: 'string' },
       'max-documents': { type: 'string' },
+      'max-automations': { type: 'string' },
       clock: { type: 'string' },
       'clock-start': { type: 'string' },
       'invocation-seconds': { type: 'string' },
@@ -176,6 +178,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
       tasksPerWindow: integer('--max-tasks', values['max-tasks'] ?? env.MW_MAX_TASKS, q.tasksPerWindow, 1),
       tagsPerResource: integer('--max-tags', values['max-tags'] ?? env.MW_MAX_TAGS, q.tagsPerResource, 1),
       documentsPerRegion: integer('--max-documents', values['max-documents'] ?? env.MW_MAX_DOCUMENTS, q.documentsPerRegion, 1),
+      automationsNotEnded: integer('--max-automations', values['max-automations'] ?? env.MW_MAX_AUTOMATIONS, q.automationsNotEnded ?? 1100, 1),
     },
     logLevel,
   };

@@ -29,6 +29,8 @@ export interface AutomationActions {
   calls: Partial<Record<string, AutomationCall>>;
   /** aws:executeScript runs user code on this machine: only when the operator turned it on. */
   scripts?: AutomationCall;
+  /** Executions not ended per account and Region past which a start is refused (default AUTOMATIONS_NOT_ENDED_LIMIT). */
+  notEndedLimit?: number;
 }
 
 /** A call to make once the step that asked for it has committed. */
@@ -40,6 +42,8 @@ export interface PendingCall {
 }
 
 const DUE_BATCH = 25;
+/** The default of the executions-not-ended quota (service/context.ts Quotas.automationsNotEnded). */
+export const AUTOMATIONS_NOT_ENDED_LIMIT = 1100;
 /** How long a call without its own timeoutSeconds may stay unanswered (a lost process, a hung endpoint) [ours]. */
 export const CALL_LIMIT_SECONDS = 600;
 /**
@@ -109,8 +113,17 @@ export class AutomationExecutor {
     this.metrics = metrics;
   }
 
-  /** A new execution, stored and started in the caller's transaction (StartAutomationExecution, a window's AUTOMATION task). */
+  /**
+   * A new execution, stored and started in the caller's transaction (StartAutomationExecution, a window's
+   * AUTOMATION task, a child or a target of another). Past the quota of executions not ended in the account
+   * and Region it is refused (a runbook that starts itself ends there).
+   */
   async start(tx: StoreOperations, scope: Scope, execution: AutomationExecution, now: number): Promise<{ execution: AutomationExecution; calls: PendingCall[] }> {
+    const limit = this.actions.notEndedLimit ?? AUTOMATIONS_NOT_ENDED_LIMIT;
+    if ((await tx.countRunningAutomations(scope)) >= limit) {
+      throw new ServiceError('AutomationExecutionLimitExceededException',
+        `There are already ${limit} automation executions running or waiting in this account and Region.`);
+    }
     await tx.insertAutomationExecution(scope, execution);
     return this.apply(tx, scope, execution, [{ kind: 'start' }], now);
   }

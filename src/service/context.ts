@@ -14,6 +14,12 @@ export interface Quotas {
   tagsPerResource: number;
   /** Documents one account may own in a Region ([I] AWS's commonly cited 500; DocumentLimitExceeded past it). */
   documentsPerRegion: number;
+  /**
+   * Automation executions not ended per account and Region: AWS runs 100 at once and queues 1,000 more,
+   * refusing past that (AutomationExecutionLimitExceededException); this service runs them all at once,
+   * so it refuses past the sum [I]. Absent: the default.
+   */
+  automationsNotEnded?: number;
 }
 
 export const defaultQuotas: Quotas = {
@@ -22,6 +28,7 @@ export const defaultQuotas: Quotas = {
   tasksPerWindow: 20,
   tagsPerResource: 50,
   documentsPerRegion: 500,
+  automationsNotEnded: 1100,
 };
 
 export interface ServiceContext {

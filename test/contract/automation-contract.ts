@@ -48,6 +48,7 @@ export function automationContract(it: StoreTest): void {
       await tx.updateAutomationExecution(C, { ...d2, status: 'Success', dueAt: undefined });
     });
     assert.equal((await store.getAutomationExecution(C, 'd-2'))?.status, 'Success');
+    assert.deepEqual([await store.countRunningAutomations(A), await store.countRunningAutomations(C)], [1, 0], 'ended ones are not counted, per scope');
     assert.equal(await store.earliestAutomationEvent(), T0 + 60_000);
   });
 

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { advance, control, executionTree, fire, setOutcomes } from '../support/control.ts';
 import { rejectsWith } from '../support/errors.ts';
+import { defaultQuotas } from '../../src/service/context.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
@@ -203,5 +204,26 @@ describe('Automation on the manual clock', () => {
     await advance(server, 3000);
     const e = await execution(id);
     assert.deepEqual([e.AutomationExecutionStatus, stepsOf(e)], ['TimedOut', [['untilShared', 'TimedOut']]]);
+  });
+
+  test('a runbook that starts itself ends at the quota of executions not ended (AutomationExecutionLimitExceededException)', async () => {
+    const limited = await startTestServer({ clockMode: 'manual', manualClockStart: T0, simulatedTaskTypes: [], quotas: { ...defaultQuotas, automationsNotEnded: 5 } });
+    try {
+      const loop = JSON.stringify({ schemaVersion: '0.3', mainSteps: [{ name: 'again', action: 'aws:executeAutomation', inputs: { DocumentName: 'Loop' } }] });
+      await limited.client.send(new CreateDocumentCommand({ Name: 'Loop', Content: loop, DocumentType: 'Automation' }));
+      const { AutomationExecutionId: first } = await limited.client.send(new StartAutomationExecutionCommand({ DocumentName: 'Loop' }));
+      const all = (await limited.client.send(new DescribeAutomationExecutionsCommand({}))).AutomationExecutionMetadataList!;
+      assert.equal(all.length, 5, 'five started, the sixth refused');
+      assert.deepEqual(new Set(all.map((m) => m.AutomationExecutionStatus)), new Set(['Failed']), 'the refusal failed the deepest step, and each parent in turn');
+      const deepest = (await limited.client.send(new GetAutomationExecutionCommand({ AutomationExecutionId: all[0].AutomationExecutionId }))).AutomationExecution!;
+      assert.match(deepest.StepExecutions![0].FailureMessage!, /^AutomationExecutionLimitExceededException: /);
+      assert.match((await limited.client.send(new GetAutomationExecutionCommand({ AutomationExecutionId: first }))).AutomationExecution!.FailureMessage!, /Child execution/);
+      // Ended, they no longer count: a new one starts.
+      await limited.client.send(new CreateDocumentCommand({ Name: 'Nap', Content: JSON.stringify({ schemaVersion: '0.3', mainSteps: [{ name: 'nap', action: 'aws:sleep', inputs: { Duration: 'PT1H' } }] }), DocumentType: 'Automation' }));
+      for (let i = 0; i < 5; i++) await limited.client.send(new StartAutomationExecutionCommand({ DocumentName: 'Nap' }));
+      await rejectsWith(limited.client.send(new StartAutomationExecutionCommand({ DocumentName: 'Nap' })), 'AutomationExecutionLimitExceededException');
+    } finally {
+      await limited.stop();
+    }
   });
 });

@@ -17,6 +17,8 @@ export interface AutomationsPort {
   /** Inside a transaction the execution is held until the transaction ends. */
   getAutomationExecution(scope: Scope, id: string): Promise<AutomationExecution | undefined>;
   updateAutomationExecution(scope: Scope, execution: AutomationExecution): Promise<void>;
+  /** How many of the scope's executions have not ended (AWS's concurrency quota counts them). */
+  countRunningAutomations(scope: Scope): Promise<number>;
   /** Newest first: rows with key < beforeKey (the children of `parentId` only, when given). */
   listAutomationExecutions(scope: Scope, beforeKey: number, limit: number, parentId?: string): Promise<Keyed<AutomationExecution>[]>;
   /** News for an execution, applied after what was put before it, at or after `at`. */

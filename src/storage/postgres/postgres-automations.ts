@@ -11,6 +11,7 @@ const insert = statement('insert_automation', 'INSERT INTO automation_executions
 const select = statement('select_automation', 'SELECT doc FROM automation_executions WHERE account = $1 AND region = $2 AND id = $3');
 const selectForUpdate = statement('select_automation_for_update', 'SELECT doc FROM automation_executions WHERE account = $1 AND region = $2 AND id = $3 FOR UPDATE');
 const update = statement('update_automation', 'UPDATE automation_executions SET doc = $4, status = $5, due_at = $6 WHERE account = $1 AND region = $2 AND id = $3');
+const countRunning = statement('count_running_automations', "SELECT COUNT(*) AS n FROM automation_executions WHERE account = $1 AND region = $2 AND status NOT IN ('Success', 'Failed', 'TimedOut', 'Cancelled')");
 const list = statement('list_automations', 'SELECT seq, doc FROM automation_executions WHERE account = $1 AND region = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4');
 const listChildren = statement('list_automation_children', 'SELECT seq, doc FROM automation_executions WHERE account = $1 AND region = $2 AND parent_id = $3 AND seq < $4 ORDER BY seq DESC LIMIT $5');
 const putInbox = statement('put_automation_inbox', 'INSERT INTO automation_inbox (account, region, execution_id, at, doc) VALUES ($1, $2, $3, $4, $5)');
@@ -39,6 +40,10 @@ export function postgresAutomations(session: Session, inTransaction: boolean): A
 
     async updateAutomationExecution(scope, execution) {
       await update(session, [scope.account, scope.region, execution.id, documentOf(execution), execution.status, execution.dueAt ?? null]);
+    },
+
+    async countRunningAutomations(scope) {
+      return Number((await countRunning(session, [scope.account, scope.region])).rows[0].n);
     },
 
     async listAutomationExecutions(scope, beforeKey, limit, parentId) {

@@ -11,6 +11,7 @@ const statements = {
   select: 'SELECT doc FROM automation_executions WHERE account = ? AND region = ? AND id = ?',
   update: 'UPDATE automation_executions SET doc = ?, status = ?, due_at = ? WHERE account = ? AND region = ? AND id = ?',
   list: 'SELECT seq, doc FROM automation_executions WHERE account = ? AND region = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+  countRunning: "SELECT COUNT(*) AS n FROM automation_executions WHERE account = ? AND region = ? AND status NOT IN ('Success', 'Failed', 'TimedOut', 'Cancelled')",
   listChildren: 'SELECT seq, doc FROM automation_executions WHERE account = ? AND region = ? AND parent_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
   putInbox: 'INSERT INTO automation_inbox (account, region, execution_id, at, doc) VALUES (?, ?, ?, ?, ?)',
   inbox: 'SELECT seq, doc FROM automation_inbox WHERE account = ? AND region = ? AND execution_id = ? AND at <= ? ORDER BY seq',
@@ -35,6 +36,10 @@ export function sqliteAutomations(db: SqliteDatabase): AutomationsPort {
 
     async updateAutomationExecution(scope, execution) {
       sql.update.run(documentOf(execution), execution.status, execution.dueAt ?? null, scope.account, scope.region, execution.id);
+    },
+
+    async countRunningAutomations(scope) {
+      return Number((sql.countRunning.get(scope.account, scope.region) as Row).n);
     },
 
     async listAutomationExecutions(scope, beforeKey, limit, parentId) {
