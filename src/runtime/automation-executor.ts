@@ -13,8 +13,8 @@ import { cancelInvocations, isFinal as isCommandFinal, newCommand, type SendComm
 import { ServiceError } from '../domain/errors.ts';
 import type { ExecutionStatus } from '../domain/execution.ts';
 import type { Scope, TargetSpec } from '../domain/model.ts';
-import { resolveTargets } from '../domain/target-resolution.ts';
 import { saveCommandChange } from '../service/command-changes.ts';
+import { commandInstances } from '../service/commands.ts';
 import { type AutomationCount, AutomationChanges, countAutomation } from './automation-events.ts';
 import type { AutomationMetrics } from './metrics.ts';
 import type { Clock, IdGenerator, Store, StoreOperations } from '../service/ports.ts';
@@ -272,15 +272,8 @@ export class AutomationExecutor {
       outputS3KeyPrefix: text(inputs.OutputS3KeyPrefix),
       serviceRole: text(inputs.ServiceRoleArn),
     };
-    if ((input.instanceIds === undefined) === (input.targets === undefined)) {
-      return [{ kind: 'work-ended', stepExecutionId: step.stepExecutionId, result: failed('aws:runCommand needs one of InstanceIds and Targets.') }];
-    }
+    const instanceIds = await commandInstances(tx, scope, input);
     const document = await runnableDocument(tx, scope, { name: input.documentName, version: input.documentVersion, hash: input.documentHash, hashType: input.documentHashType });
-    const nodes = await tx.listNodes(scope);
-    const known = new Set(nodes.map((n) => n.id));
-    const instanceIds = input.instanceIds ? [...new Set(input.instanceIds)] : resolveTargets(input.targets!, nodes);
-    const unknown = instanceIds.filter((id) => !known.has(id));
-    if (unknown.length > 0) return [{ kind: 'work-ended', stepExecutionId: step.stepExecutionId, result: failed(`InvalidInstanceId: Instances [[${unknown.join(', ')}]] not in a valid state for account ${scope.account}`) }];
     const { command, invocations } = newCommand(this.ids.uuid(), input, document, instanceIds, now);
     const linked = { ...command, automation: { executionId: state.id, stepExecutionId: step.stepExecutionId } };
     await tx.insertCommand(scope, linked, invocations);

@@ -7,12 +7,12 @@ import { newAutomationExecution } from '../domain/automation/new-execution.ts';
 import { DEFAULT_AUTOMATION_CONCURRENCY, DEFAULT_AUTOMATION_ERRORS, type RateControl, targetRuns } from '../domain/automation/rate-control.ts';
 import { resolveTargets } from '../domain/target-resolution.ts';
 import { InvalidParameters } from '../domain/documents.ts';
-import { InvalidFilterKey, InvalidNextToken, ServiceError, ValidationException } from '../domain/errors.ts';
+import { InvalidFilterKey, ServiceError, ValidationException } from '../domain/errors.ts';
 import type { Scope, Tag } from '../domain/model.ts';
 import { parseIsoDateTime } from '../schedule/index.ts';
 import type { ServiceContext } from './context.ts';
 import { oncePerToken } from './idempotency.ts';
-import { collectPage } from './keyset-pages.ts';
+import { descendingPage, listingPage, withInvalidNextToken } from './keyset-pages.ts';
 import type { EngineControl } from './ports.ts';
 import { findRunbook } from './runbooks.ts';
 
@@ -186,19 +186,9 @@ export class AutomationService {
   async list(scope: Scope, input: { filters?: Filter[]; maxResults?: number; nextToken?: string }): Promise<{ executions: AutomationExecution[]; nextToken?: string }> {
     const accept = executionFilter(input.filters);
     const listing = `DescribeAutomationExecutions|${scope.account}|${scope.region}`;
-    let before = Number.MAX_SAFE_INTEGER;
-    if (input.nextToken !== undefined) {
-      try {
-        before = Number(this.ctx.tokens.decode(listing, input.nextToken));
-      } catch {
-        throw new InvalidNextToken();
-      }
-    }
-    const page = await collectPage(
-      async (after, limit) => (await this.ctx.store.listAutomationExecutions(scope, -after, limit)).map((row) => ({ key: -row.key, item: row.item })),
-      -before, input.maxResults ?? DEFAULT_PAGE, accept,
-    );
-    return { executions: page.items, nextToken: page.nextKey === undefined ? undefined : this.ctx.tokens.encode(listing, -page.nextKey) };
+    const page = await withInvalidNextToken(descendingPage(this.ctx.tokens, listing, { nextToken: input.nextToken, pageSize: input.maxResults ?? DEFAULT_PAGE },
+      (before, limit) => this.ctx.store.listAutomationExecutions(scope, before, limit), accept));
+    return { executions: page.items, nextToken: page.nextToken };
   }
 
   /** DescribeAutomationStepExecutions: the execution's steps in the order they started (or reversed), filtered, in pages. */
@@ -206,19 +196,12 @@ export class AutomationService {
     const execution = await this.get(scope, id);
     const accept = stepFilter(input.filters);
     const ordered = input.reverseOrder ? [...execution.steps].reverse() : execution.steps;
-    const matching = ordered.filter(accept);
+    // The steps are in memory: their positions are the keys the shared paging walks.
+    const rows = ordered.map((item, i) => ({ key: i + 1, item }));
     const listing = `DescribeAutomationStepExecutions|${scope.account}|${scope.region}|${id}|${input.reverseOrder === true}`;
-    let start = 0;
-    if (input.nextToken !== undefined) {
-      try {
-        start = Number(this.ctx.tokens.decode(listing, input.nextToken));
-      } catch {
-        throw new InvalidNextToken();
-      }
-    }
-    const size = input.maxResults ?? DEFAULT_PAGE;
-    const steps = matching.slice(start, start + size);
-    return { steps, nextToken: start + size < matching.length ? this.ctx.tokens.encode(listing, String(start + size)) : undefined };
+    const page = await withInvalidNextToken(listingPage(this.ctx.tokens, listing, { nextToken: input.nextToken, pageSize: input.maxResults ?? DEFAULT_PAGE },
+      async (after, limit) => rows.filter((row) => row.key > after).slice(0, limit), accept));
+    return { steps: page.items, nextToken: page.nextToken };
   }
 
   /** StopAutomationExecution: a running execution is stopped by the engine's next step; a finished one cannot be. */

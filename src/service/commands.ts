@@ -11,9 +11,9 @@ import { resolveTargets } from '../domain/target-resolution.ts';
 import { parseIsoDateTime } from '../schedule/index.ts';
 import { saveCommandChange } from './command-changes.ts';
 import { runnableDocument } from './runnable-documents.ts';
-import { collectPage } from './keyset-pages.ts';
+import { descendingPage } from './keyset-pages.ts';
 import type { ServiceContext } from './context.ts';
-import type { EngineControl, Keyed } from './ports.ts';
+import type { EngineControl, StoreOperations } from './ports.ts';
 
 export interface CommandFilterInput {
   key: string;
@@ -68,6 +68,24 @@ function commandFilter(filters: CommandFilterInput[] | undefined): Predicate<Fil
   return (x) => tests.every((t) => t(x));
 }
 
+/**
+ * The nodes a SendCommand request names: its InstanceIds, each one a node of the account
+ * (InvalidInstanceId otherwise), or the nodes its Targets select; exactly one of the two. Also what an
+ * automation's aws:runCommand step sends to.
+ */
+export async function commandInstances(store: Pick<StoreOperations, 'listNodes'>, scope: Scope, input: Pick<SendCommandInput, 'instanceIds' | 'targets'>): Promise<string[]> {
+  if ((input.instanceIds === undefined) === (input.targets === undefined)) {
+    throw new ValidationException('Exactly one of InstanceIds and Targets must be specified.');
+  }
+  const nodes = await store.listNodes(scope);
+  if (!input.instanceIds) return resolveTargets(input.targets!, nodes);
+  const instanceIds = [...new Set(input.instanceIds)];
+  const known = new Set(nodes.map((n) => n.id));
+  const unknown = instanceIds.filter((id) => !known.has(id));
+  if (unknown.length > 0) throw InvalidInstanceId.notValid(unknown, scope.account);
+  return instanceIds;
+}
+
 export class CommandService {
   private readonly ctx: ServiceContext;
   private readonly engine: EngineControl;
@@ -79,19 +97,7 @@ export class CommandService {
 
   async send(scope: Scope, input: SendCommandInput): Promise<Command> {
     const now = this.ctx.clock.now();
-    if ((input.instanceIds === undefined) === (input.targets === undefined)) {
-      throw new ValidationException('Exactly one of InstanceIds and Targets must be specified.');
-    }
-    const nodes = await this.ctx.store.listNodes(scope);
-    let instanceIds: string[];
-    if (input.instanceIds) {
-      instanceIds = [...new Set(input.instanceIds)];
-      const known = new Set(nodes.map((n) => n.id));
-      const unknown = instanceIds.filter((id) => !known.has(id));
-      if (unknown.length > 0) throw InvalidInstanceId.notValid(unknown, scope.account);
-    } else {
-      instanceIds = resolveTargets(input.targets!, nodes);
-    }
+    const instanceIds = await commandInstances(this.ctx.store, scope, input);
     const document = await runnableDocument(this.ctx.store, scope, {
       name: input.documentName, version: input.documentVersion, hash: input.documentHash, hashType: input.documentHashType,
     });
@@ -116,7 +122,7 @@ export class CommandService {
       return { commands: accept(command) ? [command] : [] };
     }
     const listing = `ListCommands|${scope.account}|${scope.region}|${input.instanceId ?? ''}`;
-    const page = await this.descending(listing, input, (before, limit) => this.ctx.store.listCommands(scope, before, limit, input.instanceId), accept);
+    const page = await descendingPage(this.ctx.tokens, listing, this.pageOf(input), (before, limit) => this.ctx.store.listCommands(scope, before, limit, input.instanceId), accept);
     return { commands: page.items, nextToken: page.nextToken };
   }
 
@@ -133,7 +139,7 @@ export class CommandService {
       if (!command) commands.set(id, (command = (await this.ctx.store.getCommand(scope, id))!));
       return command;
     };
-    const page = await this.descending(listing, input,
+    const page = await descendingPage(this.ctx.tokens, listing, this.pageOf(input),
       async (before, limit) => {
         const rows = await this.ctx.store.listCommandInvocations(scope, { commandId: input.commandId, instanceId: input.instanceId }, before, limit);
         for (const row of rows) await commandOf(row.item.commandId);
@@ -170,13 +176,8 @@ export class CommandService {
     await this.engine.wake();
   }
 
-  /** A page of a listing the store walks downwards (keys below `before`); the token keeps the store's key. */
-  private async descending<T>(listing: string, input: CommandListInput, fetch: (before: number, limit: number) => Promise<Keyed<T>[]>, accept: Predicate<T>) {
-    const before = input.nextToken === undefined ? Number.MAX_SAFE_INTEGER : Number(this.ctx.tokens.decode(listing, input.nextToken));
-    const page = await collectPage(
-      async (after, limit) => (await fetch(-after, limit)).map((row) => ({ key: -row.key, item: row.item })),
-      -before, input.maxResults ?? DEFAULT_PAGE, accept,
-    );
-    return { items: page.items, nextToken: page.nextKey === undefined ? undefined : this.ctx.tokens.encode(listing, -page.nextKey) };
+  private pageOf(input: CommandListInput): { nextToken?: string; pageSize: number } {
+    return { nextToken: input.nextToken, pageSize: input.maxResults ?? DEFAULT_PAGE };
   }
+
 }

@@ -20,7 +20,7 @@ import {
   sharedView,
   userView,
 } from './document-views.ts';
-import { listingPage } from './keyset-pages.ts';
+import { listingPage, withInvalidNextToken } from './keyset-pages.ts';
 import type { DocumentShare } from './ports/documents.ts';
 import type { Keyed, StoreOperations, UserDocumentVersion } from './ports.ts';
 import { builtInName, documentArn, type ReachedDocument, reachDocument, selectReachedVersion, shownVersions } from './shared-documents.ts';
@@ -70,15 +70,6 @@ async function reached(store: StoreOperations, scope: Scope, name: string): Prom
   return found;
 }
 
-async function unwrapTokenError<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    // These listings have their own exception for a bad token (the model lists InvalidNextToken).
-    if (error instanceof ValidationException && error.message === 'The specified NextToken is not valid.') throw new InvalidNextToken();
-    throw error;
-  }
-}
 
 export class DocumentService {
   private readonly ctx: ServiceContext;
@@ -96,7 +87,7 @@ export class DocumentService {
   }
 
   describePermission(scope: Scope, name: string, input: { maxResults?: number; nextToken?: string }): Promise<{ shares: DocumentShare[]; nextToken?: string }> {
-    return unwrapTokenError(this.permissions.describe(scope, name, input));
+    return withInvalidNextToken(this.permissions.describe(scope, name, input));
   }
 
   create(scope: Scope, input: NewDocumentInput): Promise<DocumentView> {
@@ -138,7 +129,7 @@ export class DocumentService {
       }
       return rows;
     };
-    const page = await unwrapTokenError(listingPage(this.ctx.tokens, `ListDocuments|${scope.account}|${scope.region}`,
+    const page = await withInvalidNextToken(listingPage(this.ctx.tokens, `ListDocuments|${scope.account}|${scope.region}`,
       { nextToken: input.nextToken, pageSize: pageSize(input.maxResults, 50, 50) }, fetch, accept));
     return { documents: page.items, nextToken: page.nextToken };
   }
@@ -183,7 +174,7 @@ export class DocumentService {
     // A share shows only its versions [I]; the reader names the document as it was asked for.
     const shows = share ? shownVersions(document, share).shows : () => true;
     const shownName = share ? documentArn(owner, document.name) : document.name;
-    const page = await unwrapTokenError(listingPage(this.ctx.tokens, `ListDocumentVersions|${scope.account}|${scope.region}|${name}`,
+    const page = await withInvalidNextToken(listingPage(this.ctx.tokens, `ListDocumentVersions|${scope.account}|${scope.region}|${name}`,
       { nextToken: input.nextToken, pageSize: pageSize(input.maxResults, 50, 50) },
       (after, limit) => this.ctx.store.listDocumentVersions(owner, document.name, after, limit), (v) => shows(v.number)));
     return {

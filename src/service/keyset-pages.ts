@@ -2,6 +2,7 @@
 // domain predicates, so the store only needs "items after key K, in order"; rows that fail the filter are
 // skipped batch by batch, and the token resumes right after the last row examined.
 
+import { InvalidNextToken, ValidationException } from '../domain/errors.ts';
 import type { PageTokens } from './page-tokens.ts';
 import type { Keyed } from './ports.ts';
 
@@ -50,4 +51,34 @@ export async function listingPage<T>(
   const after = request.nextToken === undefined ? 0 : Number(tokens.decode(listing, request.nextToken));
   const page = await collectPage(fetch, after, request.pageSize, accept);
   return { items: page.items, nextToken: page.nextKey === undefined ? undefined : tokens.encode(listing, page.nextKey) };
+}
+
+/**
+ * One page of a listing that walks its keys downwards (newest first: ListCommands, ListCommandInvocations,
+ * DescribeAutomationExecutions): `fetch` gives rows with keys below `beforeKey`; the token keeps the store's
+ * key of where to go on.
+ */
+export async function descendingPage<T>(
+  tokens: PageTokens,
+  listing: string,
+  request: { nextToken?: string; pageSize: number },
+  fetch: (beforeKey: number, limit: number) => Promise<Keyed<T>[]>,
+  accept: (item: T) => boolean = () => true,
+): Promise<{ items: T[]; nextToken?: string }> {
+  const before = request.nextToken === undefined ? Number.MAX_SAFE_INTEGER : Number(tokens.decode(listing, request.nextToken));
+  const page = await collectPage(
+    async (after, limit) => (await fetch(-after, limit)).map((row) => ({ key: -row.key, item: row.item })),
+    -before, request.pageSize, accept,
+  );
+  return { items: page.items, nextToken: page.nextKey === undefined ? undefined : tokens.encode(listing, -page.nextKey) };
+}
+
+/** For listings whose model names InvalidNextToken for a bad token: the tokens' ValidationException as that. */
+export async function withInvalidNextToken<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof ValidationException && error.message === 'The specified NextToken is not valid.') throw new InvalidNextToken();
+    throw error;
+  }
 }
