@@ -4,12 +4,11 @@
 // documents are runbooks. Reads through whatever store it is given (the engine's transaction, or none).
 
 import type { ParsedDocument } from '../domain/document-content.ts';
-import { parseDocumentContent } from '../domain/document-content.ts';
-import { findDocument, InvalidDocumentVersion } from '../domain/documents.ts';
+import { InvalidDocument, InvalidDocumentVersion } from '../domain/documents.ts';
 import { ServiceError } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
 import type { StoreOperations } from './ports.ts';
-import { builtInName, reachDocument, selectReachedVersion } from './shared-documents.ts';
+import { documentToRun } from './runnable-documents.ts';
 
 export interface FoundRunbook {
   /** The name the execution shows (a shared runbook keeps the ARN it was asked by). */
@@ -33,26 +32,15 @@ export class AutomationDefinitionVersionNotFound extends ServiceError {
 }
 
 export async function findRunbook(store: StoreOperations, scope: Scope, name: string, version?: string): Promise<FoundRunbook> {
-  const amazon = builtInName(name);
-  if (amazon !== undefined) {
-    let found;
-    try {
-      found = findDocument(amazon, version);
-    } catch (error) {
-      if (error instanceof InvalidDocumentVersion) throw new AutomationDefinitionVersionNotFound(name, version);
-      throw error;
-    }
-    if (found.documentType !== 'Automation') throw new AutomationDefinitionNotFound(name);
-    return { name: found.name, version: found.version, document: found.parsed };
-  }
-  const reached = await reachDocument(store, scope, name);
-  if (!reached || reached.document.documentType !== 'Automation') throw new AutomationDefinitionNotFound(name);
-  let chosen;
+  const onlyRunbooks = (_name: string, documentType: string) => {
+    if (documentType !== 'Automation') throw new AutomationDefinitionNotFound(name);
+  };
   try {
-    chosen = await selectReachedVersion(store, reached, version);
+    const found = await documentToRun(store, scope, name, version, onlyRunbooks);
+    return { name: found.name, version: found.version, document: found.parsed };
   } catch (error) {
+    if (error instanceof InvalidDocument) throw new AutomationDefinitionNotFound(name);
     if (error instanceof InvalidDocumentVersion) throw new AutomationDefinitionVersionNotFound(name, version);
     throw error;
   }
-  return { name, version: String(chosen.number), document: parseDocumentContent(chosen.content, chosen.format, chosen.documentType) };
 }

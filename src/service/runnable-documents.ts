@@ -18,29 +18,36 @@ export interface DocumentRequest {
   hashType?: string;
 }
 
+/** Refuses a document whose type the caller does not run (it throws); the type is checked before the version. */
+export type TypeCheck = (name: string, documentType: string) => void;
+
 /** An Amazon document of the catalogue at a version (none, $DEFAULT, $LATEST or its one version). */
-export function catalogueDocument(name: string, version?: string): RunnableDocument {
+export function catalogueDocument(name: string, version?: string, checkType: TypeCheck = checkRunnableType): RunnableDocument {
   const found = findDocument(name, version);
-  checkRunnableType(found.name, found.documentType);
+  checkType(found.name, found.documentType);
   return { name: found.name, version: found.version, content: found.content, builtIn: true, parsed: found.parsed };
 }
 
+/**
+ * The document `name` reaches at `version`, for Run Command and Automation alike: the catalogue's, the
+ * account's own, or a shared one (InvalidDocument, InvalidDocumentVersion, or what `checkType` throws).
+ */
+export async function documentToRun(store: StoreOperations, scope: Scope, name: string, version: string | undefined, checkType: TypeCheck): Promise<RunnableDocument> {
+  const amazon = builtInName(name);
+  if (amazon !== undefined) return catalogueDocument(amazon, version, checkType);
+  const reached = await reachDocument(store, scope, name);
+  if (!reached) throw new InvalidDocument({ name });
+  checkType(name, reached.document.documentType);
+  const chosen = await selectReachedVersion(store, reached, version);
+  return {
+    // A shared document keeps the name it was asked by (its ARN), as AWS's Command shows it.
+    name, version: String(chosen.number), content: chosen.content, builtIn: false,
+    parsed: parseDocumentContent(chosen.content, chosen.format, chosen.documentType),
+  };
+}
+
 export async function runnableDocument(store: StoreOperations, scope: Scope, request: DocumentRequest): Promise<RunnableDocument> {
-  let document: RunnableDocument;
-  const amazon = builtInName(request.name);
-  if (amazon !== undefined) {
-    document = catalogueDocument(amazon, request.version);
-  } else {
-    const reached = await reachDocument(store, scope, request.name);
-    if (!reached) throw new InvalidDocument({ name: request.name });
-    checkRunnableType(request.name, reached.document.documentType);
-    const version = await selectReachedVersion(store, reached, request.version);
-    document = {
-      // A shared document keeps the name it was asked by (its ARN), as AWS's Command shows it.
-      name: request.name, version: String(version.number), content: version.content, builtIn: false,
-      parsed: parseDocumentContent(version.content, version.format, version.documentType),
-    };
-  }
+  const document = await documentToRun(store, scope, request.name, request.version, checkRunnableType);
   checkDocumentHash(document, request.hash, request.hashType);
   return document;
 }
