@@ -3,7 +3,7 @@
 // seconds on the wire; a step's Inputs are each input as JSON text and Outputs lists of strings, as AWS
 // shows them.
 
-import { type AutomationExecution, isAutomationFinal, shownValues, type StepExecution } from '../domain/automation/execution.ts';
+import { type AutomationExecution, shownCurrentStep, shownValues, type StepExecution } from '../domain/automation/execution.ts';
 import { progressCounters } from '../domain/automation/rate-control.ts';
 import type { Scope } from '../domain/model.ts';
 import { type AutomationService, checkMode } from '../service/automations.ts';
@@ -47,10 +47,6 @@ function stepOut(s: StepExecution): WireStep {
   };
 }
 
-function current(e: AutomationExecution): StepExecution | undefined {
-  return isAutomationFinal(e.status) ? undefined : e.steps.at(-1);
-}
-
 /** What rate control shows of an execution (its targets, counters), or nothing. */
 function rateOut(e: AutomationExecution) {
   const rate = e.rate;
@@ -66,7 +62,7 @@ function rateOut(e: AutomationExecution) {
 }
 
 function executionOut(e: AutomationExecution): WireExecution {
-  const step = current(e);
+  const step = shownCurrentStep(e);
   return {
     ...rateOut(e),
     ...(e.rate ? { ProgressCounters: progressCounters(e.rate) } : {}),
@@ -90,7 +86,7 @@ function executionOut(e: AutomationExecution): WireExecution {
 }
 
 function metadataOut(e: AutomationExecution): AutomationExecutionMetadata {
-  const step = current(e);
+  const step = shownCurrentStep(e);
   return {
     ...rateOut(e),
     AutomationExecutionId: e.id,

@@ -2,7 +2,7 @@
 // one, signal one. The engine runs them on the service's clock (runtime/automation-executor.ts); a stop
 // or a signal is news put in the execution's inbox, which the engine's next step applies.
 
-import { type AutomationExecution, isAutomationFinal, type SignalType, signalRefusal, type StepExecution } from '../domain/automation/execution.ts';
+import { type AutomationExecution, isAutomationFinal, shownCurrentStep, type SignalType, signalRefusal, type StepExecution } from '../domain/automation/execution.ts';
 import { newAutomationExecution } from '../domain/automation/new-execution.ts';
 import { DEFAULT_AUTOMATION_CONCURRENCY, DEFAULT_AUTOMATION_ERRORS, type RateControl, targetRuns } from '../domain/automation/rate-control.ts';
 import { resolveTargets } from '../domain/target-resolution.ts';
@@ -64,12 +64,12 @@ function executionFilter(filters: Filter[] | undefined): Predicate<AutomationExe
       case 'ExecutionStatus': tests.push((e) => any((v) => e.status === v)); break;
       case 'ExecutionId': tests.push((e) => any((v) => e.id === v)); break;
       case 'ParentExecutionId': tests.push((e) => any((v) => e.parentId === v)); break;
-      case 'CurrentAction': tests.push((e) => any((v) => currentOf(e)?.action === v)); break;
+      case 'CurrentAction': tests.push((e) => any((v) => shownCurrentStep(e)?.action === v)); break;
       case 'StartTimeBefore': { const t = Math.max(...values.map((v) => timeFilter(key, v))); tests.push((e) => (e.startedAt ?? e.createdAt) <= t); break; }
       case 'StartTimeAfter': { const t = Math.min(...values.map((v) => timeFilter(key, v))); tests.push((e) => (e.startedAt ?? e.createdAt) >= t); break; }
       // Every execution here runs in its own account and Region: Local. [I] no change requests, OpsItems or resource-group targets.
       case 'AutomationType': tests.push(() => values.includes('Local')); break;
-      case 'TagKey': tests.push((e) => any((v) => (tagsOf(e) ?? []).some((t) => t.key === v))); break;
+      case 'TagKey': tests.push((e) => any((v) => (e.tags ?? []).some((t) => t.key === v))); break;
       case 'TargetResourceGroup':
       case 'AutomationSubtype':
       case 'OpsItemId':
@@ -107,14 +107,6 @@ function stepFilter(filters: Filter[] | undefined): Predicate<StepExecution> {
   return (s) => tests.every((t) => t(s));
 }
 
-function currentOf(e: AutomationExecution): StepExecution | undefined {
-  return isAutomationFinal(e.status) ? undefined : e.steps.at(-1);
-}
-
-function tagsOf(e: AutomationExecution): Tag[] | undefined {
-  return (e as AutomationExecution & { tags?: Tag[] }).tags;
-}
-
 export class AutomationService {
   private readonly ctx: ServiceContext;
   private readonly engine: EngineControl;
@@ -148,7 +140,7 @@ export class AutomationService {
     } else {
       execution = build(input.parameters);
     }
-    if (input.tags && input.tags.length > 0) Object.assign(execution, { tags: input.tags });
+    if (input.tags && input.tags.length > 0) execution = { ...execution, tags: input.tags };
     const { clientToken, executedBy: _by, ...request } = input;
     return this.engine.startAutomation(scope, execution, (tx, create) => oncePerToken(tx, scope, 'StartAutomationExecution', clientToken, request, now, create));
   }

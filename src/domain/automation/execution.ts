@@ -100,6 +100,8 @@ export interface AutomationExecution {
   failureMessage?: string;
   outputs?: Record<string, string[]>;
   executedBy: string;
+  /** StartAutomationExecution's Tags (the TagKey filter reads them). */
+  tags?: { key: string; value: string }[];
   parentId?: string;
   /** Rate control: the runbook runs once per target as a child execution (rate-control.ts); no steps of its own. */
   rate?: RateControl;
@@ -175,6 +177,11 @@ export const DECIDED_HERE = new Set(['aws:sleep', 'aws:pause', 'aws:approve', 'a
 export function currentStep(state: AutomationExecution): StepExecution | undefined {
   const last = state.steps.at(-1);
   return last && !STEP_FINAL.has(last.status) ? last : undefined;
+}
+
+/** The step an execution that has not ended shows as current (CurrentStepName, CurrentAction): its last one. */
+export function shownCurrentStep(state: AutomationExecution): StepExecution | undefined {
+  return isAutomationFinal(state.status) ? undefined : state.steps.at(-1);
 }
 
 /** Why a signal does not apply to the execution now (the service answers InvalidAutomationSignalException), or undefined. */
