@@ -170,9 +170,6 @@ export function isAutomationFinal(status: AutomationStatus): boolean {
   return FINAL.has(status);
 }
 
-/** Actions this module decides itself; every other action is work the runtime performs. */
-export const DECIDED_HERE = new Set(['aws:sleep', 'aws:pause', 'aws:approve', 'aws:branch']);
-
 /** The step now running (or waiting), if any. */
 export function currentStep(state: AutomationExecution): StepExecution | undefined {
   const last = state.steps.at(-1);
