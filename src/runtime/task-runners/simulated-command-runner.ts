@@ -4,7 +4,7 @@
 
 import { documentStatus, invocationOutput, type PluginResult, type PluginStatus, preconditionSkip, skippedPlugin } from '../../domain/command-plugins.ts';
 import { type Command, type CommandInvocation, commandPlugins, type RunReport } from '../../domain/commands.ts';
-import { matchingRule, type OutcomeRule, type OutcomeStatus } from '../../domain/inventory.ts';
+import { type ManagedNode, matchingRule, type OutcomeRule, type OutcomeStatus } from '../../domain/inventory.ts';
 import type { Scope } from '../../domain/model.ts';
 import type { StoreOperations } from '../../service/ports.ts';
 import type { CommandRunner } from '../command-executor.ts';
@@ -23,18 +23,15 @@ export class SimulatedCommandRunner implements CommandRunner {
   async start(tx: StoreOperations, scope: Scope, command: Command, invocations: CommandInvocation[], now: number): Promise<{ report?: RunReport; afterMs: number }[]> {
     const rules = await tx.getOutcomeRules(scope);
     let spent = false;
-    // A registered machine runs the command itself: its agent reports (service/agent-delivery.ts).
-    const real = new Set<string>();
-    // Read, not held: a node held here, between the step's command locks, deadlocked two replicas' steps.
-    for (const invocation of invocations) if ((await tx.getNode(scope, invocation.instanceId, { lock: false }))?.registration) real.add(invocation.instanceId);
-    const platforms = new Map<string, string>();
-    for (const invocation of invocations) {
-      if (real.has(invocation.instanceId)) continue;
-      platforms.set(invocation.instanceId, (await tx.getNode(scope, invocation.instanceId, { lock: false }))?.platformType ?? 'Linux');
-    }
+    // Read once each, not held: a node held here, between the step's command locks, deadlocked two
+    // replicas' steps. A registered machine runs the command itself (its agent reports: service/
+    // agent-delivery.ts); a declared one is simulated on its platform (for 2.2 preconditions).
+    const nodes = new Map<string, ManagedNode | undefined>();
+    for (const invocation of invocations) nodes.set(invocation.instanceId, await tx.getNode(scope, invocation.instanceId, { lock: false }));
     const started = invocations.map((invocation) => {
-      if (real.has(invocation.instanceId)) return { afterMs: 0 };
-      const run = this.run(rules, command, invocation.instanceId, platforms.get(invocation.instanceId) ?? 'Linux', now);
+      const node = nodes.get(invocation.instanceId);
+      if (node?.registration) return { afterMs: 0 };
+      const run = this.run(rules, command, invocation.instanceId, node?.platformType ?? 'Linux', now);
       spent ||= run.spent;
       return { report: run.report, afterMs: run.afterMs };
     });
