@@ -148,11 +148,11 @@ export class AutomationExecutor {
     if (this.metrics) countAutomation(this.metrics, this.counts.splice(0));
     else this.counts.length = 0;
     for (const pending of calls) {
-      void this.perform(pending);
+      void this.makeCall(pending);
     }
   }
 
-  private async perform({ scope, execution, step, call }: PendingCall): Promise<void> {
+  private async makeCall({ scope, execution, step, call }: PendingCall): Promise<void> {
     let result: WorkResult;
     const key = `${execution.id}|${step.stepExecutionId}`;
     const abort = new AbortController();
@@ -189,7 +189,7 @@ export class AutomationExecutor {
       const out = next(state, queue[i], now, terms);
       told.transition(state, out);
       state = out.state;
-      for (const effect of out.effects) queue.push(...(await this.perform_(tx, scope, state, effect, now, calls)));
+      for (const effect of out.effects) queue.push(...(await this.performEffect(tx, scope, state, effect, now, calls)));
     }
     if (state !== loaded) {
       state = told.marked(state);
@@ -206,7 +206,7 @@ export class AutomationExecutor {
   }
 
   /** One effect: the events it gives back at once (work that ended as it started), calls to make after the commit. */
-  private async perform_(tx: StoreOperations, scope: Scope, state: AutomationExecution, effect: AutomationEffect, now: number, calls: PendingCall[]): Promise<AutomationEvent[]> {
+  private async performEffect(tx: StoreOperations, scope: Scope, state: AutomationExecution, effect: AutomationEffect, now: number, calls: PendingCall[]): Promise<AutomationEvent[]> {
     if (effect.kind === 'stop-work') {
       await this.stopWork(tx, scope, state.id, effect.step, now);
       return [];
