@@ -8,7 +8,6 @@
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,13 +16,11 @@ import {
   RegisterTaskWithMaintenanceWindowCommand, SSMClient, StartAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, screenshot } from '../support/browser.ts';
+import { accessibilityViolations, chromiumPath, launchBrowser, screenshot } from '../support/browser.ts';
 import { advance, executionTree, fire, putNode } from '../support/control.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { controlToken } from '../../src/wire/control-auth.ts';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const T0 = Date.parse('2026-11-01T09:00:00Z');
 const NODE = 'i-0aaaaaaaaaaaaaaa1';
 const HOSTILE = '<script>window.__owned = 1</script><img src=x onerror="window.__owned = 2">';
@@ -89,15 +86,6 @@ mainSteps:
     inputs:
       Duration: PT1S
 `;
-
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] } });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 describe('automation in the web console', { skip: noBrowser }, () => {
   let browser: Browser;

@@ -6,19 +6,16 @@
 // test-output/console/documents-*.png.
 
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateDocumentCommand, CreateMaintenanceWindowCommand, DescribeDocumentCommand, GetDocumentCommand, ListDocumentVersionsCommand,
   RegisterTargetWithMaintenanceWindowCommand, RegisterTaskWithMaintenanceWindowCommand, UpdateDocumentCommand,
 } from '@aws-sdk/client-ssm';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, screenshot } from '../support/browser.ts';
+import { accessibilityViolations, chromiumPath, launchBrowser, screenshot } from '../support/browser.ts';
 import { advance, allInvocations, executionTree, fire, putNode } from '../support/control.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 const NODE = 'i-0ddddddddddddddd1';
 const HOSTILE = '<script>window.__owned = 1</script><img src=x onerror="window.__owned = 2">';
@@ -54,15 +51,6 @@ mainSteps:
         - df -h {{ path }}
 `;
 const YAML_V2 = YAML_V1.replace('Checks free disk space', 'Checks free disk space, version two').replace('default: /var', 'default: /srv');
-
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] } });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 describe('documents in the web console', { skip: noBrowser }, () => {
   let browser: Browser;

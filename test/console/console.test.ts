@@ -5,7 +5,6 @@
 // page are saved under test-output/console/.
 
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateMaintenanceWindowCommand,
@@ -15,13 +14,11 @@ import {
   GetCommandInvocationCommand,
 } from '@aws-sdk/client-ssm';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, screenshot } from '../support/browser.ts';
+import { accessibilityViolations, chromiumPath, launchBrowser, screenshot } from '../support/browser.ts';
 import { advance, fire, getClock, getOutcomes, listNodes } from '../support/control.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { buildFixture, FAILING_NODE, FAILING_OUTPUT, type Fixture, NODES, T0 } from './history-fixture.ts';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 /** How long a page may take to show what the service already did (a live update, a refresh). */
 const SHOWN_WITHIN_MS = 15_000;
 
@@ -29,16 +26,6 @@ const noBrowser = chromiumPath() === undefined;
 if (noBrowser) {
   if (process.env.CI) throw new Error('CI must run the console tests: no Chromium found (.ci/run installs the chromium package)');
   console.log('# console browser tests skipped: no Chromium (apt-get install chromium, or run npm test as root to have it installed)');
-}
-
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] } });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  return violations;
 }
 
 describe('web console in a browser', { skip: noBrowser }, () => {
