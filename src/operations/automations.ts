@@ -61,50 +61,39 @@ function rateOut(e: AutomationExecution) {
   };
 }
 
-function executionOut(e: AutomationExecution): WireExecution {
+/** What GetAutomationExecution and DescribeAutomationExecutions both show of an execution. */
+function commonOut(e: AutomationExecution) {
   const step = shownCurrentStep(e);
   return {
     ...rateOut(e),
-    ...(e.rate ? { ProgressCounters: progressCounters(e.rate) } : {}),
     AutomationExecutionId: e.id,
     DocumentName: e.documentName,
     DocumentVersion: e.documentVersion,
+    AutomationExecutionStatus: e.status,
     ExecutionStartTime: seconds(e.startedAt ?? e.createdAt),
     ExecutionEndTime: e.endedAt === undefined ? undefined : seconds(e.endedAt),
-    AutomationExecutionStatus: e.status,
+    ExecutedBy: e.executedBy,
+    Outputs: e.outputs ?? {},
+    Mode: e.mode,
+    ParentAutomationExecutionId: e.parentId,
+    CurrentStepName: step?.stepName,
+    CurrentAction: step?.action,
+    FailureMessage: e.failureMessage,
+  };
+}
+
+function executionOut(e: AutomationExecution): WireExecution {
+  return {
+    ...commonOut(e),
+    ...(e.rate ? { ProgressCounters: progressCounters(e.rate) } : {}),
     StepExecutions: e.steps.map(stepOut),
     StepExecutionsTruncated: false,
     Parameters: e.parameters,
-    Outputs: e.outputs ?? {},
-    FailureMessage: e.failureMessage,
-    Mode: e.mode,
-    ParentAutomationExecutionId: e.parentId,
-    ExecutedBy: e.executedBy,
-    CurrentStepName: step?.stepName,
-    CurrentAction: step?.action,
   };
 }
 
 function metadataOut(e: AutomationExecution): AutomationExecutionMetadata {
-  const step = shownCurrentStep(e);
-  return {
-    ...rateOut(e),
-    AutomationExecutionId: e.id,
-    DocumentName: e.documentName,
-    DocumentVersion: e.documentVersion,
-    AutomationExecutionStatus: e.status,
-    ExecutionStartTime: seconds(e.startedAt ?? e.createdAt),
-    ExecutionEndTime: e.endedAt === undefined ? undefined : seconds(e.endedAt),
-    ExecutedBy: e.executedBy,
-    LogFile: '',
-    Outputs: e.outputs ?? {},
-    Mode: e.mode,
-    ParentAutomationExecutionId: e.parentId,
-    CurrentStepName: step?.stepName,
-    CurrentAction: step?.action,
-    FailureMessage: e.failureMessage,
-    AutomationType: 'Local',
-  };
+  return { ...commonOut(e), LogFile: '', AutomationType: 'Local' };
 }
 
 export function automationHandlers(automations: AutomationService) {

@@ -11,8 +11,12 @@
 import { chooseBranch, BranchError } from './branch.ts';
 import { durationMs, instantMs } from './durations.ts';
 import { type ReferenceContext, resolveReferences, UnresolvedReference } from './references.ts';
+import type { WindowLink } from '../commands.ts';
 import type { Runbook, RunbookStep } from './runbook.ts';
 import { isRunFinal, type RateControl, rateControlledEnd, startableRuns } from './rate-control.ts';
+
+// The maintenance-window invocation an execution runs for: the same link a window's command carries.
+export type { WindowLink } from '../commands.ts';
 
 export type AutomationStatus = 'Pending' | 'InProgress' | 'Waiting' | 'Success' | 'TimedOut' | 'Cancelling' | 'Cancelled' | 'Failed';
 export type StepStatus = 'Pending' | 'InProgress' | 'Waiting' | 'Success' | 'TimedOut' | 'Cancelling' | 'Cancelled' | 'Failed';
@@ -65,15 +69,6 @@ export interface StepExecution {
   wait?: StepWait;
   /** aws:branch: the step it chose. */
   chosen?: string;
-}
-
-export interface WindowLink {
-  windowId: string;
-  windowTaskId: string;
-  taskArn: string;
-  windowExecutionId: string;
-  taskExecutionId: string;
-  invocationId: string;
 }
 
 export interface AutomationExecution {
