@@ -3,17 +3,14 @@
 // test). The command's output and exit code come from the machine; the branch goes where they say.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import {
-  CreateActivationCommand, CreateDocumentCommand, DescribeInstanceInformationCommand, GetAutomationExecutionCommand, GetCommandInvocationCommand,
+  CreateDocumentCommand, GetAutomationExecutionCommand, GetCommandInvocationCommand,
   StartAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { AGENT, eventually, prepareAgentFolders, startAgentDaemon } from './netns.ts';
+import { eventually, joinMachine, type startAgentDaemon } from './netns.ts';
 
-const run = promisify(execFile);
 let server: TestServer;
 let agent: ReturnType<typeof startAgentDaemon>;
 let nodeId: string;
@@ -39,14 +36,8 @@ const RUNBOOK = JSON.stringify({
 
 before(async () => {
   server = await startTestServer();
-  prepareAgentFolders(server.app.endpoint);
-  const { ActivationId, ActivationCode } = await server.client.send(new CreateActivationCommand({ IamRole: 'SSMServiceRole' }));
-  const { stdout } = await run(AGENT, ['-register', '-code', ActivationCode!, '-id', ActivationId!, '-region', 'us-east-1', '-y'], { timeout: 60_000 });
-  nodeId = /Managed instance-id: (mi-[0-9a-f]{17})/.exec(stdout)![1];
-  agent = startAgentDaemon();
+  ({ nodeId, agent } = await joinMachine(server));
   await server.client.send(new CreateDocumentCommand({ Name: 'ReadAndBranch', Content: RUNBOOK, DocumentType: 'Automation' }));
-  await eventually(async () => (await server.client.send(new DescribeInstanceInformationCommand({}))).InstanceInformationList![0]?.PingStatus,
-    (status) => status === 'Online', 'the node comes Online', 60_000);
 });
 after(async () => {
   await agent?.stop();

@@ -7,6 +7,10 @@ import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'nod
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { CreateActivationCommand, DescribeInstanceInformationCommand } from '@aws-sdk/client-ssm';
+import { eventually } from '../support/eventually.ts';
+import type { TestServer } from '../support/server.ts';
 
 export const AGENT_BIN = resolve(import.meta.dirname, '../../../shared/ssm-agent/bin');
 export const AGENT = join(AGENT_BIN, 'amazon-ssm-agent');
@@ -93,6 +97,21 @@ export function startAgentDaemon(): { child: ChildProcess; stop(): Promise<void>
 }
 
 export { eventually } from '../support/eventually.ts';
+
+/**
+ * Inside the namespace: this scenario's one machine joins `server` as the stock agent does it (an
+ * activation, `amazon-ssm-agent -register`), its agent starts, and the node comes Online.
+ */
+export async function joinMachine(server: TestServer): Promise<{ nodeId: string; agent: ReturnType<typeof startAgentDaemon> }> {
+  prepareAgentFolders(server.app.endpoint);
+  const { ActivationId, ActivationCode } = await server.client.send(new CreateActivationCommand({ IamRole: 'SSMServiceRole' }));
+  const { stdout } = await promisify(execFile)(AGENT, ['-register', '-code', ActivationCode!, '-id', ActivationId!, '-region', 'us-east-1', '-y'], { timeout: 60_000 });
+  const nodeId = /Managed instance-id: (mi-[0-9a-f]{17})/.exec(stdout)![1];
+  const agent = startAgentDaemon();
+  await eventually(async () => (await server.client.send(new DescribeInstanceInformationCommand({}))).InstanceInformationList![0]?.PingStatus,
+    (status) => status === 'Online', 'the node comes Online', 60_000);
+  return { nodeId, agent };
+}
 
 /**
  * One more machine inside the scenario's network namespace: its own mount namespace and its own three
