@@ -7,7 +7,7 @@
 import { ServiceError } from './errors.ts';
 import { concurrencyLimit, errorThreshold, type ExecutionStatus } from './execution.ts';
 import type { TargetSpec } from './model.ts';
-import { documentTimeLimitSeconds, isPluginFinal, type PluginSpec, pluginsOf } from './command-plugins.ts';
+import { documentTimeLimitSeconds, isPluginFinal, type PluginResult, type PluginSpec, pluginsOf } from './command-plugins.ts';
 import { resolveDeclaredValues } from './document-parameters.ts';
 import type { RunnableDocument } from './runnable-document.ts';
 import {
@@ -130,18 +130,13 @@ export function commandPlugins(command: Command): PluginSpec[] {
   return command.plugins ?? [{ name: command.pluginName, action: command.pluginName }];
 }
 
-/** One plugin of an invocation as the API shows it (CommandPlugins, GetCommandInvocation with PluginName). */
-export interface PluginView {
-  name: string;
+/**
+ * One plugin of an invocation as the API shows it (CommandPlugins, GetCommandInvocation with PluginName):
+ * its result, with the API's statuses (no Skipped) and their details.
+ */
+export interface PluginView extends Omit<PluginResult, 'status'> {
   status: 'Pending' | 'InProgress' | 'Success' | 'TimedOut' | 'Cancelled' | 'Failed';
   statusDetails: string;
-  responseCode: number;
-  stdout: string;
-  stderr: string;
-  /** The agent's own words when they are not the streams (a skipped step's reason). */
-  output?: string;
-  startedAt?: number;
-  endedAt?: number;
 }
 
 /**
