@@ -34,6 +34,8 @@ const AUTOMATION_OPERATIONS = [
   'DescribeAutomationExecutions', 'DescribeAutomationStepExecutions', 'GetAutomationExecution', 'SendAutomationSignal',
   'StartAutomationExecution', 'StopAutomationExecution',
 ];
+/** Session Manager: sessions on managed nodes and whether a node can take one (issue 24). */
+const SESSION_OPERATIONS = ['DescribeSessions', 'GetConnectionStatus', 'ResumeSession', 'StartSession', 'TerminateSession'];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -69,9 +71,9 @@ export function generate(sourceDir: string): GeneratedFile[] {
   const allShapes = service.shapes as { [name: string]: Shape };
 
   const opNames = Object.keys(allOps)
-    .filter((n) => n.includes('MaintenanceWindow') || [TAGGING_OPERATIONS, RUN_COMMAND_OPERATIONS, ACTIVATION_OPERATIONS, DOCUMENT_OPERATIONS, AUTOMATION_OPERATIONS].some((list) => list.includes(n)))
+    .filter((n) => n.includes('MaintenanceWindow') || [TAGGING_OPERATIONS, RUN_COMMAND_OPERATIONS, ACTIVATION_OPERATIONS, DOCUMENT_OPERATIONS, AUTOMATION_OPERATIONS, SESSION_OPERATIONS].some((list) => list.includes(n)))
     .sort();
-  if (opNames.length !== 52) throw new Error(`expected 52 operations, found ${opNames.length}`);
+  if (opNames.length !== 57) throw new Error(`expected 57 operations, found ${opNames.length}`);
 
   // Every shape reachable from the operations' inputs, outputs and errors.
   const reachable = new Set<string>();
@@ -129,7 +131,7 @@ function sourceMd(ops: number, shapeCount: number): string {
 
 What was kept: the ${ops} operations served here (every operation whose name contains
 \`MaintenanceWindow\`, plus \`AddTagsToResource\`, \`ListTagsForResource\`, \`RemoveTagsFromResource\`,
-Run Command's \`${RUN_COMMAND_OPERATIONS.join('\`, \`')}\`, the activations' \`${ACTIVATION_OPERATIONS.join('\`, \`')}\`, the documents' \`${DOCUMENT_OPERATIONS.join('\`, \`')}\` and Automation's \`${AUTOMATION_OPERATIONS.join('\`, \`')}\`),
+Run Command's \`${RUN_COMMAND_OPERATIONS.join('\`, \`')}\`, the activations' \`${ACTIVATION_OPERATIONS.join('\`, \`')}\`, the documents' \`${DOCUMENT_OPERATIONS.join('\`, \`')}\`, Automation's \`${AUTOMATION_OPERATIONS.join('\`, \`')}\` and Session Manager's \`${SESSION_OPERATIONS.join('\`, \`')}\`),
 their input, output and error shapes and every shape reachable from them (${shapeCount} shapes), the service
 metadata, and the paginators of those operations. Every constraint is kept as in the source: types,
 required members, member order, min, max, pattern, enum, sensitive, idempotencyToken, box, error and

@@ -34,8 +34,9 @@ test('generated files are up to date (generator run into a temp dir)', { skip: !
   }
 });
 
-test('the subset: 52 operations (26 of maintenance windows, 9 of Run Command, 4 of activations, 7 more of documents, 6 of Automation), no AWS prose', () => {
-  assert.equal(operationNames.length, 52);
+test('the subset: 57 operations (26 of maintenance windows, 9 of Run Command, 4 of activations, 7 more of documents, 6 of Automation, 5 of Session Manager), no AWS prose', () => {
+  assert.equal(operationNames.length, 57);
+  assert.equal(operationNames.filter((name) => name.includes('Session') || name === 'GetConnectionStatus').length, 5);
   assert.equal(operationNames.filter((name) => name.includes('Automation')).length, 6);
   assert.equal(operationNames.filter((name) => name.includes('MaintenanceWindow')).length, 23);
   const spec = readFileSync(join(ROOT, 'spec/ssm-maintenance-windows.json'), 'utf8');

@@ -2,6 +2,7 @@
 // Constraint tables of the SSM model subset in spec/ (botocore 1.43.11).
 
 export type ShapeName =
+  | "AccessType"
   | "Account"
   | "AccountId"
   | "AccountIdList"
@@ -91,6 +92,7 @@ export type ShapeName =
   | "Comment"
   | "CompletedCount"
   | "ComputerName"
+  | "ConnectionStatus"
   | "ContentLength"
   | "CreateActivationRequest"
   | "CreateActivationResult"
@@ -145,6 +147,8 @@ export type ShapeName =
   | "DescribeMaintenanceWindowsForTargetResult"
   | "DescribeMaintenanceWindowsRequest"
   | "DescribeMaintenanceWindowsResult"
+  | "DescribeSessionsRequest"
+  | "DescribeSessionsResponse"
   | "DescriptionInDocument"
   | "DocumentARN"
   | "DocumentAlreadyExists"
@@ -209,6 +213,8 @@ export type ShapeName =
   | "GetAutomationExecutionResult"
   | "GetCommandInvocationRequest"
   | "GetCommandInvocationResult"
+  | "GetConnectionStatusRequest"
+  | "GetConnectionStatusResponse"
   | "GetDocumentRequest"
   | "GetDocumentResult"
   | "GetMaintenanceWindowExecutionRequest"
@@ -354,6 +360,7 @@ export type ShapeName =
   | "MaxErrors"
   | "MaxResults"
   | "MaxResultsEC2Compatible"
+  | "MaxSessionDuration"
   | "ModifyDocumentPermissionRequest"
   | "ModifyDocumentPermissionResponse"
   | "NextToken"
@@ -400,6 +407,8 @@ export type ShapeName =
   | "ResourceType"
   | "ResourceTypeForTagging"
   | "ResponseCode"
+  | "ResumeSessionRequest"
+  | "ResumeSessionResponse"
   | "ReviewInformation"
   | "ReviewInformationList"
   | "ReviewStatus"
@@ -416,6 +425,27 @@ export type ShapeName =
   | "SendCommandRequest"
   | "SendCommandResult"
   | "ServiceRole"
+  | "Session"
+  | "SessionDetails"
+  | "SessionFilter"
+  | "SessionFilterKey"
+  | "SessionFilterList"
+  | "SessionFilterValue"
+  | "SessionId"
+  | "SessionList"
+  | "SessionManagerCloudWatchOutputUrl"
+  | "SessionManagerOutputUrl"
+  | "SessionManagerParameterName"
+  | "SessionManagerParameterValue"
+  | "SessionManagerParameterValueList"
+  | "SessionManagerParameters"
+  | "SessionManagerS3OutputUrl"
+  | "SessionMaxResults"
+  | "SessionOwner"
+  | "SessionReason"
+  | "SessionState"
+  | "SessionStatus"
+  | "SessionTarget"
   | "SharedDocumentVersion"
   | "SignalType"
   | "SourceId"
@@ -424,6 +454,8 @@ export type ShapeName =
   | "StandardOutputContent"
   | "StartAutomationExecutionRequest"
   | "StartAutomationExecutionResult"
+  | "StartSessionRequest"
+  | "StartSessionResponse"
   | "StatusDetails"
   | "StatusName"
   | "StepExecution"
@@ -436,6 +468,7 @@ export type ShapeName =
   | "StopAutomationExecutionRequest"
   | "StopAutomationExecutionResult"
   | "StopType"
+  | "StreamUrl"
   | "String"
   | "StringDateTime"
   | "StringList"
@@ -455,12 +488,16 @@ export type ShapeName =
   | "TargetMapValue"
   | "TargetMapValueList"
   | "TargetMaps"
+  | "TargetNotConnected"
   | "TargetParameterList"
   | "TargetType"
   | "TargetValue"
   | "TargetValues"
   | "Targets"
+  | "TerminateSessionRequest"
+  | "TerminateSessionResponse"
   | "TimeoutSeconds"
+  | "TokenValue"
   | "TooManyTagsError"
   | "TooManyUpdates"
   | "UnsupportedPlatformType"
@@ -514,6 +551,7 @@ export interface ShapeDef {
 }
 
 export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
+  AccessType: { type: "string", enum: ["Standard", "JustInTime"] },
   Account: { type: "string" },
   AccountId: { type: "string", pattern: "(?i)all|[0-9]{12}", jsPattern: "^(?i:(?:all|[0-9]{12}))$" },
   AccountIdList: { type: "list", member: { shape: "AccountId" }, max: 20 },
@@ -890,6 +928,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   Comment: { type: "string", max: 100 },
   CompletedCount: { type: "integer" },
   ComputerName: { type: "string", max: 255, min: 1 },
+  ConnectionStatus: { type: "string", enum: ["connected", "notconnected"] },
   ContentLength: { type: "long" },
   CreateActivationRequest: {
     type: "structure",
@@ -1226,6 +1265,17 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
       NextToken: { shape: "NextToken" },
     },
   },
+  DescribeSessionsRequest: {
+    type: "structure",
+    required: ["State"],
+    members: {
+      State: { shape: "SessionState" },
+      MaxResults: { shape: "SessionMaxResults", box: true },
+      NextToken: { shape: "NextToken" },
+      Filters: { shape: "SessionFilterList" },
+    },
+  },
+  DescribeSessionsResponse: { type: "structure", members: { Sessions: { shape: "SessionList" }, NextToken: { shape: "NextToken" } } },
   DescriptionInDocument: { type: "string" },
   DocumentARN: {
     type: "string",
@@ -1482,6 +1532,11 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
       StandardErrorUrl: { shape: "Url" },
       CloudWatchOutputConfig: { shape: "CloudWatchOutputConfig" },
     },
+  },
+  GetConnectionStatusRequest: { type: "structure", required: ["Target"], members: { Target: { shape: "SessionTarget" } } },
+  GetConnectionStatusResponse: {
+    type: "structure",
+    members: { Target: { shape: "SessionTarget" }, Status: { shape: "ConnectionStatus" } },
   },
   GetDocumentRequest: {
     type: "structure",
@@ -2105,6 +2160,13 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   },
   MaxResults: { type: "integer", max: 50, min: 1 },
   MaxResultsEC2Compatible: { type: "integer", max: 50, min: 5 },
+  MaxSessionDuration: {
+    type: "string",
+    max: 4,
+    min: 1,
+    pattern: "^([1-9]|[1-9][0-9]|[1-9][0-9][0-9]|1[0-4][0-3][0-9]|1440)$",
+    jsPattern: "^(?:^([1-9]|[1-9][0-9]|[1-9][0-9][0-9]|1[0-4][0-3][0-9]|1440)(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
   ModifyDocumentPermissionRequest: {
     type: "structure",
     required: ["Name", "PermissionType"],
@@ -2270,6 +2332,15 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     ],
   },
   ResponseCode: { type: "integer" },
+  ResumeSessionRequest: { type: "structure", required: ["SessionId"], members: { SessionId: { shape: "SessionId" } } },
+  ResumeSessionResponse: {
+    type: "structure",
+    members: {
+      SessionId: { shape: "SessionId" },
+      TokenValue: { shape: "TokenValue" },
+      StreamUrl: { shape: "StreamUrl" },
+    },
+  },
   ReviewInformation: {
     type: "structure",
     members: {
@@ -2350,6 +2421,66 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   },
   SendCommandResult: { type: "structure", members: { Command: { shape: "Command" } } },
   ServiceRole: { type: "string" },
+  Session: {
+    type: "structure",
+    members: {
+      SessionId: { shape: "SessionId" },
+      Target: { shape: "SessionTarget" },
+      Status: { shape: "SessionStatus" },
+      StartDate: { shape: "DateTime" },
+      EndDate: { shape: "DateTime" },
+      DocumentName: { shape: "DocumentName" },
+      Owner: { shape: "SessionOwner" },
+      Reason: { shape: "SessionReason" },
+      Details: { shape: "SessionDetails" },
+      OutputUrl: { shape: "SessionManagerOutputUrl" },
+      MaxSessionDuration: { shape: "MaxSessionDuration" },
+      AccessType: { shape: "AccessType" },
+    },
+  },
+  SessionDetails: { type: "string", max: 1024, min: 1 },
+  SessionFilter: {
+    type: "structure",
+    required: ["key", "value"],
+    members: { key: { shape: "SessionFilterKey" }, value: { shape: "SessionFilterValue" } },
+  },
+  SessionFilterKey: {
+    type: "string",
+    enum: ["InvokedAfter", "InvokedBefore", "Target", "Owner", "Status", "SessionId", "AccessType"],
+  },
+  SessionFilterList: { type: "list", member: { shape: "SessionFilter" }, max: 6, min: 1 },
+  SessionFilterValue: { type: "string", max: 400, min: 1 },
+  SessionId: { type: "string", max: 96, min: 1 },
+  SessionList: { type: "list", member: { shape: "Session" } },
+  SessionManagerCloudWatchOutputUrl: { type: "string", max: 2083, min: 1 },
+  SessionManagerOutputUrl: {
+    type: "structure",
+    members: {
+      S3OutputUrl: { shape: "SessionManagerS3OutputUrl" },
+      CloudWatchOutputUrl: { shape: "SessionManagerCloudWatchOutputUrl" },
+    },
+  },
+  SessionManagerParameterName: { type: "string", max: 255, min: 1 },
+  SessionManagerParameterValue: { type: "string", max: 65535, min: 1 },
+  SessionManagerParameterValueList: { type: "list", member: { shape: "SessionManagerParameterValue" } },
+  SessionManagerParameters: {
+    type: "map",
+    key: { shape: "SessionManagerParameterName" },
+    value: { shape: "SessionManagerParameterValueList" },
+  },
+  SessionManagerS3OutputUrl: { type: "string", max: 2083, min: 1 },
+  SessionMaxResults: { type: "integer", max: 200, min: 1 },
+  SessionOwner: { type: "string", max: 256, min: 1 },
+  SessionReason: {
+    type: "string",
+    max: 256,
+    min: 1,
+    pattern: "^.{1,256}$",
+    jsPattern: "^(?:^[^\\n\\r\\u0085\\u2028\\u2029]{1,256}(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?$))$",
+  },
+  SessionState: { type: "string", enum: ["Active", "History"] },
+  SessionStatus: { type: "string", enum: ["Connected", "Connecting", "Disconnected", "Terminated", "Terminating", "Failed"] },
+  SessionTarget: { type: "string", max: 400, min: 1 },
   SharedDocumentVersion: {
     type: "string",
     max: 8,
@@ -2388,6 +2519,24 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
     },
   },
   StartAutomationExecutionResult: { type: "structure", members: { AutomationExecutionId: { shape: "AutomationExecutionId" } } },
+  StartSessionRequest: {
+    type: "structure",
+    required: ["Target"],
+    members: {
+      Target: { shape: "SessionTarget" },
+      DocumentName: { shape: "DocumentARN" },
+      Reason: { shape: "SessionReason" },
+      Parameters: { shape: "SessionManagerParameters" },
+    },
+  },
+  StartSessionResponse: {
+    type: "structure",
+    members: {
+      SessionId: { shape: "SessionId" },
+      TokenValue: { shape: "TokenValue" },
+      StreamUrl: { shape: "StreamUrl" },
+    },
+  },
   StatusDetails: { type: "string", max: 100, min: 0 },
   StatusName: { type: "string" },
   StepExecution: {
@@ -2449,6 +2598,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   },
   StopAutomationExecutionResult: { type: "structure", members: {} },
   StopType: { type: "string", enum: ["Complete", "Cancel"] },
+  StreamUrl: { type: "string" },
   String: { type: "string" },
   StringDateTime: {
     type: "string",
@@ -2513,6 +2663,7 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   TargetMapValue: { type: "string", max: 50, min: 1 },
   TargetMapValueList: { type: "list", member: { shape: "TargetMapValue" }, max: 25, min: 0 },
   TargetMaps: { type: "list", member: { shape: "TargetMap" }, max: 300, min: 0 },
+  TargetNotConnected: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   TargetParameterList: { type: "list", member: { shape: "ParameterValue" } },
   TargetType: {
     type: "string",
@@ -2523,7 +2674,10 @@ export const shapes: Readonly<Record<ShapeName, ShapeDef>> = {
   TargetValue: { type: "string" },
   TargetValues: { type: "list", member: { shape: "TargetValue" }, max: 50, min: 0 },
   Targets: { type: "list", member: { shape: "Target" }, max: 5, min: 0 },
+  TerminateSessionRequest: { type: "structure", required: ["SessionId"], members: { SessionId: { shape: "SessionId" } } },
+  TerminateSessionResponse: { type: "structure", members: { SessionId: { shape: "SessionId" } } },
   TimeoutSeconds: { type: "integer", max: 2592000, min: 30 },
+  TokenValue: { type: "string", max: 300, min: 0 },
   TooManyTagsError: { type: "structure", members: {}, exception: true },
   TooManyUpdates: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
   UnsupportedPlatformType: { type: "structure", members: { Message: { shape: "String" } }, exception: true },
@@ -2687,8 +2841,10 @@ export const operationNames = [
   "DescribeMaintenanceWindowTasks",
   "DescribeMaintenanceWindows",
   "DescribeMaintenanceWindowsForTarget",
+  "DescribeSessions",
   "GetAutomationExecution",
   "GetCommandInvocation",
+  "GetConnectionStatus",
   "GetDocument",
   "GetMaintenanceWindow",
   "GetMaintenanceWindowExecution",
@@ -2704,10 +2860,13 @@ export const operationNames = [
   "RegisterTargetWithMaintenanceWindow",
   "RegisterTaskWithMaintenanceWindow",
   "RemoveTagsFromResource",
+  "ResumeSession",
   "SendAutomationSignal",
   "SendCommand",
   "StartAutomationExecution",
+  "StartSession",
   "StopAutomationExecution",
+  "TerminateSession",
   "UpdateDocument",
   "UpdateDocumentDefaultVersion",
   "UpdateMaintenanceWindow",
@@ -3000,6 +3159,18 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
       result_key: "WindowIdentities",
     },
   },
+  DescribeSessions: {
+    input: "DescribeSessionsRequest",
+    output: "DescribeSessionsResponse",
+    errors: ["InternalServerError", "InvalidFilterKey", "InvalidNextToken"],
+    http: { method: "POST", requestUri: "/" },
+    paginator: {
+      input_token: "NextToken",
+      limit_key: "MaxResults",
+      output_token: "NextToken",
+      result_key: "Sessions",
+    },
+  },
   GetAutomationExecution: {
     input: "GetAutomationExecutionRequest",
     output: "GetAutomationExecutionResult",
@@ -3016,6 +3187,12 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
       "InvalidPluginName",
       "InvocationDoesNotExist",
     ],
+    http: { method: "POST", requestUri: "/" },
+  },
+  GetConnectionStatus: {
+    input: "GetConnectionStatusRequest",
+    output: "GetConnectionStatusResponse",
+    errors: ["InternalServerError"],
     http: { method: "POST", requestUri: "/" },
   },
   GetDocument: {
@@ -3161,6 +3338,12 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     errors: ["InvalidResourceType", "InvalidResourceId", "InternalServerError", "TooManyUpdates"],
     http: { method: "POST", requestUri: "/" },
   },
+  ResumeSession: {
+    input: "ResumeSessionRequest",
+    output: "ResumeSessionResponse",
+    errors: ["DoesNotExistException", "InternalServerError"],
+    http: { method: "POST", requestUri: "/" },
+  },
   SendAutomationSignal: {
     input: "SendAutomationSignalRequest",
     output: "SendAutomationSignalResult",
@@ -3204,6 +3387,12 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
     ],
     http: { method: "POST", requestUri: "/" },
   },
+  StartSession: {
+    input: "StartSessionRequest",
+    output: "StartSessionResponse",
+    errors: ["InvalidDocument", "TargetNotConnected", "InternalServerError"],
+    http: { method: "POST", requestUri: "/" },
+  },
   StopAutomationExecution: {
     input: "StopAutomationExecutionRequest",
     output: "StopAutomationExecutionResult",
@@ -3212,6 +3401,12 @@ export const operations: Readonly<Record<OperationName, OperationDef>> = {
       "InvalidAutomationStatusUpdateException",
       "InternalServerError",
     ],
+    http: { method: "POST", requestUri: "/" },
+  },
+  TerminateSession: {
+    input: "TerminateSessionRequest",
+    output: "TerminateSessionResponse",
+    errors: ["InternalServerError"],
     http: { method: "POST", requestUri: "/" },
   },
   UpdateDocument: {

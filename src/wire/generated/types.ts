@@ -2,6 +2,7 @@
 // Wire types (PascalCase members as on the wire) of every shape in spec/ssm-maintenance-windows.json.
 // timestamp → number (epoch seconds), blob → string (base64); required members are non-optional.
 
+export type AccessType = "Standard" | "JustInTime";
 export type Account = string;
 export type AccountId = string;
 export type AccountIdList = AccountId[];
@@ -280,6 +281,7 @@ export type CommandStatus = "Pending" | "InProgress" | "Success" | "Cancelled" |
 export type Comment = string;
 export type CompletedCount = number;
 export type ComputerName = string;
+export type ConnectionStatus = "connected" | "notconnected";
 export type ContentLength = number;
 export interface CreateActivationRequest {
   Description?: ActivationDescription;
@@ -514,6 +516,16 @@ export interface DescribeMaintenanceWindowsResult {
   WindowIdentities?: MaintenanceWindowIdentityList;
   NextToken?: NextToken;
 }
+export interface DescribeSessionsRequest {
+  State: SessionState;
+  MaxResults?: SessionMaxResults;
+  NextToken?: NextToken;
+  Filters?: SessionFilterList;
+}
+export interface DescribeSessionsResponse {
+  Sessions?: SessionList;
+  NextToken?: NextToken;
+}
 export type DescriptionInDocument = string;
 export type DocumentARN = string;
 export interface DocumentAlreadyExists {
@@ -701,6 +713,13 @@ export interface GetCommandInvocationResult {
   StandardErrorContent?: StandardErrorContent;
   StandardErrorUrl?: Url;
   CloudWatchOutputConfig?: CloudWatchOutputConfig;
+}
+export interface GetConnectionStatusRequest {
+  Target: SessionTarget;
+}
+export interface GetConnectionStatusResponse {
+  Target?: SessionTarget;
+  Status?: ConnectionStatus;
 }
 export interface GetDocumentRequest {
   Name: DocumentARN;
@@ -1172,6 +1191,7 @@ export interface MaxDocumentSizeExceeded {
 export type MaxErrors = string;
 export type MaxResults = number;
 export type MaxResultsEC2Compatible = number;
+export type MaxSessionDuration = string;
 export interface ModifyDocumentPermissionRequest {
   Name: DocumentName;
   PermissionType: DocumentPermissionType;
@@ -1286,6 +1306,14 @@ export interface ResourceLimitExceededException {
 export type ResourceType = "ManagedInstance" | "EC2Instance";
 export type ResourceTypeForTagging = "Document" | "ManagedInstance" | "MaintenanceWindow" | "Parameter" | "PatchBaseline" | "OpsItem" | "OpsMetadata" | "Automation" | "Association";
 export type ResponseCode = number;
+export interface ResumeSessionRequest {
+  SessionId: SessionId;
+}
+export interface ResumeSessionResponse {
+  SessionId?: SessionId;
+  TokenValue?: TokenValue;
+  StreamUrl?: StreamUrl;
+}
 export interface ReviewInformation {
   ReviewedTime?: DateTime;
   Status?: ReviewStatus;
@@ -1345,6 +1373,46 @@ export interface SendCommandResult {
   Command?: Command;
 }
 export type ServiceRole = string;
+export interface Session {
+  SessionId?: SessionId;
+  Target?: SessionTarget;
+  Status?: SessionStatus;
+  StartDate?: DateTime;
+  EndDate?: DateTime;
+  DocumentName?: DocumentName;
+  Owner?: SessionOwner;
+  Reason?: SessionReason;
+  Details?: SessionDetails;
+  OutputUrl?: SessionManagerOutputUrl;
+  MaxSessionDuration?: MaxSessionDuration;
+  AccessType?: AccessType;
+}
+export type SessionDetails = string;
+export interface SessionFilter {
+  key: SessionFilterKey;
+  value: SessionFilterValue;
+}
+export type SessionFilterKey = "InvokedAfter" | "InvokedBefore" | "Target" | "Owner" | "Status" | "SessionId" | "AccessType";
+export type SessionFilterList = SessionFilter[];
+export type SessionFilterValue = string;
+export type SessionId = string;
+export type SessionList = Session[];
+export type SessionManagerCloudWatchOutputUrl = string;
+export interface SessionManagerOutputUrl {
+  S3OutputUrl?: SessionManagerS3OutputUrl;
+  CloudWatchOutputUrl?: SessionManagerCloudWatchOutputUrl;
+}
+export type SessionManagerParameterName = string;
+export type SessionManagerParameterValue = string;
+export type SessionManagerParameterValueList = SessionManagerParameterValue[];
+export type SessionManagerParameters = Record<string, SessionManagerParameterValueList>;
+export type SessionManagerS3OutputUrl = string;
+export type SessionMaxResults = number;
+export type SessionOwner = string;
+export type SessionReason = string;
+export type SessionState = "Active" | "History";
+export type SessionStatus = "Connected" | "Connecting" | "Disconnected" | "Terminated" | "Terminating" | "Failed";
+export type SessionTarget = string;
 export type SharedDocumentVersion = string;
 export type SignalType = "Approve" | "Reject" | "StartStep" | "StopStep" | "Resume" | "Revoke";
 export type SourceId = string;
@@ -1369,6 +1437,17 @@ export interface StartAutomationExecutionRequest {
 }
 export interface StartAutomationExecutionResult {
   AutomationExecutionId?: AutomationExecutionId;
+}
+export interface StartSessionRequest {
+  Target: SessionTarget;
+  DocumentName?: DocumentARN;
+  Reason?: SessionReason;
+  Parameters?: SessionManagerParameters;
+}
+export interface StartSessionResponse {
+  SessionId?: SessionId;
+  TokenValue?: TokenValue;
+  StreamUrl?: StreamUrl;
 }
 export type StatusDetails = string;
 export type StatusName = string;
@@ -1413,6 +1492,7 @@ export interface StopAutomationExecutionRequest {
 }
 export type StopAutomationExecutionResult = Record<string, never>;
 export type StopType = "Complete" | "Cancel";
+export type StreamUrl = string;
 export type String = string;
 export type StringDateTime = string;
 export type StringList = String[];
@@ -1452,12 +1532,22 @@ export type TargetMapKey = string;
 export type TargetMapValue = string;
 export type TargetMapValueList = TargetMapValue[];
 export type TargetMaps = TargetMap[];
+export interface TargetNotConnected {
+  Message?: String;
+}
 export type TargetParameterList = ParameterValue[];
 export type TargetType = string;
 export type TargetValue = string;
 export type TargetValues = TargetValue[];
 export type Targets = Target[];
+export interface TerminateSessionRequest {
+  SessionId: SessionId;
+}
+export interface TerminateSessionResponse {
+  SessionId?: SessionId;
+}
 export type TimeoutSeconds = number;
+export type TokenValue = string;
 export type TooManyTagsError = Record<string, never>;
 export interface TooManyUpdates {
   Message?: String;
@@ -1598,8 +1688,10 @@ export interface OperationTypes {
   DescribeMaintenanceWindowTasks: { input: DescribeMaintenanceWindowTasksRequest; output: DescribeMaintenanceWindowTasksResult };
   DescribeMaintenanceWindows: { input: DescribeMaintenanceWindowsRequest; output: DescribeMaintenanceWindowsResult };
   DescribeMaintenanceWindowsForTarget: { input: DescribeMaintenanceWindowsForTargetRequest; output: DescribeMaintenanceWindowsForTargetResult };
+  DescribeSessions: { input: DescribeSessionsRequest; output: DescribeSessionsResponse };
   GetAutomationExecution: { input: GetAutomationExecutionRequest; output: GetAutomationExecutionResult };
   GetCommandInvocation: { input: GetCommandInvocationRequest; output: GetCommandInvocationResult };
+  GetConnectionStatus: { input: GetConnectionStatusRequest; output: GetConnectionStatusResponse };
   GetDocument: { input: GetDocumentRequest; output: GetDocumentResult };
   GetMaintenanceWindow: { input: GetMaintenanceWindowRequest; output: GetMaintenanceWindowResult };
   GetMaintenanceWindowExecution: { input: GetMaintenanceWindowExecutionRequest; output: GetMaintenanceWindowExecutionResult };
@@ -1615,10 +1707,13 @@ export interface OperationTypes {
   RegisterTargetWithMaintenanceWindow: { input: RegisterTargetWithMaintenanceWindowRequest; output: RegisterTargetWithMaintenanceWindowResult };
   RegisterTaskWithMaintenanceWindow: { input: RegisterTaskWithMaintenanceWindowRequest; output: RegisterTaskWithMaintenanceWindowResult };
   RemoveTagsFromResource: { input: RemoveTagsFromResourceRequest; output: RemoveTagsFromResourceResult };
+  ResumeSession: { input: ResumeSessionRequest; output: ResumeSessionResponse };
   SendAutomationSignal: { input: SendAutomationSignalRequest; output: SendAutomationSignalResult };
   SendCommand: { input: SendCommandRequest; output: SendCommandResult };
   StartAutomationExecution: { input: StartAutomationExecutionRequest; output: StartAutomationExecutionResult };
+  StartSession: { input: StartSessionRequest; output: StartSessionResponse };
   StopAutomationExecution: { input: StopAutomationExecutionRequest; output: StopAutomationExecutionResult };
+  TerminateSession: { input: TerminateSessionRequest; output: TerminateSessionResponse };
   UpdateDocument: { input: UpdateDocumentRequest; output: UpdateDocumentResult };
   UpdateDocumentDefaultVersion: { input: UpdateDocumentDefaultVersionRequest; output: UpdateDocumentDefaultVersionResult };
   UpdateMaintenanceWindow: { input: UpdateMaintenanceWindowRequest; output: UpdateMaintenanceWindowResult };
