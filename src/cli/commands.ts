@@ -8,6 +8,7 @@ import { failureLine } from './failure-lines.ts';
 import { createLogger, serviceLogging } from './logger.ts';
 import { parseServeOptions, serveHelp } from './options.ts';
 import { watchParent, type ParentWatch } from './parent-watch.ts';
+import { runTlsCommand, tlsHelp } from './tls-init.ts';
 
 /** Signals that stop the service cleanly (exit status 0). SIGHUP: the terminal it ran in was closed. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -75,10 +76,11 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   clock: (argv) => runControlCommand('clock', argv),
   nodes: (argv) => runControlCommand('nodes', argv),
   outcomes: (argv) => runControlCommand('outcomes', argv),
+  tls: runTlsCommand,
 };
 
 if (command === '--help' || command === '-h' || command === 'help') {
-  process.stdout.write(`Usage: node src/cli/main.ts <command> [options]   (npm run mw -- <command> ...)\n\nCommands:\n  serve    run the service (default)\n\n${serveHelp}\n${controlHelp}`);
+  process.stdout.write(`Usage: node src/cli/main.ts <command> [options]   (npm run mw -- <command> ...)\n\nCommands:\n  serve    run the service (default)\n\n${serveHelp}\n${controlHelp}\n${tlsHelp}`);
 } else if (!commands[command]) {
   process.stderr.write(`mw-local: unknown command '${command}'. Try --help.\n`);
   process.exit(2);
