@@ -185,11 +185,13 @@ export class SimulatedAgent {
   private readonly transport: AgentTransport;
   private readonly ssm: SignatureV4;
   private readonly messages: SignatureV4;
+  private readonly keys: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
 
   private constructor(transport: AgentTransport, nodeId: string, credentials: IssuedCredentials) {
     this.transport = transport;
     this.nodeId = nodeId;
     const keys = { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken };
+    this.keys = keys;
     this.ssm = new SignatureV4({ service: 'ssm', region: transport.region, sha256: Sha256, credentials: keys });
     this.messages = new SignatureV4({ service: 'ec2messages', region: transport.region, sha256: Sha256, credentials: keys });
   }
@@ -218,6 +220,12 @@ export class SimulatedAgent {
     const body = JSON.stringify(input);
     const signed = await (service === 'ssm' ? this.ssm : this.messages).sign(this.transport.baseRequest(target, body));
     return this.transport.request(signed.headers as Record<string, string>, body, timeoutMs, onSent);
+  }
+
+  /** The issued credentials' signature on any request, for `service` (ssmmessages: the control channel's POST and upgrade). */
+  async sign(service: string, request: HttpRequest): Promise<Record<string, string>> {
+    const signer = new SignatureV4({ service, region: this.transport.region, sha256: Sha256, credentials: this.keys });
+    return (await signer.sign(request)).headers as Record<string, string>;
   }
 
   /** The headers this agent's SigV4 signature gives `body` for `target` (for tests that send them as they are or changed). */

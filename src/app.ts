@@ -21,6 +21,7 @@ import { AutomationExecutor } from './runtime/automation-executor.ts';
 import { scriptRunner } from './runtime/automation-script.ts';
 import { AutomationCalls } from './runtime/automation-calls/automation-calls.ts';
 import { AutomationService } from './service/automations.ts';
+import { SessionService } from './service/sessions.ts';
 import type { TaskType } from './domain/model.ts';
 import { AutomationTaskRunner } from './runtime/task-runners/automation-task-runner.ts';
 import { CommandTaskRunner } from './runtime/task-runners/command-task-runner.ts';
@@ -31,6 +32,7 @@ import { RunnersByTaskType, type TaskRunner } from './runtime/task-runners/task-
 import { ActivationService } from './service/activations.ts';
 import { AgentDelivery } from './service/agent-delivery.ts';
 import { AgentService } from './service/agents.ts';
+import { ControlChannels } from './service/control-channels.ts';
 import { CommandService } from './service/commands.ts';
 import type { ServiceContext } from './service/context.ts';
 import { ControlService } from './service/control.ts';
@@ -57,6 +59,7 @@ import { decodeNodeList } from './wire/control-decode.ts';
 import { CredentialsFile } from './wire/credentials-file.ts';
 import { eventRoutes, eventTargetFromFlag } from './wire/event-routes.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
+import { mgsRoutes } from './wire/mgs-routes.ts';
 import { inProcessCaller } from './wire/in-process-calls.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './wire/scope.ts';
 import { SignatureVerifier } from './wire/sigv4.ts';
@@ -229,7 +232,7 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
   automations.connect(store, time.clock, () => void engine.wake(), config.log);
   automations.countWith(metrics);
   return {
-    engine, commands, automations, automationCalls, events, metrics,
+    engine, commands, automations, automationCalls, events, metrics, owner,
     /** Starts the engine (unless config.engine is false) and the delivery to the command line's event targets. */
     async start(): Promise<void> {
       if (config.engine) {
@@ -270,9 +273,11 @@ function createServices(config: AppConfig, ctx: ServiceContext, runtime: Runtime
     commands: new CommandService(ctx, engine),
     documents: new DocumentService(ctx),
     automations: new AutomationService(ctx, engine),
+    // Session Manager; the control channel and the relay wire themselves in with sessions.connect().
+    sessions: new SessionService(ctx, { metrics: runtime.metrics }),
   };
   const handlers = createHandlers({
-    ...byResource, activations: new ActivationService(ctx), clock: ctx.clock, engine,
+    ...byResource, activations: new ActivationService(ctx, byResource.sessions), clock: ctx.clock, engine,
   });
   // Automation's calls to ssm go to these handlers, through the wire's checks.
   runtime.automationCalls.connectSelf(inProcessCaller(handlers));
@@ -304,17 +309,16 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
   const { engine, commands, events, metrics } = runtime;
   const agents = services.agents;
   const controlAuth = credentials && verifier ? controlAuthenticator(credentials, verifier) : undefined;
-  const agentApi = agentOperations(
-    new RegistrationService(ctx),
-    agents,
-    new AgentDelivery({ store, commands, waiters: commands.waiters, engine, clock, realClock: systemClock, pingTimeoutMs: ctx.pingTimeoutMs }),
-    systemClock,
-  );
+  const delivery = new AgentDelivery({ store, commands, waiters: commands.waiters, engine, clock, realClock: systemClock, pingTimeoutMs: ctx.pingTimeoutMs });
+  const agentApi = agentOperations(new RegistrationService(ctx), agents, delivery, systemClock);
+  // The agents' ssmmessages control channels: the same delivery, pushed down a WebSocket.
+  const channels = new ControlChannels({ store, agents, delivery, waiters: commands.waiters, realClock: systemClock, replica: runtime.owner, log: config.log });
+  const mgs = mgsRoutes({ agents, channels, realClock: systemClock, log: config.log });
   const server = createHttpServer({
     api: createApiHandler(services.handlers, verifier ? async (request) => {
       const { account, region } = await verifier.verify(request);
       return { account, region };
-    } : undefined, agentApi),
+    } : undefined, agentApi, { secure: tls !== undefined }),
     control: createControlHandler(services.control, controlAuth, eventRoutes(events)),
     pages: createConsoleHandler({
       services: { ...services, pingTimeoutMs: ctx.pingTimeoutMs },
@@ -323,6 +327,7 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
     }),
     log: config.log,
     tls,
+    mgs,
     metrics: metricsRoute(() => metrics.text(), controlAuth),
     onAnswered: (record) => {
       metrics.request(record);
@@ -338,6 +343,9 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
     async stop(): Promise<void> {
       // Live event streams hold their connections open: end them, or the server would wait for them.
       events.endStreams();
+      // Agents' channels too: they reconnect to whichever replica answers next.
+      channels.closeAll();
+      mgs.close();
       await running.close();
     },
   };

@@ -31,6 +31,22 @@ export interface ManagedNode {
   registration?: NodeRegistration;
   /** When its agent last reported (UpdateInstanceInformation); simulated nodes have none and are always Online. */
   lastPingAt?: number;
+  /** The agent's ssmmessages control channel, while one is (or was last) open; absent for nodes that only poll. */
+  controlChannel?: ControlChannelState;
+}
+
+/**
+ * Where and when a node's control channel was opened and last heard from, in real milliseconds (the agent
+ * pings it every 54 s, whatever clock the engine runs on). Kept with the node so every replica can tell
+ * whether the node is connected (GetConnectionStatus, StartSession), not only the one holding the socket.
+ */
+export interface ControlChannelState {
+  /** One per opened socket: a close names it, so it never ends a newer channel opened on another replica. */
+  connectionId: string;
+  replica: string;
+  openedAt: number;
+  seenAt: number;
+  closedAt?: number;
 }
 
 export interface NodeRegistration {

@@ -5,7 +5,7 @@
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { AGENT_CREDENTIAL_LIFETIME_MS, type AgentCredential } from '../domain/agent-credentials.ts';
 import { InvalidInstanceId, ServiceError } from '../domain/errors.ts';
-import type { ManagedNode, PlatformType } from '../domain/inventory.ts';
+import type { ControlChannelState, ManagedNode, PlatformType } from '../domain/inventory.ts';
 import type { Scope } from '../domain/model.ts';
 import type { ServiceContext } from './context.ts';
 import type { Clock } from './ports.ts';
@@ -121,6 +121,23 @@ export class AgentService {
       }
     });
     this.lastPing.set(identity.nodeId, now);
+  }
+
+  /**
+   * The node's control channel opened, pinged or closed: kept with the node (every replica reads it), and,
+   * like a poll, word that the agent is alive (LastPingDateTime, PingStatus). A close is written only over
+   * the same connection's state: the agent may already have opened a newer channel on another replica.
+   */
+  async recordChannel(identity: AgentIdentity, channel: ControlChannelState): Promise<void> {
+    const now = this.ctx.clock.now();
+    await this.ctx.store.transaction(async (tx) => {
+      const node = await tx.getNode(identity.scope, identity.nodeId);
+      if (!node) return;
+      const closing = channel.closedAt !== undefined;
+      if (closing && node.controlChannel?.connectionId !== channel.connectionId) return;
+      await tx.putNode(identity.scope, { ...node, controlChannel: channel, ...(closing ? {} : { lastPingAt: now }) });
+    });
+    if (channel.closedAt === undefined) this.lastPing.set(identity.nodeId, now);
   }
 
   /** UpdateInstanceInformation: what the agent says about its machine, and that it is alive now. */

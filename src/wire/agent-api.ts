@@ -57,7 +57,7 @@ function strings<K extends string>(input: Record<string, unknown>, names: readon
  * key id), for RequestManagedInstanceRoleToken. `issued`: the credentials that call gave it, for every
  * later call; a key belongs to one node, so a node can act only as itself.
  */
-function agentVerifiers(agents: AgentService, realClock: Clock) {
+export function agentVerifiers(agents: AgentService, realClock: Clock) {
   const byNodeKey = new SignatureVerifier({
     find: async (nodeId) => {
       const found = await agents.registeredNode(nodeId);
@@ -77,9 +77,10 @@ function agentVerifiers(agents: AgentService, realClock: Clock) {
       const { account, region, accessKeyId } = await byNodeKey.verify(request);
       return { scope: { account, region }, nodeId: accessKeyId };
     },
-    async issued(request: ApiRequest, service = 'ssm'): Promise<AgentIdentity> {
-      const { account, region, subject } = await byIssuedKey.verify(request, { service });
-      return { scope: { account, region }, nodeId: subject! };
+    /** The node whose issued credentials signed the request, and the key they signed with. */
+    async issued(request: Pick<ApiRequest, 'method' | 'url' | 'headers' | 'body'>, service = 'ssm'): Promise<AgentIdentity & { accessKeyId: string }> {
+      const { account, region, subject, accessKeyId } = await byIssuedKey.verify(request, { service });
+      return { scope: { account, region }, nodeId: subject!, accessKeyId };
     },
   };
 }

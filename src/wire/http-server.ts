@@ -74,6 +74,12 @@ export interface HttpServerOptions {
   /** Told of every request once its answer is sent. */
   onAnswered?: (record: RequestRecord) => void;
   log: (message: string, fields?: Record<string, unknown>, level?: 'info' | 'warn' | 'error') => void;
+  /** The ssmmessages endpoints under /v1/ (wire/mgs-routes.ts): their POSTs and their WebSocket upgrades. */
+  mgs?: {
+    handles(url: string): boolean;
+    post(request: { method: string; url: string; headers: IncomingMessage['headers']; body: string }): Promise<{ status: number; contentType: string; body: string }>;
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  };
   /** Serve HTTPS with this certificate and key (PEM) instead of HTTP. */
   tls?: { cert: Buffer; key: Buffer };
 }
@@ -159,6 +165,8 @@ function operationOf(req: IncomingMessage): string {
   if (path === '/metrics') return 'metrics';
   if (path === '/console' || path.startsWith('/console/')) return 'console';
   if (path.startsWith('/_mw/')) return `control ${req.method} /_mw/${path.split('/')[2] ?? ''}`;
+  if (path.startsWith('/v1/control-channel/')) return 'CreateControlChannel';
+  if (path.startsWith('/v1/data-channel/')) return 'CreateDataChannel';
   return 'unknown';
 }
 
@@ -215,6 +223,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
       if (answer?.stream) answer.stream(res);
       else if (answer) send(res, answer.status, contentType, requestId, JSON.stringify(answer.body));
       else sendError(res, requestId, errorResponse('NotFound', `No route for ${req.method} ${parsed.pathname}`, 404), contentType);
+      return;
+    }
+
+    if (options.mgs?.handles(url)) {
+      const answer = await options.mgs.post({ method: req.method ?? 'POST', url, headers: req.headers, body });
+      send(res, answer.status, answer.contentType, requestId, answer.body);
       return;
     }
 
@@ -286,6 +300,15 @@ export function createHttpServer(options: HttpServerOptions): Server {
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const contentType = req.url?.startsWith('/_mw/') ? 'application/json' : AWS_JSON_CONTENT_TYPE;
     sendError(res, randomUUID(), errorResponse('ExpectationFailed', `Expect: ${req.headers.expect} is not supported.`, 417), contentType, true);
+  });
+
+  // WebSockets: only the ssmmessages channels; any other upgrade is answered as the plain request it also is.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (options.mgs?.handles(req.url ?? '/')) {
+      options.mgs.upgrade(req, socket, head);
+      return;
+    }
+    socket.end(rawAnswer(errorResponse('NotFound', `No WebSocket at ${req.url}`, 404), randomUUID()), () => socket.destroy());
   });
 
   // CONNECT (a proxy tunnel) is not for this server; without a listener Node drops the connection silently.
