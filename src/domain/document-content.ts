@@ -96,8 +96,26 @@ export function parseDocumentContent(content: string, format: DocumentFormat, do
     checkReferences(steps, parameters, 'Automation');
     return { ...base, steps, platformTypes: servicePlatforms() };
   }
+  if (documentType === 'Session') checkSessionFields(body);
   // Session, Package and Policy documents have no steps we run: checked for their schema and parameters.
   return { ...base, steps: [], platformTypes: documentType === 'Session' ? servicePlatforms() : [] };
+}
+
+// Session Manager's "Session document schema": sessionType is required and one of four; `inputs` (the
+// session preferences) is required for Standard_Stream; inputs and properties are maps.
+const SESSION_TYPES = ['InteractiveCommands', 'NonInteractiveCommands', 'Port', 'Standard_Stream'];
+
+function checkSessionFields(body: Record<string, unknown>): void {
+  if (typeof body.sessionType !== 'string' || !SESSION_TYPES.includes(body.sessionType)) {
+    throw new InvalidDocumentContent({ problem: 'field', where: 'Document', field: 'sessionType', expected: `one of ${SESSION_TYPES.join(', ')}` });
+  }
+  const needsInputs = body.sessionType === 'Standard_Stream';
+  if (body.inputs === undefined ? needsInputs : !isObject(body.inputs)) {
+    throw new InvalidDocumentContent({ problem: 'field', where: 'Document', field: 'inputs', expected: 'a map' });
+  }
+  if (body.properties !== undefined && !isObject(body.properties)) {
+    throw new InvalidDocumentContent({ problem: 'field', where: 'Document', field: 'properties', expected: 'a map' });
+  }
 }
 
 /** Schema 1.2: one step per `runtimeConfig` plugin, named after the plugin, its `properties` as inputs. */

@@ -15,7 +15,8 @@ export type DetailType =
   | 'EC2 Command Status-change Notification'
   | 'EC2 Command Invocation Status-change Notification'
   | 'EC2 Automation Execution Status-change Notification'
-  | 'EC2 Automation Step Status-change Notification';
+  | 'EC2 Automation Step Status-change Notification'
+  | 'Session Manager Session State-change Notification';
 
 export const DETAIL_TYPES: readonly DetailType[] = [
   'Maintenance Window Execution State-change Notification',
@@ -27,6 +28,7 @@ export const DETAIL_TYPES: readonly DetailType[] = [
   'EC2 Command Invocation Status-change Notification',
   'EC2 Automation Execution Status-change Notification',
   'EC2 Automation Step Status-change Notification',
+  'Session Manager Session State-change Notification',
 ];
 
 /** The EventBridge envelope, member names exactly as AWS sends them. */
@@ -331,4 +333,26 @@ export function automationStepEvent(scope: Scope, a: AutomationFacts, s: Automat
     windowId: a.windowId,
     event: envelope(scope, 'EC2 Automation Step Status-change Notification', at, automationResources(scope, a), detail, [a.id, s.stepExecutionId, String(s.attempt), s.status]),
   };
+}
+
+interface SessionFacts { id: string; target: string; status: string; owner: string; documentName: string; reason?: string; startedAt: number; endedAt?: number }
+
+/**
+ * A Session Manager session started (Connecting) or ended (Terminated, Failed). [I] AWS sends no session
+ * state-change event of its own (CloudTrail records StartSession); this one is written in the style of the
+ * others, with the session's ARN as its resource.
+ */
+export function sessionEvent(scope: Scope, s: SessionFacts, at: number): RecordedEvent {
+  const detail = {
+    'session-id': s.id,
+    target: s.target,
+    status: s.status,
+    owner: s.owner,
+    'document-name': s.documentName,
+    ...(s.reason === undefined ? {} : { reason: s.reason }),
+    'start-time': iso(s.startedAt),
+    ...(s.endedAt === undefined ? {} : { 'end-time': iso(s.endedAt) }),
+  };
+  const arn = `arn:aws:ssm:${scope.region}:${scope.account}:session/${s.id}`;
+  return { event: envelope(scope, 'Session Manager Session State-change Notification', at, [arn, nodeArn(scope, s.target)], detail, [s.id, s.status]) };
 }

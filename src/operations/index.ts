@@ -9,6 +9,7 @@ import type { HistoryService } from '../service/history.ts';
 import type { InstanceService } from '../service/instances.ts';
 import type { Clock, EngineControl } from '../service/ports.ts';
 import type { ScheduleService } from '../service/schedule.ts';
+import type { SessionService } from '../service/sessions.ts';
 import type { TagService } from '../service/tags.ts';
 import type { TargetService } from '../service/targets.ts';
 import type { TaskService } from '../service/tasks.ts';
@@ -21,6 +22,7 @@ import { commandHandlers } from './commands.ts';
 import { documentHandlers } from './documents.ts';
 import { historyHandlers } from './executions.ts';
 import { scheduleHandlers } from './schedule.ts';
+import { sessionHandlers } from './sessions.ts';
 import { instanceHandlers } from './instances.ts';
 import { tagHandlers } from './tags.ts';
 import { targetHandlers } from './targets.ts';
@@ -39,6 +41,7 @@ export interface Services {
   documents: DocumentService;
   activations: ActivationService;
   automations: AutomationService;
+  sessions: SessionService;
   engine: EngineControl;
   clock: Clock;
 }
@@ -57,5 +60,6 @@ export function createHandlers(services: Services): Handlers {
     ...documentHandlers(services.documents),
     ...activationHandlers(services.activations, () => services.clock.now()),
     ...automationHandlers(services.automations),
+    ...sessionHandlers(services.sessions),
   } satisfies Handlers;
 }

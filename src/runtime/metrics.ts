@@ -5,7 +5,7 @@
 // are read from the shared store at scrape time.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store } from '../service/ports.ts';
+import type { SessionMetrics, Store } from '../service/ports.ts';
 
 export interface EngineMetrics {
   /** A due window fired `lagMs` after its scheduled instant (system clock only). */
@@ -55,7 +55,7 @@ export interface RequestObservation {
   seconds: number;
 }
 
-export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCallMetrics, AutomationMetrics {
+export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCallMetrics, AutomationMetrics, SessionMetrics {
   readonly registry = new Registry();
   private readonly requestSeconds: Histogram<'operation' | 'code'>;
   private readonly requests: Counter<'operation' | 'status' | 'code'>;
@@ -72,6 +72,8 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCall
   private readonly automationsStarted: Counter<'started_by'>;
   private readonly automationsEnded: Counter<'status'>;
   private readonly automationSteps: Counter<'action' | 'status'>;
+  private readonly sessionsStarted: Counter<'session_type'>;
+  private readonly sessionsEnded: Counter<'outcome'>;
 
   /**
    * `store`: read at scrape time for windows by state and the event queue. `agentsOnline`: how many
@@ -122,6 +124,9 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCall
         this.set({ state: 'disabled' }, windows.length - enabled);
       },
     });
+    this.sessionsStarted = new Counter({ name: 'mw_sessions_started_total', help: 'Session Manager sessions started (StartSession), by session type.', labelNames: ['session_type'], registers });
+    this.sessionsEnded = new Counter({ name: 'mw_sessions_ended_total', help: 'Session Manager sessions ended on this replica, by outcome (Terminated, Failed).', labelNames: ['outcome'], registers });
+    new Gauge({ name: 'mw_sessions_active', help: 'Session Manager sessions not ended (every replica\'s, read from the store).', registers, async collect() { this.set(await store.countActiveSessions()); } });
     new Gauge({ name: 'mw_agent_nodes_online', help: 'Registered nodes whose agent this replica heard from within the ping timeout.', registers, collect() { this.set(agentsOnline()); } });
     new Gauge({ name: 'mw_event_queue_depth', help: 'Events not yet acknowledged by the target furthest behind.', registers, async collect() { this.set(await eventQueueDepth()); } });
   }
@@ -172,6 +177,14 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCall
 
   automationStarted(by: 'api' | 'window' | 'automation'): void {
     this.automationsStarted.inc({ started_by: by });
+  }
+
+  sessionStarted(sessionType: string): void {
+    this.sessionsStarted.inc({ session_type: sessionType });
+  }
+
+  sessionEnded(outcome: 'Terminated' | 'Failed'): void {
+    this.sessionsEnded.inc({ outcome });
   }
 
   automationEnded(status: string): void {

@@ -8,6 +8,7 @@ import type { Scope, Tag } from '../domain/model.ts';
 import { endInvocationsOfNode } from './agent-delivery.ts';
 import type { ServiceContext } from './context.ts';
 import { listingPage } from './keyset-pages.ts';
+import { endSessionsOfNode } from './sessions.ts';
 
 export interface CreateActivationInput {
   description?: string;
@@ -25,11 +26,18 @@ function activationCode(): string {
   return [...randomBytes(20)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
 }
 
+/** What a deregistration tells the sessions after its commit (SessionService.nodeSessionsEnded). */
+export interface SessionEnds {
+  nodeSessionsEnded(sessionIds: string[]): void;
+}
+
 export class ActivationService {
   private readonly ctx: ServiceContext;
+  private readonly sessions: SessionEnds | undefined;
 
-  constructor(ctx: ServiceContext) {
+  constructor(ctx: ServiceContext, sessions?: SessionEnds) {
     this.ctx = ctx;
+    this.sessions = sessions;
   }
 
   async create(scope: Scope, input: CreateActivationInput): Promise<Activation> {
@@ -64,14 +72,19 @@ export class ActivationService {
 
   /**
    * Removes a registered node (mi-...) from the inventory; it is no longer listed nor targeted, its agent's
-   * credentials stop working, and what it was sent but does not have yet ends Undeliverable.
+   * credentials stop working, what it was sent but does not have yet ends Undeliverable, and its sessions
+   * end (Terminated; nothing is sent to its agent).
    */
   async deregister(scope: Scope, instanceId: string): Promise<void> {
     const now = this.ctx.clock.now();
-    await this.ctx.store.transaction(async (tx) => {
+    const endedSessions = await this.ctx.store.transaction(async (tx) => {
+      // Sessions before commands: the lock order of storage/postgres/postgres-store.ts.
+      const ended = await endSessionsOfNode(tx, scope, instanceId, now);
       await endInvocationsOfNode(tx, scope, instanceId, now);
       // Thrown inside: an unknown node changes nothing.
       if (!(await tx.deleteNode(scope, instanceId))) throw InvalidInstanceId.notValid([instanceId], scope.account);
+      return ended;
     });
+    if (endedSessions.length > 0) this.sessions?.nodeSessionsEnded(endedSessions);
   }
 }

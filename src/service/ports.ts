@@ -10,6 +10,7 @@ import type { DocumentsPort } from './ports/documents.ts';
 import type { EventsPort } from './ports/events.ts';
 import type { HistoryPort } from './ports/history.ts';
 import type { NodesPort } from './ports/nodes.ts';
+import type { SessionsPort } from './ports/sessions.ts';
 import type { SystemPort } from './ports/system.ts';
 import type { TargetsAndTasksPort } from './ports/targets-tasks.ts';
 import type { WindowsPort } from './ports/windows.ts';
@@ -40,10 +41,11 @@ export type { NodesPort } from './ports/nodes.ts';
 export type { DescribedParameter, DocumentsPort, UserDocument, UserDocumentVersion } from './ports/documents.ts';
 export type { AutomationsPort, DueAutomation } from './ports/automations.ts';
 export type { EventsPort } from './ports/events.ts';
+export type { NodeConnections, SessionMetrics, SessionsPort, StoredSessionSignal } from './ports/sessions.ts';
 export type { IdempotencyRecord, SystemPort } from './ports/system.ts';
 
 /** Everything a transaction may do: every port. All methods are scoped by account and Region. */
-export interface StoreOperations extends WindowsPort, TargetsAndTasksPort, HistoryPort, CommandsPort, NodesPort, DocumentsPort, AutomationsPort, EventsPort, SystemPort {}
+export interface StoreOperations extends WindowsPort, TargetsAndTasksPort, HistoryPort, CommandsPort, NodesPort, DocumentsPort, AutomationsPort, SessionsPort, EventsPort, SystemPort {}
 
 /** What the runtime engine offers to the service layer (implemented in runtime/, injected by app.ts). */
 export interface EngineControl {

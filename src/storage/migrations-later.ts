@@ -160,4 +160,32 @@ export const later: SharedMigration[] = [
       CREATE INDEX automation_inbox_by_time ON automation_inbox (at);
     `,
   },
+  {
+    version: 16,
+    description: 'Session Manager sessions (StartSession) and the signals waiting for a node\'s agent',
+    sql: (w) => `${documentTable('sessions', w)}
+      -- status and node_id beside the document: DescribeSessions lists by State, DeregisterManagedInstance
+      -- ends a node's sessions, without reading every document.
+      ALTER TABLE sessions ADD COLUMN status ${w.text} NOT NULL DEFAULT 'Connecting';
+      ALTER TABLE sessions ADD COLUMN node_id ${w.text} NOT NULL DEFAULT '';
+      CREATE INDEX sessions_by_status ON sessions (account, region, status, seq);
+      CREATE INDEX sessions_by_node ON sessions (account, region, node_id, status);
+      -- The data channel's URL names the session id alone.
+      CREATE INDEX sessions_by_session_id ON sessions (id);
+      -- Start and terminate signals for a node's agent, taken by its control channel; sent_at marks one
+      -- handed out (kept, so what was handed out can be told apart from what never was).
+      CREATE TABLE session_signals (
+        seq ${w.seq},
+        account ${w.text} NOT NULL,
+        region ${w.text} NOT NULL,
+        node_id ${w.text} NOT NULL,
+        session_id ${w.text} NOT NULL,
+        at ${w.int} NOT NULL,
+        sent_at ${w.int},
+        doc ${w.text} NOT NULL
+      );
+      CREATE INDEX session_signals_pending ON session_signals (account, region, node_id, seq) WHERE sent_at IS NULL;
+      CREATE INDEX session_signals_by_session ON session_signals (account, region, session_id);
+    `,
+  },
 ];

@@ -16,6 +16,16 @@ const TARGET_PREFIX = 'AmazonSSM.';
 export interface CallContext {
   scope: Scope;
   requestId: string;
+  /**
+   * Where the caller reached this service: the Host header it sent and whether over TLS. StartSession's
+   * StreamUrl points there. Absent for calls made inside the process (Automation's calls to ssm).
+   */
+  endpoint?: { host: string; secure: boolean };
+}
+
+export interface ApiOptions {
+  /** The server answers over TLS (StreamUrls are wss://). Default false. */
+  secure?: boolean;
 }
 
 export type Handler<Op extends OperationName> = (
@@ -53,7 +63,8 @@ export type Authenticate = (request: ApiRequest) => Scope | Promise<Scope>;
 
 const unverified: Authenticate = (request) => scopeOf(request.authorization);
 
-export function createApiHandler(handlers: Handlers, authenticate: Authenticate = unverified, agent: Record<string, AgentOperation> = {}): ApiHandler {
+export function createApiHandler(handlers: Handlers, authenticate: Authenticate = unverified, agent: Record<string, AgentOperation> = {}, options: ApiOptions = {}): ApiHandler {
+  const secure = options.secure ?? false;
   // Names from the request are looked up in Maps only: a plain object would also answer to the names it
   // inherits (`AmazonSSM.constructor`, `toString`, `__proto__`), reaching code no operation names.
   const agentOperations = new Map(Object.entries(agent));
@@ -80,6 +91,7 @@ export function createApiHandler(handlers: Handlers, authenticate: Authenticate 
         `${operation} is not served by this service yet; see docs/coverage.md.`,
       );
     }
-    return handler(check.input as never, { scope, requestId: request.requestId });
+    const host = request.headers.host ?? 'localhost';
+    return handler(check.input as never, { scope, requestId: request.requestId, endpoint: { host, secure } });
   };
 }

@@ -6,7 +6,7 @@ import type { Platform } from '../document-actions.ts';
 
 export interface CatalogueEntry {
   name: string;
-  documentType: 'Command' | 'Automation';
+  documentType: 'Command' | 'Automation' | 'Session';
   /** The format the content is written in, GetDocument's default. The catalogue's content is JSON. */
   documentFormat: 'JSON';
   /** Epoch milliseconds; fixed, as a published document's creation time is. */

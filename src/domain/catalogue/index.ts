@@ -6,6 +6,7 @@ import type { CatalogueEntry } from './entry.ts';
 import { patchInstanceWithRollback } from './patch-runbooks.ts';
 import { applyPatchBaseline, runPatchBaseline } from './patching.ts';
 import { runPowerShellScript, runShellScript } from './script-documents.ts';
+import { sessionManagerRunShell, startInteractiveCommand, startNonInteractiveCommand, startPortForwardingSession } from './session-documents.ts';
 
 export type { CatalogueEntry } from './entry.ts';
 
@@ -20,6 +21,10 @@ export const catalogue: readonly CatalogueEntry[] = [
   runPowerShellScript,
   runShellScript,
   startEc2Instance,
+  startInteractiveCommand,
+  startNonInteractiveCommand,
+  startPortForwardingSession,
   stopEc2Instance,
   updateSsmAgent,
+  sessionManagerRunShell,
 ];

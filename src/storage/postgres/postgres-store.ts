@@ -12,6 +12,8 @@
 //   1. window_executions this replica holds (renewLeases, at the start of each engine step);
 //   1b. automation_executions (getAutomationExecution FOR UPDATE), several in (account, region, id) order
 //      (listDueAutomations); their inbox is written without locking them;
+//   1c. sessions (getSession FOR UPDATE), several of a node in seq order (DeregisterManagedInstance, before
+//      the node's commands); session_signals rows are taken with SKIP LOCKED and never waited for;
 //   2. commands (getCommand FOR UPDATE), several in (account, region, id) order (listDueCommands, the
 //      agent's poll), each command before any of its command_invocations rows;
 //   3. that command's command_invocations rows, then its window_reports row (saveCommandChange);
@@ -45,6 +47,7 @@ import { postgresAutomations } from './postgres-automations.ts';
 import { postgresEvents } from './postgres-events.ts';
 import { postgresHistory } from './postgres-history.ts';
 import { postgresNodes } from './postgres-nodes.ts';
+import { postgresSessions } from './postgres-sessions.ts';
 import { postgresSystem } from './postgres-system.ts';
 import { postgresTargetsAndTasks } from './postgres-targets-tasks.ts';
 import { postgresWindows } from './postgres-windows.ts';
@@ -80,6 +83,7 @@ function postgresOperations(session: Session, inTransaction: boolean): StoreOper
     ...postgresNodes(session, inTransaction),
     ...postgresDocuments(session, inTransaction),
     ...postgresAutomations(session, inTransaction),
+    ...postgresSessions(session, inTransaction),
     ...postgresEvents(session),
     ...postgresSystem(session),
   };

@@ -10,6 +10,7 @@ import { sqliteAutomations } from './sqlite-automations.ts';
 import { sqliteEvents } from './sqlite-events.ts';
 import { sqliteHistory } from './sqlite-history.ts';
 import { sqliteNodes } from './sqlite-nodes.ts';
+import { sqliteSessions } from './sqlite-sessions.ts';
 import { sqliteSystem } from './sqlite-system.ts';
 import { sqliteTargetsAndTasks } from './sqlite-targets-tasks.ts';
 import { sqliteWindows } from './sqlite-windows.ts';
@@ -26,6 +27,7 @@ function sqliteOperations(db: SqliteDatabase): StoreOperations {
     ...sqliteNodes(db),
     ...sqliteDocuments(db),
     ...sqliteAutomations(db),
+    ...sqliteSessions(db),
     ...sqliteEvents(db),
     ...sqliteSystem(db),
   };
