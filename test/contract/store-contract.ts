@@ -9,6 +9,7 @@ import { commandContract } from './command-contract.ts';
 import { concurrencyContract } from './concurrency-contract.ts';
 import { controlPlaneContract } from './control-plane-contract.ts';
 import { automationContract } from './automation-contract.ts';
+import { sessionContract } from './session-contract.ts';
 import { documentContract } from './document-contract.ts';
 import { eventContract } from './event-contract.ts';
 import type { OpenStore } from './fixtures.ts';
@@ -49,5 +50,6 @@ export function storeContract(name: string, open: OpenStore): void {
     describe('record versions', () => versionContract(it));
     describe('user documents and their versions', () => documentContract(it));
     describe('automation executions and their inbox', () => automationContract(it));
+    describe('Session Manager sessions and their signals', () => sessionContract(it));
   });
 }
