@@ -28,16 +28,18 @@ function declared(name: string, parameter: string) {
 const matches = (pattern: string, value: string) => new RegExp(`^(?:${pattern})$`).test(value);
 
 describe('the catalogue', () => {
-  test('names are sorted, unique and AWS-prefixed; the issue\'s documents are all there', () => {
+  test('names are sorted, unique and AWS- or SSM-prefixed; the issues\' documents are all there', () => {
     const names = catalogue.map((e) => e.name);
     assert.deepEqual(names, [...names].sort());
     assert.equal(new Set(names).size, names.length);
-    assert.ok(names.every((n) => /^AWS-[A-Za-z0-9]+$/.test(n)));
+    // SSM-SessionManagerRunShell is the one Amazon document AWS names with SSM-.
+    assert.ok(names.every((n) => /^(AWS|SSM)-[A-Za-z0-9]+$/.test(n)));
     assert.deepEqual(builtInDocuments.map((d) => d.name), names);
     for (const wanted of [
       'AWS-RunShellScript', 'AWS-RunPowerShellScript', 'AWS-RunPatchBaseline', 'AWS-UpdateSSMAgent', 'AWS-ConfigureAWSPackage',
       'AWS-RunDocument', 'AWS-ApplyPatchBaseline', 'AWS-RestartEC2Instance', 'AWS-StopEC2Instance', 'AWS-StartEC2Instance',
-      'AWS-CreateImage', 'AWS-PatchInstanceWithRollback',
+      'AWS-CreateImage', 'AWS-PatchInstanceWithRollback', 'SSM-SessionManagerRunShell', 'AWS-StartInteractiveCommand',
+      'AWS-StartNonInteractiveCommand', 'AWS-StartPortForwardingSession',
     ]) {
       assert.ok(names.includes(wanted), wanted);
     }
