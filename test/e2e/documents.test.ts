@@ -28,7 +28,8 @@ const COMMANDS = [
   'AWS-RunShellScript', 'AWS-UpdateSSMAgent',
 ];
 const RUNBOOKS = ['AWS-CreateImage', 'AWS-PatchInstanceWithRollback', 'AWS-RestartEC2Instance', 'AWS-StartEC2Instance', 'AWS-StopEC2Instance'];
-const NAMES = [...COMMANDS, ...RUNBOOKS].sort();
+const SESSIONS = ['AWS-StartInteractiveCommand', 'AWS-StartNonInteractiveCommand', 'AWS-StartPortForwardingSession', 'SSM-SessionManagerRunShell'];
+const NAMES = [...COMMANDS, ...RUNBOOKS, ...SESSIONS].sort();
 const without = (...names: string[]) => NAMES.filter((n) => !names.includes(n));
 
 describe('documents', () => {
@@ -84,7 +85,7 @@ describe('documents', () => {
     assert.equal(restart.Document!.TargetType, '/AWS::EC2::Instance');
     assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Automation'] }, { Key: 'Owner', Values: ['Amazon'] }, { Key: 'Name', Values: ['AWS-St'] }]),
       ['AWS-StartEC2Instance', 'AWS-StopEC2Instance']);
-    assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Session', 'Package'] }]), []);
+    assert.deepEqual(await list([{ Key: 'DocumentType', Values: ['Session', 'Package'] }]), SESSIONS);
     assert.deepEqual(await list([{ Key: 'SchemaVersion', Values: ['1.2'] }]),
       ['AWS-ApplyPatchBaseline', 'AWS-RunPowerShellScript', 'AWS-RunShellScript', 'AWS-UpdateSSMAgent']);
     assert.deepEqual(await list([{ Key: 'PlatformTypes', Values: ['Windows'] }]), without('AWS-RunShellScript'));
@@ -127,8 +128,10 @@ describe('documents', () => {
     const second = await send(new ListDocumentsCommand({ MaxResults: 5, NextToken: first.NextToken }));
     assert.deepEqual(names(second), NAMES.slice(5, 10));
     const third = await send(new ListDocumentsCommand({ MaxResults: 5, NextToken: second.NextToken }));
-    assert.deepEqual(names(third), NAMES.slice(10));
-    assert.equal(third.NextToken, undefined);
+    assert.deepEqual(names(third), NAMES.slice(10, 15));
+    const fourth = await send(new ListDocumentsCommand({ MaxResults: 5, NextToken: third.NextToken }));
+    assert.deepEqual(names(fourth), NAMES.slice(15));
+    assert.equal(fourth.NextToken, undefined);
 
     const seen: string[] = [];
     for await (const page of paginateListDocuments({ client: server.client, pageSize: 1 }, {})) {
