@@ -6,11 +6,15 @@
 import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { Agent as HttpsAgent } from 'node:https';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateActivationCommand, DescribeInstanceInformationCommand } from '@aws-sdk/client-ssm';
+import { CreateActivationCommand, DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AppConfig } from '../../src/app.ts';
+import { initTls } from '../../src/cli/tls-init.ts';
 import { eventually } from '../support/eventually.ts';
-import type { TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
 export const AGENT_BIN = resolve(import.meta.dirname, '../../../shared/ssm-agent/bin');
 export const AGENT = join(AGENT_BIN, 'amazon-ssm-agent');
@@ -99,18 +103,69 @@ export function startAgentDaemon(): { child: ChildProcess; stop(): Promise<void>
 export { eventually } from '../support/eventually.ts';
 
 /**
+ * Inside the namespace: the real server over HTTPS, with a certificate of a private CA made by `tls init`
+ * (src/cli/tls-init.ts), and that CA added to the system bundle the agent and its workers read (the agent
+ * passes no SSL_CERT_FILE to its workers: ../shared/ssm-agent/README.md). The mount is this namespace's only.
+ * The SDK client trusts that CA alone. `caFile`: for the aws CLI's --ca-bundle.
+ */
+export async function startTlsServer(overrides: Partial<AppConfig> = {}): Promise<TestServer & { caFile: string; clientFor(options: { account?: string; region?: string }): SSMClient }> {
+  if (process.env.MW_AGENT_NETNS !== '1') throw new Error('only inside runInNetworkNamespace');
+  const files = await namespaceTls();
+  const server = await startTestServer({ host: '127.0.0.1', tlsCertFile: files.cert, tlsKeyFile: files.key, ...overrides });
+  const ca = readFileSync(files.caCert);
+  const clients: SSMClient[] = [];
+  const clientFor = (options: { account?: string; region?: string }) => {
+    const client = new SSMClient({
+      endpoint: server.app.endpoint, region: options.region ?? 'us-east-1', maxAttempts: 1,
+      credentials: { accessKeyId: options.account ?? 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      requestHandler: new NodeHttpHandler({ httpsAgent: new HttpsAgent({ ca, keepAlive: true }) }),
+    });
+    clients.push(client);
+    return client;
+  };
+  const client = clientFor({});
+  return {
+    ...server, client, clientFor, caFile: files.caCert,
+    async stop() {
+      for (const c of clients) c.destroy();
+      await server.stop();
+    },
+  };
+}
+
+const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+let tlsFiles: Promise<Awaited<ReturnType<typeof initTls>>> | undefined;
+
+/** One CA and certificate per namespace, made and trusted once: a Go program reads the system roots once. */
+function namespaceTls(): Promise<Awaited<ReturnType<typeof initTls>>> {
+  tlsFiles ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mw-tls-'));
+    const files = await initTls(dir, { names: ['localhost'], ips: ['127.0.0.1'] });
+    const bundle = join(dir, 'ca-certificates.crt');
+    writeFileSync(bundle, `${existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, 'utf8') : ''}\n${readFileSync(files.caCert, 'utf8')}`);
+    if (!existsSync(SYSTEM_BUNDLE)) {
+      mkdirSync(dirname(SYSTEM_BUNDLE), { recursive: true });
+      writeFileSync(SYSTEM_BUNDLE, '');
+    }
+    execFileSync('mount', ['--bind', bundle, SYSTEM_BUNDLE]);
+    return files;
+  })();
+  return tlsFiles;
+}
+
+/**
  * Inside the namespace: this scenario's one machine joins `server` as the stock agent does it (an
  * activation, `amazon-ssm-agent -register`), its agent starts, and the node comes Online.
  */
-export async function joinMachine(server: TestServer): Promise<{ nodeId: string; agent: ReturnType<typeof startAgentDaemon> }> {
-  prepareAgentFolders(server.app.endpoint);
+export async function joinMachine(server: TestServer): Promise<{ nodeId: string; agent: ReturnType<typeof startAgentDaemon>; root: string }> {
+  const root = prepareAgentFolders(server.app.endpoint);
   const { ActivationId, ActivationCode } = await server.client.send(new CreateActivationCommand({ IamRole: 'SSMServiceRole' }));
   const { stdout } = await promisify(execFile)(AGENT, ['-register', '-code', ActivationCode!, '-id', ActivationId!, '-region', 'us-east-1', '-y'], { timeout: 60_000 });
   const nodeId = /Managed instance-id: (mi-[0-9a-f]{17})/.exec(stdout)![1];
   const agent = startAgentDaemon();
   await eventually(async () => (await server.client.send(new DescribeInstanceInformationCommand({}))).InstanceInformationList![0]?.PingStatus,
     (status) => status === 'Online', 'the node comes Online', 60_000);
-  return { nodeId, agent };
+  return { nodeId, agent, root };
 }
 
 /**

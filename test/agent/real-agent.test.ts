@@ -8,7 +8,7 @@ import { agentUnavailable, runInNetworkNamespace } from './netns.ts';
 
 const unavailable = agentUnavailable();
 
-const scenarios = ['register.scenario.ts', 'commands.scenario.ts', 'windows.scenario.ts', 'lifecycle.scenario.ts', 'replicas.scenario.ts', 'documents.scenario.ts', 'automation.scenario.ts'];
+const scenarios = ['register.scenario.ts', 'commands.scenario.ts', 'windows.scenario.ts', 'lifecycle.scenario.ts', 'replicas.scenario.ts', 'documents.scenario.ts', 'automation.scenario.ts', 'control-channel.scenario.ts'];
 
 describe('real SSM Agent', { concurrency: true }, () => {
   for (const scenario of scenarios) {
