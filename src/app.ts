@@ -60,6 +60,7 @@ import { CredentialsFile } from './wire/credentials-file.ts';
 import { eventRoutes, eventTargetFromFlag } from './wire/event-routes.ts';
 import { createHttpServer, listen } from './wire/http-server.ts';
 import { mgsRoutes } from './wire/mgs-routes.ts';
+import { SessionEndpoint } from './wire/mgs/session-endpoint.ts';
 import { inProcessCaller } from './wire/in-process-calls.ts';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION } from './wire/scope.ts';
 import { SignatureVerifier } from './wire/sigv4.ts';
@@ -312,8 +313,12 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
   const delivery = new AgentDelivery({ store, commands, waiters: commands.waiters, engine, clock, realClock: systemClock, pingTimeoutMs: ctx.pingTimeoutMs });
   const agentApi = agentOperations(new RegistrationService(ctx), agents, delivery, systemClock);
   // The agents' ssmmessages control channels: the same delivery, pushed down a WebSocket.
-  const channels = new ControlChannels({ store, agents, delivery, waiters: commands.waiters, realClock: systemClock, replica: runtime.owner, log: config.log });
-  const mgs = mgsRoutes({ agents, channels, realClock: systemClock, log: config.log });
+  const channels = new ControlChannels({ store, agents, delivery, waiters: commands.waiters, realClock: systemClock, replica: runtime.owner, log: config.log, sessions: services.sessions });
+  // Session Manager: a node is connected while its control channel is open, and a session's start or end
+  // queued for it wakes its channel's delivery loop; the relay joins the plugin's and the agent's data channels.
+  services.sessions.connect({ connections: channels, onSignalQueued: (scope, nodeId) => commands.waiters.wake(scope, nodeId) });
+  const sessionEndpoint = new SessionEndpoint({ sessions: services.sessions, channels, realClock: systemClock, log: config.log });
+  const mgs = mgsRoutes({ agents, channels, realClock: systemClock, log: config.log, dataChannels: () => sessionEndpoint });
   const server = createHttpServer({
     api: createApiHandler(services.handlers, verifier ? async (request) => {
       const { account, region } = await verifier.verify(request);
@@ -344,6 +349,7 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
       // Live event streams hold their connections open: end them, or the server would wait for them.
       events.endStreams();
       // Agents' channels too: they reconnect to whichever replica answers next.
+      sessionEndpoint.stop();
       channels.closeAll();
       mgs.close();
       await running.close();

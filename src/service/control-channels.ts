@@ -13,12 +13,17 @@ import type { Scope } from '../domain/model.ts';
 import type { AgentDelivery, Delivery, MessageRef } from './agent-delivery.ts';
 import type { AgentIdentity, AgentService } from './agents.ts';
 import type { PollWaiters } from './poll-waiters.ts';
+import type { SessionSignal } from './sessions.ts';
 import type { Clock, Store } from './ports.ts';
 
 /** What the transport offers the delivery loop: one open socket to one node's agent. */
 export interface ChannelConnection {
   /** Sends a delivery as the channel's own message; false when the socket is gone or was dropped. */
   send(delivery: Delivery): boolean;
+  /** Sends a session's start or end to the agent; false when the socket is gone or was dropped. */
+  sendSignal(signal: SessionSignal): boolean;
+  /** Sends a frame made elsewhere (a session's acknowledgement); false when the socket is gone or was dropped. */
+  sendFrame(frame: Buffer): boolean;
   /** Ends the socket (the agent reconnects on its own). */
   close(reason: string): void;
 }
@@ -36,6 +41,8 @@ export interface ControlChannelOptions {
   /** This process's name among the replicas (runtime/replica-identity.ts). */
   replica: string;
   log: (message: string, fields?: Record<string, unknown>, level?: 'info' | 'warn' | 'error') => void;
+  /** Where the node's session starts and ends wait (service/sessions.ts); absent: sessions are not served. */
+  sessions?: { takeAgentSignals(scope: Scope, nodeId: string): Promise<SessionSignal[]> };
 }
 
 /**
@@ -156,8 +163,10 @@ export class ControlChannels {
     const { scope, nodeId } = channel.identity;
     while (!channel.stopped) {
       let deliveries: Delivery[] = [];
+      let signals: SessionSignal[] = [];
       try {
         deliveries = await delivery.take(channel.identity, JOB_VISIBILITY_MS);
+        if (this.options.sessions) signals = await this.options.sessions.takeAgentSignals(scope, nodeId);
       } catch (error) {
         log('control channel delivery failed; trying again', { nodeId, error: String(error) }, 'warn');
       }
@@ -169,7 +178,9 @@ export class ControlChannels {
           return;
         }
       }
-      if (deliveries.length === 0) await waiters.wait(scope, nodeId, RECHECK_MS);
+      // A session signal lost with its socket is not sent again: the session's own timers end it.
+      for (const signal of signals) if (!channel.connection.sendSignal(signal)) break;
+      if (deliveries.length === 0 && signals.length === 0) await waiters.wait(scope, nodeId, RECHECK_MS);
     }
   }
 }

@@ -15,6 +15,7 @@ import type { AgentMessage } from './mgs/agent-message.ts';
 import { channelTokenValid, issueChannelToken, readChannelToken } from './mgs/channel-token.ts';
 import { CREATED_STATUS, readCreateControlChannelInput, readCreateDataChannelInput, SIGNING_SERVICE, writeChannelTokenXml, writeErrorXml } from './mgs/channel-open.ts';
 import { CONTROL_FRAME_LIMIT, serveControlChannel } from './mgs/control-channel-socket.ts';
+import { DATA_FRAME_LIMIT } from './mgs/session-endpoint.ts';
 import type { OpenChannel } from '../service/control-channels.ts';
 
 export interface MgsAnswer {
@@ -53,7 +54,7 @@ export function mgsRoutes(options: MgsRoutesOptions) {
   const { agents, channels, realClock, log } = options;
   const verify = agentVerifiers(agents, realClock);
   const controlSockets = new WebSocketServer({ noServer: true, maxPayload: CONTROL_FRAME_LIMIT });
-  const dataSockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const dataSockets = new WebSocketServer({ noServer: true, maxPayload: DATA_FRAME_LIMIT });
 
   /** The token in a first frame is ours, for this node and channel, and keyed by a credential still valid. */
   async function tokenValid(token: string, nodeId: string, channel: string): Promise<boolean> {

@@ -1,11 +1,11 @@
-// Session Manager's API driven with the SDK against the real server: a registered agent (bench's simulated
-// agent: it registers with an activation and reports, so its last ping is recent) is a connected node for
-// the default NodeConnections, which answers from the last ping until the control channel is wired in.
+// Session Manager's API driven with the SDK against the real server: a registered agent whose ssmmessages
+// control channel is open (bench's simulated agent and control channel) is a connected node; one that only
+// registered is not.
 // Every operation, every filter, paging, the errors by their exception names, another account's caller,
 // deregistration, and the Session documents.
 
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -14,6 +14,12 @@ import {
   TerminateSessionCommand,
 } from '@aws-sdk/client-ssm';
 import { AgentTransport, SimulatedAgent } from '../../bench/simulated-agent.ts';
+import { SimulatedControlChannel } from '../../bench/simulated-control-channel.ts';
+import { type AgentMessage, MessageType } from '../../src/wire/mgs/agent-message.ts';
+import { readChannelClosed } from '../../src/wire/mgs/channel-closed.ts';
+import { controlMessage } from '../../src/wire/mgs/control-message.ts';
+import { readInteractiveShell, readTaskAcknowledgement, writeAgentTaskComplete } from '../../src/wire/mgs/session-task.ts';
+import { eventually } from '../support/eventually.ts';
 import { rejectsWith } from '../support/errors.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -25,12 +31,22 @@ describe('Session Manager API', () => {
   let node: string;
   let otherClient: SSMClient;
 
-  async function register(client: SSMClient, name: string): Promise<string> {
+  const channels: SimulatedControlChannel[] = [];
+  const nodeChannel = () => channels[0];
+  /** The next control message of `type` about `sessionId` on the node's channel (others, from earlier tests, are passed over). */
+  async function controlMessageFor(sessionId: string, type: string): Promise<AgentMessage> {
+    for (;;) {
+      const message = await nodeChannel().nextOther();
+      if (message.messageType === type && message.payload.toString('utf8').includes(sessionId)) return message;
+    }
+  }
+  async function register(client: SSMClient, name: string, options: { channel?: boolean } = {}): Promise<string> {
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const activation = await client.send(new CreateActivationCommand({ IamRole: 'SSMServiceRole', RegistrationLimit: 1 }));
     const agent = await SimulatedAgent.register(new AgentTransport(server.app.endpoint, sockets, 'us-east-1'),
       { ActivationId: activation.ActivationId!, ActivationCode: activation.ActivationCode! },
       keys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), keys.privateKey, name);
+    if (options.channel !== false) channels.push(await SimulatedControlChannel.open(agent, server.app.endpoint));
     return agent.nodeId;
   }
 
@@ -41,6 +57,7 @@ describe('Session Manager API', () => {
     node = await register(server.client, 'machine-1');
   });
   after(async () => {
+    for (const channel of channels) channel.ws.terminate();
     sockets.destroy();
     await server.stop();
   });
@@ -73,6 +90,9 @@ describe('Session Manager API', () => {
     assert.equal((await otherClient.send(new GetConnectionStatusCommand({ Target: node }))).Status, 'notconnected');
     const unknown = await server.client.send(new GetConnectionStatusCommand({ Target: 'mi-00000000000000009' }));
     assert.deepEqual([unknown.Target, unknown.Status], ['mi-00000000000000009', 'notconnected']);
+    const polling = await register(server.client, 'machine-polling', { channel: false });
+    assert.equal((await server.client.send(new GetConnectionStatusCommand({ Target: polling }))).Status, 'notconnected', 'registered, but no control channel');
+    await rejectsWith(server.client.send(new StartSessionCommand({ Target: polling })), 'TargetNotConnected', `${polling} is not connected.`);
   });
 
   test('StartSession errors: TargetNotConnected, InvalidDocument, InvalidParameters, ValidationException', async () => {
@@ -100,14 +120,28 @@ describe('Session Manager API', () => {
     await server.client.send(new TerminateSessionCommand({ SessionId }));
   });
 
-  test('TerminateSession ends a session the agent never got at once; answers the same for ended and unknown ids', async () => {
+  test('TerminateSession: Terminating until the agent, told on its control channel, reports the end; the same answer for ended and unknown ids', async () => {
     const { SessionId } = await server.client.send(new StartSessionCommand({ Target: node, DocumentName: 'AWS-StartPortForwardingSession', Parameters: { portNumber: ['22'] } }));
+    const task = readInteractiveShell(await controlMessageFor(SessionId!, MessageType.InteractiveShell));
+    assert.deepEqual([task.documentName, task.documentContent.sessionType, task.parameters.portNumber, task.sessionOwner],
+      ['AWS-StartPortForwardingSession', 'Port', ['22'], 'arn:aws:iam::000000000000:root']);
     assert.equal((await server.client.send(new TerminateSessionCommand({ SessionId }))).SessionId, SessionId);
-    assert.equal((await server.client.send(new TerminateSessionCommand({ SessionId }))).SessionId, SessionId);
-    assert.equal((await server.client.send(new TerminateSessionCommand({ SessionId: 'root-00000000000000000' }))).SessionId, 'root-00000000000000000');
-    const [s] = (await describeSessions({ State: 'History', Filters: [{ key: 'SessionId', value: SessionId! }] })).Sessions!;
+    const [ending] = (await describeSessions({ State: 'Active', Filters: [{ key: 'SessionId', value: SessionId! }] })).Sessions!;
+    assert.equal(ending.Status, 'Terminating');
+    assert.equal(readChannelClosed(await controlMessageFor(SessionId!, MessageType.ChannelClosed)).destinationId, node);
+    // The agent ends the session and says so (agent_task_complete), which the service acknowledges.
+    const completeId = randomUUID();
+    nodeChannel().sendMessage(controlMessage(MessageType.AgentTaskComplete, writeAgentTaskComplete({
+      schemaVersion: 1, taskId: SessionId!, topic: 'agent_task_complete', finalTaskStatus: 'Success', isRoutingFailure: false, awsAccountId: '000000000000',
+      instanceId: node, output: '', s3Bucket: '', s3UrlSuffix: '', cwlGroup: '', cwlStream: '', retryNumber: 1,
+    }), completeId, Date.now()));
+    assert.equal(readTaskAcknowledgement(await controlMessageFor(SessionId!, MessageType.AgentTaskAcknowledge)).messageId, completeId);
+    const [s] = await eventually(async () => (await describeSessions({ State: 'History', Filters: [{ key: 'SessionId', value: SessionId! }] })).Sessions!,
+      (found) => found.length === 1, 'the session is in the history');
     assert.equal(s.Status, 'Terminated');
     assert.ok(s.EndDate instanceof Date);
+    assert.equal((await server.client.send(new TerminateSessionCommand({ SessionId }))).SessionId, SessionId);
+    assert.equal((await server.client.send(new TerminateSessionCommand({ SessionId: 'root-00000000000000000' }))).SessionId, 'root-00000000000000000');
     assert.equal((await describeSessions({ State: 'Active', Filters: [{ key: 'SessionId', value: SessionId! }] })).Sessions!.length, 0);
   });
 
@@ -143,8 +177,9 @@ describe('Session Manager API', () => {
     assert.deepEqual(await only('Target', 'mi-00000000000000009'), []);
     assert.deepEqual((await only('Owner', 'arn:aws:iam::000000000000:root')).length, active.length);
     assert.deepEqual(await only('Owner', 'arn:aws:iam::000000000000:user/alice'), []);
-    assert.deepEqual((await only('Status', 'Connecting')).length, active.length);
-    assert.deepEqual(await only('Status', 'Connected'), []);
+    const statuses = (await describeSessions({ State: 'Active' })).Sessions!.map((x) => x.Status!);
+    for (const status of new Set(statuses)) assert.equal((await only('Status', status)).length, statuses.filter((x) => x === status).length, status);
+    assert.deepEqual(await only('Status', 'Connected'), [], 'no data channel was opened');
     assert.deepEqual((await only('AccessType', 'Standard')).length, active.length);
     assert.deepEqual(await only('AccessType', 'JustInTime'), []);
     assert.deepEqual((await only('InvokedAfter', '2000-01-01T00:00:00Z')).length, active.length);

@@ -11,12 +11,15 @@ import type { Delivery } from '../../service/agent-delivery.ts';
 import type { AgentIdentity } from '../../service/agents.ts';
 import type { ChannelConnection, ControlChannels, JobAckOutcome, OpenChannel } from '../../service/control-channels.ts';
 import type { Clock } from '../../service/ports.ts';
+import type { SessionSignal } from '../../service/sessions.ts';
 import { agentMessage as ec2Message, messageRef } from '../ec2messages-format.ts';
 import { type AgentMessage, decodeAgentMessage, encodeAgentMessage, MessageType } from './agent-message.ts';
 import {
   AgentJobAckStatus, agentJobMessage, agentJobOf, agentJobReplyAckMessage, agentReplyOf, readAgentJobAck, readAgentJobReply,
 } from './agent-job.ts';
 import { readOpenControlChannelInput } from './channel-open.ts';
+import { channelClosedMessage } from './channel-closed.ts';
+import { type AgentTask, interactiveShellMessage } from './session-task.ts';
 
 /** The largest frame an agent sends (a reply's content is at most 120,000 bytes, agent-job.ts) with room for its envelope. */
 export const CONTROL_FRAME_LIMIT = 256 * 1024;
@@ -54,6 +57,27 @@ export function ackOutcome(statusCode: string): JobAckOutcome {
   }
 }
 
+/** A session's start as the agent's AgentTaskPayload: its document's content as the agent's session plugins read it. */
+export function agentTaskOf(signal: Extract<SessionSignal, { kind: 'start' }>): AgentTask {
+  const content = signal.documentContent;
+  const object = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {});
+  return {
+    documentName: signal.documentName,
+    documentContent: {
+      schemaVersion: typeof content.schemaVersion === 'string' ? content.schemaVersion : '1.0',
+      description: typeof content.description === 'string' ? content.description : '',
+      sessionType: signal.sessionType,
+      inputs: object(content.inputs),
+      parameters: object(content.parameters),
+      properties: content.properties ?? null,
+    },
+    sessionId: signal.sessionId,
+    parameters: signal.parameters,
+    runAsUser: signal.runAsUser ?? '',
+    sessionOwner: signal.owner,
+  };
+}
+
 export function serveControlChannel(ws: WebSocket, identity: AgentIdentity, options: ControlSocketOptions): void {
   const { channels, realClock, log } = options;
   let channel: OpenChannel | undefined;
@@ -79,6 +103,18 @@ export function serveControlChannel(ws: WebSocket, identity: AgentIdentity, opti
     send(delivery: Delivery): boolean {
       const now = realClock.now();
       return send(agentJobMessage(agentJobOf(ec2Message(delivery, identity.scope.region, now)), randomUUID(), now));
+    },
+    sendSignal(signal: SessionSignal): boolean {
+      const now = realClock.now();
+      if (signal.kind === 'terminate') {
+        return send(channelClosedMessage({ messageId: randomUUID(), destinationId: identity.nodeId, sessionId: signal.sessionId, schemaVersion: 1, createdDate: now }));
+      }
+      return send(interactiveShellMessage(agentTaskOf(signal), randomUUID(), now));
+    },
+    sendFrame(frame: Buffer): boolean {
+      if (closed || ws.readyState !== ws.OPEN) return false;
+      ws.send(frame);
+      return true;
     },
     close(reason: string): void {
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(1001, reason.slice(0, 120));
