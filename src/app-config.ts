@@ -42,6 +42,11 @@ export interface AppConfig {
    * user, each script in its own process. Default off: such a step fails saying so.
    */
   allowExecuteScript?: boolean;
+  /**
+   * Keep each Session Manager session's output (what the node sent, bounded at 1 MiB by the relay) in the
+   * store, where every replica's console reads it; deleted 30 days after the session ends. Default off.
+   */
+  sessionTranscripts?: boolean;
   /** A JSON file of managed nodes to load into the inventory at start (see `--nodes`). */
   nodesFile?: string;
   /** The keys whose SigV4 signatures are accepted (`--credentials`); without it no signature is verified. */

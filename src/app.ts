@@ -22,6 +22,8 @@ import { scriptRunner } from './runtime/automation-script.ts';
 import { AutomationCalls } from './runtime/automation-calls/automation-calls.ts';
 import { AutomationService } from './service/automations.ts';
 import { SessionService } from './service/sessions.ts';
+import { SessionTranscriptService } from './service/session-transcripts.ts';
+import { TranscriptWriter } from './runtime/transcript-writer.ts';
 import type { TaskType } from './domain/model.ts';
 import { AutomationTaskRunner } from './runtime/task-runners/automation-task-runner.ts';
 import { CommandTaskRunner } from './runtime/task-runners/command-task-runner.ts';
@@ -317,7 +319,12 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
   // Session Manager: a node is connected while its control channel is open, and a session's start or end
   // queued for it wakes its channel's delivery loop; the relay joins the plugin's and the agent's data channels.
   services.sessions.connect({ connections: channels, onSignalQueued: (scope, nodeId) => commands.waiters.wake(scope, nodeId) });
-  const sessionEndpoint = new SessionEndpoint({ sessions: services.sessions, channels, realClock: systemClock, log: config.log });
+  // --session-transcripts: the relay's output goes to the store in batches; any replica's console reads it.
+  const transcripts = new SessionTranscriptService(ctx, { recording: config.sessionTranscripts === true });
+  const sessionEndpoint = new SessionEndpoint({
+    sessions: services.sessions, channels, realClock: systemClock, log: config.log,
+    transcripts: transcripts.recording ? new TranscriptWriter({ store, clock, log: config.log }) : undefined,
+  });
   const mgs = mgsRoutes({ agents, channels, realClock: systemClock, log: config.log, dataChannels: () => sessionEndpoint });
   const server = createHttpServer({
     api: createApiHandler(services.handlers, verifier ? async (request) => {
@@ -326,7 +333,7 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
     } : undefined, agentApi, { secure: tls !== undefined }),
     control: createControlHandler(services.control, controlAuth, eventRoutes(events)),
     pages: createConsoleHandler({
-      services: { ...services, pingTimeoutMs: ctx.pingTimeoutMs },
+      services: { ...services, pingTimeoutMs: ctx.pingTimeoutMs, transcripts },
       defaultScope: { account: DEFAULT_ACCOUNT, region: DEFAULT_REGION },
       authenticate: credentials ? (token, region) => fromBearer(credentials, token, region ?? null) : undefined,
     }),

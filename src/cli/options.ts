@@ -50,6 +50,8 @@ Options (flag / environment variable / default):
   --allow-execute-script MW_ALLOW_EXECUTE_SCRIPT=1 off run aws:executeScript steps: runbook code (python3, pwsh) runs
                                                         on this machine AS THE SERVICE'S USER (own process, time limit,
                                                         no inherited environment); off, such a step fails
+  --session-transcripts  MW_SESSION_TRANSCRIPTS=1 off keep each Session Manager session's output (up to 1 MiB) in
+                                                        the store for the console; deleted 30 days after the session ends
   --log-level LEVEL      MW_LOG_LEVEL       info        trace, debug (adds a line per state change), info (a line per
                                                         request), warn, error or silent; JSON lines, or readable
                                                         ones when stdout is a terminal
@@ -121,6 +123,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
       'tls-key': { type: 'string' },
       'insecure-open': { type: 'boolean' },
       'allow-execute-script': { type: 'boolean' },
+      'session-transcripts': { type: 'boolean' },
       quiet: { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -160,6 +163,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
     tlsKeyFile: (values['tls-key'] ?? env.MW_TLS_KEY) || undefined,
     insecureOpen: values['insecure-open'] ?? env.MW_INSECURE_OPEN === '1',
     allowExecuteScript: values['allow-execute-script'] ?? env.MW_ALLOW_EXECUTE_SCRIPT === '1',
+    sessionTranscripts: values['session-transcripts'] ?? env.MW_SESSION_TRANSCRIPTS === '1',
     store,
     postgresSchema: values['postgres-schema'] ?? env.MW_POSTGRES_SCHEMA,
     leaseSeconds: integer('--lease-seconds', values['lease-seconds'] ?? env.MW_LEASE_SECONDS, defaultConfig.leaseSeconds, 1),

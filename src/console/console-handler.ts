@@ -11,6 +11,8 @@
 //   /console/automations?status=&document=             automation executions, newest first
 //   /console/automations/{id}                          one execution and its steps
 //   POST /console/automations/{id}/signal              Approve, Reject, Resume (SendAutomationSignal) or Stop
+//   /console/sessions?state=Active|History             Session Manager sessions, newest first
+//   /console/sessions/{id}                             one session and its transcript (--session-transcripts)
 //   /console/nodes, /console/outcomes                  inventory and outcome rules
 //
 // With --credentials the console asks for a control token (wire/control-auth.ts) and keeps it in a
@@ -32,6 +34,8 @@ import { executionPage } from './pages/execution-page.ts';
 import { invocationPage } from './pages/invocation-page.ts';
 import { nodesPage } from './pages/nodes-page.ts';
 import { outcomesPage } from './pages/outcomes-page.ts';
+import { sessionPage } from './pages/session-page.ts';
+import { sessionsListPage } from './pages/sessions-list.ts';
 import { taskExecutionPage } from './pages/task-execution-page.ts';
 import { windowPage } from './pages/window-page.ts';
 import { windowsListPage } from './pages/windows-list.ts';
@@ -73,6 +77,8 @@ const PAGES: { pattern: RegExp; section: FrameContext['section']; page: Page }[]
   { pattern: new RegExp(`^/console/documents/${ID}$`), section: 'documents', page: (ctx, [name]) => documentPage(ctx, name) },
   { pattern: /^\/console\/automations\/?$/, section: 'automations', page: (ctx) => automationsListPage(ctx) },
   { pattern: new RegExp(`^/console/automations/${ID}$`), section: 'automations', page: (ctx, [id]) => automationPage(ctx, id) },
+  { pattern: /^\/console\/sessions\/?$/, section: 'sessions', page: (ctx) => sessionsListPage(ctx) },
+  { pattern: new RegExp(`^/console/sessions/${ID}$`), section: 'sessions', page: (ctx, [id]) => sessionPage(ctx, id) },
   { pattern: /^\/console\/nodes$/, section: 'nodes', page: (ctx) => nodesPage(ctx) },
   { pattern: /^\/console\/outcomes$/, section: 'outcomes', page: (ctx) => outcomesPage(ctx) },
 ];
@@ -224,7 +230,8 @@ export function createConsoleHandler(options: ConsoleOptions): (request: Console
 
     // An error page's way back: the list of the section it was asked in.
     const home = frameContext.section === 'documents' ? { label: 'Documents', href: href('/console/documents') }
-      : frameContext.section === 'automations' ? { label: 'Automation', href: href('/console/automations') } : { label: 'Windows', href: href('/console/') };
+      : frameContext.section === 'automations' ? { label: 'Automation', href: href('/console/automations') }
+      : frameContext.section === 'sessions' ? { label: 'Sessions', href: href('/console/sessions') } : { label: 'Windows', href: href('/console/') };
     let frame: PageFrame;
     if (signalId !== undefined) {
       const id = decodeSegment(signalId);

@@ -8,6 +8,8 @@ import type { ControlService } from '../service/control.ts';
 import type { DocumentService } from '../service/documents.ts';
 import type { HistoryService } from '../service/history.ts';
 import type { ScheduleService } from '../service/schedule.ts';
+import type { SessionTranscriptService } from '../service/session-transcripts.ts';
+import type { SessionService } from '../service/sessions.ts';
 import type { TagService } from '../service/tags.ts';
 import type { TargetService } from '../service/targets.ts';
 import type { TaskService } from '../service/tasks.ts';
@@ -23,6 +25,9 @@ export interface ConsoleServices {
   commands: CommandService;
   documents: DocumentService;
   automations: AutomationService;
+  sessions: SessionService;
+  /** One session's record and its transcript (--session-transcripts). */
+  transcripts: SessionTranscriptService;
   control: ControlService;
   /** How long a registered node stays Online without word from its agent (for PingStatus). */
   pingTimeoutMs: number;

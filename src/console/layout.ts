@@ -29,7 +29,7 @@ export interface FrameContext {
   /** The earliest next run of an enabled window in this scope (manual clock only). */
   nextRun?: { at: number; windowName: string };
   href: (path: string, extra?: Record<string, string | undefined>) => string;
-  section: 'windows' | 'documents' | 'automations' | 'nodes' | 'outcomes';
+  section: 'windows' | 'documents' | 'automations' | 'sessions' | 'nodes' | 'outcomes';
 }
 
 function clockBar(ctx: FrameContext): Markup {
@@ -63,7 +63,7 @@ export function renderPage(frame: PageFrame, ctx: FrameContext): string {
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
   <p class="brand"><a href="${ctx.href('/console/')}">Maintenance Windows</a></p>
-  <nav aria-label="Sections">${nav('windows', 'Windows', '/console/')}${nav('documents', 'Documents', '/console/documents')}${nav('automations', 'Automation', '/console/automations')}${nav('nodes', 'Nodes', '/console/nodes')}${nav('outcomes', 'Outcome rules', '/console/outcomes')}</nav>
+  <nav aria-label="Sections">${nav('windows', 'Windows', '/console/')}${nav('documents', 'Documents', '/console/documents')}${nav('automations', 'Automation', '/console/automations')}${nav('sessions', 'Sessions', '/console/sessions')}${nav('nodes', 'Nodes', '/console/nodes')}${nav('outcomes', 'Outcome rules', '/console/outcomes')}</nav>
   <form class="scope" method="get" aria-label="Account and Region">
     <label>Account <input name="account" value="${ctx.account}" size="13" pattern="\\d{12}" required></label>
     <label>Region <input name="region" value="${ctx.region}" size="12" required></label>

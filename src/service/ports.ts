@@ -13,6 +13,7 @@ import type { NodesPort } from './ports/nodes.ts';
 import type { SessionsPort } from './ports/sessions.ts';
 import type { SystemPort } from './ports/system.ts';
 import type { TargetsAndTasksPort } from './ports/targets-tasks.ts';
+import type { TranscriptsPort } from './ports/transcripts.ts';
 import type { WindowsPort } from './ports/windows.ts';
 
 export interface Clock {
@@ -43,9 +44,10 @@ export type { AutomationsPort, DueAutomation } from './ports/automations.ts';
 export type { EventsPort } from './ports/events.ts';
 export type { NodeConnections, SessionMetrics, SessionsPort, StoredSessionSignal } from './ports/sessions.ts';
 export type { IdempotencyRecord, SystemPort } from './ports/system.ts';
+export type { StoredTranscript, TranscriptsPort } from './ports/transcripts.ts';
 
 /** Everything a transaction may do: every port. All methods are scoped by account and Region. */
-export interface StoreOperations extends WindowsPort, TargetsAndTasksPort, HistoryPort, CommandsPort, NodesPort, DocumentsPort, AutomationsPort, SessionsPort, EventsPort, SystemPort {}
+export interface StoreOperations extends WindowsPort, TargetsAndTasksPort, HistoryPort, CommandsPort, NodesPort, DocumentsPort, AutomationsPort, SessionsPort, TranscriptsPort, EventsPort, SystemPort {}
 
 /** What the runtime engine offers to the service layer (implemented in runtime/, injected by app.ts). */
 export interface EngineControl {

@@ -188,4 +188,21 @@ export const later: SharedMigration[] = [
       CREATE INDEX session_signals_by_session ON session_signals (account, region, session_id);
     `,
   },
+  {
+    version: 17,
+    description: 'session transcripts (--session-transcripts): each session\'s output, in the order written',
+    sql: (w) => `
+      -- chunk: the bytes base64-encoded, as text on both engines (PostgreSQL's text cannot hold every byte,
+      -- and one column type keeps the engines' schemas the same). at: when the chunk was written.
+      CREATE TABLE session_transcripts (
+        seq ${w.seq},
+        account ${w.text} NOT NULL,
+        region ${w.text} NOT NULL,
+        session_id ${w.text} NOT NULL,
+        at ${w.int} NOT NULL,
+        chunk ${w.text} NOT NULL
+      );
+      CREATE INDEX session_transcripts_by_session ON session_transcripts (account, region, session_id, seq);
+    `,
+  },
 ];

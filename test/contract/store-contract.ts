@@ -17,6 +17,7 @@ import { historyContract } from './history-contract.ts';
 import { leaseContract } from './lease-contract.ts';
 import { schedulingContract } from './scheduling-contract.ts';
 import { transactionContract } from './transaction-contract.ts';
+import { transcriptContract } from './transcript-contract.ts';
 import { versionContract } from './version-contract.ts';
 import { windowReportContract } from './window-report-contract.ts';
 
@@ -51,5 +52,6 @@ export function storeContract(name: string, open: OpenStore): void {
     describe('user documents and their versions', () => documentContract(it));
     describe('automation executions and their inbox', () => automationContract(it));
     describe('Session Manager sessions and their signals', () => sessionContract(it));
+    describe('Session Manager transcripts', () => transcriptContract(it));
   });
 }

@@ -50,6 +50,7 @@ import { postgresNodes } from './postgres-nodes.ts';
 import { postgresSessions } from './postgres-sessions.ts';
 import { postgresSystem } from './postgres-system.ts';
 import { postgresTargetsAndTasks } from './postgres-targets-tasks.ts';
+import { postgresTranscripts } from './postgres-transcripts.ts';
 import { postgresWindows } from './postgres-windows.ts';
 
 export type { PostgresStoreOptions };
@@ -84,6 +85,7 @@ function postgresOperations(session: Session, inTransaction: boolean): StoreOper
     ...postgresDocuments(session, inTransaction),
     ...postgresAutomations(session, inTransaction),
     ...postgresSessions(session, inTransaction),
+    ...postgresTranscripts(session),
     ...postgresEvents(session),
     ...postgresSystem(session),
   };

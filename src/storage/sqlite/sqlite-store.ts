@@ -13,6 +13,7 @@ import { sqliteNodes } from './sqlite-nodes.ts';
 import { sqliteSessions } from './sqlite-sessions.ts';
 import { sqliteSystem } from './sqlite-system.ts';
 import { sqliteTargetsAndTasks } from './sqlite-targets-tasks.ts';
+import { sqliteTranscripts } from './sqlite-transcripts.ts';
 import { sqliteWindows } from './sqlite-windows.ts';
 
 export type { SqliteStoreOptions };
@@ -28,6 +29,7 @@ function sqliteOperations(db: SqliteDatabase): StoreOperations {
     ...sqliteDocuments(db),
     ...sqliteAutomations(db),
     ...sqliteSessions(db),
+    ...sqliteTranscripts(db),
     ...sqliteEvents(db),
     ...sqliteSystem(db),
   };
