@@ -56,12 +56,25 @@ function agentConfig(endpoint: string): string {
   });
 }
 
+/**
+ * The agent's session worker, which runs Session Manager's shells: ../shared/ssm-agent/bin has none (its
+ * SOURCE.md builds three binaries), so it is found there or where MW_SSM_SESSION_WORKER names one built from
+ * the same source (agent/framework/processor/executer/outofproc/sessionworker). Undefined: sessions with the
+ * real agent cannot be tested here.
+ */
+export function sessionWorker(): string | undefined {
+  return [join(AGENT_BIN, 'ssm-session-worker'), process.env.MW_SSM_SESSION_WORKER].find((path): path is string => path !== undefined && path !== '' && existsSync(path));
+}
+
 /** The agent starts its workers from fixed paths (../shared/ssm-agent/README.md): put them there. */
 function installWorkers(): void {
-  for (const worker of ['ssm-agent-worker', 'ssm-document-worker']) {
+  const workers: [string, string][] = [['ssm-agent-worker', join(AGENT_BIN, 'ssm-agent-worker')], ['ssm-document-worker', join(AGENT_BIN, 'ssm-document-worker')]];
+  const session = sessionWorker();
+  if (session) workers.push(['ssm-session-worker', session]);
+  for (const [worker, source] of workers) {
     const target = `/usr/bin/${worker}`;
     // Another scenario's agent may be running it right now (a running binary cannot be overwritten).
-    if (!existsSync(target) || !readFileSync(target).equals(readFileSync(join(AGENT_BIN, worker)))) copyFileSync(join(AGENT_BIN, worker), target);
+    if (!existsSync(target) || !readFileSync(target).equals(readFileSync(source))) copyFileSync(source, target);
   }
 }
 
@@ -131,6 +144,33 @@ export async function startTlsServer(overrides: Partial<AppConfig> = {}): Promis
       await server.stop();
     },
   };
+}
+
+/**
+ * Inside the namespace: the machine's account files as private copies that already hold `ssm-user` (the
+ * user a shell session runs as), and a private /etc/sudoers.d and /home, so the agent finds the user and adds
+ * nothing to the machine itself (../shared/ssm-agent/README.md). Before the agent starts.
+ */
+export function privateAccounts(): void {
+  if (process.env.MW_AGENT_NETNS !== '1') throw new Error('only inside runInNetworkNamespace');
+  const dir = mkdtempSync(join(tmpdir(), 'mw-accounts-'));
+  const lines: Record<string, string> = {
+    passwd: 'ssm-user:x:1999:1999::/home/ssm-user:/bin/bash', group: 'ssm-user:x:1999:', shadow: 'ssm-user:!:20000:0:99999:7:::', gshadow: 'ssm-user:!::',
+  };
+  for (const [name, line] of Object.entries(lines)) {
+    const source = `/etc/${name}`;
+    if (!existsSync(source)) continue;
+    const copy = join(dir, name);
+    writeFileSync(copy, `${readFileSync(source, 'utf8').replace(/\n?$/, '\n')}${line}\n`);
+    execFileSync('mount', ['--bind', copy, source]);
+  }
+  for (const [name, target] of [['sudoers.d', '/etc/sudoers.d'], ['home', '/home']]) {
+    mkdirSync(join(dir, name));
+    mkdirSync(target, { recursive: true });
+    execFileSync('mount', ['--bind', join(dir, name), target]);
+  }
+  mkdirSync('/home/ssm-user');
+  execFileSync('chown', ['1999:1999', '/home/ssm-user']);
 }
 
 const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';

@@ -137,7 +137,9 @@ export function readCreateDataChannelInput(text: string | Uint8Array): CreateDat
   return {
     messageSchemaVersion: stringMember(p, o, 'MessageSchemaVersion', 1),
     requestId: stringMember(p, o, 'RequestId', REQUEST_ID_MIN),
-    clientId: stringMember(p, o, 'ClientId', 1),
+    // api.go says min 1, but the agent's session worker sends it empty (its document information's
+    // ClientId is never set: agent/session/contracts/agentmessage.go buildSessionDocumentInfo).
+    clientId: stringMember(p, o, 'ClientId'),
   };
 }
 
@@ -169,7 +171,8 @@ export function readOpenDataChannelInput(text: string | Uint8Array): OpenDataCha
     requestId: stringMember(p, o, 'RequestId', REQUEST_ID_MIN),
     tokenValue: stringMember(p, o, 'TokenValue', 1),
     clientInstanceId: stringMember(p, o, 'ClientInstanceId', 1),
-    clientId: stringMember(p, o, 'ClientId', 1),
+    // Empty from the agent, as in CreateDataChannelInput.
+    clientId: stringMember(p, o, 'ClientId'),
   };
 }
 

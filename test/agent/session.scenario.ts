@@ -1,0 +1,75 @@
+// Inside a loopback-only network namespace (netns.ts): Session Manager with the real programs. The stock
+// agent joins over HTTPS and opens its control channel; `aws ssm start-session` (the image's aws CLI and the
+// stock session-manager-plugin, in a pseudo-terminal) gets a shell on the node through the service: a typed
+// command's output comes back, `exit` ends the session, TerminateSession from the API ends another, the
+// history shows both, and another account's caller is refused.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DescribeSessionsCommand, GetConnectionStatusCommand, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
+import { tempDataDir } from '../support/server.ts';
+import { eventually, joinMachine, privateAccounts, startTlsServer, type startAgentDaemon } from './netns.ts';
+import { startSession } from './session-cli.ts';
+
+type TlsServer = Awaited<ReturnType<typeof startTlsServer>>;
+
+let server: TlsServer;
+let agent: ReturnType<typeof startAgentDaemon>;
+let nodeId: string;
+
+before(async () => {
+  privateAccounts();
+  server = await startTlsServer({ dataDir: tempDataDir() });
+  ({ nodeId, agent } = await joinMachine(server));
+  await eventually(() => server.client.send(new GetConnectionStatusCommand({ Target: nodeId })), (got) => got.Status === 'connected', 'the node\'s control channel opens', 60_000);
+});
+after(async () => {
+  await agent?.stop();
+  await server?.stop();
+});
+
+const history = async (sessionId: string) =>
+  (await server.client.send(new DescribeSessionsCommand({ State: 'History', Filters: [{ key: 'SessionId', value: sessionId }] }))).Sessions![0];
+
+test('a shell on the node: a typed command\'s output comes back, and `exit` ends the session', async () => {
+  const cli = startSession({ endpoint: server.app.endpoint, caFile: server.caFile, target: nodeId });
+  try {
+    const shown = await cli.waitFor(/Starting session with SessionId: (\S+)/, 60_000);
+    const sessionId = /Starting session with SessionId: (\S+)/.exec(shown)![1];
+    // The shell runs as ssm-user: its prompt, then what we type and its answer.
+    await cli.waitFor(/\$ ?$/m, 30_000);
+    const before = cli.output().length;
+    cli.type('echo "sum=$((6*7))"; id -un\n');
+    await cli.waitFor(/sum=42[\s\S]*ssm-user/, 30_000, before);
+    cli.type('exit\n');
+    await cli.waitFor(/Exiting session with sessionId: /, 30_000);
+    assert.equal(await cli.exited, 0);
+    const ended = await eventually(() => history(sessionId), (s) => s !== undefined, 'the session is in the history', 30_000);
+    assert.deepEqual([ended.Status, ended.Target, ended.DocumentName], ['Terminated', nodeId, 'SSM-SessionManagerRunShell']);
+  } finally {
+    cli.kill();
+  }
+});
+
+test('TerminateSession from the API ends a running session: the plugin is told and exits', async () => {
+  const cli = startSession({ endpoint: server.app.endpoint, caFile: server.caFile, target: nodeId });
+  try {
+    const shown = await cli.waitFor(/Starting session with SessionId: (\S+)/, 60_000);
+    const sessionId = /Starting session with SessionId: (\S+)/.exec(shown)![1];
+    await cli.waitFor(/\$ ?$/m, 30_000);
+    await server.client.send(new TerminateSessionCommand({ SessionId: sessionId }));
+    await cli.waitFor(new RegExp(`${sessionId}`), 30_000, shown.length);
+    assert.equal(await cli.exited, 0);
+    const ended = await eventually(() => history(sessionId), (s) => s !== undefined, 'the session is in the history', 30_000);
+    assert.equal(ended.Status, 'Terminated');
+  } finally {
+    cli.kill();
+  }
+});
+
+test('a caller of another account cannot start a session on the node', async () => {
+  const cli = startSession({ endpoint: server.app.endpoint, caFile: server.caFile, target: nodeId, accessKeyId: '210987654321' });
+  await cli.waitFor(/TargetNotConnected/, 30_000);
+  assert.notEqual(await cli.exited, 0);
+  await assert.rejects(server.clientFor({ account: '210987654321' }).send(new StartSessionCommand({ Target: nodeId })), /is not connected/);
+});
