@@ -83,7 +83,7 @@ function documentBody(command: Command): Record<string, unknown> {
  * StringList a list, Integer a number, Boolean a boolean, StringMap an object, MapList a list of objects;
  * the API carries them all as lists of strings, maps and map lists as JSON text).
  */
-function typedParameters(content: Record<string, unknown>, parameters: Record<string, string[]>): Record<string, unknown> {
+export function typedParameters(content: Record<string, unknown>, parameters: Record<string, string[]>): Record<string, unknown> {
   const declared = isObject(content.parameters) ? content.parameters : {};
   const json = (text: string): unknown => {
     try {

@@ -5,6 +5,8 @@
 // history shows both, and another account's caller is refused.
 
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { DescribeSessionsCommand, GetConnectionStatusCommand, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import { tempDataDir } from '../support/server.ts';
@@ -64,6 +66,57 @@ test('TerminateSession from the API ends a running session: the plugin is told a
     assert.equal(ended.Status, 'Terminated');
   } finally {
     cli.kill();
+  }
+});
+
+test('AWS-StartInteractiveCommand runs the command in a terminal (handshake and all) and ends with it', async () => {
+  const cli = startSession({
+    endpoint: server.app.endpoint, caFile: server.caFile, target: nodeId,
+    extra: ['--document-name', 'AWS-StartInteractiveCommand', '--parameters', '{"command":["read -p \\"name? \\" n; echo \\"hello $n\\""]}'],
+  });
+  try {
+    await cli.waitFor(/name\? $/m, 60_000);
+    cli.type('node\n');
+    await cli.waitFor(/hello node/, 30_000);
+    await cli.waitFor(/Exiting session with sessionId: /, 30_000);
+    assert.equal(await cli.exited, 0);
+  } finally {
+    cli.kill();
+  }
+});
+
+// The agent runs a non-interactive command without a shell (an executable and its arguments).
+test('AWS-StartNonInteractiveCommand streams the command\'s output and ends with it', async () => {
+  const cli = startSession({
+    endpoint: server.app.endpoint, caFile: server.caFile, target: nodeId,
+    extra: ['--document-name', 'AWS-StartNonInteractiveCommand', '--parameters', '{"command":["seq -f line-%g 3"]}'],
+  });
+  try {
+    await cli.waitFor(/line-1\s+line-2\s+line-3/, 60_000);
+    await cli.waitFor(/Exiting session with sessionId: /, 30_000);
+    assert.equal(await cli.exited, 0);
+  } finally {
+    cli.kill();
+  }
+});
+
+test('AWS-StartPortForwardingSession: a local port of the plugin reaches a port on the node', async () => {
+  // A web server on the node (this namespace), and the plugin's local port forwarded to it.
+  const web = createServer((_req, res) => res.end('from the node\n'));
+  await new Promise<void>((done) => web.listen(0, '127.0.0.1', () => done()));
+  const remotePort = (web.address() as AddressInfo).port;
+  const localPort = remotePort + 1;
+  const cli = startSession({
+    endpoint: server.app.endpoint, caFile: server.caFile, target: nodeId,
+    extra: ['--document-name', 'AWS-StartPortForwardingSession', '--parameters', JSON.stringify({ portNumber: [String(remotePort)], localPortNumber: [String(localPort)] })],
+  });
+  try {
+    await cli.waitFor(/Waiting for connections/, 60_000);
+    const answer = await fetch(`http://127.0.0.1:${localPort}/`);
+    assert.equal(await answer.text(), 'from the node\n');
+  } finally {
+    cli.kill();
+    web.close();
   }
 });
 

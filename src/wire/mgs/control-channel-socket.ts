@@ -12,7 +12,7 @@ import type { AgentIdentity } from '../../service/agents.ts';
 import type { ChannelConnection, ControlChannels, JobAckOutcome, OpenChannel } from '../../service/control-channels.ts';
 import type { Clock } from '../../service/ports.ts';
 import type { SessionSignal } from '../../service/sessions.ts';
-import { agentMessage as ec2Message, messageRef } from '../ec2messages-format.ts';
+import { agentMessage as ec2Message, messageRef, typedParameters } from '../ec2messages-format.ts';
 import { type AgentMessage, decodeAgentMessage, encodeAgentMessage, MessageType } from './agent-message.ts';
 import {
   AgentJobAckStatus, agentJobMessage, agentJobOf, agentJobReplyAckMessage, agentReplyOf, readAgentJobAck, readAgentJobReply,
@@ -72,7 +72,9 @@ export function agentTaskOf(signal: Extract<SessionSignal, { kind: 'start' }>): 
       properties: content.properties ?? null,
     },
     sessionId: signal.sessionId,
-    parameters: signal.parameters,
+    // Typed as declared, as Run Command's are: the agent puts a String's value into `{{ command }}` as it is,
+    // and a list there is refused ("cannot unmarshal array ... commands of type string").
+    parameters: typedParameters(content, signal.parameters),
     runAsUser: signal.runAsUser ?? '',
     sessionOwner: signal.owner,
   };
