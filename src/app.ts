@@ -321,10 +321,8 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
   services.sessions.connect({ connections: channels, onSignalQueued: (scope, nodeId) => commands.waiters.wake(scope, nodeId) });
   // --session-transcripts: the relay's output goes to the store in batches; any replica's console reads it.
   const transcripts = new SessionTranscriptService(ctx, { recording: config.sessionTranscripts === true });
-  const sessionEndpoint = new SessionEndpoint({
-    sessions: services.sessions, channels, realClock: systemClock, log: config.log,
-    transcripts: transcripts.recording ? new TranscriptWriter({ store, clock, log: config.log }) : undefined,
-  });
+  const transcriptWriter = transcripts.recording ? new TranscriptWriter({ store, clock, log: config.log }) : undefined;
+  const sessionEndpoint = new SessionEndpoint({ sessions: services.sessions, channels, realClock: systemClock, log: config.log, transcripts: transcriptWriter });
   const mgs = mgsRoutes({ agents, channels, realClock: systemClock, log: config.log, dataChannels: () => sessionEndpoint });
   const server = createHttpServer({
     api: createApiHandler(services.handlers, verifier ? async (request) => {
@@ -356,7 +354,9 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
       // Live event streams hold their connections open: end them, or the server would wait for them.
       events.endStreams();
       // Agents' channels too: they reconnect to whichever replica answers next.
-      sessionEndpoint.stop();
+      // Sessions here end (Failed: their sockets die with the process), recorded before the store closes.
+      await sessionEndpoint.stop();
+      await transcriptWriter?.close();
       channels.closeAll();
       mgs.close();
       await running.close();

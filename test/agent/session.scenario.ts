@@ -5,7 +5,9 @@
 // history shows both, and another account's caller is refused.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { DescribeSessionsCommand, GetConnectionStatusCommand, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
@@ -21,7 +23,7 @@ let nodeId: string;
 
 before(async () => {
   privateAccounts();
-  server = await startTlsServer({ dataDir: tempDataDir() });
+  server = await startTlsServer({ dataDir: tempDataDir(), sessionTranscripts: true });
   ({ nodeId, agent } = await joinMachine(server));
   await eventually(() => server.client.send(new GetConnectionStatusCommand({ Target: nodeId })), (got) => got.Status === 'connected', 'the node\'s control channel opens', 60_000);
 });
@@ -29,6 +31,18 @@ after(async () => {
   await agent?.stop();
   await server?.stop();
 });
+
+/** A console page, over HTTPS with the scenario's CA. */
+function consolePage(path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    httpsGet(`${server.app.endpoint}${path}`, { ca: readFileSync(server.caFile) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('end', () => done(body));
+    }).on('error', fail);
+  });
+}
 
 const history = async (sessionId: string) =>
   (await server.client.send(new DescribeSessionsCommand({ State: 'History', Filters: [{ key: 'SessionId', value: sessionId }] }))).Sessions![0];
@@ -48,6 +62,9 @@ test('a shell on the node: a typed command\'s output comes back, and `exit` ends
     assert.equal(await cli.exited, 0);
     const ended = await eventually(() => history(sessionId), (s) => s !== undefined, 'the session is in the history', 30_000);
     assert.deepEqual([ended.Status, ended.Target, ended.DocumentName], ['Terminated', nodeId, 'SSM-SessionManagerRunShell']);
+    // --session-transcripts: the console's session page shows what the terminal showed.
+    const page = await eventually(() => consolePage(`/console/sessions/${sessionId}`), (html) => html.includes('sum=42'), 'the transcript is on the console', 10_000);
+    assert.match(page, /ssm-user/);
   } finally {
     cli.kill();
   }

@@ -58,21 +58,27 @@ export class SessionEndpoint implements DataChannelEndpoint {
   private readonly options: SessionEndpointOptions;
   /** The node each session here runs on, for a channel_closed on its control channel. */
   private readonly nodes = new Map<string, { scope: Scope; nodeId: string }>();
+  /** Session reports being written (stop waits for them). */
+  private readonly reporting = new Set<Promise<void>>();
 
   constructor(options: SessionEndpointOptions) {
     this.options = options;
     const { sessions, log } = options;
-    const report = (what: string, work: Promise<void>) => work.catch((error: unknown) => log(`session ${what} not recorded`, { error: String(error) }, 'warn'));
+    const report = (what: string, work: Promise<void>) => {
+      const done = work.catch((error: unknown) => log(`session ${what} not recorded`, { error: String(error) }, 'warn'));
+      this.reporting.add(done);
+      void done.finally(() => this.reporting.delete(done));
+    };
     this.relay = new SessionRelay({
       ...options.relay,
       maxFrameBytes: DATA_FRAME_LIMIT,
       events: {
-        connected: (id) => void report('connected', sessions.connected(id)),
-        disconnected: (id) => void report('disconnected', sessions.disconnected(id)),
+        connected: (id) => report('connected', sessions.connected(id)),
+        disconnected: (id) => report('disconnected', sessions.disconnected(id)),
         ended: (id, outcome, details) => {
           this.nodes.delete(id);
           options.transcripts?.ended(id);
-          void report('end', sessions.ended(id, outcome, details));
+          report('end', sessions.ended(id, outcome, details));
         },
         terminateOnControlChannel: (id) => this.terminateOnControlChannel(id),
         relayed: (_id, from, bytes) => options.relayed?.(from, bytes),
@@ -121,9 +127,10 @@ export class SessionEndpoint implements DataChannelEndpoint {
     // Session starts wait in the store; the channel's delivery loop sends them.
   }
 
-  /** Ends every session here (the service is stopping). */
-  stop(): void {
+  /** Ends every session here (the service is stopping), once their ends are recorded. */
+  async stop(): Promise<void> {
     this.relay.stop();
+    await Promise.all([...this.reporting]);
   }
 
   private terminateOnControlChannel(sessionId: string): void {
