@@ -315,14 +315,18 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
   const delivery = new AgentDelivery({ store, commands, waiters: commands.waiters, engine, clock, realClock: systemClock, pingTimeoutMs: ctx.pingTimeoutMs });
   const agentApi = agentOperations(new RegistrationService(ctx), agents, delivery, systemClock);
   // The agents' ssmmessages control channels: the same delivery, pushed down a WebSocket.
-  const channels = new ControlChannels({ store, agents, delivery, waiters: commands.waiters, realClock: systemClock, replica: runtime.owner, log: config.log, sessions: services.sessions });
+  const channels = new ControlChannels({ store, agents, delivery, waiters: commands.waiters, realClock: systemClock, replica: runtime.owner, log: config.log, sessions: services.sessions, jobSent: (kind) => metrics.channelJobSent(kind) });
+  metrics.countChannelsWith(() => channels.size());
   // Session Manager: a node is connected while its control channel is open, and a session's start or end
   // queued for it wakes its channel's delivery loop; the relay joins the plugin's and the agent's data channels.
   services.sessions.connect({ connections: channels, onSignalQueued: (scope, nodeId) => commands.waiters.wake(scope, nodeId) });
   // --session-transcripts: the relay's output goes to the store in batches; any replica's console reads it.
   const transcripts = new SessionTranscriptService(ctx, { recording: config.sessionTranscripts === true });
   const transcriptWriter = transcripts.recording ? new TranscriptWriter({ store, clock, log: config.log }) : undefined;
-  const sessionEndpoint = new SessionEndpoint({ sessions: services.sessions, channels, realClock: systemClock, log: config.log, transcripts: transcriptWriter });
+  const sessionEndpoint = new SessionEndpoint({
+    sessions: services.sessions, channels, realClock: systemClock, log: config.log, transcripts: transcriptWriter,
+    relayed: (from, bytes) => metrics.sessionBytesRelayed(from, bytes),
+  });
   const mgs = mgsRoutes({ agents, channels, realClock: systemClock, log: config.log, dataChannels: () => sessionEndpoint });
   const server = createHttpServer({
     api: createApiHandler(services.handlers, verifier ? async (request) => {

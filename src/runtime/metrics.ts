@@ -74,6 +74,10 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCall
   private readonly automationSteps: Counter<'action' | 'status'>;
   private readonly sessionsStarted: Counter<'session_type'>;
   private readonly sessionsEnded: Counter<'outcome'>;
+  private readonly channelJobs: Counter<'kind'>;
+  private readonly sessionBytes: Counter<'from'>;
+  /** How many agent control channels this replica holds open, once the channels exist (read at scrape time). */
+  private openChannels: () => number = () => 0;
 
   /**
    * `store`: read at scrape time for windows by state and the event queue. `agentsOnline`: how many
@@ -127,6 +131,10 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCall
     this.sessionsStarted = new Counter({ name: 'mw_sessions_started_total', help: 'Session Manager sessions started (StartSession), by session type.', labelNames: ['session_type'], registers });
     this.sessionsEnded = new Counter({ name: 'mw_sessions_ended_total', help: 'Session Manager sessions ended on this replica, by outcome (Terminated, Failed).', labelNames: ['outcome'], registers });
     new Gauge({ name: 'mw_sessions_active', help: 'Session Manager sessions not ended (every replica\'s, read from the store).', registers, async collect() { this.set(await store.countActiveSessions()); } });
+    this.channelJobs = new Counter({ name: 'mw_control_channel_jobs_total', help: 'Run Command messages pushed down agents\' ssmmessages control channels (agent_job), by kind (command, cancel).', labelNames: ['kind'], registers });
+    this.sessionBytes = new Counter({ name: 'mw_session_bytes_relayed_total', help: 'Bytes of data channel frames this replica relayed between session-manager-plugins and agents, by the side that sent them.', labelNames: ['from'], registers });
+    const channels = () => this.openChannels();
+    new Gauge({ name: 'mw_control_channels_open', help: 'Agents\' ssmmessages control channels open on this replica.', registers, collect() { this.set(channels()); } });
     new Gauge({ name: 'mw_agent_nodes_online', help: 'Registered nodes whose agent this replica heard from within the ping timeout.', registers, collect() { this.set(agentsOnline()); } });
     new Gauge({ name: 'mw_event_queue_depth', help: 'Events not yet acknowledged by the target furthest behind.', registers, async collect() { this.set(await eventQueueDepth()); } });
   }
@@ -177,6 +185,19 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCall
 
   automationStarted(by: 'api' | 'window' | 'automation'): void {
     this.automationsStarted.inc({ started_by: by });
+  }
+
+  /** Reads the number of open control channels from `count` at every scrape. */
+  countChannelsWith(count: () => number): void {
+    this.openChannels = count;
+  }
+
+  channelJobSent(kind: 'command' | 'cancel'): void {
+    this.channelJobs.inc({ kind });
+  }
+
+  sessionBytesRelayed(from: 'client' | 'agent', bytes: number): void {
+    this.sessionBytes.inc({ from }, bytes);
   }
 
   sessionStarted(sessionType: string): void {

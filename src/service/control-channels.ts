@@ -41,6 +41,8 @@ export interface ControlChannelOptions {
   /** This process's name among the replicas (runtime/replica-identity.ts). */
   replica: string;
   log: (message: string, fields?: Record<string, unknown>, level?: 'info' | 'warn' | 'error') => void;
+  /** Counts the jobs pushed down channels (metrics). */
+  jobSent?: (kind: 'command' | 'cancel') => void;
   /** Where the node's session starts and ends wait (service/sessions.ts); absent: sessions are not served. */
   sessions?: { takeAgentSignals(scope: Scope, nodeId: string): Promise<SessionSignal[]> };
 }
@@ -177,6 +179,7 @@ export class ControlChannels {
           void this.closed(channel);
           return;
         }
+        this.options.jobSent?.(d.kind);
       }
       // A session signal lost with its socket is not sent again: the session's own timers end it.
       for (const signal of signals) if (!channel.connection.sendSignal(signal)) break;

@@ -81,6 +81,9 @@ describe('the ssmmessages control channel', () => {
 
     const info = (await server.client.send(new DescribeInstanceInformationCommand({}))).InstanceInformationList!.find((i) => i.InstanceId === agent.nodeId)!;
     assert.equal(info.PingStatus, 'Online', 'the open channel is word that the agent is alive');
+    const metrics = await (await fetch(`${server.app.endpoint}/metrics`)).text();
+    assert.match(metrics, /^mw_control_channels_open 1$/m);
+    assert.match(metrics, /^mw_control_channel_jobs_total\{kind="command"\} 1$/m);
   });
 
   test('a cancel goes down as an agent_job of the cancelCommand topic naming the command\'s message', async () => {
