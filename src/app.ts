@@ -233,11 +233,14 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
     },
   });
   automations.connect(store, time.clock, () => void engine.wake(), config.log);
+  let stopWakeBus: (() => Promise<void>) | undefined;
   automations.countWith(metrics);
   return {
     engine, commands, automations, automationCalls, events, metrics, owner,
     /** Starts the engine (unless config.engine is false) and the delivery to the command line's event targets. */
     async start(): Promise<void> {
+      // Replicas on one PostgreSQL database wake each other's polls and channels when a message is queued.
+      if (store.wakeBus) stopWakeBus = await commands.waiters.connect(store.wakeBus(config.log));
       if (config.engine) {
         config.log('task types simulated (no AWS endpoint configured for them, or --simulate)', { simulated: simulatedTaskTypes(byType), endpoints: remote.endpoints });
         await engine.start();
@@ -255,6 +258,7 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
       automationCalls.stop();
       scripts?.close();
       await engine.stop();
+      await stopWakeBus?.();
     },
   };
 }

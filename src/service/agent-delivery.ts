@@ -53,8 +53,11 @@ export interface AgentDeliveryOptions {
  * Shorter when the ping timeout is short: a poll is the agent's sign of life, so it must come back in time.
  */
 const MAX_POLL_HOLD_MS = 15_000;
-/** While a poll waits, the store is looked at this often too (another replica may have queued its message). */
-const POLL_RECHECK_MS = 1_000;
+/**
+ * While a poll waits, the store is looked at this often too, for what no wake-up announces (a taken message
+ * whose visibility ended); a message queued here or on another replica wakes the poll (poll-waiters.ts).
+ */
+const POLL_RECHECK_MS = 5_000;
 const MESSAGES_PER_POLL = 10;
 
 export class AgentDelivery {

@@ -52,8 +52,11 @@ export interface ControlChannelOptions {
  * the same JobId; the agent, which keeps the ids it ran, answers a duplicate without running it twice.
  */
 export const JOB_VISIBILITY_MS = 30_000;
-/** While a channel waits, the store is looked at this often too (another replica may have queued its message). */
-const RECHECK_MS = 1_000;
+/**
+ * While a channel waits, the store is looked at this often too, for what no wake-up announces: a job whose
+ * visibility ended (another replica's queueing wakes it through PollWaiters' bus, or found here on SQLite).
+ */
+const RECHECK_MS = 10_000;
 /** The agent pings its channel every 54 s (agent/session/config WebSocketPingInterval): two missed and some slack, and it is gone. */
 export const CHANNEL_SILENCE_MS = 2 * 54_000 + 15_000;
 /** A ping is written to the store at most this often per node. */
@@ -153,7 +156,7 @@ export class ControlChannels {
     if (this.open.get(key) === channel) this.open.delete(key);
     channel.connection.close(reason);
     // The delivery loop may be waiting: let it see it is stopped.
-    this.options.waiters.wake(channel.identity.scope, channel.identity.nodeId);
+    this.options.waiters.wakeHere(channel.identity.scope, channel.identity.nodeId);
   }
 
   /**

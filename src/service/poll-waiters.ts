@@ -2,7 +2,10 @@
 // poll here while nothing is queued for its node; whoever queued a message wakes the node's polls once
 // the change that queued it has committed (the effects a command's change returns), never from inside
 // the transaction, where a poll woken on PostgreSQL would look before the commit and find nothing.
-// Another replica's queueing wakes nobody here: a held poll looks at the store again on its own timer.
+// Another replica's queueing reaches this one through the wake bus when the store has one (PostgreSQL's
+// LISTEN/NOTIFY): every wake is published to the other replicas once its change has committed. Without a
+// bus (SQLite: one process) the local wake is all there is. Either way a held poll also looks at the store
+// again on a slow timer, for what no wake announces (a taken message whose visibility ended).
 
 import type { Scope } from '../domain/model.ts';
 
@@ -13,12 +16,53 @@ export interface PollWake {
   instanceId: string;
 }
 
+/** Wake-ups between replicas: keys published after a commit reach every replica's subscriber. */
+export interface WakeBus {
+  publish(keys: string[]): void;
+  /** Starts listening; resolves with what stops it. */
+  subscribe(onKeys: (keys: string[]) => void): Promise<() => Promise<void>>;
+}
+
 export class PollWaiters {
   private readonly waiting = new Map<string, Set<() => void>>();
+  private bus?: WakeBus;
+  /** Keys woken this tick, published together once it ends. */
+  private readonly outgoing = new Set<string>();
 
-  /** Wakes every poll of the node now waiting (each looks at the store again). */
+  /** Wakes every poll of the node now waiting here and, through the bus, on every other replica. */
   wake(scope: Scope, nodeId: string): void {
-    const set = this.waiting.get(key(scope, nodeId));
+    const k = key(scope, nodeId);
+    this.wakeKey(k);
+    if (!this.bus) return;
+    if (this.outgoing.size === 0) setImmediate(() => this.flush());
+    this.outgoing.add(k);
+  }
+
+  /** Wakes the node's polls of this process only (a channel stopping its own loop). */
+  wakeHere(scope: Scope, nodeId: string): void {
+    this.wakeKey(key(scope, nodeId));
+  }
+
+  /** Listens to the other replicas' wake-ups; resolves with what stops listening. */
+  async connect(bus: WakeBus): Promise<() => Promise<void>> {
+    this.bus = bus;
+    const stop = await bus.subscribe((keys) => {
+      for (const k of keys) this.wakeKey(k);
+    });
+    return async () => {
+      this.bus = undefined;
+      await stop();
+    };
+  }
+
+  private flush(): void {
+    const keys = [...this.outgoing];
+    this.outgoing.clear();
+    if (keys.length > 0) this.bus?.publish(keys);
+  }
+
+  private wakeKey(k: string): void {
+    const set = this.waiting.get(k);
     if (set) for (const done of [...set]) done();
   }
 

@@ -10,6 +10,7 @@ import type { DocumentsPort } from './ports/documents.ts';
 import type { EventsPort } from './ports/events.ts';
 import type { HistoryPort } from './ports/history.ts';
 import type { NodesPort } from './ports/nodes.ts';
+import type { WakeBus } from './poll-waiters.ts';
 import type { SessionsPort } from './ports/sessions.ts';
 import type { SystemPort } from './ports/system.ts';
 import type { TargetsAndTasksPort } from './ports/targets-tasks.ts';
@@ -97,5 +98,7 @@ export class TransactionConflictError extends Error {
 export interface Store extends StoreOperations {
   /** Runs `work` atomically: all of it commits, or none of it does. */
   transaction<T>(work: (tx: StoreOperations) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Wake-ups between the replicas sharing this store; absent where one process is all there is (SQLite). */
+  wakeBus?(log: (message: string, fields?: Record<string, unknown>) => void): WakeBus;
   close(): Promise<void>;
 }

@@ -37,6 +37,8 @@
 
 import { setTimeout } from 'node:timers/promises';
 import type pg from 'pg';
+import type { WakeBus } from '../../service/poll-waiters.ts';
+import { postgresWakeBus } from './postgres-wake-bus.ts';
 import type { RecordedEvent } from '../../domain/events.ts';
 import { type Store, type StoreOperations, TransactionConflictError, type TransactionOptions } from '../../service/ports.ts';
 import type { Row } from '../row-mappers.ts';
@@ -132,10 +134,12 @@ export interface PostgresStore extends StoreOperations {}
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
+  private readonly schema: string | undefined;
 
   /** Use openPostgresStore: it runs the migrations before the store is handed out. */
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, schema?: string) {
     this.pool = pool;
+    this.schema = schema;
     Object.assign(this, postgresOperations(pool as Session, false));
   }
 
@@ -176,6 +180,11 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** LISTEN/NOTIFY on the schema's own channel (postgres-wake-bus.ts). */
+  wakeBus(log: (message: string, fields?: Record<string, unknown>) => void): WakeBus {
+    return postgresWakeBus(this.pool, this.schema, log);
+  }
+
   /** Waits for the connections in use to be released, then closes them all. */
   async close(): Promise<void> {
     await this.pool.end();
@@ -194,5 +203,5 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => undefined);
     throw error;
   }
-  return new PostgresStore(pool);
+  return new PostgresStore(pool, options.schema);
 }
