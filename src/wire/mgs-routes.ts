@@ -54,7 +54,9 @@ export function mgsRoutes(options: MgsRoutesOptions) {
   const { agents, channels, realClock, log } = options;
   const verify = agentVerifiers(agents, realClock);
   const controlSockets = new WebSocketServer({ noServer: true, maxPayload: CONTROL_FRAME_LIMIT });
-  const dataSockets = new WebSocketServer({ noServer: true, maxPayload: DATA_FRAME_LIMIT });
+  // Room above the relay's own bound, so that an oversized frame fails its session cleanly there (both
+  // sides told) rather than only dropping the socket that sent it.
+  const dataSockets = new WebSocketServer({ noServer: true, maxPayload: 2 * DATA_FRAME_LIMIT });
 
   /** The token in a first frame is ours, for this node and channel, and keyed by a credential still valid. */
   async function tokenValid(token: string, nodeId: string, channel: string): Promise<boolean> {

@@ -131,6 +131,19 @@ describe('the ssmmessages control channel', () => {
     assert.equal((await channel.nextJob()).job.jobId, `aws.ssm.${later}.${agent.nodeId}`);
   });
 
+  test('a reply no agent would send, or about another node\'s job, is acknowledged (the agent stops resending it) and changes nothing', async () => {
+    const [agent, other] = await agents(2);
+    const channel = await channelOf(agent);
+    const commandId = await send(agent.nodeId);
+    const received = await channel.nextJob();
+    channel.ack(received);
+    await channel.reply(received, { documentStatus: 42 });
+    const theirs = await send(other.nodeId);
+    await channel.reply({ ...received, job: { ...received.job, jobId: `aws.ssm.${theirs}.${other.nodeId}` } }, successReply(PLUGIN, 'not mine\n', new Date()));
+    assert.deepEqual((await shown(commandId, agent.nodeId)).slice(0, 2), ['InProgress', 'InProgress']);
+    assert.deepEqual((await shown(theirs, other.nodeId)).slice(0, 1), ['Pending']);
+  });
+
   test('only the node\'s own credentials open its channel; a bad token closes it; refusals are XML', async () => {
     const [mine, other] = await agents(2);
     const created = await SimulatedControlChannel.createControlChannel(other, server.app.endpoint, mine.nodeId);

@@ -124,7 +124,7 @@ describe('Session Manager API', () => {
     const { SessionId } = await server.client.send(new StartSessionCommand({ Target: node, DocumentName: 'AWS-StartPortForwardingSession', Parameters: { portNumber: ['22'] } }));
     const task = readInteractiveShell(await controlMessageFor(SessionId!, MessageType.InteractiveShell));
     assert.deepEqual([task.documentName, task.documentContent.sessionType, task.parameters.portNumber, task.sessionOwner],
-      ['AWS-StartPortForwardingSession', 'Port', ['22'], 'arn:aws:iam::000000000000:root']);
+      ['AWS-StartPortForwardingSession', 'Port', '22', 'arn:aws:iam::000000000000:root'], 'a String parameter as a string, as the agent substitutes it');
     assert.equal((await server.client.send(new TerminateSessionCommand({ SessionId }))).SessionId, SessionId);
     const [ending] = (await describeSessions({ State: 'Active', Filters: [{ key: 'SessionId', value: SessionId! }] })).Sessions!;
     assert.equal(ending.Status, 'Terminating');

@@ -7,6 +7,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { ServiceError } from '../../domain/errors.ts';
 import type { Delivery } from '../../service/agent-delivery.ts';
 import type { AgentIdentity } from '../../service/agents.ts';
 import type { ChannelConnection, ControlChannels, JobAckOutcome, OpenChannel } from '../../service/control-channels.ts';
@@ -159,9 +160,25 @@ export function serveControlChannel(ws: WebSocket, identity: AgentIdentity, opti
       }
       case MessageType.AgentJobReply: {
         const reply = readAgentJobReply(message);
-        // Applied first, acknowledged after: a reply lost with a failure here is sent again by the agent.
-        await channels.jobReplied(channel, messageRef(reply.jobId), agentReplyOf(reply));
-        send(agentJobReplyAckMessage({ jobId: reply.jobId, acknowledgedMessageId: message.messageId }, randomUUID(), realClock.now()));
+        const acknowledge = () => send(agentJobReplyAckMessage({ jobId: reply.jobId, acknowledgedMessageId: message.messageId }, randomUUID(), realClock.now()));
+        let parsed;
+        try {
+          parsed = { ref: messageRef(reply.jobId), reply: agentReplyOf(reply) };
+        } catch (error) {
+          // A reply no sending again will make readable: acknowledged, so the agent stops resending it.
+          log('control channel reply refused', { nodeId: identity.nodeId, jobId: reply.jobId, error: String((error as Error).message) }, 'warn');
+          acknowledge();
+          return;
+        }
+        // Applied first, acknowledged after: a reply lost with a failure of ours is sent again by the agent;
+        // one refused for what it says (another node's job) would be refused again, so it is acknowledged.
+        try {
+          await channels.jobReplied(channel, parsed.ref, parsed.reply);
+        } catch (error) {
+          if (!(error instanceof ServiceError) || error.fault !== 'client') throw error;
+          log('control channel reply refused', { nodeId: identity.nodeId, jobId: reply.jobId, error: error.message }, 'warn');
+        }
+        acknowledge();
         return;
       }
       default:

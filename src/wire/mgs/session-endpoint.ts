@@ -119,8 +119,16 @@ export class SessionEndpoint implements DataChannelEndpoint {
     const complete = readAgentTaskComplete(message);
     channel.connection.sendFrame(encodeAgentMessage(taskAcknowledgeMessage(taskAcknowledgementOf(message, complete), randomUUID(), this.options.realClock.now())));
     const sessionId = complete.taskId;
-    if (this.relay.has(sessionId)) this.relay.agentCompleted(sessionId);
-    else await this.options.sessions.ended(sessionId, 'Terminated', 'the session ended on the node');
+    // A session plugin that failed on the node (a handshake, KMS, a shell that would not start) ends Failed.
+    const failed = !['Success', 'Cancelled'].includes(complete.finalTaskStatus);
+    if (failed) {
+      await this.options.sessions.ended(sessionId, 'Failed', complete.output === '' ? `the session ended ${complete.finalTaskStatus} on the node` : complete.output);
+      if (this.relay.has(sessionId)) this.relay.terminate(sessionId, 'the session failed on the node');
+    } else if (this.relay.has(sessionId)) {
+      this.relay.agentCompleted(sessionId);
+    } else {
+      await this.options.sessions.ended(sessionId, 'Terminated', 'the session ended on the node');
+    }
   }
 
   onControlOpened(): void {
