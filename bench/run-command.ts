@@ -1,17 +1,21 @@
-// Section 6: the Run Command path at fleet scale (figures only, no targets).
+// Section 6: the Run Command path at fleet scale.
 // 1. SendCommand (AWS-RunShellScript, a tag target) to 10,000 simulated nodes (quick: 200) on the manual
 //    clock: the SendCommand call starts every invocation, one POST /_mw/clock lets them run their second
 //    and end, and ListCommands confirms the command is final. Invocations completed per second = nodes /
 //    the wall time from sending SendCommand to that confirmation; the statuses are counted through
 //    ListCommandInvocations and, as a cross-check, in the database file.
-// 2. 1,000 simulated agents (quick: 50) on the system clock, speaking the agent's protocol
-//    (bench/simulated-agent.ts): registered through an activation, each holding a GetMessages long poll
-//    on a connection of its own. Service memory per held poll, its CPU while the polls wait, then one
-//    SendCommand to every agent node: latency from it to each poll's answer with the command, and to each
-//    agent's final SendReply (Acknowledge, InProgress, Success), and to the command being recorded final.
+// 2. Simulated agents (bench/simulated-agent.ts) on the system clock, at 1,000 and at 10,000 (quick: 50 and
+//    200), each count over both transports side by side, a fresh service for each: ec2messages GetMessages
+//    long polls (each held on a connection of its own), and ssmmessages control channels
+//    (bench/simulated-control-channel.ts: a WebSocket each). Service memory per held poll / open channel;
+//    the service's CPU and its store's writes while they wait with nothing queued (idleReading); then one
+//    SendCommand to every agent node: its own answer time, the latency to each message's arrival at its
+//    agent and to each agent's final reply acknowledged, and to the command being recorded final
+//    (per agent, and per delivered invocation at the large count over the small: issue 25's targets,
+//    judged in bench/report.ts).
 
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -21,10 +25,15 @@ import { percentile } from './measure.ts';
 import { int, mb, table } from './report.ts';
 import type { RunContext } from './run-context.ts';
 import { type ServerProcess, startService } from './servers.ts';
-import { AgentTransport, messageProblem, SimulatedAgent } from './simulated-agent.ts';
+import { AgentTransport, messageProblem, SimulatedAgent, successReply } from './simulated-agent.ts';
+import { type ReceivedJob, SimulatedControlChannel } from './simulated-control-channel.ts';
 
 const REGION = 'us-east-1';
-const SIZES = { full: { nodes: 10_000, agents: 1_000 }, quick: { nodes: 200, agents: 50 } } as const;
+const SIZES = { full: { nodes: 10_000, agentCounts: [1_000, 10_000] }, quick: { nodes: 200, agentCounts: [50, 200] } } as const;
+/** Seconds the service is watched idle, with no agent connected and with all of them (quick: shorter, for CI). */
+const IDLE_SECONDS = { full: { none: 10, held: 10 }, quick: { none: 1, held: 2 } } as const;
+/** Open files kept aside for the service's own (database, WAL, listening socket, setup connections) beside one per agent. */
+const FD_RESERVE = 500;
 /** Setup requests in flight at once while the agents register (as a fleet joining over a few seconds). */
 const REGISTER_PARALLEL = 32;
 const PLUGIN = 'aws:runShellScript';
@@ -64,44 +73,16 @@ export interface SimulatedFleetResults {
   peakMemoryBeforeBytes?: number;
 }
 
-export interface AgentFleetResults {
-  agents: number;
-  /** Seconds to register every agent: activation, RegisterManagedInstance, token, UpdateInstanceInformation. */
-  setupSeconds: number;
-  /** GetMessages polls held by the service when its memory was read, and still when SendCommand was sent. */
-  heldPolls: number;
-  heldAtSend: number;
-  /** Service RSS with no poll held (after setup), and with every poll held. */
-  rssIdleBytes?: number;
-  rssHeldBytes?: number;
-  /** (rssHeld - rssIdle) / heldPolls: each includes its own connection, as a real agent's would. */
-  bytesPerPoll?: number;
-  /** Cores the service kept busy while the polls waited with nothing queued. */
-  heldCpuCores?: number;
-  sendCommandMs: number;
-  /** Polls answered with the command's message. */
-  delivered: number;
-  /** Milliseconds from sending SendCommand to each poll's answer with the message. */
-  deliveryMs: Spread;
-  /** Agents whose final SendReply was answered. */
-  replied: number;
-  /** Milliseconds from sending SendCommand to each agent's final SendReply answered. */
-  replyMs: Spread;
-  /** Milliseconds from sending SendCommand to ListCommands showing the command final with every reply. */
-  recordedMs?: number;
-  commandStatus: string;
-  statuses: Record<string, number>;
-  /**
-   * CPU seconds from sending SendCommand to the command recorded final: the service's, and the bench
-   * process's (the agents' side: signing, parsing), which shares the machine's cores with it.
-   */
-  commandPhase: { seconds: number; serviceCpuSeconds?: number; agentsCpuSeconds: number };
-  peakMemoryBytes?: number;
-}
-
 export interface RunCommandResults {
   simulated?: SimulatedFleetResults;
-  agents?: AgentFleetResults;
+  /** The agent fleets: each count over each transport. */
+  fleets?: AgentFleetResults[];
+  /** Per transport: time per delivered invocation at the large count over the small one. */
+  ratios?: FleetRatio[];
+  /** This process's open-files limit (the service inherits it). */
+  openFiles?: { soft?: number; hard?: number };
+  /** Counts lowered to what the machine allows, and why. */
+  notes?: string[];
   problems: string[];
 }
 
@@ -213,24 +194,28 @@ async function simulatedFleet(ctx: RunContext, dir: string, nodes: number, probl
   }
 }
 
-/** What the agents share while they poll: the command they wait for, and what each one saw. */
-interface PollState {
+/** What the agents share while they wait: the command they wait for, and what each one saw. */
+interface FleetState {
   stopping: boolean;
-  /** Polls on the wire and not answered yet. */
+  /** Polls on the wire and not answered yet, or channels open. */
   held: number;
   sentAt: number;
-  /** SendCommand's command id, set before SendCommand is sent (a poll may be answered before its answer). */
+  /** SendCommand's command id, set before SendCommand is sent (a message may come before its answer). */
   commandId?: Promise<string>;
   delivered: number[];
   replied: number[];
   problems: string[];
 }
 
-/** The agent's loop: poll; for a message, acknowledge, reply InProgress and Success; poll again. */
-async function agentLoop(agent: SimulatedAgent, state: PollState): Promise<void> {
-  const problem = (text: string) => {
-    if (!state.stopping && state.problems.length < 20) state.problems.push(`agent ${agent.nodeId}: ${text}`);
+function problemOf(state: FleetState, nodeId: string): (text: string) => void {
+  return (text: string) => {
+    if (!state.stopping && state.problems.length < 20) state.problems.push(`agent ${nodeId}: ${text}`);
   };
+}
+
+/** The agent's loop: poll; for a message, acknowledge, reply InProgress and Success; poll again. */
+async function pollLoop(agent: SimulatedAgent, state: FleetState): Promise<void> {
+  const problem = problemOf(state, agent.nodeId);
   while (!state.stopping) {
     let onWire = false;
     let messages;
@@ -268,17 +253,249 @@ async function agentLoop(agent: SimulatedAgent, state: PollState): Promise<void>
   }
 }
 
-async function agentFleet(ctx: RunContext, dir: string, agents: number, problems: string[]): Promise<AgentFleetResults> {
+/** What the agent sends first when it starts a document (as bench/simulated-agent.ts does over ec2messages). */
+function inProgressReply(at: Date): Record<string, unknown> {
+  return {
+    additionalInfo: { agent: { lang: 'en-US', name: 'amazon-ssm-agent', os: '', osver: '1', ver: '' }, dateTime: at.toISOString(), runId: '', runtimeStatusCounts: {} },
+    documentStatus: 'InProgress',
+    documentTraceOutput: '',
+    runtimeStatus: null,
+  };
+}
+
+/** Why a job is not the command this agent expected, or undefined when it is. */
+function jobProblem(received: ReceivedJob, nodeId: string, commandId: string): string | undefined {
+  const { job } = received;
+  if (!job.topic.startsWith('aws.ssm.sendCommand.')) return `job topic ${job.topic}`;
+  if (job.jobId !== `aws.ssm.${commandId}.${nodeId}`) return `job ${job.jobId}, expected aws.ssm.${commandId}.${nodeId}`;
+  const payload = JSON.parse(job.content) as { CommandId?: string; DocumentContent?: unknown };
+  if (payload.CommandId !== commandId) return `job of command ${payload.CommandId}, expected ${commandId}`;
+  if (!payload.DocumentContent) return `job ${job.jobId} carries no DocumentContent`;
+  return undefined;
+}
+
+/**
+ * The agent's loop on its control channel: wait for an agent_job; ack it, reply InProgress and Success
+ * (each agent_job_reply waits for the service's agent_job_reply_ack); wait again.
+ */
+async function channelLoop(agent: SimulatedAgent, channel: SimulatedControlChannel, state: FleetState, replyTimeoutMs: number): Promise<void> {
+  const problem = problemOf(state, agent.nodeId);
+  while (!state.stopping) {
+    let received: ReceivedJob;
+    try {
+      received = await channel.nextJob(30_000);
+    } catch (error) {
+      if (state.stopping) return;
+      if (/^no an agent_job within/.test((error as Error).message)) continue;
+      problem(`control channel: ${(error as Error).message}`);
+      return;
+    }
+    const at = performance.now();
+    if (!state.commandId) {
+      problem(`a job before SendCommand: ${received.job.jobId}`);
+      continue;
+    }
+    const wrong = jobProblem(received, agent.nodeId, await state.commandId);
+    if (wrong) {
+      problem(wrong);
+      continue;
+    }
+    state.delivered.push(at - state.sentAt);
+    try {
+      channel.ack(received);
+      await channel.reply(received, inProgressReply(new Date()), replyTimeoutMs);
+      await channel.reply(received, successReply(PLUGIN, OUTPUT, new Date()), replyTimeoutMs);
+    } catch (error) {
+      problem((error as Error).message);
+      return;
+    }
+    state.replied.push(performance.now() - state.sentAt);
+  }
+}
+
+/** The gauge `name` in the service's /metrics text, if it is there. */
+async function metric(endpoint: string, name: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`${endpoint}/metrics`)).text();
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The soft limit of open files of this process (the service child inherits it). */
+function openFilesLimit(): { soft?: number; hard?: number } {
+  try {
+    const match = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    const value = (v: string | undefined) => (v === undefined ? undefined : v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v));
+    return { soft: value(match?.[1]), hard: value(match?.[2]) };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The committed transactions in the SQLite WAL file, read-only from its frame headers: the WAL header's
+ * salts and page size, then each frame (24-byte header + a page) whose salts match the header's is valid;
+ * a frame with a non-zero "database size after commit" ends a transaction. A checkpoint that restarts the
+ * WAL changes the salts (the count then starts again).
+ */
+function walCommits(file: string): { salt: string; commits: number; frames: number } | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    if (size < 32) return { salt: 'empty', commits: 0, frames: 0 };
+    const header = Buffer.alloc(32);
+    readSync(fd, header, 0, 32, 0);
+    const pageSize = header.readUInt32BE(8);
+    const salt1 = header.readUInt32BE(16);
+    const salt2 = header.readUInt32BE(20);
+    const frame = Buffer.alloc(24);
+    let commits = 0;
+    let frames = 0;
+    for (let at = 32; at + 24 + pageSize <= size && frames < 1_000_000; at += 24 + pageSize) {
+      readSync(fd, frame, 0, 24, at);
+      if (frame.readUInt32BE(8) !== salt1 || frame.readUInt32BE(12) !== salt2) break;
+      frames++;
+      if (frame.readUInt32BE(4) !== 0) commits++;
+    }
+    return { salt: `${salt1}.${salt2}`, commits, frames };
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export interface IdleReading {
+  seconds: number;
+  /** CPU seconds of the service process over the window (/proc/<pid>/stat utime + stime, 10 ms ticks). */
+  serviceCpuSeconds?: number;
+  /** Transactions committed to the database file in the window (WAL commit frames); exact unless the WAL restarted. */
+  walCommits?: number;
+  walRestarted: boolean;
+  /** Times `PRAGMA data_version` of a second, read-only connection changed, sampled every 20 ms (a lower bound of commits). */
+  dataVersionChanges?: number;
+}
+
+/**
+ * What the service spends over `seconds` while nothing is queued: its CPU, and the writes its store commits,
+ * seen from outside (the WAL's commit frames, and data_version on a connection of our own). Read-only
+ * transactions and empty write transactions leave nothing in the file: only the CPU shows them.
+ */
+async function idleReading(service: ServerProcess, dataDir: string, seconds: number): Promise<IdleReading> {
+  const dbFile = join(dataDir, 'mw.sqlite');
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(dbFile, { readOnly: true });
+  } catch {
+    db = undefined;
+  }
+  const version = () => {
+    try {
+      return Number((db!.prepare('PRAGMA data_version').get() as { data_version: number }).data_version);
+    } catch {
+      return undefined;
+    }
+  };
+  const walBefore = walCommits(`${dbFile}-wal`);
+  const cpuBefore = service.cpuSeconds();
+  const started = performance.now();
+  let changes: number | undefined = db ? 0 : undefined;
+  let last = db ? version() : undefined;
+  while (performance.now() - started < seconds * 1000) {
+    await sleep(20);
+    if (db && changes !== undefined) {
+      const now = version();
+      if (now === undefined) changes = undefined;
+      else if (now !== last) {
+        changes++;
+        last = now;
+      }
+    }
+  }
+  const cpuAfter = service.cpuSeconds();
+  const walAfter = walCommits(`${dbFile}-wal`);
+  const elapsed = (performance.now() - started) / 1000;
+  db?.close();
+  const restarted = walBefore !== undefined && walAfter !== undefined && walBefore.salt !== walAfter.salt;
+  return {
+    seconds: elapsed,
+    serviceCpuSeconds: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
+    walCommits: walBefore && walAfter ? (restarted ? walAfter.commits : walAfter.commits - walBefore.commits) : undefined,
+    walRestarted: restarted,
+    dataVersionChanges: changes,
+  };
+}
+
+export type AgentTransportKind = 'ec2messages' | 'control-channel';
+export const TRANSPORT_LABEL: Record<AgentTransportKind, string> = { 'ec2messages': 'ec2messages polls', 'control-channel': 'ssmmessages control channels' };
+
+export interface AgentFleetResults {
+  transport: AgentTransportKind;
+  /** The count the section asked for, and the one measured (lower when the machine's open-files limit does not allow it). */
+  requested: number;
+  agents: number;
+  /** Seconds to register every agent: activation, RegisterManagedInstance, token, UpdateInstanceInformation. */
+  setupSeconds: number;
+  /** Seconds to open every control channel (CreateControlChannel, upgrade, OpenControlChannelInput), or for every poll to be on the wire. */
+  connectSeconds: number;
+  /** Polls held (or channels open, as the service's mw_control_channels_open says) when memory was read, and when SendCommand was sent. */
+  held: number;
+  heldAtSend: number;
+  /** Service RSS with no poll held or channel open (after setup), and with every one held. */
+  rssIdleBytes?: number;
+  rssHeldBytes?: number;
+  /** (rssHeld - rssIdle) / held: each includes its own connection, as a real agent's would. */
+  bytesPerAgent?: number;
+  /** The service idle before the agents connect, and idle with every poll held / channel open, nothing queued. */
+  idleNone: IdleReading;
+  idleHeld: IdleReading;
+  sendCommandMs: number;
+  /** Deliveries that reached their agent before SendCommand's answer did. */
+  deliveredBeforeAnswer: number;
+  /** Messages (polls answered, or agent_jobs) with the command. */
+  delivered: number;
+  /** Milliseconds from sending SendCommand to each message's arrival at its agent. */
+  deliveryMs: Spread;
+  /** Agents whose final reply was answered (SendReply, or agent_job_reply_ack). */
+  replied: number;
+  replyMs: Spread;
+  /** Milliseconds from sending SendCommand to ListCommands showing the command final with every reply. */
+  recordedMs?: number;
+  /** recordedMs / agents, and recordedMs / delivered. */
+  msPerAgent?: number;
+  msPerDelivered?: number;
+  commandStatus: string;
+  statuses: Record<string, number>;
+  /**
+   * CPU seconds from sending SendCommand to the command recorded final: the service's, and the bench
+   * process's (the agents' side: signing, parsing), which shares the machine's cores with it.
+   */
+  commandPhase: { seconds: number; serviceCpuSeconds?: number; agentsCpuSeconds: number };
+  peakMemoryBytes?: number;
+}
+
+async function agentFleet(
+  ctx: RunContext, dir: string, transportKind: AgentTransportKind, requested: number, agents: number, idleSeconds: { none: number; held: number }, problems: string[],
+): Promise<AgentFleetResults> {
+  const label = `${transportKind} ${int(agents)}`;
   // The system clock: the agents' replies end the invocations, nothing waits for a clock move.
-  const service = await startService({ dataDir: mkdtempSync(join(dir, 'agents-')), cpuProfileDir: ctx.profileDir('run-command-agents') });
+  const dataDir = mkdtempSync(join(dir, `agents-${transportKind}-`));
+  const service = await startService({ dataDir, cpuProfileDir: ctx.profileDir(`run-command-${transportKind}-${agents}`) });
   const client = new AwsClient(service.endpoint);
   // One connection per held poll, as each real agent has its own: no cap on sockets.
   const sockets = new Agent({ keepAlive: true, maxSockets: Infinity });
   const transport = new AgentTransport(service.endpoint, sockets, REGION);
-  const state: PollState = { stopping: false, held: 0, sentAt: 0, delivered: [], replied: [], problems: [] };
+  const state: FleetState = { stopping: false, held: 0, sentAt: 0, delivered: [], replied: [], problems: [] };
+  const channels: SimulatedControlChannel[] = [];
   let loops: Promise<void>[] = [];
+  // Waits that grow with the fleet: 10,000 agents take longer to connect and to answer than 50.
+  const longWaitMs = Math.max(60_000, agents * 20);
   try {
-    ctx.log(`Run Command: registering ${int(agents)} simulated agents`);
+    ctx.log(`Run Command over ${TRANSPORT_LABEL[transportKind]}: registering ${int(agents)} simulated agents`);
     const setupStarted = performance.now();
     const activation = await client.call<{ ActivationId: string; ActivationCode: string }>('CreateActivation', {
       IamRole: 'SSMServiceRole', RegistrationLimit: agents, Tags: [{ Key: 'Fleet', Value: 'agents' }],
@@ -293,25 +510,38 @@ async function agentFleet(ctx: RunContext, dir: string, agents: number, problems
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     await sleep(1000); // let the registrations' garbage settle before the idle reading
     const rssIdleBytes = rssOf(service.pid);
+    const idleNone = await idleReading(service, dataDir, idleSeconds.none);
 
-    ctx.log(`  ${int(agents)} agents start their GetMessages long polls`);
-    loops = fleet.map((agent) => agentLoop(agent, state));
-    if (!await waitUntil(() => state.held >= agents, 30_000)) problems.push(`agents: only ${state.held} of ${agents} polls on the wire after 30 s`);
-    // The health check is answered after the service read the polls sent before it; then a moment for them to settle.
+    const connectStarted = performance.now();
+    let held: () => number | Promise<number>;
+    if (transportKind === 'ec2messages') {
+      ctx.log(`  ${int(agents)} agents start their GetMessages long polls`);
+      loops = fleet.map((agent) => pollLoop(agent, state));
+      held = () => state.held;
+    } else {
+      ctx.log(`  ${int(agents)} agents open their control channels`);
+      const opened = await inParallel(fleet, REGISTER_PARALLEL, async (agent) => {
+        const channel = await SimulatedControlChannel.open(agent, service.endpoint);
+        channels.push(channel);
+        return channel;
+      });
+      loops = fleet.map((agent, i) => channelLoop(agent, opened[i], state, longWaitMs));
+      held = async () => (await metric(service.endpoint, 'mw_control_channels_open')) ?? -1;
+    }
+    if (!await waitUntil(async () => (await held()) >= agents, longWaitMs, 50)) problems.push(`${label}: only ${await held()} of ${agents} ${transportKind === 'ec2messages' ? 'polls on the wire' : 'channels open'} after ${longWaitMs / 1000} s`);
+    const connectSeconds = (performance.now() - connectStarted) / 1000;
+    // The health check is answered after the service read what was sent before it; then a moment to settle.
     await client.raw('GET', '/_mw/health', {}, '');
     await sleep(1000);
     const rssHeldBytes = rssOf(service.pid);
-    const heldPolls = state.held;
-    // The polls wait with nothing queued: what the service spends on them meanwhile.
-    const cpuBefore = service.cpuSeconds();
-    const cpuStarted = performance.now();
-    await sleep(2000);
-    const cpuAfter = service.cpuSeconds();
-    const heldCpuCores = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / ((performance.now() - cpuStarted) / 1000) : undefined;
-    if (state.delivered.length > 0) problems.push(`agents: ${state.delivered.length} polls got a message before SendCommand`);
+    const heldCount = await held();
+    // The agents wait with nothing queued: what the service and its store spend on them meanwhile.
+    ctx.log(`  ${int(heldCount)} held; ${idleSeconds.held} s idle with nothing queued`);
+    const idleHeld = await idleReading(service, dataDir, idleSeconds.held);
+    if (state.delivered.length > 0) problems.push(`${label}: ${state.delivered.length} messages came before SendCommand`);
 
-    ctx.log(`  ${int(state.held)} polls held; SendCommand to all ${int(agents)} agent nodes`);
-    const heldAtSend = state.held;
+    const heldAtSend = await held();
+    ctx.log(`  ${int(heldAtSend)} held; SendCommand to all ${int(agents)} agent nodes`);
     const serviceCpuAtSend = service.cpuSeconds();
     const agentsCpuAtSend = process.cpuUsage();
     state.sentAt = performance.now();
@@ -319,10 +549,11 @@ async function agentFleet(ctx: RunContext, dir: string, agents: number, problems
     state.commandId = sending.then((s) => s.Command.CommandId);
     const sent = await sending;
     const sendCommandMs = performance.now() - state.sentAt;
-    if (sent.Command.TargetCount !== agents) problems.push(`agents: SendCommand reached ${sent.Command.TargetCount} of ${agents} nodes`);
+    const deliveredBeforeAnswer = state.delivered.filter((t) => t <= sendCommandMs).length;
+    if (sent.Command.TargetCount !== agents) problems.push(`${label}: SendCommand reached ${sent.Command.TargetCount} of ${agents} nodes`);
 
-    if (!await waitUntil(() => state.delivered.length >= agents, 60_000)) problems.push(`agents: ${state.delivered.length} of ${agents} polls got the command within 60 s`);
-    if (!await waitUntil(() => state.replied.length >= state.delivered.length, 60_000)) problems.push(`agents: ${state.replied.length} of ${state.delivered.length} agents' replies answered within 60 s`);
+    if (!await waitUntil(() => state.delivered.length >= agents, longWaitMs)) problems.push(`${label}: ${state.delivered.length} of ${agents} agents got the command within ${longWaitMs / 1000} s`);
+    if (!await waitUntil(() => state.replied.length >= state.delivered.length, longWaitMs)) problems.push(`${label}: ${state.replied.length} of ${state.delivered.length} agents' replies answered within ${longWaitMs / 1000} s`);
     let command: CommandState = { Status: 'unknown', CompletedCount: 0, TargetCount: 0 };
     const recorded = await waitUntil(async () => {
       command = await commandState(client, sent.Command.CommandId);
@@ -336,34 +567,46 @@ async function agentFleet(ctx: RunContext, dir: string, agents: number, problems
       serviceCpuSeconds: serviceCpuAtSend !== undefined && serviceCpuAtEnd !== undefined ? serviceCpuAtEnd - serviceCpuAtSend : undefined,
       agentsCpuSeconds: (agentsCpu.user + agentsCpu.system) / 1e6,
     };
-    if (!recorded) problems.push(`agents: the command is ${command.Status}, ${command.CompletedCount} of ${command.TargetCount} complete 30 s after the replies`);
+    if (!recorded) problems.push(`${label}: the command is ${command.Status}, ${command.CompletedCount} of ${command.TargetCount} complete 30 s after the replies`);
     const peakMemoryBytes = service.peakMemoryBytes();
 
     const statuses = await invocationStatuses(client, sent.Command.CommandId);
-    if ((statuses.Success ?? 0) !== agents) problems.push(`agents: invocations ${JSON.stringify(statuses)}`);
+    if ((statuses.Success ?? 0) !== agents) problems.push(`${label}: invocations ${JSON.stringify(statuses)}`);
     // One invocation read back: the reply's output is what the service shows.
     const sample = await client.call<{ Status: string; StandardOutputContent: string; ResponseCode: number }>('GetCommandInvocation', {
       CommandId: sent.Command.CommandId, InstanceId: fleet[0].nodeId,
     }, REGION);
-    if (sample.Status !== 'Success' || sample.StandardOutputContent !== OUTPUT || sample.ResponseCode !== 0) problems.push(`agents: GetCommandInvocation ${JSON.stringify(sample).slice(0, 300)}`);
-    problems.push(...state.problems);
+    if (sample.Status !== 'Success' || sample.StandardOutputContent !== OUTPUT || sample.ResponseCode !== 0) problems.push(`${label}: GetCommandInvocation ${JSON.stringify(sample).slice(0, 300)}`);
+    problems.push(...state.problems.map((p) => `${label}: ${p}`));
     checkAlive(service, problems);
+    const delivered = state.delivered.length;
     return {
-      agents, setupSeconds, heldPolls, heldAtSend, rssIdleBytes, rssHeldBytes,
-      bytesPerPoll: rssIdleBytes !== undefined && rssHeldBytes !== undefined && heldPolls > 0 ? (rssHeldBytes - rssIdleBytes) / heldPolls : undefined,
-      heldCpuCores, sendCommandMs,
-      delivered: state.delivered.length, deliveryMs: spread(state.delivered),
+      transport: transportKind, requested, agents, setupSeconds, connectSeconds, held: heldCount, heldAtSend, rssIdleBytes, rssHeldBytes,
+      bytesPerAgent: rssIdleBytes !== undefined && rssHeldBytes !== undefined && heldCount > 0 ? (rssHeldBytes - rssIdleBytes) / heldCount : undefined,
+      idleNone, idleHeld, sendCommandMs, deliveredBeforeAnswer,
+      delivered, deliveryMs: spread(state.delivered),
       replied: state.replied.length, replyMs: spread(state.replied),
-      recordedMs, commandStatus: command.Status, statuses, commandPhase, peakMemoryBytes,
+      recordedMs, msPerAgent: recordedMs === undefined ? undefined : recordedMs / agents,
+      msPerDelivered: recordedMs === undefined || delivered === 0 ? undefined : recordedMs / delivered,
+      commandStatus: command.Status, statuses, commandPhase, peakMemoryBytes,
     };
   } finally {
-    // The agents stop: their polls (held again after the replies) end with their connections.
+    // The agents stop: their polls (held again after the replies) end with their connections, the channels close.
     state.stopping = true;
     sockets.destroy();
+    for (const channel of channels) channel.ws.terminate();
     await Promise.race([Promise.allSettled(loops), sleep(5000)]);
     client.close();
     await service.stop();
   }
+}
+
+export interface FleetRatio {
+  transport: AgentTransportKind;
+  small: number;
+  large: number;
+  /** msPerDelivered at the large count over msPerDelivered at the small one. */
+  ratio?: number;
 }
 
 export async function runRunCommand(ctx: RunContext): Promise<RunCommandResults & { serviceFailed: boolean }> {
@@ -371,16 +614,55 @@ export async function runRunCommand(ctx: RunContext): Promise<RunCommandResults 
   const dir = mkdtempSync(join(ctx.tmp, 'run-command-'));
   const problems: string[] = [];
   const simulated = await simulatedFleet(ctx, dir, sizes.nodes, problems);
-  const agents = await agentFleet(ctx, dir, sizes.agents, problems);
-  return { simulated, agents, problems, serviceFailed: problems.length > 0 };
+
+  // Each agent holds a socket in this process and one in the service's: both need an open file each, beside
+  // what the service keeps open anyway. The limit is inherited by the service (bench/servers.ts spawns it).
+  const limit = openFilesLimit();
+  const usable = limit.soft === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit.soft - FD_RESERVE);
+  const notes: string[] = [];
+  const counts = sizes.agentCounts.map((requested) => {
+    const agents = Math.min(requested, usable);
+    if (agents < requested) notes.push(`${int(requested)} agents need ${int(requested + FD_RESERVE)} open files; the limit here is ${limit.soft} (hard ${limit.hard}): measured at ${int(agents)}`);
+    return { requested, agents };
+  });
+  const idleSeconds = ctx.quick ? IDLE_SECONDS.quick : IDLE_SECONDS.full;
+  const fleets: AgentFleetResults[] = [];
+  // Side by side: each count over both transports, a fresh service for each.
+  for (const { requested, agents } of counts) {
+    for (const transportKind of ['ec2messages', 'control-channel'] as const) {
+      try {
+        fleets.push(await agentFleet(ctx, dir, transportKind, requested, agents, idleSeconds, problems));
+      } catch (error) {
+        problems.push(`${transportKind} ${int(agents)}: ${String((error as Error)?.stack ?? error)}`);
+      }
+    }
+  }
+  const ratios: FleetRatio[] = [];
+  for (const transportKind of ['ec2messages', 'control-channel'] as const) {
+    const [small, large] = counts.map((c) => fleets.find((f) => f.transport === transportKind && f.requested === c.requested));
+    ratios.push({
+      transport: transportKind, small: small?.agents ?? counts[0].agents, large: large?.agents ?? counts[1].agents,
+      ratio: small?.msPerDelivered !== undefined && large?.msPerDelivered !== undefined ? large.msPerDelivered / small.msPerDelivered : undefined,
+    });
+  }
+  return {
+    simulated, fleets, ratios, openFiles: limit, notes, problems, serviceFailed: problems.length > 0,
+  };
 }
 
 // ---- the table
 
 const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v < 10 ? `${v.toFixed(2)} ms` : v < 10_000 ? `${v.toFixed(0)} ms` : `${(v / 1000).toFixed(1)} s`);
+const cores = (cpu: number | undefined, seconds: number) => (cpu === undefined ? '-' : `${((100 * cpu) / seconds).toFixed(1)}%`);
+const perSecond = (n: number | undefined, seconds: number) => (n === undefined ? '-' : (n / seconds).toFixed(n / seconds >= 10 || n === 0 ? 0 : 1));
+
+/** The idle store's cost as the section reads it: writes/s (WAL commits) and data_version changes, with the service's CPU. */
+export function idleWords(r: IdleReading): string {
+  return `${perSecond(r.walCommits, r.seconds)} writes/s${r.walRestarted ? ' (at least: the WAL restarted)' : ''}, data_version changed ${r.dataVersionChanges ?? '-'} times, service CPU ${cores(r.serviceCpuSeconds, r.seconds)} of a core over ${r.seconds.toFixed(0)} s`;
+}
 
 export function formatRunCommand(r: RunCommandResults): string {
-  const lines = ['== 6. Run Command path (figures only, no targets)'];
+  const lines = ['== 6. Run Command path: simulated nodes, and simulated agents over ec2messages polls and ssmmessages control channels'];
   const s = r.simulated;
   if (s) {
     lines.push(
@@ -393,31 +675,45 @@ export function formatRunCommand(r: RunCommandResults): string {
       `invocations completed/s = ${int(s.nodes)} / ${(s.toAllTerminalMs / 1000).toFixed(2)} s (SendCommand sent to ListCommands showing it final); statuses ${JSON.stringify(s.statuses)}`,
     );
   }
-  const a = r.agents;
-  if (a) {
+  const fleets = r.fleets ?? [];
+  if (fleets.length) {
     if (s) lines.push('');
-    const perPoll = a.bytesPerPoll === undefined ? '-' : `${(a.bytesPerPoll / 1024).toFixed(1)} KB`;
+    const name = (f: AgentFleetResults) => (f.transport === 'ec2messages' ? 'ec2messages' : 'control channel');
     lines.push(
-      `${int(a.agents)} simulated agents (activation, RSA token, SigV4) on the system clock, each holding a GetMessages long poll on its own connection:`,
+      'Simulated agents (activation, RSA token, SigV4) on the system clock, each on a connection of its own: a GetMessages long poll held, or an',
+      'ssmmessages control channel open (WebSocket). A fresh service for each row. Idle: nothing queued, with no agent connected and then with all.',
       table(
-        ['agents', 'setup', 'polls held', 'RSS idle', 'RSS polls held', 'per held poll', 'CPU while held', 'peak memory'],
-        [[int(a.agents), `${a.setupSeconds.toFixed(1)} s (${int(a.agents / a.setupSeconds)}/s)`, int(a.heldPolls), mb(a.rssIdleBytes), mb(a.rssHeldBytes), perPoll,
-          a.heldCpuCores === undefined ? '-' : `${(a.heldCpuCores * 100).toFixed(0)}% of a core`, mb(a.peakMemoryBytes)]],
+        ['transport', 'agents', 'setup', 'connect', 'held', 'RSS idle', 'RSS held', 'per agent', 'idle CPU: none', 'idle CPU: held', 'idle writes/s: none', 'idle writes/s: held', 'data_version changes: held', 'peak memory'],
+        fleets.map((f) => [
+          name(f), int(f.agents), `${f.setupSeconds.toFixed(1)} s (${int(f.agents / f.setupSeconds)}/s)`, `${f.connectSeconds.toFixed(1)} s`, int(f.held),
+          mb(f.rssIdleBytes), mb(f.rssHeldBytes), f.bytesPerAgent === undefined ? '-' : `${(f.bytesPerAgent / 1024).toFixed(1)} KB`,
+          `${cores(f.idleNone.serviceCpuSeconds, f.idleNone.seconds)} of a core`, `${cores(f.idleHeld.serviceCpuSeconds, f.idleHeld.seconds)} of a core`,
+          `${perSecond(f.idleNone.walCommits, f.idleNone.seconds)}${f.idleNone.walRestarted ? '+' : ''}`, `${perSecond(f.idleHeld.walCommits, f.idleHeld.seconds)}${f.idleHeld.walRestarted ? '+' : ''}`,
+          `${f.idleHeld.dataVersionChanges ?? '-'} in ${f.idleHeld.seconds.toFixed(0)} s`, mb(f.peakMemoryBytes),
+        ]),
+        (i) => i > 0,
       ),
       '',
-      `then one SendCommand to all ${int(a.agents)} agent nodes (${int(a.heldAtSend)} polls held): latency from sending it`,
+      'then one SendCommand to every agent node: from sending it, to its answer, to each message at its agent (poll answered / agent_job), to each',
+      'final reply answered (SendReply / agent_job_reply_ack), and to ListCommands showing the command final; per agent = that / agents.',
       table(
-        ['to', 'count', 'p50', 'p99', 'max'],
-        [
-          ['SendCommand answered', '1', ms(a.sendCommandMs), '', ''],
-          ['poll answered with the command', int(a.delivered), ms(a.deliveryMs.p50), ms(a.deliveryMs.p99), ms(a.deliveryMs.max)],
-          ['final SendReply answered', int(a.replied), ms(a.replyMs.p50), ms(a.replyMs.p99), ms(a.replyMs.max)],
-          [`ListCommands: ${a.commandStatus}`, '1', ms(a.recordedMs), '', ''],
-        ],
+        ['transport', 'agents', 'SendCommand', 'delivered before it', 'delivered p50', 'p99', 'max', 'final reply p50', 'p99', 'command final', 'per agent', 'per delivered', 'service CPU', 'agents CPU', 'statuses'],
+        fleets.map((f) => [
+          name(f), int(f.agents), ms(f.sendCommandMs), `${int(f.deliveredBeforeAnswer)} of ${int(f.delivered)}`,
+          ms(f.deliveryMs.p50), ms(f.deliveryMs.p99), ms(f.deliveryMs.max), ms(f.replyMs.p50), ms(f.replyMs.p99),
+          `${ms(f.recordedMs)} ${f.commandStatus}`, ms(f.msPerAgent), ms(f.msPerDelivered),
+          f.commandPhase.serviceCpuSeconds === undefined ? '-' : `${f.commandPhase.serviceCpuSeconds.toFixed(1)} s`, `${f.commandPhase.agentsCpuSeconds.toFixed(1)} s`,
+          JSON.stringify(f.statuses),
+        ]),
+        (i) => i > 0 && i < 14,
       ),
-      `CPU meanwhile (${a.commandPhase.seconds.toFixed(1)} s): service ${a.commandPhase.serviceCpuSeconds?.toFixed(1) ?? '-'} s, the simulated agents (this process) ${a.commandPhase.agentsCpuSeconds.toFixed(1)} s`,
-      `per held poll = (RSS held - RSS idle) / polls held, a connection each; statuses ${JSON.stringify(a.statuses)}`,
+      `time per delivered invocation, largest count over smallest: ${(r.ratios ?? []).map((x) => `${x.transport} ${int(x.large)}/${int(x.small)} ${x.ratio === undefined ? '-' : `${x.ratio.toFixed(2)}x`}`).join('; ')}`,
+      'per agent (held) = (RSS held - RSS idle) / held, a connection each. Idle writes/s: transactions committed to mw.sqlite in the window, counted',
+      'read-only in the WAL file\'s commit frames ("+": the WAL restarted, at least that many); data_version: a second read-only connection sampled',
+      'every 20 ms. Read-only or empty transactions (a recheck that finds nothing) write nothing: only the service\'s CPU shows them.',
+      `open files: soft limit ${r.openFiles?.soft ?? '?'}, hard ${r.openFiles?.hard ?? '?'} (the service inherits it)`,
     );
+    for (const note of r.notes ?? []) lines.push(`NOTE: ${note}`);
   }
   if (r.problems.length) lines.push('PROBLEMS:', ...r.problems.map((p) => `  ${p}`));
   return lines.join('\n');
