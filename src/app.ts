@@ -328,7 +328,7 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
   const transcripts = new SessionTranscriptService(ctx, { recording: config.sessionTranscripts === true });
   const transcriptWriter = transcripts.recording ? new TranscriptWriter({ store, clock, log: config.log }) : undefined;
   const sessionEndpoint = new SessionEndpoint({
-    sessions: services.sessions, channels, realClock: systemClock, log: config.log, transcripts: transcriptWriter,
+    sessions: services.sessions, channels, realClock: systemClock, clock, log: config.log, transcripts: transcriptWriter,
     relayed: (from, bytes) => metrics.sessionBytesRelayed(from, bytes),
   });
   const mgs = mgsRoutes({ agents, channels, realClock: systemClock, log: config.log, dataChannels: () => sessionEndpoint });

@@ -64,6 +64,8 @@ export interface SessionHooks {
 }
 
 export const DEFAULT_SESSION_DOCUMENT = 'SSM-SessionManagerRunShell';
+/** How many sessions still Connecting one sweep looks at (oldest first). */
+const SWEEP_BATCH = 100;
 // [I] AWS documents no default for DescribeSessions' MaxResults; 20 is assumed (the model allows 1 to 200).
 const DEFAULT_PAGE = 20;
 
@@ -349,6 +351,21 @@ export class SessionService {
   /** The agent or the relay reports the end: Terminated or Failed, with details. The first end stands. */
   async ended(sessionId: string, outcome: SessionOutcome, details?: string): Promise<void> {
     await this.report(sessionId, { kind: 'ended', outcome, ...(details === undefined ? {} : { details: details.slice(0, 1024) }) });
+  }
+
+  /**
+   * Ends, Failed, the sessions still Connecting that started before `startedBefore` (service clock): their
+   * plugin never opened its data channel, or the agent never got the start (its channel dropped). [I] AWS's
+   * own limit is not documented. Idempotent: every replica may run it; the first end stands.
+   */
+  async expireUnconnected(startedBefore: number): Promise<number> {
+    let expired = 0;
+    for (const { scope, session } of await this.ctx.store.listConnectingSessions(SWEEP_BATCH)) {
+      if (session.startedAt >= startedBefore) break;
+      await this.move(scope, session.id, { kind: 'ended', outcome: 'Failed', details: 'The session was not connected in time: its client or its node never opened their data channel.' });
+      expired++;
+    }
+    return expired;
   }
 
   private async report(sessionId: string, event: SessionEvent): Promise<void> {

@@ -50,6 +50,15 @@ export function sessionContract(it: StoreTest): void {
     assert.equal(await store.countActiveSessions(), 1);
   });
 
+  it('the sessions still Connecting, of every scope, oldest first', async (store) => {
+    await store.insertSession(A, session('root-1'));
+    await store.insertSession(C, session('root-2'));
+    await store.insertSession(A, session('root-3', { status: 'Connected' }));
+    await store.insertSession(A, session('root-4', { status: 'Terminated', endedAt: T0 + 1 }));
+    assert.deepEqual((await store.listConnectingSessions(10)).map((r) => [r.scope, r.session.id]), [[A, 'root-1'], [C, 'root-2']]);
+    assert.deepEqual((await store.listConnectingSessions(1)).map((r) => r.session.id), ['root-1']);
+  });
+
   it('signals are handed out once, in the order queued, per node and scope; only pending ones are dropped', async (store) => {
     const node = 'mi-00000000000000001';
     const start = { kind: 'start' as const, sessionId: 's-1', documentName: 'D', sessionType: 'Port', documentContent: { note: AWKWARD }, parameters: {}, owner: 'o', createdAt: T0 };

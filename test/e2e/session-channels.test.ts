@@ -349,8 +349,7 @@ describe('Session Manager data channels', () => {
   // with 1009 before the relay sees the frame: the relay's check never runs and it takes the close as a socket lost
   // (#lost, session-relay.ts:276). From the agent: the session stays Connected, the client's socket open, until the
   // 30 s agentReconnectMs ends it Failed. From the client: Disconnected and resumable, the agent's socket left open.
-  const OVERSIZE_TODO = 'ws maxPayload (mgs-routes.ts:57) closes the socket with 1009 before the relay\'s bound (session-relay.ts:193) runs: taken as a lost socket, not a Failed session';
-  test('a frame larger than the relay\'s bound from the agent ends the session Failed, both sockets closed', { todo: OVERSIZE_TODO }, async () => {
+  test('a frame larger than the relay\'s bound from the agent ends the session Failed, both sockets closed', async () => {
     const { sessionId, agent, client } = await connected();
     const big = encodeAgentMessage(outputStream().next(randomBytes(FRAME_LIMIT)));
     assert.ok(big.length > FRAME_LIMIT);
@@ -360,7 +359,7 @@ describe('Session Manager data channels', () => {
     await endedAs(sessionId, 'Failed');
   });
 
-  test('a frame larger than the relay\'s bound from the client ends the session Failed, both sockets closed', { todo: OVERSIZE_TODO }, async () => {
+  test('a frame larger than the relay\'s bound from the client ends the session Failed, both sockets closed', async () => {
     const { sessionId, agent, client } = await connected();
     client.sendRaw(encodeAgentMessage(inputStream().next(randomBytes(FRAME_LIMIT))));
     await within(client.closed, CLOSE_WITHIN_MS, 'the client\'s socket closes');

@@ -206,6 +206,21 @@ describe('the hand-off points', () => {
     assert.deepEqual(counted, ['started Standard_Stream', 'ended Failed']);
   });
 
+  it('a session still Connecting after the limit ends Failed; a younger one, or one connected, is left', async () => {
+    const old = await start();
+    now = T0 + 60_000;
+    const connected = await start();
+    await sessions.connected(connected.sessionId);
+    now = T0 + 120_000;
+    const young = await start();
+    now = T0 + 5 * 60_000 + 30_000;
+    assert.equal(await sessions.expireUnconnected(now - 5 * 60_000), 1);
+    assert.deepEqual([await statusOf(old.sessionId), await statusOf(connected.sessionId), await statusOf(young.sessionId)], ['Failed', 'Connected', 'Connecting']);
+    assert.match((await store.getSession(scope, old.sessionId))!.details!, /not connected in time/);
+    assert.ok(terminated.includes(old.sessionId), 'its channels, if any, are closed');
+    assert.equal(await sessions.expireUnconnected(now - 5 * 60_000), 0, 'idempotent');
+  });
+
   it('the agent\'s channel: only the target node, only while active', async () => {
     const { sessionId } = await start();
     assert.equal(await sessions.agentChannelAllowed(scope, NODE, sessionId), true);

@@ -35,6 +35,8 @@ export interface SessionsPort {
   listActiveSessionsOfNode(scope: Scope, nodeId: string): Promise<Session[]>;
   /** How many sessions of every scope have not ended (the metrics' gauge). */
   countActiveSessions(): Promise<number>;
+  /** Sessions of every scope still Connecting, oldest first (those whose channels never met are ended). */
+  listConnectingSessions(limit: number): Promise<{ scope: Scope; session: Session }[]>;
   /** Queues a signal for the node's agent. */
   queueSessionSignal(scope: Scope, nodeId: string, signal: StoredSessionSignal, at: number): Promise<void>;
   /** The node's signals not handed out yet, in the order queued, marked handed out at `now`. */

@@ -18,6 +18,7 @@ const update = statement('update_session', 'UPDATE sessions SET doc = $4, status
 const list = statement('list_sessions', 'SELECT seq, doc FROM sessions WHERE account = $1 AND region = $2 AND status = ANY($3::text[]) AND seq < $4 ORDER BY seq DESC LIMIT $5');
 const activeOfNode = statement('active_sessions_of_node', `SELECT doc FROM sessions WHERE account = $1 AND region = $2 AND node_id = $3 AND status IN ${ACTIVE} ORDER BY seq`);
 const countActive = statement('count_active_sessions', `SELECT COUNT(*) AS n FROM sessions WHERE status IN ${ACTIVE}`);
+const connecting = statement('connecting_sessions', "SELECT account, region, doc FROM sessions WHERE status = 'Connecting' ORDER BY seq LIMIT $1");
 const queueSignal = statement('queue_session_signal', 'INSERT INTO session_signals (account, region, node_id, session_id, at, doc) VALUES ($1, $2, $3, $4, $5, $6)');
 const takeSignals = statement('take_session_signals', `
   UPDATE session_signals SET sent_at = $4 WHERE seq IN (
@@ -55,6 +56,10 @@ export function postgresSessions(session: DbSession, inTransaction: boolean): Se
 
     async countActiveSessions() {
       return Number((await countActive(session, [])).rows[0].n);
+    },
+
+    async listConnectingSessions(limit) {
+      return (await connecting(session, [limit])).rows.map((row: Row) => ({ scope: { account: String(row.account), region: String(row.region) }, session: parsed<Session>(row)! }));
     },
 
     async queueSessionSignal(scope, nodeId, signal, at) {

@@ -17,6 +17,7 @@ const statements = {
   list: 'SELECT seq, doc FROM sessions WHERE account = ? AND region = ? AND status IN (?, ?, ?, ?) AND seq < ? ORDER BY seq DESC LIMIT ?',
   activeOfNode: `SELECT doc FROM sessions WHERE account = ? AND region = ? AND node_id = ? AND status IN ${ACTIVE} ORDER BY seq`,
   countActive: `SELECT COUNT(*) AS n FROM sessions WHERE status IN ${ACTIVE}`,
+  connecting: "SELECT account, region, doc FROM sessions WHERE status = 'Connecting' ORDER BY seq LIMIT ?",
   queueSignal: 'INSERT INTO session_signals (account, region, node_id, session_id, at, doc) VALUES (?, ?, ?, ?, ?, ?)',
   pendingSignals: 'SELECT seq, doc FROM session_signals WHERE account = ? AND region = ? AND node_id = ? AND sent_at IS NULL ORDER BY seq',
   markSent: 'UPDATE session_signals SET sent_at = ? WHERE seq = ?',
@@ -58,6 +59,10 @@ export function sqliteSessions(db: SqliteDatabase): SessionsPort {
 
     async countActiveSessions() {
       return Number((sql.countActive.get() as Row).n);
+    },
+
+    async listConnectingSessions(limit) {
+      return (sql.connecting.all(limit) as Row[]).map((row) => ({ scope: { account: String(row.account), region: String(row.region) }, session: parsed<Session>(row)! }));
     },
 
     async queueSessionSignal(scope, nodeId, signal, at) {

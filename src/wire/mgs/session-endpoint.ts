@@ -21,6 +21,9 @@ import { channelClosedMessage } from './channel-closed.ts';
 import { parseObject, stringMember } from './payload-json.ts';
 import { readAgentTaskComplete, taskAcknowledgeMessage, taskAcknowledgementOf } from './session-task.ts';
 
+/** [I] A session is Connecting at most this long (service clock) before it ends Failed. */
+export const CONNECT_WITHIN_MS = 5 * 60_000;
+const SWEEP_EVERY_MS = 30_000;
 /** The first frame must come soon after the upgrade. */
 const OPEN_TIMEOUT_MS = 10_000;
 /** The largest data channel frame (the relay's bound too): stream payloads are at most 1,024 bytes; a handshake carries the document's properties. */
@@ -36,6 +39,8 @@ export interface SessionEndpointOptions {
   sessions: SessionService;
   channels: ControlChannels;
   realClock: Clock;
+  /** The service's clock, on which sessions start (the sweep of sessions never connected). */
+  clock: Clock;
   log: (message: string, fields?: Record<string, unknown>, level?: 'info' | 'warn' | 'error') => void;
   transcripts?: TranscriptSink;
   /** Counts what the relay carries (metrics). */
@@ -58,6 +63,7 @@ export class SessionEndpoint implements DataChannelEndpoint {
   private readonly options: SessionEndpointOptions;
   /** The node each session here runs on, for a channel_closed on its control channel. */
   private readonly nodes = new Map<string, { scope: Scope; nodeId: string }>();
+  private readonly sweep: NodeJS.Timeout;
   /** Session reports being written (stop waits for them). */
   private readonly reporting = new Set<Promise<void>>();
 
@@ -87,6 +93,11 @@ export class SessionEndpoint implements DataChannelEndpoint {
     });
     // TerminateSession, a deregistration, any end the API decided: the relay closes both channels.
     sessions.connect({ onTerminateRequested: (id) => this.relay.terminate(id, 'TerminateSession') });
+    // A session whose channels never met stays Connecting no longer than CONNECT_WITHIN_MS.
+    this.sweep = setInterval(() => {
+      report('expiry', sessions.expireUnconnected(options.clock.now() - CONNECT_WITHIN_MS).then(() => undefined));
+    }, SWEEP_EVERY_MS);
+    this.sweep.unref();
   }
 
   agentAllowed(identity: AgentIdentity, sessionId: string): Promise<boolean> {
@@ -137,6 +148,7 @@ export class SessionEndpoint implements DataChannelEndpoint {
 
   /** Ends every session here (the service is stopping), once their ends are recorded. */
   async stop(): Promise<void> {
+    clearInterval(this.sweep);
     this.relay.stop();
     await Promise.all([...this.reporting]);
   }
