@@ -38,6 +38,8 @@ export interface Session {
   outputUrl?: { s3?: string; cloudWatch?: string };
   /** Minutes, from the document's `maxSessionDuration` input when it sets one. */
   maxSessionDuration?: string;
+  /** Minutes without input before the session ends, from the document's `idleSessionTimeout` (default 20). */
+  idleSessionTimeout?: number;
   accessType: 'Standard';
   /** Every declared parameter's values, defaults applied (what the agent is told). */
   parameters: Record<string, string[]>;
@@ -138,6 +140,14 @@ export function maxSessionDurationOf(body: Record<string, unknown>): string | un
   const value = (inputs as Record<string, unknown>).maxSessionDuration;
   const text = typeof value === 'number' ? String(value) : value;
   return typeof text === 'string' && /^([1-9]|[1-9][0-9]|[1-9][0-9][0-9]|1[0-4][0-3][0-9]|1440)$/.test(text) ? text : undefined;
+}
+
+/** A Session document's `inputs.idleSessionTimeout` when it sets a valid one (1 to 60 minutes, as AWS allows). */
+export function idleSessionTimeoutOf(body: Record<string, unknown>): number | undefined {
+  const inputs = body.inputs;
+  if (typeof inputs !== 'object' || inputs === null) return undefined;
+  const value = Number((inputs as Record<string, unknown>).idleSessionTimeout);
+  return Number.isInteger(value) && value >= 1 && value <= 60 ? value : undefined;
 }
 
 /** A Session document's `inputs.runAsDefaultUser` when `runAsEnabled` is on. */

@@ -66,7 +66,12 @@ export interface SessionRelayOptions {
 export interface AttachOptions {
   /** DestinationId of the channel_closed this side is sent: the plugin's ClientId, the agent's instance id. */
   destinationId?: string;
+  /** The session document's own limits, taken when they are first given (the relay's defaults otherwise). */
+  limits?: { idleMs?: number; maxDurationMs?: number };
 }
+
+/** What AWS's plugin prints when a session reaches its document's maxSessionDuration [I]. */
+export const MAX_DURATION_OUTPUT = 'Your session has reached its maximum duration and has been terminated.';
 
 interface Held { frames: Buffer[]; bytes: number }
 
@@ -81,7 +86,10 @@ interface Session {
   clientAway: boolean;
   agentTerminating: boolean;
   lastInput: number;
-  idleTimer?: unknown; agentTimer?: unknown;
+  idleTimer?: unknown; agentTimer?: unknown; durationTimer?: unknown;
+  /** This session's idle limit (its document's idleSessionTimeout, or the relay's default). */
+  idleMs: number;
+  limitsSet: boolean;
   transcript: TranscriptBound;
   /** Highest output sequence number recorded: the agent resends unacknowledged frames, recorded once. */
   recordedSequence: number;
@@ -148,6 +156,7 @@ export class SessionRelay {
       return;
     }
     const s = this.#sessions.get(sessionId) ?? this.#create(sessionId);
+    if (options.limits && !s.limitsSet) this.#limit(s, options.limits);
     const previous = s[side];
     s[side] = peer;
     if (options.destinationId !== undefined) s[side === 'client' ? 'clientDestination' : 'agentDestination'] = options.destinationId;
@@ -181,7 +190,7 @@ export class SessionRelay {
   #create(id: string): Session {
     const s: Session = {
       id, clientDestination: '', agentDestination: '', toClient: { frames: [], bytes: 0 }, toAgent: { frames: [], bytes: 0 },
-      connected: false, clientAway: false, agentTerminating: false, lastInput: this.#o.now(),
+      connected: false, clientAway: false, agentTerminating: false, lastInput: this.#o.now(), idleMs: this.#o.idleMs, limitsSet: false,
       transcript: new TranscriptBound(this.#o.transcriptBytes), recordedSequence: -1,
     };
     this.#sessions.set(id, s);
@@ -297,9 +306,22 @@ export class SessionRelay {
   #armIdle(s: Session, ms: number): void {
     s.idleTimer = this.#o.timers.setTimeout(() => {
       const quiet = this.#o.now() - s.lastInput;
-      if (quiet >= this.#o.idleMs) this.#end(s, 'Terminated', 'idle timeout', IDLE_TIMEOUT_OUTPUT, true);
-      else this.#armIdle(s, this.#o.idleMs - quiet);
+      if (quiet >= s.idleMs) this.#end(s, 'Terminated', 'idle timeout', IDLE_TIMEOUT_OUTPUT, true);
+      else this.#armIdle(s, s.idleMs - quiet);
     }, ms);
+  }
+
+  /** The document's idle limit replaces the default one; its maximum duration ends the session however busy. */
+  #limit(s: Session, limits: { idleMs?: number; maxDurationMs?: number }): void {
+    s.limitsSet = true;
+    if (limits.idleMs !== undefined && limits.idleMs !== s.idleMs) {
+      s.idleMs = limits.idleMs;
+      if (s.idleTimer !== undefined) this.#o.timers.clearTimeout(s.idleTimer);
+      this.#armIdle(s, Math.max(0, s.idleMs - (this.#o.now() - s.lastInput)));
+    }
+    if (limits.maxDurationMs !== undefined) {
+      s.durationTimer = this.#o.timers.setTimeout(() => this.#end(s, 'Terminated', 'maximum session duration', MAX_DURATION_OUTPUT, true), limits.maxDurationMs);
+    }
   }
 
   /**
@@ -312,6 +334,7 @@ export class SessionRelay {
     if (this.#ended.size > ENDED_REMEMBERED) this.#ended.delete(this.#ended.values().next().value as string);
     if (s.idleTimer !== undefined) this.#o.timers.clearTimeout(s.idleTimer);
     if (s.agentTimer !== undefined) this.#o.timers.clearTimeout(s.agentTimer);
+    if (s.durationTimer !== undefined) this.#o.timers.clearTimeout(s.durationTimer);
     const shown = output ?? (outcome === 'Failed' ? details : undefined);
     const closed = (destinationId: string, withOutput: string | undefined): Buffer => encodeAgentMessage(channelClosedMessage({
       messageId: this.#o.newId(), destinationId, sessionId: s.id, schemaVersion: 1, createdDate: this.#o.now(),

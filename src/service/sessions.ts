@@ -13,7 +13,7 @@ import { sessionEvent } from '../domain/events.ts';
 import type { Scope } from '../domain/model.ts';
 import { type SessionFilter, type SessionState, sessionFilter, statusesOf } from '../domain/session-filters.ts';
 import {
-  clientChannelRefusal, isSessionActive, maxSessionDurationOf, nextSession, runAsUserOf, type Session, type SessionEvent,
+  clientChannelRefusal, idleSessionTimeoutOf, isSessionActive, maxSessionDurationOf, nextSession, runAsUserOf, type Session, type SessionEvent,
   type SessionOutcome, sessionIdFor, type SessionType, SESSION_TYPES, streamUrl,
 } from '../domain/sessions.ts';
 import type { ServiceContext } from './context.ts';
@@ -222,6 +222,7 @@ export class SessionService {
     const now = this.ctx.clock.now();
     const token = newToken();
     const maxSessionDuration = maxSessionDurationOf(body);
+    const idleSessionTimeout = idleSessionTimeoutOf(body);
     const runAsUser = runAsUserOf(body);
     const session: Session = {
       id: sessionIdFor(input.owner, randomBytes(9).toString('hex').slice(0, 17)),
@@ -233,6 +234,7 @@ export class SessionService {
       owner: input.owner,
       ...(input.reason === undefined ? {} : { reason: input.reason }),
       ...(maxSessionDuration === undefined ? {} : { maxSessionDuration }),
+      ...(idleSessionTimeout === undefined ? {} : { idleSessionTimeout }),
       accessType: 'Standard',
       parameters,
       ...(runAsUser === undefined ? {} : { runAsUser }),

@@ -7,7 +7,7 @@ import { type AgentMessage, decodeAgentMessage, encodeAgentMessage, MessageType,
 import { readChannelClosed } from '../../src/wire/mgs/channel-closed.ts';
 import { agentSessionStateMessage, streamDataMessage } from '../../src/wire/mgs/session-stream.ts';
 import type { Peer, PeerListeners } from '../../src/runtime/session-peer.ts';
-import { IDLE_TIMEOUT_OUTPUT, type RelayTimers, SessionRelay, type SessionRelayOptions } from '../../src/runtime/session-relay.ts';
+import { IDLE_TIMEOUT_OUTPUT, MAX_DURATION_OUTPUT, type RelayTimers, SessionRelay, type SessionRelayOptions } from '../../src/runtime/session-relay.ts';
 import { TRUNCATION_MARKER } from '../../src/runtime/session-transcript.ts';
 
 const SESSION = 'alice-0123456789abcdef0';
@@ -207,6 +207,29 @@ describe('session relay', () => {
     assert.equal(agent.messages.at(-1)?.messageType, MessageType.ChannelClosed);
     assert.deepEqual(log.slice(-2), [`control channel_closed ${SESSION}`, 'ended Terminated']);
     assert.equal(timers.pending, 0, 'nothing left running');
+  });
+
+  test('the document\'s limits: its idle timeout replaces the default, its maximum duration ends a busy session', () => {
+    const { relay, timers, log } = setup();
+    const client = new FakePeer();
+    const agent = new FakePeer();
+    relay.attachClient(SESSION, client, { limits: { idleMs: 5_000, maxDurationMs: 12_000 } });
+    relay.attachAgent(SESSION, agent);
+    timers.advance(4_000);
+    client.receive(input(0, 'a'));
+    timers.advance(4_000);
+    client.receive(input(1, 'b'));
+    assert.equal(relay.has(SESSION), true, 'input within 5 s each time');
+    timers.advance(4_000);
+    assert.equal(relay.has(SESSION), false, 'twelve seconds: its maximum duration');
+    assert.equal(readChannelClosed(client.messages.at(-1)!).output, MAX_DURATION_OUTPUT);
+    assert.deepEqual(log.slice(-1), ['ended Terminated']);
+    assert.equal(timers.pending, 0, 'nothing left running');
+
+    const second = 'alice-0123456789abcdef1';
+    relay.attachClient(second, new FakePeer(), { limits: { idleMs: 5_000 } });
+    timers.advance(5_000);
+    assert.equal(relay.has(second), false, 'five quiet seconds, not the default minute');
   });
 
   test('terminate tells both sides with channel_closed, asks for the control-channel one, closes both', () => {

@@ -116,8 +116,16 @@ export class SessionEndpoint implements DataChannelEndpoint {
   clientSocket(ws: WebSocket, sessionId: string): void {
     this.firstFrame(ws, async (text) => {
       const input = readClientOpenDataChannelInput(text);
-      await this.options.sessions.openClientChannel(sessionId, input.tokenValue);
-      this.relay.attachClient(sessionId, wsPeer(ws), { destinationId: input.clientId });
+      const { session } = await this.options.sessions.openClientChannel(sessionId, input.tokenValue);
+      // The document's limits: idleSessionTimeout (default 20 minutes) and maxSessionDuration, from the start.
+      const maxDurationMs = session.maxSessionDuration === undefined ? undefined : Number(session.maxSessionDuration) * 60_000 - (this.options.clock.now() - session.startedAt);
+      this.relay.attachClient(sessionId, wsPeer(ws), {
+        destinationId: input.clientId,
+        limits: {
+          ...(session.idleSessionTimeout === undefined ? {} : { idleMs: session.idleSessionTimeout * 60_000 }),
+          ...(maxDurationMs === undefined ? {} : { maxDurationMs: Math.max(0, maxDurationMs) }),
+        },
+      });
     });
   }
 
