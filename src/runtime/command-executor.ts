@@ -6,8 +6,8 @@
 // transaction, with the command locked, so an API call and any engine replica may move the same command
 // without losing a change.
 
-import { applyEach, type InvocationEffect, type InvocationEvent, next } from '../domain/command-invocation.ts';
-import { cancelInvocations, type Command, type CommandInvocation, errorsExceeded, invocationTerms, type RunReport, rollUp, startable } from '../domain/commands.ts';
+import { applyEach, type InvocationEffect, type InvocationEvent, isFinal, next } from '../domain/command-invocation.ts';
+import { cancelInvocations, type Command, type CommandInvocation, errorsExceeded, invocationTerms, type RunReport, rollUp, rollUpOne, startable } from '../domain/commands.ts';
 import type { Scope } from '../domain/model.ts';
 import { saveCommandChange } from '../service/command-changes.ts';
 import { type PollWake, PollWaiters } from '../service/poll-waiters.ts';
@@ -76,25 +76,34 @@ export class CommandExecutor {
    */
   async apply(tx: StoreOperations, scope: Scope, commandId: string, instanceId: string, event: InvocationEvent, now: number): Promise<AppliedEvent | undefined> {
     const command = await tx.getCommand(scope, commandId);
-    const invocations = command && await tx.getCommandInvocations(scope, commandId);
-    const invocation = invocations?.find((i) => i.instanceId === instanceId);
-    if (!command || !invocations || !invocation) return undefined;
+    // One invocation read, not the command's every one: an agent's word is about its own (the command's
+    // lock, taken by getCommand, keeps the rest still meanwhile).
+    const invocation = command && await tx.getCommandInvocation(scope, commandId, instanceId);
+    if (!command || !invocation) return undefined;
     const { state, effects: own } = next(invocation, event, now, invocationTerms(command));
     if (state === invocation) return undefined;
     const effects = wakes(scope, own);
-    const rows = invocations.map((i) => (i === invocation ? state : i));
     const report = own.find((e) => e.kind === 'report-changed');
+    if (!report) {
+      await tx.updateCommandInvocations(scope, [state]);
+      return { command, invocation: state, own, effects };
+    }
+    // The command moved by this invocation's difference alone, while that is all there is to it: not the
+    // command's end (its report needs every invocation), nor room for rate control to start more.
+    const quick = rollUpOne(command, invocation, state);
+    if (quick && !isFinal(quick.status) && (!report.ended || (quick.tally!.waiting === 0 && !errorsExceeded(quick)))) {
+      await saveCommandChange(tx, scope, command, quick, [state], [state], now);
+      return { command: quick, invocation: state, own, effects };
+    }
+    const invocations = await tx.getCommandInvocations(scope, commandId);
+    const rows = invocations.map((i) => (i.instanceId === instanceId ? state : i));
     if (report?.ended) {
       const moved = await this.moveLoaded(tx, scope, command, rows, [state], now);
       return { command: moved.command, invocation: state, own, effects: [...effects, ...moved.effects] };
     }
-    if (report) {
-      const after = rollUp(command, rows, command.cancelRequested === true);
-      await saveCommandChange(tx, scope, command, after, rows, [state], now);
-      return { command: after, invocation: state, own, effects };
-    }
-    await tx.updateCommandInvocations(scope, [state]);
-    return { command, invocation: state, own, effects };
+    const after = rollUp(command, rows, command.cancelRequested === true);
+    await saveCommandChange(tx, scope, command, after, rows, [state], now);
+    return { command: after, invocation: state, own, effects };
   }
 
   /** Applies what is due for one command at `now`, then starts or stops what rate control says. */
