@@ -26,16 +26,17 @@ export interface WakeBus {
 export class PollWaiters {
   private readonly waiting = new Map<string, Set<() => void>>();
   private bus?: WakeBus;
-  /** Keys woken this tick, published together once it ends. */
+  /** Keys woken this turn, woken here and published together once it ends. */
   private readonly outgoing = new Set<string>();
 
-  /** Wakes every poll of the node now waiting here and, through the bus, on every other replica. */
+  /**
+   * Wakes every poll of the node waiting here and, through the bus, on every other replica: on the next
+   * turn of the event loop, so that whoever queued the message (SendCommand) answers before the woken polls
+   * take their messages, and the wake-ups of one change go out together.
+   */
   wake(scope: Scope, nodeId: string): void {
-    const k = key(scope, nodeId);
-    this.wakeKey(k);
-    if (!this.bus) return;
     if (this.outgoing.size === 0) setImmediate(() => this.flush());
-    this.outgoing.add(k);
+    this.outgoing.add(key(scope, nodeId));
   }
 
   /** Wakes the node's polls of this process only (a channel stopping its own loop). */
@@ -58,6 +59,7 @@ export class PollWaiters {
   private flush(): void {
     const keys = [...this.outgoing];
     this.outgoing.clear();
+    for (const k of keys) this.wakeKey(k);
     if (keys.length > 0) this.bus?.publish(keys);
   }
 
