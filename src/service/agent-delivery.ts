@@ -53,11 +53,7 @@ export interface AgentDeliveryOptions {
  * Shorter when the ping timeout is short: a poll is the agent's sign of life, so it must come back in time.
  */
 const MAX_POLL_HOLD_MS = 15_000;
-/**
- * While a poll waits, the store is looked at this often too, for what no wake-up announces (a taken message
- * whose visibility ended); a message queued here or on another replica wakes the poll (poll-waiters.ts).
- */
-const POLL_RECHECK_MS = 5_000;
+
 const MESSAGES_PER_POLL = 10;
 
 export class AgentDelivery {
@@ -77,11 +73,14 @@ export class AgentDelivery {
     if (destination !== identity.nodeId) throw new ServiceError('AccessDeniedException', `The credentials of ${identity.nodeId} cannot poll for ${destination}.`);
     const { realClock, waiters } = this.options;
     const deadline = realClock.now() + this.pollHoldMs;
+    // Woken when a message is queued for the node (here, or on another replica through the wake bus; a taken
+    // message whose visibility ended is queued again by the engine): no look at the store on a timer.
     for (;;) {
+      const generation = waiters.generation(identity.scope, identity.nodeId);
       const deliveries = await this.take(identity, visibilityMs);
       const left = deadline - realClock.now();
       if (deliveries.length > 0 || left <= 0) return deliveries;
-      await waiters.wait(identity.scope, identity.nodeId, Math.min(left, POLL_RECHECK_MS));
+      await waiters.wait(identity.scope, identity.nodeId, left, generation);
     }
   }
 

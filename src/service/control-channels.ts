@@ -53,10 +53,12 @@ export interface ControlChannelOptions {
  */
 export const JOB_VISIBILITY_MS = 30_000;
 /**
- * While a channel waits, the store is looked at this often too, for what no wake-up announces: a job whose
- * visibility ended (another replica's queueing wakes it through PollWaiters' bus, or found here on SQLite).
+ * A channel with nothing to send waits to be woken (a message queued for its node here or on another replica,
+ * a job whose visibility ended and the engine queued again): this long at most, a safety net only.
  */
-const RECHECK_MS = 10_000;
+const IDLE_WAIT_MS = 60 * 60_000;
+/** After a failed look at the store (a conflict, a lost connection), the channel looks again this soon. */
+const RETRY_MS = 1_000;
 /** The agent pings its channel every 54 s (agent/session/config WebSocketPingInterval): two missed and some slack, and it is gone. */
 export const CHANNEL_SILENCE_MS = 2 * 54_000 + 15_000;
 /** A ping is written to the store at most this often per node. */
@@ -161,19 +163,23 @@ export class ControlChannels {
 
   /**
    * Takes the node's queued messages and sends them, again whenever something is queued for it (a wake-up
-   * from this replica) or at least every RECHECK_MS (another replica's queueing, a visibility that ended).
+   * from this replica or, through the wake bus, another; a visibility that ended, queued again by the engine).
    */
   private async deliverWhileOpen(channel: OpenChannel): Promise<void> {
     const { delivery, waiters, log } = this.options;
     const { scope, nodeId } = channel.identity;
     while (!channel.stopped) {
+      const generation = waiters.generation(scope, nodeId);
+      let failed = false;
       let deliveries: Delivery[] = [];
       let signals: SessionSignal[] = [];
       try {
         deliveries = await delivery.take(channel.identity, JOB_VISIBILITY_MS);
         if (this.options.sessions) signals = await this.options.sessions.takeAgentSignals(scope, nodeId);
+        failed = false;
       } catch (error) {
         log('control channel delivery failed; trying again', { nodeId, error: String(error) }, 'warn');
+        failed = true;
       }
       if (channel.stopped) return;
       for (const d of deliveries) {
@@ -186,7 +192,7 @@ export class ControlChannels {
       }
       // A session signal lost with its socket is not sent again: the session's own timers end it.
       for (const signal of signals) if (!channel.connection.sendSignal(signal)) break;
-      if (deliveries.length === 0 && signals.length === 0) await waiters.wait(scope, nodeId, RECHECK_MS);
+      if (deliveries.length === 0 && signals.length === 0) await waiters.wait(scope, nodeId, failed ? RETRY_MS : IDLE_WAIT_MS, generation);
     }
   }
 }

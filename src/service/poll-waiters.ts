@@ -5,7 +5,8 @@
 // Another replica's queueing reaches this one through the wake bus when the store has one (PostgreSQL's
 // LISTEN/NOTIFY): every wake is published to the other replicas once its change has committed. Without a
 // bus (SQLite: one process) the local wake is all there is. Either way a held poll also looks at the store
-// again on a slow timer, for what no wake announces (a taken message whose visibility ended).
+// again when the bus comes back after a break. A taken message whose visibility ends is queued again by the
+// engine (domain/command-invocation.ts), which wakes the node like any queueing: no poll looks on a timer.
 
 import type { Scope } from '../domain/model.ts';
 
@@ -19,12 +20,14 @@ export interface PollWake {
 /** Wake-ups between replicas: keys published after a commit reach every replica's subscriber. */
 export interface WakeBus {
   publish(keys: string[]): void;
-  /** Starts listening; resolves with what stops it. */
-  subscribe(onKeys: (keys: string[]) => void): Promise<() => Promise<void>>;
+  /** Starts listening; resolves with what stops it. `onResumed`: listening again after a break (wake-ups may have been missed). */
+  subscribe(onKeys: (keys: string[]) => void, onResumed?: () => void): Promise<() => Promise<void>>;
 }
 
 export class PollWaiters {
   private readonly waiting = new Map<string, Set<() => void>>();
+  /** Wake-ups so far per node (generation()). */
+  private readonly woken = new Map<string, number>();
   private bus?: WakeBus;
   /** Keys woken this turn, woken here and published together once it ends. */
   private readonly outgoing = new Set<string>();
@@ -49,7 +52,7 @@ export class PollWaiters {
     this.bus = bus;
     const stop = await bus.subscribe((keys) => {
       for (const k of keys) this.wakeKey(k);
-    });
+    }, () => this.wakeAll());
     return async () => {
       this.bus = undefined;
       await stop();
@@ -64,13 +67,29 @@ export class PollWaiters {
   }
 
   private wakeKey(k: string): void {
+    this.woken.set(k, (this.woken.get(k) ?? 0) + 1);
     const set = this.waiting.get(k);
     if (set) for (const done of [...set]) done();
   }
 
-  /** Resolves when the node's polls are woken, or after `ms` (real time), whichever comes first. */
-  wait(scope: Scope, nodeId: string, ms: number): Promise<void> {
+  /** How many times the node was woken: read before looking at the store, given to wait() after. */
+  generation(scope: Scope, nodeId: string): number {
+    return this.woken.get(key(scope, nodeId)) ?? 0;
+  }
+
+  /** Wakes every waiter here (the wake bus was away a while: what it would have said is not known). */
+  wakeAll(): void {
+    for (const k of [...this.waiting.keys()]) this.wakeKey(k);
+  }
+
+  /**
+   * Resolves when the node's polls are woken, or after `ms` (real time), whichever comes first; at once when
+   * it was woken since `since` (its generation before the caller looked at the store), so a wake-up that
+   * came between that look and this wait is not lost.
+   */
+  wait(scope: Scope, nodeId: string, ms: number, since?: number): Promise<void> {
     const k = key(scope, nodeId);
+    if (since !== undefined && (this.woken.get(k) ?? 0) !== since) return Promise.resolve();
     return new Promise((resolve) => {
       let set = this.waiting.get(k);
       if (!set) this.waiting.set(k, (set = new Set()));

@@ -32,10 +32,11 @@ export function postgresWakeBus(pool: pg.Pool, schema: string | undefined, log: 
       }
     },
 
-    async subscribe(onKeys: (keys: string[]) => void): Promise<() => Promise<void>> {
+    async subscribe(onKeys: (keys: string[]) => void, onResumed?: () => void): Promise<() => Promise<void>> {
       let client: pg.PoolClient | undefined;
       let stopped = false;
       let timer: NodeJS.Timeout | undefined;
+      let broken = false;
       const listen = async (): Promise<void> => {
         try {
           const c = await pool.connect();
@@ -49,13 +50,18 @@ export function postgresWakeBus(pool: pg.Pool, schema: string | undefined, log: 
           });
           c.on('error', (error) => {
             log('wake-up listener lost; listening again', { error: error.message });
+            broken = true;
             if (client === c) client = undefined;
             c.release(error);
             if (!stopped) timer = setTimeout(() => void listen(), RECONNECT_MS);
           });
           await c.query(`LISTEN ${quoted}`);
+          // Listening again after a break: whatever was published meanwhile is not known, so everyone looks.
+          if (broken) onResumed?.();
+          broken = false;
         } catch (error) {
           log('wake-up listener failed; trying again', { error: (error as Error).message });
+          broken = true;
           if (!stopped) timer = setTimeout(() => void listen(), RECONNECT_MS);
         }
       };
