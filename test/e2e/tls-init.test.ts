@@ -23,7 +23,6 @@ const hasAws = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const root = mkdtempSync(join(tmpdir(), 'mw-tls-init-'));
-after(() => rmSync(root, { recursive: true, force: true }));
 
 /** The CLI as a user runs it; resolves with its exit status and output instead of throwing. */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -44,6 +43,7 @@ function client(endpoint: string, ca?: Buffer): SSMClient {
 }
 
 describe('tls init', () => {
+  after(() => rmSync(root, { recursive: true, force: true }));
   test('writes a CA and a server certificate for every --name and --ip, keys 0600, and prints the next steps', async () => {
     const dir = join(root, 'named');
     const { code, stdout, stderr } = await cli('init', dir, '--name', 'mw.example.test', '--name', 'localhost', '--ip', '127.0.0.1', '--ip', '10.1.2.3', '--ip', 'fd00::42');

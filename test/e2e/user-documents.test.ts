@@ -196,7 +196,8 @@ describe('user documents', () => {
     // Amazon's catalogue first (whatever it holds; domain/documents.ts), then the account's own.
     const amazon = await list({ Filters: [{ Key: 'Owner', Values: ['Amazon'] }] });
     assert.ok(amazon.includes('AWS-RunShellScript') && amazon.includes('AWS-RunPowerShellScript'));
-    assert.ok(amazon.every((name) => name!.startsWith('AWS-')));
+    // AWS- names, and Session Manager's one SSM- name (SSM-SessionManagerRunShell).
+    assert.ok(amazon.every((name) => name!.startsWith('AWS-') || name!.startsWith('SSM-')));
     const everything = [...amazon, 'mine-a', 'mine-b'];
     assert.deepEqual(await list(), everything);
     assert.deepEqual(await list({ Filters: [{ Key: 'Owner', Values: ['Self'] }] }), ['mine-a', 'mine-b']);

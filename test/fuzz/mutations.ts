@@ -90,6 +90,8 @@ function wrongTypes(type: string): Candidate[] {
   const fits: Record<string, string[]> = {
     string: ['string'], blob: [], integer: ['number'], long: ['number'], boolean: ['true', 'false'],
     list: ['list', 'empty list'], structure: ['object', 'empty object'], map: ['object', 'empty object'],
+    // The JSON protocol's timestamps are epoch seconds, fractions allowed (the SDKs send 1.5 for 1.5 s).
+    timestamp: ['number', 'decimal'],
   };
   // A blob is a base64 string: 'x' is a string but not valid base64, so it is wrong as well.
   return all.filter(([name]) => !(fits[type] ?? []).includes(name)).map(([name, value]) => ({ value, expect: 'reject', label: `wrong type: ${name}` }));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { agentReply } from '../../src/domain/command-invocation.ts';
-import { type Command, type CommandInvocation, newCommand } from '../../src/domain/commands.ts';
+import { type Command, type CommandInvocation, newCommand, rollUp } from '../../src/domain/commands.ts';
 import { CommandExecutor } from '../../src/runtime/command-executor.ts';
 import { AgentDelivery } from '../../src/service/agent-delivery.ts';
 import { ManualClock } from '../../src/service/manual-clock.ts';
@@ -26,6 +26,7 @@ function memoryStore(command: Command, invocations: CommandInvocation[]) {
   const tx = {
     getCommand: async () => saved,
     getCommandInvocations: async () => rows,
+    getCommandInvocation: async (_: unknown, _commandId: string, instanceId: string) => rows.find((i) => i.instanceId === instanceId),
     listQueuedInvocations: async (_: unknown, nodeId: string) => rows.filter((i) => i.instanceId === nodeId && i.delivery === 'queued'),
     updateCommandInvocations: async (_: unknown, changed: CommandInvocation[]) => {
       rows = rows.map((i) => changed.find((c) => c.instanceId === i.instanceId) ?? i);
@@ -56,7 +57,7 @@ describe('agent delivery', () => {
     const { command, invocations } = newCommand('c-1', { documentName: 'AWS-RunShellScript', parameters: { commands: ['true'] }, instanceIds: ['mi-1', 'mi-2'], maxConcurrency: '1' }, catalogueDocument('AWS-RunShellScript'), ['mi-1', 'mi-2'], T0);
     const first: CommandInvocation = { ...invocations[0], status: 'InProgress', statusDetails: 'InProgress', startedAt: T0, delivery: 'delivered', dueAt: T0 + 3_660_000 };
     const second: CommandInvocation = { ...invocations[1], dueAt: command.requestedAt + 3_600_000 };
-    const memory = memoryStore({ ...command, status: 'InProgress', statusDetails: 'InProgress' }, [first, second]);
+    const memory = memoryStore(rollUp(command, [first, second], false), [first, second]);
     const commands = new CommandExecutor(realNodes);
     let engineWakes = 0;
     const delivery = new AgentDelivery({
