@@ -9,7 +9,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import {
-  CancelCommandCommand, CreateActivationCommand, DescribeInstanceInformationCommand, GetCommandInvocationCommand, SendCommandCommand,
+  CancelCommandCommand, CreateActivationCommand, CreateDocumentCommand, DescribeInstanceInformationCommand, GetCommandInvocationCommand, SendCommandCommand,
 } from '@aws-sdk/client-ssm';
 import WebSocket from 'ws';
 import { AgentTransport, SimulatedAgent, successReply } from '../../bench/simulated-agent.ts';
@@ -189,6 +189,24 @@ describe('the ssmmessages control channel', () => {
     const pushed = await send(agent.nodeId);
     const received = await again.nextJob();
     assert.equal(received.job.jobId, `aws.ssm.${pushed}.${agent.nodeId}`);
+  });
+
+  test('an agent that stops reading its channel is dropped once a few MB wait for it, and its jobs go back to waiting', async () => {
+    const [agent] = await agents(1);
+    const channel = await channelOf(agent);
+    // A document of ~60 KB, so that each agent_job frame is that big.
+    const big = JSON.stringify({ schemaVersion: '2.2', description: 'x'.repeat(60_000), mainSteps: [{ action: 'aws:runShellScript', name: 'run', inputs: { runCommand: ['true'] } }] });
+    await server.client.send(new CreateDocumentCommand({ Name: 'big-doc', Content: big, DocumentType: 'Command' }));
+    channel.ws.pause();
+    for (let i = 0; i < 200; i++) await server.client.send(new SendCommandCommand({ DocumentName: 'big-doc', InstanceIds: [agent.nodeId] }));
+    await eventually(async () => (await (await fetch(`${server.app.endpoint}/metrics`)).text()), (text) => /^mw_control_channels_open 0$/m.test(text), 'the service drops the channel', 30_000);
+    channel.ws.resume();
+    await channel.closed;
+    // Reopened, the agent gets what it had not acknowledged again, once its visibility ends.
+    const again = await channelOf(agent);
+    await advance(server, 31);
+    const job = await again.nextJob();
+    assert.match(job.job.jobId, /^aws\.ssm\./);
   });
 
   test('a second channel of the same node replaces the first', async () => {
