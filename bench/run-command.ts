@@ -223,6 +223,9 @@ function problemOf(state: FleetState, nodeId: string): (text: string) => void {
 /** The agent's loop: poll; for a message, acknowledge, reply InProgress and Success; poll again. */
 async function pollLoop(agent: SimulatedAgent, state: FleetState): Promise<void> {
   const problem = problemOf(state, agent.nodeId);
+  // A real agent polls again after a connection error (a keep-alive connection the server closed as the
+  // request went out); a few in a row are a problem.
+  let resets = 0;
   while (!state.stopping) {
     let onWire = false;
     let messages;
@@ -231,7 +234,9 @@ async function pollLoop(agent: SimulatedAgent, state: FleetState): Promise<void>
         onWire = true;
         state.held++;
       });
+      resets = 0;
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' && ++resets <= 3) continue;
       problem(`GetMessages: ${(error as Error).message}`);
       return;
     } finally {
