@@ -11,6 +11,9 @@ import type { AgentFleetResults, AgentTransportKind, RunCommandResults } from '.
 import type { ConsoleResults } from './console-pages.ts';
 import type { EngineResults } from './engine-throughput.ts';
 import type { HistoryResults } from './history-scale.ts';
+import type { DocumentsResults } from './documents-bench.ts';
+import type { AutomationResults } from './automation-bench.ts';
+import type { SessionsResults } from './sessions-bench.ts';
 
 export interface Machine {
   cpuModel: string;
@@ -47,6 +50,12 @@ export interface Results {
   postgres?: EngineResults & { version: string };
   /** The Run Command path: SendCommand to simulated nodes; agents over ec2messages polls and control channels (issue 25's Agents targets). */
   runCommand?: RunCommandResults;
+  /** CreateDocument and GetDocument (64 KB) under load (issue 25: figures, no targets). */
+  documents?: DocumentsResults;
+  /** Automation executions per second, a 5-step runbook on simulated nodes (issue 25: figures, no targets). */
+  automation?: AutomationResults;
+  /** Bytes/s relayed through Session Manager sessions and a frame's round trip (issue 25: figures, no targets). */
+  sessions?: SessionsResults;
   targets: Target[];
   failures: string[];
 }
@@ -180,6 +189,68 @@ export function formatEngine(e: EngineResults): string {
       ]],
     ),
     `statuses: ${JSON.stringify(e.statuses)}${e.problems.length ? `\nPROBLEMS:\n  ${e.problems.join('\n  ')}` : ''}`,
+  ].join('\n');
+}
+
+/** Bytes per second as MB/s (10^6). */
+const mbps = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '-' : `${(n / 1e6).toFixed(1)} MB/s`);
+const cpuShare = (cpuSeconds: number | undefined, seconds: number | undefined) =>
+  cpuSeconds === undefined || !seconds ? '-' : `${Math.round((100 * cpuSeconds) / seconds)}%`;
+
+export function formatDocuments(d: DocumentsResults): string {
+  return [
+    `== 7. Documents: ${d.connections} connections, ${d.seconds} s per case after ${d.warmupSeconds} s warm-up (figures, no targets)`,
+    table(
+      ['operation', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'answer bytes', 'server CPU µs/req', 'server CPU', 'peak mem', 'what / note'],
+      d.cases.map((c) => [
+        c.operation, int(c.requestsPerSecond), ms(c.p50), ms(c.p99), c.requests === undefined ? '-' : int(c.non2xx), int(c.responseBytes),
+        c.serverCpuSeconds !== undefined && c.requests ? String(Math.round((c.serverCpuSeconds * 1e6) / c.requests)) : '-',
+        cpuShare(c.serverCpuSeconds, c.seconds), mb(c.peakMemoryBytes),
+        [c.what, c.documentsAfter === undefined ? '' : `${int(c.documentsAfter)} documents after`, c.flagged ? `FLAGGED: ${c.flagged}` : ''].filter(Boolean).join('; '),
+      ]),
+      (i) => i >= 1 && i <= 8,
+    ),
+  ].join('\n');
+}
+
+export function formatAutomation(a: AutomationResults): string {
+  const seconds = (n: number | undefined) => (n === undefined ? '-' : `${n.toFixed(2)} s`);
+  return [
+    `== 8. Automation: ${int(a.executions)} executions of a ${a.steps}-step runbook on ${int(a.nodes)} simulated nodes, system clock (figures, no targets)`,
+    table(
+      ['executions/s', 'steps/s', 'first start to last end', 'seen by polls', 'N starts took', 'start p50 ms', 'start p99 ms', 'one alone', 'server CPU', 'peak mem', 'statuses'],
+      [[
+        a.executionsPerSecond === undefined ? '-' : a.executionsPerSecond.toFixed(1), a.stepsPerSecond === undefined ? '-' : a.stepsPerSecond.toFixed(1),
+        seconds(a.seconds), seconds(a.observedSeconds), seconds(a.startSeconds), ms(a.start.p50), ms(a.start.p99), seconds(a.singleSeconds),
+        cpuShare(a.serviceCpuSeconds, a.observedSeconds), mb(a.peakMemoryBytes), JSON.stringify(a.statuses),
+      ]],
+      (i) => i <= 9,
+    ),
+    'steps: aws:sleep PT0S, aws:executeAwsApi (ssm DescribeDocument), aws:runCommand (a simulated node, 0 s), aws:executeAwsApi, aws:sleep PT0S',
+    ...(a.partial ? [`PARTIAL: ${int(a.partial.ended)} of ${int(a.executions)} ended within ${a.partial.waitedSeconds.toFixed(0)} s`] : []),
+    ...(a.problems.length ? [`PROBLEMS:\n  ${a.problems.join('\n  ')}`] : []),
+  ].join('\n');
+}
+
+export function formatSessions(s: SessionsResults): string {
+  const row = (label: string, t: SessionsResults['single'], note: string) => [
+    label, int(t.frames), mbps(t.payloadBytesPerSecond), mbps(t.wireBytes / t.seconds), int(t.framesPerSecond), `${t.seconds.toFixed(2)} s`, cpuShare(t.serviceCpuSeconds, t.seconds), note,
+  ];
+  const c = s.concurrent;
+  return [
+    `== 9. Session Manager: frames of ${s.payloadBytes}-byte payloads from the agent to the client through the relay, each acknowledged, at most ${s.window} unacknowledged (figures, no targets)`,
+    table(
+      ['sessions', 'frames', 'payload bytes/s', 'wire bytes/s', 'frames/s', 'time', 'server CPU', 'note'],
+      [
+        row('1', s.single, ''),
+        row(String(c.sessions), c, `${int(c.framesPerSession)} frames each; sessions took ${c.fastestSessionSeconds.toFixed(2)}-${c.slowestSessionSeconds.toFixed(2)} s`),
+      ],
+      (i) => i <= 6,
+    ),
+    `round trip of a frame (client input_stream_data -> agent -> echoed output_stream_data -> client), ${int(s.latency.samples)} sequential pings after ${s.latency.warmup}: `
+      + `p50 ${ms(s.latency.p50)} ms, p99 ${ms(s.latency.p99)} ms, mean ${ms(s.latency.mean)} ms`,
+    `StartSession to Connected: p50 ${ms(s.setupMs.p50)} ms, max ${ms(s.setupMs.max)} ms over ${s.setupMs.sessions} sessions; service peak memory ${mb(s.peakMemoryBytes)}`,
+    ...(s.problems.length ? [`PROBLEMS:\n  ${s.problems.join('\n  ')}`] : []),
   ].join('\n');
 }
 

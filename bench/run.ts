@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --profile] [-- --only api,history,console,engine,postgres,run-command]`: the performance benchmark
+// `npm run bench [-- --quick] [-- --profile] [-- --only api,history,console,engine,postgres,run-command,documents,automation,sessions]`: the performance benchmark
 // (docs/performance.md). Runs every section on this machine, prints the tables, judges the targets and
 // writes bench/results.json. Exits non-zero only when this service failed; a missing moto is reported
 // and skipped.
@@ -13,14 +13,17 @@ import { formatRunCommand, runRunCommand } from './run-command.ts';
 import { runEngineThroughput } from './engine-throughput.ts';
 import { runPostgresEngine } from './postgres-engine.ts';
 import { runHistoryScale } from './history-scale.ts';
+import { runDocumentsBench } from './documents-bench.ts';
+import { runAutomationBench } from './automation-bench.ts';
+import { runSessionsBench } from './sessions-bench.ts';
 import { formatTop, profilesIn } from './profile-summary.ts';
 import {
-  busyCores, formatApi, formatConsole, formatEngine, formatHistory, formatMachine, formatTargets, judgeTargets, loadWarning, machineFacts, type Results, writeResults,
+  busyCores, formatApi, formatAutomation, formatConsole, formatDocuments, formatSessions, formatEngine, formatHistory, formatMachine, formatTargets, judgeTargets, loadWarning, machineFacts, type Results, writeResults,
 } from './report.ts';
 import type { RunContext } from './run-context.ts';
 import { motoVersion, REPO_ROOT, stopAll } from './servers.ts';
 
-const SECTIONS = ['api', 'history', 'console', 'engine', 'postgres', 'run-command'] as const;
+const SECTIONS = ['api', 'history', 'console', 'engine', 'postgres', 'run-command', 'documents', 'automation', 'sessions'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -34,7 +37,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  process.stdout.write(`Usage: npm run bench -- [--quick] [--profile] [--only api,history,console,engine,postgres,run-command]
+  process.stdout.write(`Usage: npm run bench -- [--quick] [--profile] [--only api,history,console,engine,postgres,run-command,documents,automation,sessions]
 
   --quick     seconds and small sizes (CI smoke test)
   --profile   write a CPU profile of each measured service process to bench/profiles/ and print its
@@ -127,6 +130,9 @@ try {
   partial.engine = await section('engine', () => runEngineThroughput(ctx));
   partial.postgres = await section('postgres', () => runPostgresEngine(ctx));
   partial.runCommand = await section('run-command', () => runRunCommand(ctx));
+  partial.documents = await section('documents', () => runDocumentsBench(ctx));
+  partial.automation = await section('automation', () => runAutomationBench(ctx));
+  partial.sessions = await section('sessions', () => runSessionsBench(ctx));
 } finally {
   await cleanUp();
 }
@@ -142,6 +148,9 @@ if (results.engine) out.push(formatEngine(results.engine), '');
 if (results.postgres) out.push(formatEngine(results.postgres).replace('== 3. Engine', `== 4. Engine on PostgreSQL (${results.postgres.version})`), '');
 if (results.console) out.push(formatConsole(results.console), '');
 if (results.runCommand) out.push(formatRunCommand(results.runCommand), '');
+if (results.documents) out.push(formatDocuments(results.documents), '');
+if (results.automation) out.push(formatAutomation(results.automation), '');
+if (results.sessions) out.push(formatSessions(results.sessions), '');
 out.push(formatTargets(results.targets, values.quick), '');
 if (profileRoot) {
   for (const name of readdirSync(profileRoot).sort()) {
