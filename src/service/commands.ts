@@ -104,8 +104,10 @@ export class CommandService {
     const { command, invocations } = newCommand(this.ctx.ids.uuid(), input, document, instanceIds, now);
     await this.ctx.store.transaction((tx) => tx.insertCommand(scope, command, invocations));
     // The command is stored: from here on nothing may fail the request (SendCommand has no ClientToken, so a
-    // client retrying a 500 would run it twice). wake() never rejects; it moves the command when it can.
-    await this.engine.wake();
+    // client retrying a 500 would run it twice). It is answered Pending, as AWS answers it, without waiting
+    // for the engine to start its invocations (for a fleet, the start and the polls it wakes take a while);
+    // wake() never rejects, and the engine's work is serialized, so a clock move after this finds it done.
+    void this.engine.wake();
     return command;
   }
 
