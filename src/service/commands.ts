@@ -104,10 +104,12 @@ export class CommandService {
     const { command, invocations } = newCommand(this.ctx.ids.uuid(), input, document, instanceIds, now);
     await this.ctx.store.transaction((tx) => tx.insertCommand(scope, command, invocations));
     // The command is stored: from here on nothing may fail the request (SendCommand has no ClientToken, so a
-    // client retrying a 500 would run it twice). It is answered Pending, as AWS answers it, without waiting
-    // for the engine to start its invocations (for a fleet, the start and the polls it wakes take a while);
-    // wake() never rejects, and the engine's work is serialized, so a clock move after this finds it done.
-    void this.engine.wake();
+    // client retrying a 500 would run it twice); wake() never rejects. On the system clock it is answered
+    // Pending, as AWS answers it, without waiting for the engine to start its invocations (for a fleet, the
+    // start and the polls it wakes take a while). On the manual clock, where time moves only when asked,
+    // the start is part of the call, so that what a reproduction does next sees the same state every time.
+    const started = this.engine.wake();
+    if (this.ctx.clockMode === 'manual') await started;
     return command;
   }
 
