@@ -3,13 +3,14 @@
 // are dealt into two halves (e2e-on-postgres-1/-2.test.ts), each a process of its own, so the two run
 // beside the rest of the suite instead of one long process at its end. Terraform's lifecycle is left to
 // the SQLite pass: it tests the provider's calls, which do not depend on the store (the documents port
-// is the contract suite's, on both engines), and it is the slowest file by far.
+// is the contract suite's, on both engines), and it is the slowest file by far. So is `tls init`: it tests
+// certificates, not what the server keeps.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-const ONLY_ON_SQLITE = new Set(['terraform-documents.test.ts']);
+const ONLY_ON_SQLITE = new Set(['terraform-documents.test.ts', 'tls-init.test.ts']);
 
 /** Runs every `half`-th (0 or 1) end-to-end file, in name order, in this process. */
 export async function runEndToEndOnPostgres(half: 0 | 1): Promise<void> {
