@@ -58,6 +58,8 @@ export interface AppConfig {
   insecureOpen?: boolean;
   /** How long an engine replica holds a running execution without renewing it. Default 15 s. */
   leaseSeconds: number;
+  /** How long a job sent down an agent's control channel waits for its agent_job_ack before it is sent again. */
+  jobVisibilitySeconds: number;
   /** Webhooks that receive every state-change event as a JSON POST (`--event-webhook`, repeatable). */
   eventWebhooks?: string[];
   /** An EventBridge endpoint (AWS or an emulator) that receives every event through PutEvents. */
@@ -91,6 +93,7 @@ export const defaultConfig: AppConfig = {
   clockMode: 'system',
   invocationSeconds: 1,
   leaseSeconds: 15,
+  jobVisibilitySeconds: 30,
   pingTimeoutSeconds: DEFAULT_PING_TIMEOUT_MS / 1000,
   eventRetention: 100_000,
   engine: true,

@@ -319,7 +319,9 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
   const delivery = new AgentDelivery({ store, commands, waiters: commands.waiters, engine, clock, realClock: systemClock, pingTimeoutMs: ctx.pingTimeoutMs });
   const agentApi = agentOperations(new RegistrationService(ctx), agents, delivery, systemClock);
   // The agents' ssmmessages control channels: the same delivery, pushed down a WebSocket.
-  const channels = new ControlChannels({ store, agents, delivery, waiters: commands.waiters, realClock: systemClock, replica: runtime.owner, log: config.log, sessions: services.sessions, jobSent: (kind) => metrics.channelJobSent(kind) });
+  const channels = new ControlChannels({ store, agents, delivery, waiters: commands.waiters, realClock: systemClock, replica: runtime.owner, log: config.log, sessions: services.sessions, jobSent: (kind) => metrics.channelJobSent(kind),
+    jobVisibilityMs: config.jobVisibilitySeconds * 1000,
+  });
   metrics.countChannelsWith(() => channels.size());
   // Session Manager: a node is connected while its control channel is open, and a session's start or end
   // queued for it wakes its channel's delivery loop; the relay joins the plugin's and the agent's data channels.

@@ -16,6 +16,8 @@ Options (flag / environment variable / default):
   --store URL            MW_STORE           (SQLite)    postgres://user@host:port/db to use PostgreSQL instead
   --postgres-schema NAME MW_POSTGRES_SCHEMA (default)   schema in that database (created if missing)
   --lease-seconds N      MW_LEASE_SECONDS   15          how long a replica holds a running execution unrenewed
+  --job-visibility-seconds N MW_JOB_VISIBILITY_SECONDS 30 a job sent down an agent's control channel and not
+                                                        acknowledged is sent again after this long
   --max-windows N        MW_MAX_WINDOWS     50          maintenance windows per account and Region
   --max-targets N        MW_MAX_TARGETS     100         targets per window
   --max-tasks N          MW_MAX_TASKS       20          tasks per window
@@ -101,6 +103,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
       store: { type: 'string' },
       'postgres-schema': { type: 'string' },
       'lease-seconds': { type: 'string' },
+      'job-visibility-seconds': { type: 'string' },
       'ping-timeout-seconds': { type: 'string' },
       'event-webhook': { type: 'string', multiple: true },
       'eventbridge-endpoint': { type: 'string' },
@@ -167,6 +170,7 @@ export function parseServeOptions(argv: string[], env: NodeJS.ProcessEnv): Serve
     store,
     postgresSchema: values['postgres-schema'] ?? env.MW_POSTGRES_SCHEMA,
     leaseSeconds: integer('--lease-seconds', values['lease-seconds'] ?? env.MW_LEASE_SECONDS, defaultConfig.leaseSeconds, 1),
+    jobVisibilitySeconds: integer('--job-visibility-seconds', values['job-visibility-seconds'] ?? env.MW_JOB_VISIBILITY_SECONDS, defaultConfig.jobVisibilitySeconds, 1),
     eventWebhooks: values['event-webhook'] ?? (env.MW_EVENT_WEBHOOKS ? env.MW_EVENT_WEBHOOKS.split(/\s+/).filter(Boolean) : []),
     eventBridgeEndpoint: values['eventbridge-endpoint'] ?? env.MW_EVENTBRIDGE_ENDPOINT,
     eventBridgeBus: values['eventbridge-bus'] ?? env.MW_EVENTBRIDGE_BUS,

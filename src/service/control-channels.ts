@@ -41,6 +41,8 @@ export interface ControlChannelOptions {
   /** This process's name among the replicas (runtime/replica-identity.ts). */
   replica: string;
   log: (message: string, fields?: Record<string, unknown>, level?: 'info' | 'warn' | 'error') => void;
+  /** How long a job sent waits for its ack before it is sent again (default JOB_VISIBILITY_MS). */
+  jobVisibilityMs?: number;
   /** Counts the jobs pushed down channels (metrics). */
   jobSent?: (kind: 'command' | 'cancel') => void;
   /** Where the node's session starts and ends wait (service/sessions.ts); absent: sessions are not served. */
@@ -48,8 +50,9 @@ export interface ControlChannelOptions {
 }
 
 /**
- * A job the agent has not acknowledged is taken again after this long (service clock) and sent again with
- * the same JobId; the agent, which keeps the ids it ran, answers a duplicate without running it twice.
+ * By default a job the agent has not acknowledged is taken again after this long (service clock) and sent
+ * again with the same JobId; the agent, which keeps the ids it ran, answers a duplicate without running it
+ * twice. [ours] (--job-visibility-seconds)
  */
 export const JOB_VISIBILITY_MS = 30_000;
 /**
@@ -174,7 +177,7 @@ export class ControlChannels {
       let deliveries: Delivery[] = [];
       let signals: SessionSignal[] = [];
       try {
-        deliveries = await delivery.take(channel.identity, JOB_VISIBILITY_MS);
+        deliveries = await delivery.take(channel.identity, this.options.jobVisibilityMs ?? JOB_VISIBILITY_MS);
         if (this.options.sessions) signals = await this.options.sessions.takeAgentSignals(scope, nodeId);
         failed = false;
       } catch (error) {
