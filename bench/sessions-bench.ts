@@ -292,6 +292,13 @@ export async function runSessionsBench(ctx: RunContext): Promise<SessionsResults
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const agent = await SimulatedAgent.register(transport, activation, publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), privateKey, 'bench-session-node');
     control = await within(SimulatedControlChannel.open(agent, service.endpoint), SETUP_TIMEOUT_MS, 'the control channel');
+    // The service takes the channel once it has checked the first frame's token: connected from then on.
+    for (const deadline = performance.now() + SETUP_TIMEOUT_MS; ;) {
+      const { Status } = await client.call<{ Status: string }>('GetConnectionStatus', { Target: agent.nodeId }, REGION);
+      if (Status === 'connected') break;
+      if (performance.now() > deadline) throw new Error(`the node's control channel was not taken within ${SETUP_TIMEOUT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     const node: BenchNode = { agent, control, stash: [] };
     const payload = randomBytes(PAYLOAD_BYTES);
     const setupMs: number[] = [];

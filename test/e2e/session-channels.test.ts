@@ -10,7 +10,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import {
-  CreateActivationCommand, DeregisterManagedInstanceCommand, DescribeSessionsCommand, ResumeSessionCommand, type Session, StartSessionCommand,
+  CreateActivationCommand, DeregisterManagedInstanceCommand, GetConnectionStatusCommand, DescribeSessionsCommand, ResumeSessionCommand, type Session, StartSessionCommand,
   type StartSessionCommandOutput, TerminateSessionCommand,
 } from '@aws-sdk/client-ssm';
 import { AgentTransport, SimulatedAgent } from '../../bench/simulated-agent.ts';
@@ -66,6 +66,8 @@ describe('Session Manager data channels', () => {
       keys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), keys.privateKey, name);
     const control = await SimulatedControlChannel.open(agent, server.app.endpoint);
     controls.push(control);
+    // The service takes the channel once it has checked the first frame's token: connected from then on.
+    await eventually(() => server.client.send(new GetConnectionStatusCommand({ Target: agent.nodeId })), (got) => got.Status === 'connected', 'the node\'s channel is taken', 10_000, 20);
     return { agent, control, stash: [] };
   }
 

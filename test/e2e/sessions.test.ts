@@ -46,7 +46,11 @@ describe('Session Manager API', () => {
     const agent = await SimulatedAgent.register(new AgentTransport(server.app.endpoint, sockets, 'us-east-1'),
       { ActivationId: activation.ActivationId!, ActivationCode: activation.ActivationCode! },
       keys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), keys.privateKey, name);
-    if (options.channel !== false) channels.push(await SimulatedControlChannel.open(agent, server.app.endpoint));
+    if (options.channel !== false) {
+      channels.push(await SimulatedControlChannel.open(agent, server.app.endpoint));
+      // The service takes the channel once it has checked the first frame's token: connected from then on.
+      await eventually(() => client.send(new GetConnectionStatusCommand({ Target: agent.nodeId })), (got) => got.Status === 'connected', 'the node\'s channel is taken', 10_000, 20);
+    }
     return agent.nodeId;
   }
 

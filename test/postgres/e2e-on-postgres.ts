@@ -4,13 +4,15 @@
 // beside the rest of the suite instead of one long process at its end. Terraform's lifecycle is left to
 // the SQLite pass: it tests the provider's calls, which do not depend on the store (the documents port
 // is the contract suite's, on both engines), and it is the slowest file by far. So is `tls init`: it tests
-// certificates, not what the server keeps.
+// certificates, not what the server keeps. The agents' control channel and the sessions' data channels are
+// tested on PostgreSQL where the store matters to them: two replicas (replica-control-channel.test.ts), the
+// sessions' API (sessions.test.ts, in this pass) and the stores' contract; their socket-level files run once.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-const ONLY_ON_SQLITE = new Set(['terraform-documents.test.ts', 'tls-init.test.ts']);
+const ONLY_ON_SQLITE = new Set(['terraform-documents.test.ts', 'tls-init.test.ts', 'control-channel.test.ts', 'session-channels.test.ts']);
 
 /** Runs every `half`-th (0 or 1) end-to-end file, in name order, in this process. */
 export async function runEndToEndOnPostgres(half: 0 | 1): Promise<void> {
