@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { awsCall, type AwsCall, AwsClient } from './aws-requests.ts';
 import { CLOCK_START } from './fleet.ts';
-import { load, type LoadOptions, type LoadResult, percentile } from './measure.ts';
+import { load, type LoadOptions, type LoadResult, measuredLoad } from './measure.ts';
 import type { RunContext } from './run-context.ts';
 import { type ServerProcess, startService } from './servers.ts';
 
@@ -100,30 +100,7 @@ async function loadDistinct(endpoint: string, call: AwsCall, body: (n: number) =
     } as autocannon.Options, (error: unknown, result: autocannon.Result) => (error ? reject(error) : resolve(result)));
     if (latencies) instance.on('response', (...args: unknown[]) => latencies.push(args[args.length - 1] as number));
   });
-  if (options.warmupSeconds > 0) await run(options.warmupSeconds);
-  const latencies: number[] = [];
-  const cpuBefore = options.serverCpu?.();
-  const result = await run(options.seconds, latencies);
-  const cpuAfter = options.serverCpu?.();
-  const sorted = Float64Array.from(latencies).sort();
-  const statusCodes: Record<string, number> = {};
-  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) {
-    if (code !== '200') statusCodes[code] = count ?? 0;
-  }
-  const answered = result['2xx'] + result.non2xx;
-  return {
-    generator: 'autocannon',
-    requestsPerSecond: answered / result.duration,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    requests: answered,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    seconds: result.duration,
-    statusCodes,
-    serverCpuSeconds: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
-  };
+  return measuredLoad(run, options);
 }
 
 /** Documents the caller owns (ListDocuments, Owner Self), page by page; bounded to `limit` pages. */

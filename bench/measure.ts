@@ -61,11 +61,19 @@ function runOnce(endpoint: string, call: AwsCall, connections: number, seconds: 
 }
 
 /** A warm-up run, then the measured run: requests/s over the run and latency percentiles of all answers. */
-export async function load(endpoint: string, call: AwsCall, options: LoadOptions): Promise<LoadResult> {
-  if (options.warmupSeconds > 0) await runOnce(endpoint, call, options.connections, options.warmupSeconds);
+export function load(endpoint: string, call: AwsCall, options: LoadOptions): Promise<LoadResult> {
+  return measuredLoad((seconds, latencies) => runOnce(endpoint, call, options.connections, seconds, latencies), options);
+}
+
+/**
+ * `run` (one autocannon run of `seconds`, pushing each answer's latency into `latencies` when given) as a
+ * warm-up, then measured: the figures of `load`, for any request the caller's run sends.
+ */
+export async function measuredLoad(run: (seconds: number, latencies?: number[]) => Promise<autocannon.Result>, options: LoadOptions): Promise<LoadResult> {
+  if (options.warmupSeconds > 0) await run(options.warmupSeconds);
   const latencies: number[] = [];
   const cpuBefore = options.serverCpu?.();
-  const result = await runOnce(endpoint, call, options.connections, options.seconds, latencies);
+  const result = await run(options.seconds, latencies);
   const cpuAfter = options.serverCpu?.();
   const sorted = Float64Array.from(latencies).sort();
   const statusCodes: Record<string, number> = {};
