@@ -16,7 +16,7 @@ import {
   RegisterTaskWithMaintenanceWindowCommand, SSMClient, StartAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, chromiumPath, launchBrowser, screenshot } from '../support/browser.ts';
+import { accessibilityViolations, chromiumPath, launchBrowser, screenshot, watchedPage } from '../support/browser.ts';
 import { advance, executionTree, fire, putNode } from '../support/control.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { controlToken } from '../../src/wire/control-auth.ts';
@@ -111,11 +111,7 @@ describe('automation in the web console', { skip: noBrowser }, () => {
     await putNode(server, NODE);
     await server.client.send(new CreateDocumentCommand({ Name: 'Fix-With-Approval', Content: RUNBOOK, DocumentType: 'Automation', DocumentFormat: 'YAML' }));
     await server.client.send(new CreateDocumentCommand({ Name: 'Hold-On', Content: PAUSING, DocumentType: 'Automation', DocumentFormat: 'YAML' }));
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    page = await watchedPage(browser, errors);
   });
   after(async () => {
     await browser?.close();

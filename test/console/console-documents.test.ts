@@ -12,7 +12,7 @@ import {
   RegisterTargetWithMaintenanceWindowCommand, RegisterTaskWithMaintenanceWindowCommand, UpdateDocumentCommand,
 } from '@aws-sdk/client-ssm';
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, chromiumPath, launchBrowser, screenshot } from '../support/browser.ts';
+import { accessibilityViolations, chromiumPath, launchBrowser, screenshot, watchedPage } from '../support/browser.ts';
 import { advance, allInvocations, executionTree, fire, putNode } from '../support/control.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -65,11 +65,7 @@ describe('documents in the web console', { skip: noBrowser }, () => {
     await server.client.send(new CreateDocumentCommand({ Name: 'Restart-Web', Content: JSON_DOC, DocumentType: 'Command', DocumentFormat: 'JSON' }));
     await server.client.send(new CreateDocumentCommand({ Name: 'Disk-Check', Content: YAML_V1, DocumentType: 'Command', DocumentFormat: 'YAML', VersionName: 'first' }));
     await server.client.send(new UpdateDocumentCommand({ Name: 'Disk-Check', Content: YAML_V2, DocumentFormat: 'YAML', DocumentVersion: '$LATEST', VersionName: 'second' }));
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    page = await watchedPage(browser, errors);
   });
   after(async () => {
     await browser?.close();

@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Session } from '../../src/domain/sessions.ts';
 import { TranscriptWriter } from '../../src/runtime/transcript-writer.ts';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.ts';
-import { accessibilityViolations, chromiumPath, launchBrowser, screenshot } from '../support/browser.ts';
+import { accessibilityViolations, chromiumPath, launchBrowser, screenshot, watchedPage } from '../support/browser.ts';
 import { putNode } from '../support/control.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -84,11 +84,7 @@ describe('sessions in the web console', { skip: noBrowser }, () => {
     } finally {
       await store.close();
     }
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    page = await watchedPage(browser, errors);
   });
   after(async () => {
     await browser?.close();

@@ -14,7 +14,7 @@ import {
   GetCommandInvocationCommand,
 } from '@aws-sdk/client-ssm';
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, chromiumPath, launchBrowser, screenshot } from '../support/browser.ts';
+import { accessibilityViolations, chromiumPath, launchBrowser, screenshot, watchedPage } from '../support/browser.ts';
 import { advance, fire, getClock, getOutcomes, listNodes } from '../support/control.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { buildFixture, FAILING_NODE, FAILING_OUTPUT, type Fixture, NODES, T0 } from './history-fixture.ts';
@@ -41,11 +41,7 @@ describe('web console in a browser', { skip: noBrowser }, () => {
     fixture = await buildFixture(server, server.client);
     // One day: the nightly window runs once (17:00 UTC is 02:00 in Tokyo), the hourly one 24 times.
     await advance(server, 24 * 3600);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    page = await watchedPage(browser, errors);
   });
   after(async () => {
     await browser?.close();
