@@ -91,16 +91,18 @@ export function serveControlChannel(ws: WebSocket, identity: AgentIdentity, opti
   const openTimer = setTimeout(() => ws.close(1008, 'OpenControlChannel did not come'), OPEN_TIMEOUT_MS);
   openTimer.unref();
 
-  const send = (message: AgentMessage): boolean => {
+  // Every frame goes out here, under the one bound on what may wait for an agent that stopped reading.
+  const sendFrame = (frame: Buffer): boolean => {
     if (closed || ws.readyState !== ws.OPEN) return false;
     if (ws.bufferedAmount > CONTROL_SEND_BUFFER_LIMIT) {
       log('control channel dropped: the agent stopped reading', { nodeId: identity.nodeId }, 'warn');
       ws.terminate();
       return false;
     }
-    ws.send(encodeAgentMessage(message));
+    ws.send(frame);
     return true;
   };
+  const send = (message: AgentMessage): boolean => sendFrame(encodeAgentMessage(message));
 
   const connection: ChannelConnection = {
     send(delivery: Delivery): boolean {
@@ -114,11 +116,7 @@ export function serveControlChannel(ws: WebSocket, identity: AgentIdentity, opti
       }
       return send(interactiveShellMessage(agentTaskOf(signal), randomUUID(), now));
     },
-    sendFrame(frame: Buffer): boolean {
-      if (closed || ws.readyState !== ws.OPEN) return false;
-      ws.send(frame);
-      return true;
-    },
+    sendFrame,
     close(reason: string): void {
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(1001, reason.slice(0, 120));
     },

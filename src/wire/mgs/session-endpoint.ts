@@ -184,8 +184,10 @@ export class SessionEndpoint implements DataChannelEndpoint {
       ws.pause();
       open(data.toString('utf8')).then(() => ws.resume(), (error: unknown) => {
         ws.resume();
-        const reason = error instanceof ServiceError ? error.message : error instanceof Error && error.name === 'ControlPayloadError' ? error.message : 'the data channel could not open';
-        if (!(error instanceof ServiceError) && !(error instanceof Error && error.name === 'ControlPayloadError')) this.options.log('data channel failed to open', { error: String((error as Error)?.stack ?? error) }, 'error');
+        // A refusal (of the service, or of the frame) is told to the peer; anything else is ours, and logged.
+        const refused = error instanceof ServiceError || (error instanceof Error && error.name === 'ControlPayloadError');
+        const reason = refused ? (error as Error).message : 'the data channel could not open';
+        if (!refused) this.options.log('data channel failed to open', { error: String((error as Error)?.stack ?? error) }, 'error');
         // The agent stops retrying on this text (mgsConfig SessionAlreadyTerminatedError).
         ws.close(1008, /ended|terminated/i.test(reason) ? 'Session is already terminated' : reason.slice(0, 120));
       });
