@@ -3,9 +3,6 @@
 // or a 4xx/5xx answer is thrown as an EndpointError (facts only), printed by main.ts as one line, exit 1.
 
 import { readFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '../wire/sigv4.ts';
 import { parseCommandLine, UsageError } from './options.ts';
 
@@ -79,6 +76,8 @@ async function headersFor(url: URL, method: string, body: string | undefined): P
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
   if (!accessKeyId || !secretAccessKey) return headers;
   const region = url.searchParams.get('region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  // Loaded here, not at the top: `serve` loads this module too (for the help text and EndpointError).
+  const { SignatureV4 } = await import('@smithy/signature-v4');
   const signer = new SignatureV4({ service: 'ssm', region, credentials: { accessKeyId, secretAccessKey, sessionToken }, sha256: Sha256 });
   const signed = await signer.sign({
     method, protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname,
@@ -90,7 +89,8 @@ async function headersFor(url: URL, method: string, body: string | undefined): P
 async function exchange(url: URL, method: string, body: string | undefined): Promise<Answer> {
   const headers = await headersFor(url, method, body);
   return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    // node:http(s) through process.getBuiltinModule: an ESM import of node:http loads undici (see wire/http-server.ts).
+    const send = url.protocol === 'https:' ? process.getBuiltinModule('node:https').request : process.getBuiltinModule('node:http').request;
     const request = send(url, {
       method,
       headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },

@@ -2,10 +2,12 @@
 // (2: the command line cannot work; 1: it could not be carried out). Errors arrive carrying facts (the
 // start-up step and its input, the endpoint and its answer, an errno code); the wording lives here only.
 
-import { STATUS_CODES } from 'node:http';
 import { StartupError, type StartupStep } from '../app.ts';
 import { EndpointError } from './control-commands.ts';
 import { UsageError } from './options.ts';
+
+// Not `import ... from 'node:http'`: that loads undici at start (see wire/http-server.ts).
+const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 export interface FailureLine {
   line: string;

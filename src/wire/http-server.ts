@@ -3,12 +3,16 @@
 // wrong: bodies over the limit are refused before they are buffered, and nothing unexpected escapes.
 
 import { randomUUID } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorResponse, toErrorResponse, type ErrorResponse } from './errors.ts';
 import { serializeAnswer } from './json-text.ts';
+
+// node:http is taken with process.getBuiltinModule, not `import`: an ESM import builds the module's namespace,
+// which reads node:http's WebSocket, CloseEvent and MessageEvent getters and so loads undici (tens of ms at
+// start, for classes nothing here uses). node:https (and TLS) is loaded only when --tls asks for it.
+const { createServer, STATUS_CODES } = process.getBuiltinModule('node:http');
 
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** Request bodies above this many bytes are refused with 413. */
@@ -270,7 +274,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     handle(req, res, requestId).catch((error: unknown) => fail(res, requestId, contentType, error));
   };
   const server: Server = options.tls
-    ? createTlsServer({ keepAliveTimeout: 65_000, cert: options.tls.cert, key: options.tls.key }, onRequest)
+    ? process.getBuiltinModule('node:https').createServer({ keepAliveTimeout: 65_000, cert: options.tls.cert, key: options.tls.key }, onRequest)
     : createServer({ keepAliveTimeout: 65_000 }, onRequest);
 
   // Bytes Node cannot parse as a request (bad framing, oversized headers, unknown methods): Node's own answer

@@ -5,7 +5,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { ServiceError } from '../domain/errors.ts';
 import type { AgentIdentity, AgentService } from '../service/agents.ts';
 import type { ControlChannels } from '../service/control-channels.ts';
@@ -53,10 +53,15 @@ const PATH = /^\/v1\/(control-channel|data-channel)\/([^/?]+)$/;
 export function mgsRoutes(options: MgsRoutesOptions) {
   const { agents, channels, realClock, log } = options;
   const verify = agentVerifiers(agents, realClock);
-  const controlSockets = new WebSocketServer({ noServer: true, maxPayload: CONTROL_FRAME_LIMIT });
-  // Room above the relay's own bound, so that an oversized frame fails its session cleanly there (both
-  // sides told) rather than only dropping the socket that sent it.
-  const dataSockets = new WebSocketServer({ noServer: true, maxPayload: 2 * DATA_FRAME_LIMIT });
+  // ws is loaded at the first upgrade: a service no agent or plugin opens a socket to never pays its start time.
+  let servers: Promise<{ control: WebSocketServer; data: WebSocketServer }> | undefined;
+  let open: { control: WebSocketServer; data: WebSocketServer } | undefined;
+  const sockets = () => (servers ??= import('ws').then(({ WebSocketServer }) => (open = {
+    control: new WebSocketServer({ noServer: true, maxPayload: CONTROL_FRAME_LIMIT }),
+    // Room above the relay's own bound, so that an oversized frame fails its session cleanly there (both
+    // sides told) rather than only dropping the socket that sent it.
+    data: new WebSocketServer({ noServer: true, maxPayload: 2 * DATA_FRAME_LIMIT }),
+  })));
 
   /** The token in a first frame is ours, for this node and channel, and keyed by a credential still valid. */
   async function tokenValid(token: string, nodeId: string, channel: string): Promise<boolean> {
@@ -124,6 +129,7 @@ export function mgsRoutes(options: MgsRoutesOptions) {
         if (target.kind === 'control-channel') {
           const identity = await verify.issued(request, SIGNING_SERVICE);
           if (target.id !== identity.nodeId) throw new ServiceError('AccessDeniedException', `The credentials of ${identity.nodeId} cannot open the control channel of ${target.id}.`);
+          const { control: controlSockets } = await sockets();
           controlSockets.handleUpgrade(req, socket, head, (ws) => serveControlChannel(ws, identity, {
             channels, realClock, log,
             tokenValid: (token) => tokenValid(token, identity.nodeId, 'control'),
@@ -134,6 +140,7 @@ export function mgsRoutes(options: MgsRoutesOptions) {
         }
         const endpoint = options.dataChannels?.();
         if (!endpoint) throw new ServiceError('NotFound', `No WebSocket at ${url}`);
+        const { data: dataSockets } = await sockets();
         if (req.headers.authorization) {
           // The agent's side of a session: signed with its node's credentials.
           const identity = await verify.issued(request, SIGNING_SERVICE);
@@ -153,8 +160,8 @@ export function mgsRoutes(options: MgsRoutesOptions) {
     },
 
     close(): void {
-      for (const ws of controlSockets.clients) ws.terminate();
-      for (const ws of dataSockets.clients) ws.terminate();
+      for (const ws of open?.control.clients ?? []) ws.terminate();
+      for (const ws of open?.data.clients ?? []) ws.terminate();
     },
   };
 }

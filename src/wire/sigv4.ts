@@ -12,7 +12,6 @@
 // an integer of at most 604800 seconds, checked against the real clock.
 
 import { constants, createHash, createHmac, type KeyObject, timingSafeEqual, verify as verifySignature } from 'node:crypto';
-import { getCanonicalHeaders, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
 import { ServiceError } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
@@ -84,19 +83,39 @@ export class Sha256 {
 }
 
 /** The signer, opened up for its canonical request and string to sign (protected in the library). */
-class CanonicalForm extends SignatureV4 {
-  constructor() {
-    super({ service: DEFAULT_SERVICE, region: 'us-east-1', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: Sha256, applyChecksum: false });
-  }
-  canonicalRequest(request: HttpRequest, headers: Record<string, string>, payloadHash: string): string {
-    return this.createCanonicalRequest(request, headers, payloadHash);
-  }
-  stringToSign(longDate: string, scope: string, canonicalRequest: string): Promise<string> {
-    return this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM);
-  }
+interface CanonicalForm {
+  canonicalRequest(request: HttpRequest, headers: Record<string, string>, payloadHash: string): string;
+  stringToSign(longDate: string, scope: string, canonicalRequest: string): Promise<string>;
 }
 
-const canonicalForm = new CanonicalForm();
+type SignerModule = typeof import('@smithy/signature-v4');
+
+interface Signer extends Pick<SignerModule, 'getCanonicalHeaders' | 'getSigningKey'> {
+  canonicalForm: CanonicalForm;
+}
+
+let signer: Promise<Signer> | undefined;
+
+/**
+ * @smithy/signature-v4, loaded by the first signed request: with the parts of @smithy/core it brings, it
+ * costs a tenth of the service's start, and a service nobody signs requests to never needs it.
+ */
+function loadSigner(): Promise<Signer> {
+  return signer ??= import('@smithy/signature-v4').then(({ SignatureV4, getCanonicalHeaders, getSigningKey }) => {
+    class Opened extends SignatureV4 implements CanonicalForm {
+      constructor() {
+        super({ service: DEFAULT_SERVICE, region: 'us-east-1', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: Sha256, applyChecksum: false });
+      }
+      canonicalRequest(request: HttpRequest, headers: Record<string, string>, payloadHash: string): string {
+        return this.createCanonicalRequest(request, headers, payloadHash);
+      }
+      stringToSign(longDate: string, scope: string, canonicalRequest: string): Promise<string> {
+        return this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM);
+      }
+    }
+    return { canonicalForm: new Opened(), getCanonicalHeaders, getSigningKey };
+  });
+}
 
 interface SignatureParts {
   credential: string;
@@ -263,6 +282,7 @@ export class SignatureVerifier {
     const httpRequest: HttpRequest = {
       method: request.method, protocol: 'http:', hostname: header(request.headers, 'host') ?? '', path: url.pathname, query, headers, body: request.body,
     };
+    const { canonicalForm, getCanonicalHeaders, getSigningKey } = await loadSigner();
     const canonicalHeaders = getCanonicalHeaders(httpRequest, undefined, signed);
     // The body received, hashed here: a signed x-amz-content-sha256 is only a header (see the top).
     const payloadHash = bodyHash(request.body);

@@ -2,8 +2,8 @@
 // configured (service/aws-endpoints.ts): the SDK's standard retry mode with a bounded number of attempts,
 // credentials from the SDK's usual chain. The runner sees only the four calls it makes.
 
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { ExecutionState, LambdaAnswer, LambdaCall, StepFunctionsCall } from '../../domain/remote-invocation.ts';
 import type { AwsEndpoints } from '../../service/aws-endpoints.ts';
 
@@ -23,6 +23,13 @@ const CONNECT_TIMEOUT_MS = 5_000;
 const INVOKE_TIMEOUT_MS = 15 * 60_000 + 30_000;
 const STEP_FUNCTIONS_TIMEOUT_MS = 30_000;
 
+// The SDK's clients are loaded on the first call: they cost a service that calls no Lambda or Step Functions
+// endpoint (every service without one configured) about a tenth of a second at start.
+let lambdaSdk: Promise<typeof import('@aws-sdk/client-lambda')> | undefined;
+let sfnSdk: Promise<typeof import('@aws-sdk/client-sfn')> | undefined;
+const loadLambda = () => (lambdaSdk ??= import('@aws-sdk/client-lambda'));
+const loadSfn = () => (sfnSdk ??= import('@aws-sdk/client-sfn'));
+
 /** The Region named by an ARN (arn:aws:lambda:REGION:...), else `fallback` (the window's Region). */
 export function regionOf(nameOrArn: string, fallback: string): string {
   const parts = nameOrArn.split(':');
@@ -39,7 +46,8 @@ export class SdkRemoteCalls implements RemoteCalls {
   }
 
   async invoke(region: string, call: LambdaCall): Promise<LambdaAnswer> {
-    const answer = await this.lambda(region).send(new InvokeCommand({
+    const { InvokeCommand, LambdaClient } = await loadLambda();
+    const answer = await this.lambda(region, LambdaClient).send(new InvokeCommand({
       FunctionName: call.functionName,
       InvocationType: 'RequestResponse',
       Qualifier: call.qualifier,
@@ -55,13 +63,15 @@ export class SdkRemoteCalls implements RemoteCalls {
   }
 
   async startExecution(region: string, call: StepFunctionsCall): Promise<{ executionArn: string }> {
-    const answer = await this.machine(region).send(new StartExecutionCommand({ stateMachineArn: call.stateMachineArn, input: call.input, name: call.name }));
+    const { SFNClient, StartExecutionCommand } = await loadSfn();
+    const answer = await this.machine(region, SFNClient).send(new StartExecutionCommand({ stateMachineArn: call.stateMachineArn, input: call.input, name: call.name }));
     return { executionArn: answer.executionArn! };
   }
 
   async describeExecution(region: string, executionArn: string): Promise<ExecutionState | undefined> {
+    const { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } = await loadSfn();
     try {
-      const answer = await this.machine(region).send(new DescribeExecutionCommand({ executionArn }));
+      const answer = await this.machine(region, SFNClient).send(new DescribeExecutionCommand({ executionArn }));
       return { status: answer.status, output: answer.output, error: answer.error, cause: answer.cause };
     } catch (error) {
       if (error instanceof ExecutionDoesNotExist) return undefined;
@@ -70,7 +80,8 @@ export class SdkRemoteCalls implements RemoteCalls {
   }
 
   async stopExecution(region: string, executionArn: string, cause: string): Promise<void> {
-    await this.machine(region).send(new StopExecutionCommand({ executionArn, cause }));
+    const { SFNClient, StopExecutionCommand } = await loadSfn();
+    await this.machine(region, SFNClient).send(new StopExecutionCommand({ executionArn, cause }));
   }
 
   destroy(): void {
@@ -79,10 +90,10 @@ export class SdkRemoteCalls implements RemoteCalls {
     this.machines.clear();
   }
 
-  private lambda(region: string): LambdaClient {
+  private lambda(region: string, Client: typeof LambdaClient): LambdaClient {
     let client = this.lambdas.get(region);
     if (!client) {
-      client = new LambdaClient({
+      client = new Client({
         region, endpoint: this.endpoints.lambda, retryMode: 'standard', maxAttempts: this.endpoints.maxAttempts,
         requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: INVOKE_TIMEOUT_MS },
       });
@@ -91,10 +102,10 @@ export class SdkRemoteCalls implements RemoteCalls {
     return client;
   }
 
-  private machine(region: string): SFNClient {
+  private machine(region: string, Client: typeof SFNClient): SFNClient {
     let client = this.machines.get(region);
     if (!client) {
-      client = new SFNClient({
+      client = new Client({
         region, endpoint: this.endpoints.stepFunctions, retryMode: 'standard', maxAttempts: this.endpoints.maxAttempts,
         requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: STEP_FUNCTIONS_TIMEOUT_MS },
       });
