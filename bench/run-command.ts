@@ -220,6 +220,15 @@ function problemOf(state: FleetState, nodeId: string): (text: string) => void {
   };
 }
 
+/**
+ * Resolves once the answers already read in this turn of the event loop have been seen by their agents.
+ * The fleet's agents share this one process, where each would have a machine of its own: an agent that
+ * started signing and sending its acknowledgement the moment its message came would make the messages read
+ * after it in the same turn arrive late by that work, and the delivery times measure this process instead
+ * of the service. Each agent notes its arrival first; their work follows in the next phase of the loop.
+ */
+const afterArrivals = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** The agent's loop: poll; for a message, acknowledge, reply InProgress and Success; poll again. */
 async function pollLoop(agent: SimulatedAgent, state: FleetState): Promise<void> {
   const problem = problemOf(state, agent.nodeId);
@@ -242,8 +251,9 @@ async function pollLoop(agent: SimulatedAgent, state: FleetState): Promise<void>
     } finally {
       if (onWire) state.held--;
     }
+    const at = performance.now();
+    if (messages.length > 0) await afterArrivals();
     for (const message of messages) {
-      const at = performance.now();
       if (!state.commandId) {
         problem(`a message before SendCommand: ${message.MessageId}`);
         continue;
@@ -303,6 +313,7 @@ async function channelLoop(agent: SimulatedAgent, channel: SimulatedControlChann
       return;
     }
     const at = performance.now();
+    await afterArrivals();
     if (!state.commandId) {
       problem(`a job before SendCommand: ${received.job.jobId}`);
       continue;
@@ -495,7 +506,7 @@ export interface AgentFleetResults {
   peakMemoryBytes?: number;
 }
 
-async function agentFleet(
+export async function agentFleet(
   ctx: RunContext, dir: string, transportKind: AgentTransportKind, requested: number, agents: number, idleSeconds: { none: number; held: number }, problems: string[], notes: string[],
 ): Promise<AgentFleetResults> {
   const label = `${transportKind} ${int(agents)}`;

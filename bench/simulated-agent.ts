@@ -5,7 +5,7 @@
 // credentials ('ssm', or 'ec2messages' for the message delivery service). Many agents share one
 // keep-alive node:http Agent: each held poll is one connection of its own, as with real agents.
 
-import { createHash, type KeyObject, randomUUID, sign } from 'node:crypto';
+import { createHash, createHmac, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { type Agent, request as httpRequest } from 'node:http';
 import { getCanonicalHeaders, SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
@@ -37,6 +37,8 @@ function amzDate(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
+const sha256Of = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
 async function sha256Hex(text: string): Promise<string> {
   const hash = new Sha256();
   hash.update(text);
@@ -66,11 +68,14 @@ class RsaSigner extends SignatureV4 {
 /** The HTTP side every simulated agent shares: one endpoint, one pool of keep-alive connections. */
 export class AgentTransport {
   readonly region: string;
+  /** The Host header the requests carry (`127.0.0.1:PORT`). */
+  readonly host: string;
   private readonly url: URL;
   private readonly agent: Agent;
 
   constructor(endpoint: string, agent: Agent, region: string) {
     this.url = new URL(endpoint);
+    this.host = this.url.host;
     this.agent = agent;
     this.region = region;
   }
@@ -186,6 +191,8 @@ export class SimulatedAgent {
   private readonly ssm: SignatureV4;
   private readonly messages: SignatureV4;
   private readonly keys: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  /** Signing keys by credential scope (quickSigned). */
+  private readonly signingKeys = new Map<string, Buffer>();
 
   private constructor(transport: AgentTransport, nodeId: string, credentials: IssuedCredentials) {
     this.transport = transport;
@@ -218,8 +225,33 @@ export class SimulatedAgent {
 
   async call(service: 'ssm' | 'ec2messages', target: string, input: object, timeoutMs = 30_000, onSent?: () => void): Promise<AgentReply> {
     const body = JSON.stringify(input);
-    const signed = await (service === 'ssm' ? this.ssm : this.messages).sign(this.transport.baseRequest(target, body));
-    return this.transport.request(signed.headers as Record<string, string>, body, timeoutMs, onSent);
+    return this.transport.request(this.quickSigned(service, target, body), body, timeoutMs, onSent);
+  }
+
+  /**
+   * The SigV4 headers of one call, as the SDK's signer (`signedHeaders`) computes them but with the
+   * signing key derived once per day and service: a fleet of agents shares this process, where each real
+   * one signs on its own machine, so the fleet's signing should not stand in for the service's time.
+   */
+  private quickSigned(service: 'ssm' | 'ec2messages', target: string, body: string): Record<string, string> {
+    const longDate = amzDate();
+    const day = longDate.slice(0, 8);
+    const scope = `${day}/${this.transport.region}/${service}/aws4_request`;
+    let key = this.signingKeys.get(scope);
+    if (!key) {
+      const hmac = (k: Buffer | string, data: string) => createHmac('sha256', k).update(data).digest();
+      key = hmac(hmac(hmac(hmac(`AWS4${this.keys.secretAccessKey}`, day), this.transport.region), service), 'aws4_request');
+      this.signingKeys.set(scope, key);
+    }
+    const headers: Record<string, string> = {
+      'content-type': JSON_TYPE, host: this.transport.host, 'x-amz-date': longDate, 'x-amz-security-token': this.keys.sessionToken, 'x-amz-target': target,
+    };
+    const names = 'content-type;host;x-amz-date;x-amz-security-token;x-amz-target';
+    const canonical = `POST\n/\n\ncontent-type:${JSON_TYPE}\nhost:${headers.host}\nx-amz-date:${longDate}\nx-amz-security-token:${this.keys.sessionToken}\nx-amz-target:${target}\n\n${names}\n${sha256Of(body)}`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${sha256Of(canonical)}`;
+    const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${this.keys.accessKeyId}/${scope}, SignedHeaders=${names}, Signature=${signature}`;
+    return headers;
   }
 
   /** The issued credentials' signature on any request, for `service` (ssmmessages: the control channel's POST and upgrade). */

@@ -106,6 +106,57 @@ export class CommandExecutor {
     return { command: after, invocation: state, own, effects };
   }
 
+  /**
+   * `apply` for several invocations of one command, in order, as if applied one after another in the
+   * caller's transaction (the polls of many nodes woken together): the changes that move the command by
+   * their own difference alone share one read and one write of the command and one write of their rows;
+   * one that needs more (the command's end, room for rate control) is applied on its own, in its turn.
+   */
+  async applyAll(tx: StoreOperations, scope: Scope, commandId: string, items: readonly { instanceId: string; event: InvocationEvent }[], now: number): Promise<(AppliedEvent | undefined)[]> {
+    if (items.length === 1) return [await this.apply(tx, scope, commandId, items[0].instanceId, items[0].event, now)];
+    const out: (AppliedEvent | undefined)[] = [];
+    let before = await tx.getCommand(scope, commandId);
+    if (!before) return items.map(() => undefined);
+    let command = before;
+    // Rows written alone (an acknowledgement), and rows that moved the command's tally.
+    let alone: CommandInvocation[] = [];
+    let moved: CommandInvocation[] = [];
+    const save = async () => {
+      if (alone.length > 0) await tx.updateCommandInvocations(scope, alone);
+      if (moved.length > 0) await saveCommandChange(tx, scope, before!, command, moved, moved, now);
+      alone = [];
+      moved = [];
+    };
+    for (const { instanceId, event } of items) {
+      const invocation = await tx.getCommandInvocation(scope, commandId, instanceId);
+      if (!invocation) {
+        out.push(undefined);
+        continue;
+      }
+      const { state, effects: own } = next(invocation, event, now, invocationTerms(command));
+      if (state === invocation) {
+        out.push(undefined);
+        continue;
+      }
+      const report = own.find((e) => e.kind === 'report-changed');
+      const quick = report && rollUpOne(command, invocation, state);
+      if (!report) alone.push(state);
+      else if (quick && !isFinal(quick.status) && (!report.ended || (quick.tally!.waiting === 0 && !errorsExceeded(quick)))) {
+        command = quick;
+        moved.push(state);
+      } else {
+        // The rest of the rules need the command as stored: what came before is written first.
+        await save();
+        out.push(await this.apply(tx, scope, commandId, instanceId, event, now));
+        before = command = (await tx.getCommand(scope, commandId))!;
+        continue;
+      }
+      out.push({ command, invocation: state, own, effects: wakes(scope, own) });
+    }
+    await save();
+    return out;
+  }
+
   /** Applies what is due for one command at `now`, then starts or stops what rate control says. */
   async move(tx: StoreOperations, scope: Scope, commandId: string, now: number): Promise<{ command?: Command; effects: CommandEffect[] }> {
     const command = await tx.getCommand(scope, commandId);

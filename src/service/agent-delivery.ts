@@ -28,9 +28,18 @@ export interface MessageRef {
   instanceId: string;
 }
 
+/** An invocation's event applied: its command after it, its own effects, what to perform after the commit. */
+export interface AppliedToInvocation {
+  command: Command;
+  own: readonly InvocationEffect[];
+  effects: PollWake[];
+}
+
 /** Applies an invocation's event in the caller's transaction and performs what it asks after the commit (runtime/command-executor.ts). */
 export interface InvocationMover {
-  apply(tx: StoreOperations, scope: Scope, commandId: string, instanceId: string, event: InvocationEvent, now: number): Promise<{ command: Command; own: readonly InvocationEffect[]; effects: PollWake[] } | undefined>;
+  apply(tx: StoreOperations, scope: Scope, commandId: string, instanceId: string, event: InvocationEvent, now: number): Promise<AppliedToInvocation | undefined>;
+  /** `apply` for several invocations of one command, in order. */
+  applyAll(tx: StoreOperations, scope: Scope, commandId: string, items: readonly { instanceId: string; event: InvocationEvent }[], now: number): Promise<(AppliedToInvocation | undefined)[]>;
   afterCommit(effects: readonly PollWake[]): void;
 }
 
@@ -56,9 +65,29 @@ const MAX_POLL_HOLD_MS = 15_000;
 
 const MESSAGES_PER_POLL = 10;
 
+/**
+ * Nodes whose takes share a transaction at most: enough to spread a commit over many deliveries, few
+ * enough that the first answers go out while the rest of a fleet's are taken.
+ */
+const TAKE_BATCH = 64;
+
+interface TakeAsked {
+  identity: AgentIdentity;
+  visibilityMs: number;
+  resolve(deliveries: Delivery[]): void;
+  reject(error: unknown): void;
+}
+
+function nodeKey(identity: AgentIdentity): string {
+  return `${identity.scope.account}|${identity.scope.region}|${identity.nodeId}`;
+}
+
 export class AgentDelivery {
   private readonly options: AgentDeliveryOptions;
   private readonly pollHoldMs: number;
+  /** Takes asked for and not begun yet (take), and whether a run of batches is under way. */
+  private takes: TakeAsked[] = [];
+  private taking = false;
 
   constructor(options: AgentDeliveryOptions) {
     this.options = options;
@@ -84,26 +113,79 @@ export class AgentDelivery {
     }
   }
 
-  /** Takes the node's queued messages in one transaction: each is handed to this caller only. */
-  async take(identity: AgentIdentity, visibilityMs: number): Promise<Delivery[]> {
-    const { scope, nodeId } = identity;
+  /**
+   * Takes the node's queued messages: each is handed to this caller only. The takes asked for in one turn
+   * of the event loop (the polls and channels of every node one change woke) are made together, in one
+   * transaction for up to TAKE_BATCH nodes: a command to a fleet is handed out without a commit per node.
+   */
+  take(identity: AgentIdentity, visibilityMs: number): Promise<Delivery[]> {
+    return new Promise((resolve, reject) => {
+      this.takes.push({ identity, visibilityMs, resolve, reject });
+      if (!this.taking) {
+        this.taking = true;
+        setImmediate(() => void this.takeAsked());
+      }
+    });
+  }
+
+  /** Runs the takes asked for, a batch at a time, until none is left. */
+  private async takeAsked(): Promise<void> {
+    while (this.takes.length > 0) {
+      // One take per node in a batch: a node's second (two polls at once) comes in the next one.
+      const nodes = new Set<string>();
+      const batch: TakeAsked[] = [];
+      const later: TakeAsked[] = [];
+      for (const asked of this.takes) {
+        const k = nodeKey(asked.identity);
+        if (batch.length >= TAKE_BATCH || nodes.has(k)) later.push(asked);
+        else {
+          nodes.add(k);
+          batch.push(asked);
+        }
+      }
+      this.takes = later;
+      try {
+        const taken = await this.takeTogether(batch);
+        batch.forEach((asked, k) => asked.resolve(taken[k]));
+      } catch (error) {
+        for (const asked of batch) asked.reject(error);
+      }
+    }
+    this.taking = false;
+  }
+
+  /** Takes the queued messages of each asker's node (distinct nodes) in one transaction. */
+  private async takeTogether(batch: readonly TakeAsked[]): Promise<Delivery[][]> {
     const { store, commands, clock } = this.options;
     const now = clock.now();
     const effects: PollWake[] = [];
     const deliveries = await store.transaction(async (tx) => {
-      const queuedList = await tx.listQueuedInvocations(scope, nodeId, MESSAGES_PER_POLL);
-      const taken: (Delivery | undefined)[] = queuedList.map(() => undefined);
-      // The commands are locked in id order, as the engine's step locks them (the lock order in
-      // storage/postgres/postgres-store.ts); the deliveries keep the queue's order.
-      const inLockOrder = queuedList.map((queued, k) => ({ commandId: queued.commandId, k })).sort((a, b) => (a.commandId < b.commandId ? -1 : a.commandId > b.commandId ? 1 : 0));
-      for (const { commandId, k } of inLockOrder) {
-        const applied = await commands.apply(tx, scope, commandId, nodeId, { kind: 'polled', visibilityMs }, now);
-        if (!applied) continue;
-        effects.push(...applied.effects);
-        if (applied.own.some((e) => e.kind === 'send-cancel')) taken[k] = { kind: 'cancel', commandId, instanceId: nodeId };
-        else if (applied.own.some((e) => e.kind === 'send-command')) taken[k] = { kind: 'command', command: applied.command, instanceId: nodeId };
+      const taken: (Delivery | undefined)[][] = [];
+      // The invocations to take, by command: the commands are locked in id order, as the engine's step locks
+      // them (the lock order in storage/postgres/postgres-store.ts); each node's deliveries keep its queue's order.
+      const byCommand = new Map<string, { scope: Scope; commandId: string; items: { instanceId: string; event: InvocationEvent; asker: number; k: number }[] }>();
+      for (const [asker, { identity, visibilityMs }] of batch.entries()) {
+        const queued = await tx.listQueuedInvocations(identity.scope, identity.nodeId, MESSAGES_PER_POLL);
+        taken.push(queued.map(() => undefined));
+        queued.forEach(({ commandId }, k) => {
+          const key = `${commandId}|${identity.scope.account}|${identity.scope.region}`;
+          let group = byCommand.get(key);
+          if (!group) byCommand.set(key, (group = { scope: identity.scope, commandId, items: [] }));
+          group.items.push({ instanceId: identity.nodeId, event: { kind: 'polled', visibilityMs }, asker, k });
+        });
       }
-      return taken.filter((d): d is Delivery => d !== undefined);
+      for (const key of [...byCommand.keys()].sort()) {
+        const { scope, commandId, items } = byCommand.get(key)!;
+        const applied = await commands.applyAll(tx, scope, commandId, items, now);
+        applied.forEach((a, j) => {
+          if (!a) return;
+          const { instanceId, asker, k } = items[j];
+          effects.push(...a.effects);
+          if (a.own.some((e) => e.kind === 'send-cancel')) taken[asker][k] = { kind: 'cancel', commandId, instanceId };
+          else if (a.own.some((e) => e.kind === 'send-command')) taken[asker][k] = { kind: 'command', command: a.command, instanceId };
+        });
+      }
+      return taken.map((list) => list.filter((d): d is Delivery => d !== undefined));
     });
     commands.afterCommit(effects);
     return deliveries;
