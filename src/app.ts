@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type AppConfig, type RunningApp, step } from './app-config.ts';
-import { createConsoleHandler } from './console/console-handler.ts';
+import type { ConsoleOptions } from './console/console-handler.ts';
 import { createHandlers } from './operations/index.ts';
 import { CommandExecutor } from './runtime/command-executor.ts';
 import { Engine } from './runtime/engine.ts';
@@ -60,7 +60,7 @@ import { createControlHandler, metricsRoute } from './wire/control.ts';
 import { decodeNodeList } from './wire/control-decode.ts';
 import { CredentialsFile } from './wire/credentials-file.ts';
 import { eventRoutes, eventTargetFromFlag } from './wire/event-routes.ts';
-import { createHttpServer, listen } from './wire/http-server.ts';
+import { createHttpServer, listen, type PageHandler } from './wire/http-server.ts';
 import { mgsRoutes } from './wire/mgs-routes.ts';
 import { SessionEndpoint } from './wire/mgs/session-endpoint.ts';
 import { inProcessCaller } from './wire/in-process-calls.ts';
@@ -340,7 +340,7 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
       return { account, region };
     } : undefined, agentApi, { secure: tls !== undefined }),
     control: createControlHandler(services.control, controlAuth, eventRoutes(events)),
-    pages: createConsoleHandler({
+    pages: consolePages({
       services: { ...services, pingTimeoutMs: ctx.pingTimeoutMs, transcripts },
       defaultScope: { account: DEFAULT_ACCOUNT, region: DEFAULT_REGION },
       authenticate: credentials ? (token, region) => fromBearer(credentials, token, region ?? null) : undefined,
@@ -371,5 +371,17 @@ async function startHttp(config: AppConfig, trust: Trust, ctx: ServiceContext, s
       mgs.close();
       await running.close();
     },
+  };
+}
+
+/**
+ * The web console, loaded by its first page: its pages and what only they use are a tenth of the modules
+ * the service would load at start otherwise.
+ */
+function consolePages(options: ConsoleOptions): PageHandler {
+  let handler: Promise<PageHandler> | undefined;
+  return async (request) => {
+    handler ??= import('./console/console-handler.ts').then(({ createConsoleHandler }) => createConsoleHandler(options));
+    return (await handler)(request);
   };
 }

@@ -4,10 +4,10 @@
 // converted YAML quotes '1.2' and '3600', as a YAML 1.1 writer does), where `yes`/`no`/`on`/`off` are
 // booleans. Converted YAML is AWS's layout (document-yaml.ts); converted JSON is [I] compact.
 
-import { parseDocument, isScalar } from 'yaml';
 import { ValidationException } from './errors.ts';
 import { InvalidDocumentContent } from './document-content-errors.ts';
 import { toAwsYaml } from './document-yaml.ts';
+import { yaml } from './yaml-library.ts';
 
 export type DocumentFormat = 'JSON' | 'YAML' | 'TEXT';
 
@@ -87,6 +87,7 @@ function readJson(content: string): ReadContent {
 }
 
 function readYaml(content: string): ReadContent {
+  const { parseDocument, isScalar } = yaml();
   const document = parseDocument(content, { version: '1.1', keepSourceTokens: true, prettyErrors: true });
   const error = document.errors[0];
   if (error) {

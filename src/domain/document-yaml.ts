@@ -13,17 +13,19 @@
 // - libyaml folds a scalar at a single space once the line has passed 80 columns, continuing two columns
 //   in from its key (`description: "(Required) Specify ... existing` / `      scripts on the instance."`).
 
-import { Document, Scalar, parseDocument, visit } from 'yaml';
+import type { Scalar } from 'yaml';
+import { yaml } from './yaml-library.ts';
 
 const WIDTH = 80;
 
 /** Whether the text, written plain, reads back as the same string (not a number, a list, a tag, an error). */
 function readsBackPlain(text: string): boolean {
-  const document = parseDocument(text, { version: '1.1', logLevel: 'silent' });
+  const document = yaml().parseDocument(text, { version: '1.1', logLevel: 'silent' });
   return document.errors.length === 0 && document.warnings.length === 0 && document.toJS() === text;
 }
 
 function styleOf(text: string): Scalar.Type {
+  const { Scalar } = yaml();
   if (/\n(?!$)/.test(text)) return Scalar.BLOCK_LITERAL;
   if (/^[yYnN]$/.test(text)) return Scalar.QUOTE_DOUBLE;
   if (/^[^\p{L}\p{M}\p{N}\p{Pc}][^"]*$/u.test(text)) return Scalar.QUOTE_DOUBLE;
@@ -82,6 +84,7 @@ function foldLines(text: string): string {
 
 /** A parsed document as AWS writes it in YAML. */
 export function toAwsYaml(body: unknown): string {
+  const { Document, visit } = yaml();
   const document = new Document(body);
   visit(document, {
     // Keys too: Psych writes them as any string, so a key `n` or `on` (booleans to YAML 1.1) is quoted.

@@ -1,10 +1,21 @@
 // IANA zone validation and wall-clock <-> instant conversion with explicit DST rules.
-import { IANAZone } from 'luxon';
+import { createRequire } from 'node:module';
+import type { IANAZone } from 'luxon';
 import { ScheduleError } from './errors.ts';
 import type { WallTime } from './types.ts';
 import { wallAsUtc, wallFromUtc } from './wall.ts';
 
 const HOUR_MS = 3_600_000;
+
+let zones: typeof IANAZone | undefined;
+
+/**
+ * luxon's IANAZone, loaded by the first zone other than UTC (synchronously: luxon's CommonJS build), not at
+ * the service's start: luxon is a quarter of a megabyte of JavaScript that a UTC schedule never uses.
+ */
+function ianaZone(): typeof IANAZone {
+  return zones ??= (createRequire(import.meta.url)('luxon') as typeof import('luxon')).IANAZone;
+}
 
 // Zone ids look like `UTC`, `Asia/Tokyo`, `America/Argentina/Buenos_Aires`, `Etc/GMT+5`. Intl also accepts raw
 // offsets (`+02:00`), which are not IANA ids, so the shape is checked first.
@@ -32,7 +43,7 @@ export function isValidTimeZone(zone: string): boolean {
   let valid = validity.get(zone);
   if (valid === undefined) {
     const canonical = canonicalSpelling(zone);
-    valid = ZONE_SHAPE.test(zone) && (canonical === undefined || canonical === zone) && IANAZone.isValidZone(zone);
+    valid = ZONE_SHAPE.test(zone) && (canonical === undefined || canonical === zone) && ianaZone().isValidZone(zone);
     if (validity.size < 1000) validity.set(zone, valid); // bounded: zone strings come from callers
   }
   return valid;
@@ -44,7 +55,7 @@ function isUtc(zone: string | undefined): boolean {
 
 function zoneFor(zone: string): IANAZone {
   if (!isValidTimeZone(zone)) throw new ScheduleError(`${zone} is not a valid time zone`);
-  return IANAZone.create(zone);
+  return ianaZone().create(zone);
 }
 
 // Offset from UTC in milliseconds at the given instant.

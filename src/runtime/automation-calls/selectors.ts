@@ -3,14 +3,23 @@
 // its declared Type (String, Integer, Boolean, StringList, StringMap, MapList); and the values a
 // PropertySelector chooses, compared with DesiredValues. Pure but for the library.
 
-import { JSONPath } from 'jsonpath-plus';
+import { createRequire } from 'node:module';
+import type * as JsonPathPlus from 'jsonpath-plus';
 import type { StepOutputDefinition } from '../../domain/automation/runbook.ts';
 
 /** An answer a Selector or a Type does not fit: the step fails with this message. */
 export class SelectorError extends Error {}
 
+let loaded: typeof JsonPathPlus.JSONPath | undefined;
+
+/** jsonpath-plus, loaded (synchronously: its CommonJS build) by the first selector, not at the service's start. */
+function jsonPath(): typeof JsonPathPlus.JSONPath {
+  return loaded ??= (createRequire(import.meta.url)('jsonpath-plus') as typeof JsonPathPlus).JSONPath;
+}
+
 /** Every value `selector` matches in `answer` (none when it matches nothing). */
 export function selectAll(answer: unknown, selector: string): unknown[] {
+  const JSONPath = jsonPath();
   try {
     return JSONPath({ path: selector, json: answer as object, wrap: true, eval: 'safe' }) as unknown[];
   } catch (error) {
