@@ -5,7 +5,7 @@
 
 import type { EventsPort } from '../../service/ports.ts';
 import { eventTargetRow, eventTargetState, sequencedEvent } from '../row-mappers.ts';
-import { LOCK_CLASS_EVENTS, type Session, statement } from './postgres-database.ts';
+import { LOCK_CLASS_EVENTS, type Session, statement, textArray } from './postgres-database.ts';
 
 const TARGET_COLUMNS = 'SELECT doc, delivered_seq, failures, last_error, account, region FROM event_targets';
 const lockEvents = statement('lock_events', 'SELECT pg_advisory_xact_lock($1)');
@@ -36,10 +36,10 @@ export function postgresEvents(session: Session): EventsPort {
   return {
     async appendEvents(events) {
       if (events.length === 0) return;
-      await lockEvents(session, [LOCK_CLASS_EVENTS]);
-      await insertEvents(session, [
-        events.map((e) => e.event.id), events.map((e) => e.windowId ?? null), events.map((e) => e.event.account), events.map((e) => e.event.region),
-        events.map((e) => JSON.stringify(e.event)),
+      await lockEvents.write(session, [LOCK_CLASS_EVENTS]);
+      await insertEvents.write(session, [
+        textArray(events.map((e) => e.event.id)), textArray(events.map((e) => e.windowId ?? null)), textArray(events.map((e) => e.event.account)),
+        textArray(events.map((e) => e.event.region)), textArray(events.map((e) => JSON.stringify(e.event))),
       ]);
     },
 

@@ -58,9 +58,16 @@ import { postgresWindows } from './postgres-windows.ts';
 export type { PostgresStoreOptions };
 export { dropSchema as dropPostgresSchema };
 
-/** One transaction's client. Once the transaction is over, its `tx` refuses to run anything. */
+/**
+ * One transaction's client. Once the transaction is over, its `tx` refuses to run anything. Writes
+ * nobody reads (Session.write) go out without waiting; the first one that fails is the error of every
+ * later statement, and settle() waits for them all before COMMIT (which PostgreSQL would otherwise turn
+ * into a silent ROLLBACK).
+ */
 class TransactionSession implements Session {
   private readonly client: pg.PoolClient;
+  private lastWrite: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
   finished = false;
 
   constructor(client: pg.PoolClient) {
@@ -69,7 +76,24 @@ class TransactionSession implements Session {
 
   query(config: pg.QueryConfig): Promise<pg.QueryResult<Row>> {
     if (this.finished) return Promise.reject(new Error('the transaction is already over: use the store, or a new transaction'));
-    return this.client.query<Row>(config);
+    if (this.failure) return Promise.reject(this.failure.error);
+    // A write sent before this statement failed first: that error, not "current transaction is aborted".
+    return this.client.query<Row>(config).catch((error: unknown) => Promise.reject(this.failure ? this.failure.error : error));
+  }
+
+  write(config: pg.QueryConfig): Promise<void> {
+    if (this.finished) return Promise.reject(new Error('the transaction is already over: use the store, or a new transaction'));
+    if (this.failure) return Promise.reject(this.failure.error);
+    this.lastWrite = this.client.query(config).then(() => undefined, (error: unknown) => {
+      this.failure ??= { error };
+    });
+    return Promise.resolve();
+  }
+
+  /** Waits for the writes sent so far; rejects with the first that failed. */
+  async settle(): Promise<void> {
+    await this.lastWrite;
+    if (this.failure) throw this.failure.error;
   }
 }
 
@@ -168,6 +192,7 @@ export class PostgresStore implements Store {
         const { tx, flushEvents } = transactionOperations(session);
         const result = await work(tx);
         await flushEvents();
+        await session.settle();
         await client.query('COMMIT');
         return result;
       } catch (error) {

@@ -95,7 +95,7 @@ export function postgresWindows(session: Session, inTransaction: boolean): Windo
     },
 
     async setNextFire(scope, windowId, nextFireAt) {
-      await setNextFire(session, [scope.account, scope.region, windowId, nextFireAt ?? null]);
+      await setNextFire.write(session, [scope.account, scope.region, windowId, nextFireAt ?? null]);
     },
 
     async listAllWindows() {
