@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
 import type { SessionMetrics, Store } from '../service/ports.ts';
+import { registerDefaultMetrics } from './default-metrics.ts';
 
 // prom-client's own modules rather than its index, which also loads Summary (tdigest), the Pushgateway
 // (node:https, zlib) and the cluster aggregator: none of them is used here, and they cost the service's start
@@ -16,7 +17,6 @@ const Registry = promClient('prom-client/lib/registry') as typeof PromClient.Reg
 const Counter = promClient('prom-client/lib/counter') as typeof PromClient.Counter;
 const Gauge = promClient('prom-client/lib/gauge') as typeof PromClient.Gauge;
 const Histogram = promClient('prom-client/lib/histogram') as typeof PromClient.Histogram;
-const collectDefaultMetrics = promClient('prom-client/lib/defaultMetrics') as typeof PromClient.collectDefaultMetrics;
 
 export interface EngineMetrics {
   /** A due window fired `lagMs` after its scheduled instant (system clock only). */
@@ -96,7 +96,7 @@ export class ServiceMetrics implements EngineMetrics, HistoryMetrics, RemoteCall
    */
   constructor(store: Store, agentsOnline: () => number, eventQueueDepth: () => Promise<number>) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'mw_' });
+    registerDefaultMetrics(this.registry, 'mw_');
     this.requestSeconds = new Histogram({
       name: 'mw_request_duration_seconds', help: 'Time to answer an API or control request, by operation and error code ("" for success).',
       labelNames: ['operation', 'code'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15], registers,
