@@ -25,7 +25,7 @@ import { percentile } from './measure.ts';
 import { int, mb, table } from './report.ts';
 import type { RunContext } from './run-context.ts';
 import { type ServerProcess, startService } from './servers.ts';
-import { AgentTransport, messageProblem, SimulatedAgent, successReply } from './simulated-agent.ts';
+import { type AgentReply, AgentTransport, messageProblem, SimulatedAgent, successReply } from './simulated-agent.ts';
 import { type ReceivedJob, SimulatedControlChannel } from './simulated-control-channel.ts';
 
 const REGION = 'us-east-1';
@@ -220,14 +220,33 @@ function problemOf(state: FleetState, nodeId: string): (text: string) => void {
   };
 }
 
+/** Agent steps (a request to build, sign and send) let run per turn of the event loop (agentTurn). */
+const AGENT_STEPS_PER_TURN = 16;
+const agentSteps: (() => void)[] = [];
+let agentStepsPaced = false;
+
 /**
- * Resolves once the answers already read in this turn of the event loop have been seen by their agents.
- * The fleet's agents share this one process, where each would have a machine of its own: an agent that
- * started signing and sending its acknowledgement the moment its message came would make the messages read
- * after it in the same turn arrive late by that work, and the delivery times measure this process instead
- * of the service. Each agent notes its arrival first; their work follows in the next phase of the loop.
+ * Resolves when it is this agent's turn to act (send its acknowledgement, a reply), a few agents per turn
+ * of the event loop. The fleet's agents share this one process, where each would have a machine of its
+ * own: agents that all acted the moment their answers came would keep this process from reading the
+ * answers still arriving, and the delivery times would measure this process instead of the service. So an
+ * answer is noted as it is read, and the work it leads to is paced between the reads.
  */
-const afterArrivals = () => new Promise<void>((resolve) => setImmediate(resolve));
+function agentTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    agentSteps.push(resolve);
+    if (!agentStepsPaced) {
+      agentStepsPaced = true;
+      setImmediate(paceAgentSteps);
+    }
+  });
+}
+
+function paceAgentSteps(): void {
+  for (const step of agentSteps.splice(0, AGENT_STEPS_PER_TURN)) step();
+  if (agentSteps.length > 0) setImmediate(paceAgentSteps);
+  else agentStepsPaced = false;
+}
 
 /** The agent's loop: poll; for a message, acknowledge, reply InProgress and Success; poll again. */
 async function pollLoop(agent: SimulatedAgent, state: FleetState): Promise<void> {
@@ -251,9 +270,10 @@ async function pollLoop(agent: SimulatedAgent, state: FleetState): Promise<void>
     } finally {
       if (onWire) state.held--;
     }
+    // Noted as read; what the agent does with it (checking it too) waits for its turn.
     const at = performance.now();
-    if (messages.length > 0) await afterArrivals();
     for (const message of messages) {
+      await agentTurn();
       if (!state.commandId) {
         problem(`a message before SendCommand: ${message.MessageId}`);
         continue;
@@ -265,7 +285,11 @@ async function pollLoop(agent: SimulatedAgent, state: FleetState): Promise<void>
       }
       state.delivered.push(at - state.sentAt);
       try {
-        await agent.runAndReply(message, PLUGIN, OUTPUT);
+        ok(await agent.acknowledge(message.MessageId), 'AcknowledgeMessage');
+        for (const payload of [inProgressReply(new Date()), successReply(PLUGIN, OUTPUT, new Date())]) {
+          await agentTurn();
+          ok(await agent.sendReplyText(message.MessageId, JSON.stringify(payload)), 'SendReply');
+        }
       } catch (error) {
         problem((error as Error).message);
         return;
@@ -273,6 +297,11 @@ async function pollLoop(agent: SimulatedAgent, state: FleetState): Promise<void>
       state.replied.push(performance.now() - state.sentAt);
     }
   }
+}
+
+/** A call's answer, which must be 200. */
+function ok(reply: AgentReply, what: string): void {
+  if (reply.status !== 200) throw new Error(`${what} answered ${reply.status}: ${JSON.stringify(reply.body).slice(0, 300)}`);
 }
 
 /** What the agent sends first when it starts a document (as bench/simulated-agent.ts does over ec2messages). */
@@ -313,7 +342,7 @@ async function channelLoop(agent: SimulatedAgent, channel: SimulatedControlChann
       return;
     }
     const at = performance.now();
-    await afterArrivals();
+    await agentTurn();
     if (!state.commandId) {
       problem(`a job before SendCommand: ${received.job.jobId}`);
       continue;
@@ -327,6 +356,7 @@ async function channelLoop(agent: SimulatedAgent, channel: SimulatedControlChann
     try {
       channel.ack(received);
       await channel.reply(received, inProgressReply(new Date()), replyTimeoutMs);
+      await agentTurn();
       await channel.reply(received, successReply(PLUGIN, OUTPUT, new Date()), replyTimeoutMs);
     } catch (error) {
       problem((error as Error).message);

@@ -40,36 +40,64 @@ function topic(kind: 'sendCommand' | 'cancelCommand', region: string): string {
   return `aws.ssm.${kind}.${region.replace(/-/g, '.')}.1`;
 }
 
-function message(destination: string, messageId: string, kind: 'sendCommand' | 'cancelCommand', region: string, payload: unknown, createdAt: number): AgentMessage {
-  const text = JSON.stringify(payload);
+function message(destination: string, messageId: string, kind: 'sendCommand' | 'cancelCommand', region: string, payload: Payload, createdAt: number): AgentMessage {
   return {
     CreatedDate: new Date(createdAt).toISOString(),
     Destination: destination,
     MessageId: messageId,
-    Payload: text,
-    PayloadDigest: createHash('sha256').update(text).digest('hex'),
+    Payload: payload.text,
+    PayloadDigest: payload.digest,
     Topic: topic(kind, region),
   };
+}
+
+interface Payload {
+  text: string;
+  digest: string;
+}
+
+function payloadOf(payload: unknown): Payload {
+  const text = JSON.stringify(payload);
+  return { text, digest: createHash('sha256').update(text).digest('hex') };
+}
+
+/**
+ * The last commands' SendCommandPayload, kept: it names no node, so a command to a fleet is one payload
+ * for every node's message, and each poll or channel that takes one need not build and hash it again.
+ * Keyed by everything the payload is made of, not the command id alone (ids are only unique in a store).
+ */
+const sendCommandPayloads = new Map<string, Payload>();
+const SEND_COMMAND_PAYLOADS_KEPT = 32;
+
+function sendCommandPayload(command: Command): Payload {
+  const { id: commandId, documentName, parameters, outputS3BucketName: bucket, outputS3KeyPrefix: prefix } = command;
+  const key = JSON.stringify([commandId, documentName, command.documentContent ?? null, parameters, bucket ?? '', prefix ?? '']);
+  let payload = sendCommandPayloads.get(key);
+  if (!payload) {
+    const content = documentBody(command);
+    payload = payloadOf({
+      Parameters: typedParameters(content, parameters),
+      DocumentContent: content,
+      CommandId: commandId,
+      DocumentName: documentName,
+      OutputS3KeyPrefix: prefix ?? '',
+      OutputS3BucketName: bucket ?? '',
+      CloudWatchLogGroupName: '',
+      CloudWatchOutputEnabled: 'false',
+    });
+    if (sendCommandPayloads.size >= SEND_COMMAND_PAYLOADS_KEPT) sendCommandPayloads.delete(sendCommandPayloads.keys().next().value!);
+    sendCommandPayloads.set(key, payload);
+  }
+  return payload;
 }
 
 /** A delivery as the agent's message, created at `createdAt` (real time: the agent reads it with its own clock). */
 export function agentMessage(delivery: Delivery, region: string, createdAt: number): AgentMessage {
   const { instanceId } = delivery;
   if (delivery.kind === 'cancel') {
-    return message(instanceId, `aws.ssm.${randomUUID()}.${instanceId}`, 'cancelCommand', region, { CancelMessageId: messageIdOf(delivery.commandId, instanceId) }, createdAt);
+    return message(instanceId, `aws.ssm.${randomUUID()}.${instanceId}`, 'cancelCommand', region, payloadOf({ CancelMessageId: messageIdOf(delivery.commandId, instanceId) }), createdAt);
   }
-  const { id: commandId, documentName, parameters, outputS3BucketName: bucket, outputS3KeyPrefix: prefix } = delivery.command;
-  const content = documentBody(delivery.command);
-  return message(instanceId, messageIdOf(commandId, instanceId), 'sendCommand', region, {
-    Parameters: typedParameters(content, parameters),
-    DocumentContent: content,
-    CommandId: commandId,
-    DocumentName: documentName,
-    OutputS3KeyPrefix: prefix ?? '',
-    OutputS3BucketName: bucket ?? '',
-    CloudWatchLogGroupName: '',
-    CloudWatchOutputEnabled: 'false',
-  }, createdAt);
+  return message(instanceId, messageIdOf(delivery.command.id, instanceId), 'sendCommand', region, sendCommandPayload(delivery.command), createdAt);
 }
 
 /** The document the command runs, as the agent parses it: the catalogue's, or the account's kept with the command. */
