@@ -148,7 +148,9 @@ export class AgentDelivery {
         const taken = await this.takeTogether(batch);
         batch.forEach((asked, k) => asked.resolve(taken[k]));
       } catch (error) {
-        for (const asked of batch) asked.reject(error);
+        if (batch.length === 1) batch[0].reject(error);
+        // Each on its own again, so that what one node's take ran into fails that node's alone.
+        else for (const asked of batch) await this.takeTogether([asked]).then(([taken]) => asked.resolve(taken), asked.reject);
       }
     }
     this.taking = false;
@@ -160,6 +162,8 @@ export class AgentDelivery {
     const now = clock.now();
     const effects: PollWake[] = [];
     const deliveries = await store.transaction(async (tx) => {
+      // (from the start again when the store runs the work again after a conflict)
+      effects.length = 0;
       const taken: (Delivery | undefined)[][] = [];
       // The invocations to take, by command: the commands are locked in id order, as the engine's step locks
       // them (the lock order in storage/postgres/postgres-store.ts); each node's deliveries keep its queue's order.

@@ -114,4 +114,24 @@ describe('takes asked for together', () => {
       await s.close();
     }
   });
+
+  test('a take that fails fails its own node alone', async () => {
+    const s = await started('100%');
+    try {
+      const commands = Object.assign(Object.create(s.commands) as CommandExecutor, {
+        applyAll: (tx: StoreOperations, sc: typeof scope, commandId: string, items: { instanceId: string; event: InvocationEvent }[], now: number) => {
+          if (items.some((i) => i.instanceId === 'mi-0c')) throw new Error('mi-0c cannot be taken');
+          return s.commands.applyAll(tx, sc, commandId, items, now);
+        },
+      });
+      const delivery = new AgentDelivery({
+        store: s.store, commands, waiters: s.commands.waiters, clock: new ManualClock(T0 + 1_000), realClock: new ManualClock(0), pingTimeoutMs: 600_000,
+        engine: { wake: async () => {}, fireNow: async () => { throw new Error('unused'); }, cancel: async () => {}, advanceTo: async () => {}, startAutomation: async () => { throw new Error('unused'); } },
+      });
+      const taken = await Promise.allSettled(NODES.map((nodeId) => delivery.take({ scope, nodeId }, 10_000)));
+      assert.deepEqual(taken.map((t) => (t.status === 'fulfilled' ? t.value.map((d) => d.instanceId) : String(t.reason))), [['mi-0a'], ['mi-0b'], 'Error: mi-0c cannot be taken', ['mi-0d'], ['mi-0e']]);
+    } finally {
+      await s.close();
+    }
+  });
 });
