@@ -18,7 +18,7 @@ import { ServiceMetrics } from './runtime/metrics.ts';
 import { replicaName } from './runtime/replica-identity.ts';
 import { StateEvents } from './runtime/state-events.ts';
 import { AutomationExecutor } from './runtime/automation-executor.ts';
-import { scriptRunner } from './runtime/automation-script.ts';
+import type { ScriptRunner } from './runtime/automation-script.ts';
 import { AutomationCalls } from './runtime/automation-calls/automation-calls.ts';
 import { AutomationService } from './service/automations.ts';
 import { SessionService } from './service/sessions.ts';
@@ -91,7 +91,10 @@ export async function startApp(config: AppConfig): Promise<RunningApp> {
     const time = clocks(config);
     const ctx = await serviceContext(config, store, time);
     const agents = new AgentService(ctx, systemClock);
-    const runtime = createRuntime(config, ctx, time, agents);
+    // aws:executeScript runs runbook code on this machine: only with --allow-execute-script, and its module
+    // (with node:child_process) is loaded only then.
+    const scripts = config.allowExecuteScript ? (await import('./runtime/automation-script.ts')).scriptRunner() : undefined;
+    const runtime = createRuntime(config, ctx, time, agents, scripts);
     started.push(runtime);
     const services = createServices(config, ctx, runtime, agents);
     started.push(services);
@@ -197,7 +200,7 @@ async function serviceContext(config: AppConfig, store: Store, time: Time): Prom
 type Runtime = ReturnType<typeof createRuntime>;
 
 /** Builds the runtime; nothing runs until start() (after the --nodes file is loaded); stop() works either way. */
-function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agents: AgentService) {
+function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agents: AgentService, scripts: ScriptRunner | undefined) {
   const { store, ids } = ctx;
   const identity = { host: hostname(), pid: process.pid, nonce: randomBytes(4).toString('hex') };
   const owner = replicaName(identity);
@@ -213,8 +216,6 @@ function createRuntime(config: AppConfig, ctx: ServiceContext, time: Time, agent
   const simulated = new SimulatedRunner(config.invocationSeconds * 1000);
   // Automation's calls to services: EC2, Lambda, Step Functions at the endpoints configured, ssm in process.
   const automationCalls = new AutomationCalls(process.env, store);
-  // aws:executeScript runs runbook code on this machine: only with --allow-execute-script.
-  const scripts = config.allowExecuteScript ? scriptRunner() : undefined;
   const automations = new AutomationExecutor(ids, { calls: automationCalls.calls, scripts: scripts?.call, notEndedLimit: config.quotas.automationsNotEnded });
   const real: Partial<Record<TaskType, TaskRunner>> = { RUN_COMMAND: new CommandTaskRunner(commands), AUTOMATION: new AutomationTaskRunner(automations, simulated), ...remote.runners };
   // --simulate: the operator's choice of task types that stay simulated whatever could run them for real.
