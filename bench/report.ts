@@ -182,10 +182,12 @@ export function formatEngine(e: EngineResults): string {
   return [
     `== 3. Engine on the manual clock: ${int(e.windows)} windows x ${e.resourcesPerWindow} resources, one POST /_mw/clock`,
     table(
-      ['invocations expected', 'listed by the API', 'in the database', 'clock call', 'invocations/s', 'peak memory', 'peak before the call', 'setup (API)'],
+      ['invocations expected', 'listed by the API', 'in the database', 'clock call', 'invocations/s', 'service CPU', 'invocations per CPU s', 'peak memory', 'peak before the call', 'setup (API)'],
       [[
         int(e.expectedInvocations), int(e.countedInvocations), int(e.databaseInvocations), `${e.advanceSeconds.toFixed(2)} s`,
-        int(e.invocationsPerSecond), mb(e.peakMemoryBytes), mb(e.peakMemoryBeforeBytes), `${e.setupSeconds.toFixed(1)} s`,
+        int(e.invocationsPerSecond), e.serviceCpuSeconds === undefined ? '-' : `${e.serviceCpuSeconds.toFixed(2)} s`,
+        e.serviceCpuSeconds ? int(e.expectedInvocations / e.serviceCpuSeconds) : '-',
+        mb(e.peakMemoryBytes), mb(e.peakMemoryBeforeBytes), `${e.setupSeconds.toFixed(1)} s`,
       ]],
     ),
     `statuses: ${JSON.stringify(e.statuses)}${e.problems.length ? `\nPROBLEMS:\n  ${e.problems.join('\n  ')}` : ''}`,
