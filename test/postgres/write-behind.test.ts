@@ -2,13 +2,14 @@
 // (Session.write in postgres-database.ts): what a caller could tell apart from awaited writes must not
 // change. A failed write is the transaction's error and nothing of it commits (a COMMIT sent after it
 // would quietly roll back instead), a later statement fails with that write's error, and later reads
-// see earlier writes. Runs on the server MW_TEST_POSTGRES_URL names, skipped without it.
+// see earlier writes. A transaction also reads a scope's nodes once (postgres-nodes.ts) until it writes
+// one itself. Runs on the server MW_TEST_POSTGRES_URL names, skipped without it.
 
 import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dropPostgresSchema, openPostgresStore, type PostgresStore } from '../../src/storage/postgres/postgres-store.ts';
-import { A, invocation, taskExecution, windowExecution } from '../contract/fixtures.ts';
+import { A, invocation, node, taskExecution, windowExecution } from '../contract/fixtures.ts';
 
 const url = process.env.MW_TEST_POSTGRES_URL;
 const UNIQUE_VIOLATION = '23505';
@@ -56,5 +57,19 @@ describe('postgres transactions with writes sent ahead', { skip: url ? false : '
       assert.equal((await tx.getInvocation(A, 'inv-fresh'))?.status, 'SUCCESS');
     });
     assert.equal((await store.getInvocation(A, 'inv-fresh'))?.status, 'SUCCESS');
+  });
+
+  test('a transaction reads its nodes once, again after writing one, and a caller\'s changes stay its own', async () => {
+    await store.putNode(A, node('mi-00000000000000001'));
+    await store.transaction(async (tx) => {
+      const first = await tx.listNodes(A);
+      assert.deepEqual(first.map((n) => n.id), ['mi-00000000000000001']);
+      first[0].id = 'changed by the caller';
+      assert.deepEqual((await tx.listNodes(A)).map((n) => n.id), ['mi-00000000000000001']);
+      await tx.putNode(A, node('mi-00000000000000002'));
+      assert.deepEqual((await tx.listNodes(A)).map((n) => n.id), ['mi-00000000000000001', 'mi-00000000000000002']);
+      await tx.deleteNode(A, 'mi-00000000000000001');
+      assert.deepEqual((await tx.listNodes(A)).map((n) => n.id), ['mi-00000000000000002']);
+    });
   });
 });

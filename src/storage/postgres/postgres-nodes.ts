@@ -5,7 +5,7 @@
 import type { Activation } from '../../domain/activations.ts';
 import type { ManagedNode, OutcomeRule } from '../../domain/inventory.ts';
 import type { NodesPort } from '../../service/ports.ts';
-import { documents, foundCredential, keyed, located, parsed } from '../row-mappers.ts';
+import { documents, foundCredential, keyed, located, parsed, type Row } from '../row-mappers.ts';
 import { type Session, statement } from './postgres-database.ts';
 
 const upsertNode = statement('upsert_node', 'INSERT INTO managed_nodes (account, region, id, doc) VALUES ($1, $2, $3, $4) ON CONFLICT (account, region, id) DO UPDATE SET doc = excluded.doc');
@@ -32,17 +32,30 @@ const selectAgentCredential = statement('select_agent_credential', `
   AND EXISTS (SELECT 1 FROM managed_nodes n WHERE n.account = c.account AND n.region = c.region AND n.id = c.node_id)`);
 
 export function postgresNodes(session: Session, inTransaction: boolean): NodesPort {
+  // A transaction reads a scope's nodes once (an engine step that fires 25 windows over the same fleet
+  // asked 25 times), until it writes a node itself: later calls in it see the nodes as of its first, as if
+  // any node another replica registers meanwhile had come just after the step. Rows are kept, not
+  // objects, so what one caller does to its nodes never reaches the next.
+  const nodeRows = new Map<string, Row[]>();
   return {
     async putNode(scope, node) {
+      nodeRows.clear();
       await upsertNode(session, [scope.account, scope.region, node.id, JSON.stringify(node)]);
     },
 
     async deleteNode(scope, nodeId) {
+      nodeRows.clear();
       return ((await deleteNode(session, [scope.account, scope.region, nodeId])).rowCount ?? 0) > 0;
     },
 
     async listNodes(scope) {
-      return documents<ManagedNode>((await listNodes(session, [scope.account, scope.region])).rows);
+      const key = `${scope.account}|${scope.region}`;
+      let rows = inTransaction ? nodeRows.get(key) : undefined;
+      if (!rows) {
+        rows = (await listNodes(session, [scope.account, scope.region])).rows;
+        if (inTransaction) nodeRows.set(key, rows);
+      }
+      return documents<ManagedNode>(rows);
     },
 
     async getNode(scope, nodeId, options = {}) {
