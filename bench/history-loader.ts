@@ -166,6 +166,7 @@ function finishedRun(durationHours: number, cutoffHours: number, windowId: strin
     planLength: plan.length,
     nextPlanIndex: plan.length,
     lastInvocationEnd: endTime,
+    invocationCounts: { SUCCESS: nodes },
   };
   return { execution, task: taskExecution };
 }
@@ -190,5 +191,6 @@ function invocationOf(scope: Scope, task: TaskExecution, item: PlanItem, fireAt:
     plannedEnd: fireAt + 1000,
     plannedStatus: 'SUCCESS',
     plannedDetails: 'Success',
+    countedStatus: 'SUCCESS',
   };
 }

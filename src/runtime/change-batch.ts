@@ -1,7 +1,7 @@
 // The rows one engine step created or changed, written together in one transaction at the end of the
 // step. Keyed by id, so a row touched several times in a step is written once, in its final state.
 
-import { isActive, type Invocation, type PlanItem, type TaskExecution, type WindowExecution } from '../domain/execution.ts';
+import { countInvocation, isActive, type Invocation, type PlanItem, type TaskExecution, type WindowExecution } from '../domain/execution.ts';
 import type { Scope } from '../domain/model.ts';
 import type { Lease, StoreOperations } from '../service/ports.ts';
 import type { StepEvents } from './state-events.ts';
@@ -56,9 +56,11 @@ export class ChangeBatch {
     this.plans.push({ scope, taskExecutionId, plan });
   }
 
-  invocation(scope: Scope, row: Invocation, isNew = false): void {
+  /** An invocation of `task` started or changed; the task's counts by status move with it, written in the same step. */
+  invocation(scope: Scope, row: Invocation, task: TaskExecution | undefined, isNew = false): void {
     remember(this.invocations, scope, row, isNew);
     this.events?.invocation(scope, row);
+    if (task && countInvocation(task, row)) this.task(scope, task);
   }
 
   /** The state this step gave an execution, if it touched it (the store still has the old one). */

@@ -9,6 +9,11 @@ import type { ActiveExecution } from './active-execution.ts';
 import type { ChangeBatch } from './change-batch.ts';
 import type { Report, TaskRunner } from './task-runners/task-runner.ts';
 
+/** The task execution an invocation belongs to. */
+function taskOf(active: ActiveExecution, invocation: Invocation): TaskExecution | undefined {
+  return active.tasks.find((t) => t.id === invocation.taskExecutionId);
+}
+
 /** Nothing in flight and nothing more to start. */
 export function isDone(task: TaskExecution): boolean {
   return task.inFlight === 0 && (task.stopReason !== undefined || task.nextPlanIndex >= (task.planLength ?? 0));
@@ -23,7 +28,7 @@ export function applyReport(batch: ChangeBatch, active: ActiveExecution, invocat
   if (!final) {
     invocation.status = report.status;
     invocation.statusDetails = report.statusDetails;
-    batch.invocation(active.scope, invocation);
+    batch.invocation(active.scope, invocation, taskOf(active, invocation));
     return;
   }
   if (invocation.cancelledAtCutoff && report.status !== 'SUCCESS') {
@@ -40,8 +45,8 @@ export function endInvocation(batch: ChangeBatch, active: ActiveExecution, invoc
   invocation.statusDetails = details;
   invocation.endTime = at;
   active.inFlight.delete(invocation.id);
-  batch.invocation(active.scope, invocation);
-  const task = active.tasks.find((t) => t.id === invocation.taskExecutionId);
+  const task = taskOf(active, invocation);
+  batch.invocation(active.scope, invocation, task);
   if (!task) return;
   task.inFlight = Math.max(0, task.inFlight - 1);
   task.lastInvocationEnd = Math.max(task.lastInvocationEnd ?? at, at);
@@ -111,7 +116,7 @@ export async function applyCutoff(tx: StoreOperations, batch: ChangeBatch, activ
     const task = active.tasks.find((t) => t.id === invocation.taskExecutionId);
     if (task?.stopReason !== 'cutoff' || task.cutoffBehavior !== 'CANCEL_TASK' || invocation.plannedEnd !== undefined || invocation.cancelledAtCutoff) continue;
     invocation.cancelledAtCutoff = true;
-    batch.invocation(active.scope, invocation);
+    batch.invocation(active.scope, invocation, task);
     await runner.cancel?.(tx, active.scope, invocation.taskType, invocation.executionId, now);
   }
 }

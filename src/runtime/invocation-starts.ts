@@ -15,6 +15,7 @@ import type { InvocationRequest, TaskRunner } from './task-runners/task-runner.t
 /** Invocations started during a step, waiting to be handed to the runner at the end of the step. */
 interface Draft {
   active: ActiveExecution;
+  task: TaskExecution;
   invocation: Invocation;
   request: InvocationRequest;
 }
@@ -78,7 +79,7 @@ export class InvocationStarts {
       const drafts = this.drafts;
       this.drafts = [];
       const started = await this.runner.start(tx, drafts.map((d) => d.request));
-      drafts.forEach(({ active, invocation }, i) => {
+      drafts.forEach(({ active, task, invocation }, i) => {
         const work = started[i];
         if (work.kind === 'scheduled') {
           invocation.plannedStatus = work.report.status;
@@ -89,7 +90,7 @@ export class InvocationStarts {
           invocation.status = work.status;
           invocation.statusDetails = work.statusDetails;
         }
-        batch.invocation(active.scope, invocation, true);
+        batch.invocation(active.scope, invocation, task, true);
       });
     }
   }
@@ -117,6 +118,7 @@ export class InvocationStarts {
     active.inFlight.set(id, invocation);
     this.drafts.push({
       active,
+      task,
       invocation,
       request: {
         scope: active.scope, windowId: task.windowId, windowTaskId: task.windowTaskId, windowExecutionId: task.windowExecutionId,

@@ -132,10 +132,13 @@ export class HistoryService {
     return { invocations: page.items, nextToken: page.nextToken };
   }
 
-  /** How many of a task execution's invocations are in each status (the console's counts; AWS has no such call). */
+  /**
+   * How many of a task execution's invocations are in each status (the console's counts; AWS has no such
+   * call): kept with the task execution by the engine, counted from the rows only for one recorded before.
+   */
   async invocationCounts(scope: Scope, windowExecutionId: string, taskExecutionId: string): Promise<Partial<Record<ExecutionStatus, number>>> {
-    await this.taskExecution(scope, windowExecutionId, taskExecutionId);
-    return this.ctx.store.countInvocationsByStatus(scope, taskExecutionId);
+    const task = await this.taskExecution(scope, windowExecutionId, taskExecutionId);
+    return task.invocationCounts ?? this.ctx.store.countInvocationsByStatus(scope, taskExecutionId);
   }
 
   /** The window's newest execution, if it ever ran. */
