@@ -18,6 +18,7 @@ export const CONSOLE_PAGES = [
   'window history tab',
   'large execution (timeline)',
   'large task execution, first page',
+  'regular task execution, first page',
   'large task execution, status=SUCCESS',
   'invocation (middle of the large task)',
 ] as const;
@@ -88,6 +89,7 @@ const ROUTES: Record<ConsolePage, string> = {
   'window history tab': '/console/windows/{window}?tab=history',
   'large execution (timeline)': '/console/windows/{window}/executions/{execution}',
   'large task execution, first page': '/console/windows/{window}/executions/{execution}/tasks/{task}',
+  'regular task execution, first page': '/console/windows/{window}/executions/{smallExecution}/tasks/{smallTask}',
   'large task execution, status=SUCCESS': '/console/windows/{window}/executions/{execution}/tasks/{task}?status=SUCCESS',
   'invocation (middle of the large task)': '/console/windows/{window}/executions/{execution}/tasks/{task}/invocations/{invocation}',
 };
@@ -104,7 +106,11 @@ function checksOf(loaded: LoadedHistory): Record<ConsolePage, AnswerCheck> {
       const bars = body.split('<rect class="bar ').length - 1;
       return bars === drawn ? rowCount(1)(body) : `${bars} bars on the timeline, not ${drawn}`;
     }),
-    'large task execution, first page': pageCheck(['id="invocations"', 'rel="next"'], rowCount(INVOCATION_PAGE)),
+    // Both with their counts by status (kept with the task execution): the large task's page should cost
+    // what a regular night's does.
+    'large task execution, first page': pageCheck(['id="invocations"', 'rel="next"', `SUCCESS</span> ${big}</li>`], rowCount(INVOCATION_PAGE)),
+    'regular task execution, first page': pageCheck(['id="invocations"', `SUCCESS</span> ${loaded.small.invocations}</li>`],
+      rowCount(Math.min(INVOCATION_PAGE, loaded.small.invocations))),
     'large task execution, status=SUCCESS': pageCheck(['id="invocations"', 'aria-current="true">SUCCESS', 'rel="next"'], (body) => {
       const success = body.split('<tr data-status="SUCCESS"').length - 1;
       return success === INVOCATION_PAGE ? rowCount(INVOCATION_PAGE)(body) : `${success} SUCCESS rows, not ${INVOCATION_PAGE}`;
@@ -119,6 +125,8 @@ function pathOf(route: string, loaded: LoadedHistory): string {
     execution: loaded.large.windowExecutionId,
     task: loaded.large.taskExecutionId,
     invocation: loaded.large.middleInvocationId,
+    smallExecution: loaded.small.windowExecutionId,
+    smallTask: loaded.small.taskExecutionId,
   };
   return route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(ids[name]));
 }

@@ -38,6 +38,8 @@ export interface LoadedHistory {
   scope: Scope;
   windowId: string;
   large: { windowExecutionId: string; taskExecutionId: string; middleInvocationId: string };
+  /** A regular night's run (the first), for pages compared with the large task's. */
+  small: { windowExecutionId: string; taskExecutionId: string; invocations: number };
   rows: { windowExecutions: number; taskExecutions: number; invocations: number };
   seconds: number;
 }
@@ -104,6 +106,7 @@ export async function loadHistory(options: LoadOptions): Promise<LoadedHistory> 
     };
 
     let large: LoadedHistory['large'] | undefined;
+    let small: LoadedHistory['small'] | undefined;
     let regular = 0;
     for (let e = 0; e < executions; e++) {
       const isLarge = e === largeIndex;
@@ -124,12 +127,14 @@ export async function loadHistory(options: LoadOptions): Promise<LoadedHistory> 
       if (isLarge) {
         // Its rows may already be flushed: the middle invocation's id is read back from the store.
         large = { windowExecutionId: run.execution.id, taskExecutionId: run.task.id, middleInvocationId: '' };
+      } else {
+        small ??= { windowExecutionId: run.execution.id, taskExecutionId: run.task.id, invocations: nodes };
       }
     }
     await flush();
     const middle = await store.listInvocations(scope, large!.taskExecutionId, 0, Math.ceil(shape.largeTaskInvocations / 2));
     large!.middleInvocationId = middle[middle.length - 1].item.id;
-    return { shape, scope, windowId: options.windowId, large: large!, rows: counts, seconds: (performance.now() - started) / 1000 };
+    return { shape, scope, windowId: options.windowId, large: large!, small: small!, rows: counts, seconds: (performance.now() - started) / 1000 };
   } finally {
     await store.close();
   }
