@@ -3,12 +3,10 @@
 // on stderr (failure-lines.ts), with exit status 2 or 1.
 
 import { startApp } from '../app.ts';
-import { controlHelp, runControlCommand } from './control-commands.ts';
 import { failureLine } from './failure-lines.ts';
 import { createLogger, serviceLogging } from './logger.ts';
 import { parseServeOptions, serveHelp } from './options.ts';
 import { watchParent, type ParentWatch } from './parent-watch.ts';
-import { runTlsCommand, tlsHelp } from './tls-init.ts';
 
 /** Signals that stop the service cleanly (exit status 0). SIGHUP: the terminal it ran in was closed. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -69,17 +67,23 @@ async function serve(argv: string[]): Promise<void> {
   process.stdout.write(`mw-local listening on ${app.endpoint} (data: ${config.dataDir})\n`);
 }
 
+// The control and tls commands are loaded when run (or for --help): `serve` needs neither.
+async function control(command: 'fire' | 'clock' | 'nodes' | 'outcomes', argv: string[]): Promise<void> {
+  return (await import('./control-commands.ts')).runControlCommand(command, argv);
+}
+
 const [command = 'serve', ...rest] = process.argv.slice(2);
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   serve,
-  fire: (argv) => runControlCommand('fire', argv),
-  clock: (argv) => runControlCommand('clock', argv),
-  nodes: (argv) => runControlCommand('nodes', argv),
-  outcomes: (argv) => runControlCommand('outcomes', argv),
-  tls: runTlsCommand,
+  fire: (argv) => control('fire', argv),
+  clock: (argv) => control('clock', argv),
+  nodes: (argv) => control('nodes', argv),
+  outcomes: (argv) => control('outcomes', argv),
+  tls: async (argv) => (await import('./tls-init.ts')).runTlsCommand(argv),
 };
 
 if (command === '--help' || command === '-h' || command === 'help') {
+  const [{ controlHelp }, { tlsHelp }] = await Promise.all([import('./control-commands.ts'), import('./tls-init.ts')]);
   process.stdout.write(`Usage: node src/cli/main.ts <command> [options]   (npm run mw -- <command> ...)\n\nCommands:\n  serve    run the service (default)\n\n${serveHelp}\n${controlHelp}\n${tlsHelp}`);
 } else if (!commands[command]) {
   process.stderr.write(`mw-local: unknown command '${command}'. Try --help.\n`);

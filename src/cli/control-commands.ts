@@ -4,6 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { Sha256 } from '../wire/sigv4.ts';
+import { EndpointError } from './endpoint-error.ts';
 import { parseCommandLine, UsageError } from './options.ts';
 
 export const controlHelp = `Control commands (talk to a running service):
@@ -34,23 +35,6 @@ interface Target {
 /** How long a control call may wait without a byte of answer: `clock advance` over a long span runs
  * everything due on the way before it answers. */
 const CALL_TIMEOUT_SECONDS = 600;
-
-export type EndpointProblem =
-  | { kind: 'unreachable'; cause: unknown }
-  | { kind: 'timeout'; seconds: number }
-  | { kind: 'not-json'; status: number; contentType: string }
-  | { kind: 'error-answer'; status: number; type?: string; message?: string };
-
-/** A control call that did not get a usable answer: which request, and what went wrong. */
-export class EndpointError extends Error {
-  readonly request: { endpoint: string; method: string; url: string };
-  readonly problem: EndpointProblem;
-  constructor(request: EndpointError['request'], problem: EndpointProblem) {
-    super(`${request.method} ${request.url}: ${problem.kind}`);
-    this.request = request;
-    this.problem = problem;
-  }
-}
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {

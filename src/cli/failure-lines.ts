@@ -3,7 +3,7 @@
 // start-up step and its input, the endpoint and its answer, an errno code); the wording lives here only.
 
 import { StartupError, type StartupStep } from '../app.ts';
-import { EndpointError } from './control-commands.ts';
+import { EndpointError } from './endpoint-error.ts';
 import { UsageError } from './options.ts';
 
 // Not `import ... from 'node:http'`: that loads undici at start (see wire/http-server.ts).
