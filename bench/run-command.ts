@@ -220,33 +220,16 @@ function problemOf(state: FleetState, nodeId: string): (text: string) => void {
   };
 }
 
-/** Agent steps (a request to build, sign and send) let run per turn of the event loop (agentTurn). */
-const AGENT_STEPS_PER_TURN = 16;
-const agentSteps: (() => void)[] = [];
-let agentStepsPaced = false;
-
 /**
- * Resolves when it is this agent's turn to act (send its acknowledgement, a reply), a few agents per turn
- * of the event loop. The fleet's agents share this one process, where each would have a machine of its
- * own: agents that all acted the moment their answers came would keep this process from reading the
- * answers still arriving, and the delivery times would measure this process instead of the service. So an
- * answer is noted as it is read, and the work it leads to is paced between the reads.
+ * Resolves in the event loop's next turn, after the answers that came meanwhile have been read. The fleet's
+ * agents share this one process, where each would have a machine of its own: an agent that acted (built,
+ * signed and sent its acknowledgement or reply) the moment its answer was read would make the answers read
+ * after it in the same turn late by that work, and the delivery times would measure this process instead of
+ * the service. So an answer is noted as it is read, and each step it leads to waits for the next turn.
+ * (Not fewer steps per turn: that left 10,000 agents' work so far behind that their idle keep-alive
+ * connections were closed under them.)
  */
-function agentTurn(): Promise<void> {
-  return new Promise((resolve) => {
-    agentSteps.push(resolve);
-    if (!agentStepsPaced) {
-      agentStepsPaced = true;
-      setImmediate(paceAgentSteps);
-    }
-  });
-}
-
-function paceAgentSteps(): void {
-  for (const step of agentSteps.splice(0, AGENT_STEPS_PER_TURN)) step();
-  if (agentSteps.length > 0) setImmediate(paceAgentSteps);
-  else agentStepsPaced = false;
-}
+const agentTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The agent's loop: poll; for a message, acknowledge, reply InProgress and Success; poll again. */
 async function pollLoop(agent: SimulatedAgent, state: FleetState): Promise<void> {
@@ -285,16 +268,31 @@ async function pollLoop(agent: SimulatedAgent, state: FleetState): Promise<void>
       }
       state.delivered.push(at - state.sentAt);
       try {
-        ok(await agent.acknowledge(message.MessageId), 'AcknowledgeMessage');
+        ok(await resent(() => agent.acknowledge(message.MessageId)), 'AcknowledgeMessage');
         for (const payload of [inProgressReply(new Date()), successReply(PLUGIN, OUTPUT, new Date())]) {
           await agentTurn();
-          ok(await agent.sendReplyText(message.MessageId, JSON.stringify(payload)), 'SendReply');
+          ok(await resent(() => agent.sendReplyText(message.MessageId, JSON.stringify(payload))), 'SendReply');
         }
       } catch (error) {
         problem((error as Error).message);
         return;
       }
       state.replied.push(performance.now() - state.sentAt);
+    }
+  }
+}
+
+/**
+ * A call sent again when its keep-alive connection turned out closed (the server ends one idle for 5 s; a
+ * request can go out on it just as it does), as the agent's SDK sends it again: a repeated acknowledgement or
+ * reply changes nothing.
+ */
+async function resent(call: () => Promise<AgentReply>): Promise<AgentReply> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET' || attempt >= 3) throw error;
     }
   }
 }

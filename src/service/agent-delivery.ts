@@ -135,15 +135,17 @@ export class AgentDelivery {
       const nodes = new Set<string>();
       const batch: TakeAsked[] = [];
       const later: TakeAsked[] = [];
-      for (const asked of this.takes) {
+      let next = 0;
+      for (; next < this.takes.length && batch.length < TAKE_BATCH; next++) {
+        const asked = this.takes[next];
         const k = nodeKey(asked.identity);
-        if (batch.length >= TAKE_BATCH || nodes.has(k)) later.push(asked);
+        if (nodes.has(k)) later.push(asked);
         else {
           nodes.add(k);
           batch.push(asked);
         }
       }
-      this.takes = later;
+      this.takes = later.length > 0 ? [...later, ...this.takes.slice(next)] : this.takes.slice(next);
       try {
         const taken = await this.takeTogether(batch);
         batch.forEach((asked, k) => asked.resolve(taken[k]));
