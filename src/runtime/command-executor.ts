@@ -107,10 +107,11 @@ export class CommandExecutor {
   }
 
   /**
-   * `apply` for several invocations of one command, in order, as if applied one after another in the
-   * caller's transaction (the polls of many nodes woken together): the changes that move the command by
-   * their own difference alone share one read and one write of the command and one write of their rows;
-   * one that needs more (the command's end, room for rate control) is applied on its own, in its turn.
+   * `apply` for several invocations of one command (one event each, distinct instances), in order, as if
+   * applied one after another in the caller's transaction (the polls of many nodes woken together): the
+   * changes that move the command by their own difference alone share one read and one write of the
+   * command and one write of their rows; one that needs more (the command's end, room for rate control) is
+   * applied on its own, in its turn.
    */
   async applyAll(tx: StoreOperations, scope: Scope, commandId: string, items: readonly { instanceId: string; event: InvocationEvent }[], now: number): Promise<(AppliedEvent | undefined)[]> {
     if (items.length === 1) return [await this.apply(tx, scope, commandId, items[0].instanceId, items[0].event, now)];
