@@ -14,15 +14,27 @@ export interface ActiveExecution {
   /** Invocations started and not ended, by invocation id. */
   inFlight: Map<string, Invocation>;
   cutoffApplied: boolean;
+  /**
+   * eventAt's answer, kept until the execution changes (`changed`): the engine asks for every running
+   * execution at every step, and working it out walks every invocation in flight.
+   */
+  nextEventAt?: number;
+}
+
+/** The execution is about to change (a step moves it, its new invocations learn their ends): eventAt looks again. */
+export function changed(active: ActiveExecution): void {
+  active.nextEventAt = undefined;
 }
 
 /** When a running execution next has something to do: an invocation's end, its cutoff, its window's end. */
 export function eventAt(active: ActiveExecution): number {
+  if (active.nextEventAt !== undefined) return active.nextEventAt;
   let next = active.execution.endAt;
   if (!active.cutoffApplied && active.execution.cutoffAt < next) next = active.execution.cutoffAt;
   for (const invocation of active.inFlight.values()) {
     if (invocation.plannedEnd !== undefined && invocation.plannedEnd < next) next = invocation.plannedEnd;
   }
+  active.nextEventAt = next;
   return next;
 }
 

@@ -10,7 +10,7 @@
 import { DETAILS, isActive, pendingTaskExecution, type WindowExecution } from '../domain/execution.ts';
 import type { Scope, Window } from '../domain/model.ts';
 import type { IdGenerator, StoreOperations } from '../service/ports.ts';
-import { type ActiveExecution, eventAt, windowKey } from './active-execution.ts';
+import { type ActiveExecution, changed, eventAt, windowKey } from './active-execution.ts';
 import type { ChangeBatch } from './change-batch.ts';
 import {
   applyCutoff, applyReport, cancelExecution, closeExecution, endTask, finishTask, isDone, timeOutAtWindowEnd,
@@ -120,6 +120,7 @@ export class Executor {
       invocation.plannedDetails = report.statusDetails;
       invocation.plannedEnd = Math.max(at, invocation.startTime);
     }
+    changed(active);
     this.track(active);
   }
 
@@ -165,6 +166,7 @@ export class Executor {
   // ---- the state machine
 
   private async advance(tx: StoreOperations, batch: ChangeBatch, active: ActiveExecution, now: number): Promise<void> {
+    changed(active);
     const { execution } = active;
     // 1. Reports placed on the clock that are due arrive, in the order they are due.
     const finished = [...active.inFlight.values()].filter((i) => i.plannedEnd !== undefined && i.plannedEnd <= now && i.plannedEnd <= execution.endAt)

@@ -7,7 +7,7 @@ import { invocationParameters, pseudoValuesFor } from '../domain/invocation-para
 import type { WindowTarget } from '../domain/model.ts';
 import { planInvocations } from '../domain/target-resolution.ts';
 import type { IdGenerator, StoreOperations } from '../service/ports.ts';
-import type { ActiveExecution } from './active-execution.ts';
+import { type ActiveExecution, changed } from './active-execution.ts';
 import type { ChangeBatch } from './change-batch.ts';
 import { endTask } from './execution-endings.ts';
 import type { InvocationRequest, TaskRunner } from './task-runners/task-runner.ts';
@@ -85,6 +85,7 @@ export class InvocationStarts {
           invocation.plannedStatus = work.report.status;
           invocation.plannedDetails = work.report.statusDetails;
           invocation.plannedEnd = invocation.startTime + Math.max(0, work.afterMs);
+          changed(active);
         } else {
           invocation.executionId = work.executionId;
           invocation.status = work.status;
