@@ -2,7 +2,8 @@
 // (Session.write in postgres-database.ts): what a caller could tell apart from awaited writes must not
 // change. A failed write is the transaction's error and nothing of it commits (a COMMIT sent after it
 // would quietly roll back instead), a later statement fails with that write's error, and later reads
-// see earlier writes. A transaction also reads a scope's nodes once (postgres-nodes.ts) until it writes
+// see earlier writes; one-row writes asked one after another, sent as one statement, leave what writing
+// them one by one leaves (order, last state, versions). A transaction also reads a scope's nodes once (postgres-nodes.ts) until it writes
 // one itself. Runs on the server MW_TEST_POSTGRES_URL names, skipped without it.
 
 import { randomBytes } from 'node:crypto';
@@ -71,5 +72,22 @@ describe('postgres transactions with writes sent ahead', { skip: url ? false : '
       await tx.deleteNode(A, 'mi-00000000000000001');
       assert.deepEqual((await tx.listNodes(A)).map((n) => n.id), ['mi-00000000000000002']);
     });
+  });
+
+  test('one-row writes gathered into one statement leave what one by one would: order, last state, versions', async () => {
+    const w = 'mw-00000000000000009';
+    await store.transaction(async (tx) => {
+      for (const id of ['g-1', 'g-2', 'g-3']) await tx.insertWindowExecution(A, windowExecution(w, id));
+      await tx.updateWindowExecution(A, { ...windowExecution(w, 'g-2'), status: 'CANCELLING' });
+      await tx.updateWindowExecution(A, { ...windowExecution(w, 'g-1'), status: 'SUCCESS' });
+      await tx.updateWindowExecution(A, { ...windowExecution(w, 'g-2'), status: 'CANCELLED' });
+    });
+    const listed = await store.listWindowExecutions(A, w, Number.MAX_SAFE_INTEGER, 10);
+    assert.deepEqual(listed.map((k) => [k.item.id, k.item.status, k.item.version]), [['g-3', 'IN_PROGRESS', 1], ['g-2', 'CANCELLED', 3], ['g-1', 'SUCCESS', 2]]);
+    await assert.rejects(store.transaction(async (tx) => {
+      await tx.insertWindowExecution(A, windowExecution(w, 'g-4'));
+      await tx.insertWindowExecution(A, windowExecution(w, 'g-1'));
+    }), (error: { code?: string }) => error.code === UNIQUE_VIOLATION);
+    assert.equal(await store.getWindowExecution(A, 'g-4'), undefined);
   });
 });

@@ -17,12 +17,20 @@ export interface Session {
    * the COMMIT): the caller's next work overlaps the server's. Without it, the write is a query.
    */
   write?(config: pg.QueryConfig): Promise<void>;
+  /**
+   * A one-row write nobody reads the result of, gathered with the ones of the same `kind` asked right
+   * after it: a transaction sends them as one statement (`send` of their rows) before whatever it is asked
+   * next, so the server sees the same writes in the same order. Without it the caller writes the row alone.
+   */
+  gather?<T>(kind: string, row: T, send: (rows: T[]) => pg.QueryConfig): void;
 }
 
 export interface Statement {
   (session: Session, values: readonly unknown[]): Promise<pg.QueryResult<Row>>;
   /** The statement as a write nobody reads the result of (Session.write). */
   write(session: Session, values: readonly unknown[]): Promise<void>;
+  /** What the session sends for these values (for Session.gather). */
+  config(values: readonly unknown[]): pg.QueryConfig;
 }
 
 const statementNames = new Set<string>();
@@ -39,6 +47,7 @@ export function statement(name: string, text: string): Statement {
   const config = (values: readonly unknown[]): pg.QueryConfig => ({ name: prepared, text, values: values as unknown[] });
   const run = (session: Session, values: readonly unknown[]) => session.query(config(values));
   return Object.assign(run, {
+    config,
     write: async (session: Session, values: readonly unknown[]) => {
       if (session.write) await session.write(config(values));
       else await session.query(config(values));

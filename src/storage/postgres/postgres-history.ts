@@ -14,6 +14,20 @@ const RENEW_AFTER_MS = 250;
 
 const insertWindowExecution = statement('insert_window_execution', 'INSERT INTO window_executions (account, region, window_id, id, status, doc, owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)');
 const updateWindowExecution = statement('update_window_execution', 'UPDATE window_executions SET status = $4, doc = $5, version = version + 1 WHERE account = $1 AND region = $2 AND id = $3');
+// The one-row writes above, for rows a transaction gathered (Session.gather): one statement for a run of
+// them, as if written one after another (in array order; an id updated twice moves its version twice).
+const insertWindowExecutions = statement('insert_window_executions', `
+  INSERT INTO window_executions (account, region, window_id, id, status, doc, owner, lease_until)
+  SELECT unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]), unnest($5::text[]), unnest($6::text[]),
+    unnest($7::text[]), unnest($8::bigint[])`);
+const updateWindowExecutions = statement('update_window_executions', `
+  UPDATE window_executions AS w SET status = r.status, doc = r.doc, version = w.version + r.writes
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[]) AS r(account, region, id, status, doc, writes)
+  WHERE w.account = r.account AND w.region = r.region AND w.id = r.id`);
+const saveTaskPlans = statement('save_task_plans', `
+  UPDATE task_executions AS t SET plan = r.plan
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(account, region, id, plan)
+  WHERE t.account = r.account AND t.region = r.region AND t.id = r.id`);
 const selectWindowExecution = statement('select_window_execution', 'SELECT doc, version FROM window_executions WHERE account = $1 AND region = $2 AND id = $3');
 const listWindowExecutions = statement('list_window_executions', 'SELECT seq, doc, version FROM window_executions WHERE account = $1 AND region = $2 AND window_id = $3 AND seq < $4 ORDER BY seq DESC LIMIT $5');
 const latestWindowExecution = statement('latest_window_execution', 'SELECT doc, version FROM window_executions WHERE account = $1 AND region = $2 AND window_id = $3 ORDER BY seq DESC LIMIT 1');
@@ -88,16 +102,46 @@ const takeWindowReports = statement('take_window_reports', `
   WHERE w.account = due.account AND w.region = due.region AND w.invocation_id = due.invocation_id
   RETURNING w.account, w.region, w.doc`);
 
+/** Column `i` of every row. */
+function column(rows: readonly unknown[][], i: number): (string | null)[] {
+  return rows.map((row) => row[i] as string | null);
+}
+
+function insertedExecutions(rows: unknown[][]) {
+  return insertWindowExecutions.config([...[0, 1, 2, 3, 4, 5, 6].map((i) => textArray(column(rows, i))), rows.map((row) => row[7])]);
+}
+
+/** The last state of each execution, and how many writes it stands for (each moves the version once). */
+function updatedExecutions(rows: unknown[][]) {
+  const last = new Map<string, { row: unknown[]; writes: number }>();
+  for (const row of rows) {
+    const key = `${row[0]}|${row[1]}|${row[2]}`;
+    last.set(key, { row, writes: (last.get(key)?.writes ?? 0) + 1 });
+  }
+  const kept = [...last.values()];
+  return updateWindowExecutions.config([...[0, 1, 2, 3, 4].map((i) => textArray(column(kept.map((k) => k.row), i))), kept.map((k) => k.writes)]);
+}
+
+/** The last plan of each task execution, as writing them one after another leaves it. */
+function savedPlans(rows: unknown[][]) {
+  const kept = [...new Map(rows.map((row) => [`${row[0]}|${row[1]}|${row[2]}`, row] as const)).values()];
+  return saveTaskPlans.config([0, 1, 2, 3].map((i) => textArray(column(kept, i))));
+}
+
 export function postgresHistory(session: Session): HistoryPort {
   return {
     // ---- window executions
 
     async insertWindowExecution(scope, e, lease) {
-      await insertWindowExecution.write(session, [scope.account, scope.region, e.windowId, e.id, e.status, documentOf(e), lease?.owner ?? null, lease?.until ?? null]);
+      const row = [scope.account, scope.region, e.windowId, e.id, e.status, documentOf(e), lease?.owner ?? null, lease?.until ?? null];
+      if (session.gather) session.gather('insert_window_execution', row, insertedExecutions);
+      else await insertWindowExecution(session, row);
     },
 
     async updateWindowExecution(scope, e) {
-      await updateWindowExecution.write(session, [scope.account, scope.region, e.id, e.status, documentOf(e)]);
+      const row = [scope.account, scope.region, e.id, e.status, documentOf(e)];
+      if (session.gather) session.gather('update_window_execution', row, updatedExecutions);
+      else await updateWindowExecution(session, row);
     },
 
     async getWindowExecution(scope, executionId) {
@@ -140,7 +184,9 @@ export function postgresHistory(session: Session): HistoryPort {
     },
 
     async saveTaskPlan(scope, taskExecutionId, plan) {
-      await saveTaskPlan.write(session, [scope.account, scope.region, taskExecutionId, JSON.stringify(plan)]);
+      const row = [scope.account, scope.region, taskExecutionId, JSON.stringify(plan)];
+      if (session.gather) session.gather('save_task_plan', row, savedPlans);
+      else await saveTaskPlan(session, row);
     },
 
     async getTaskPlan(scope, taskExecutionId) {

@@ -68,6 +68,8 @@ class TransactionSession implements Session {
   private readonly client: pg.PoolClient;
   private lastWrite: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | undefined;
+  /** One-row writes of one kind asked one after another (gather), not sent yet. */
+  private gathered: { kind: string; rows: unknown[]; send: (rows: unknown[]) => pg.QueryConfig } | undefined;
   finished = false;
 
   constructor(client: pg.PoolClient) {
@@ -76,6 +78,7 @@ class TransactionSession implements Session {
 
   query(config: pg.QueryConfig): Promise<pg.QueryResult<Row>> {
     if (this.finished) return Promise.reject(new Error('the transaction is already over: use the store, or a new transaction'));
+    this.sendGathered();
     if (this.failure) return Promise.reject(this.failure.error);
     // A write sent before this statement failed first: that error, not "current transaction is aborted".
     return this.client.query<Row>(config).catch((error: unknown) => Promise.reject(this.failure ? this.failure.error : error));
@@ -83,6 +86,7 @@ class TransactionSession implements Session {
 
   write(config: pg.QueryConfig): Promise<void> {
     if (this.finished) return Promise.reject(new Error('the transaction is already over: use the store, or a new transaction'));
+    this.sendGathered();
     if (this.failure) return Promise.reject(this.failure.error);
     this.lastWrite = this.client.query(config).then(() => undefined, (error: unknown) => {
       this.failure ??= { error };
@@ -90,8 +94,24 @@ class TransactionSession implements Session {
     return Promise.resolve();
   }
 
-  /** Waits for the writes sent so far; rejects with the first that failed. */
+  gather<T>(kind: string, row: T, send: (rows: T[]) => pg.QueryConfig): void {
+    if (this.finished) throw new Error('the transaction is already over: use the store, or a new transaction');
+    if (this.gathered?.kind !== kind) {
+      this.sendGathered();
+      this.gathered = { kind, rows: [], send: send as (rows: unknown[]) => pg.QueryConfig };
+    }
+    this.gathered.rows.push(row);
+  }
+
+  private sendGathered(): void {
+    const gathered = this.gathered;
+    this.gathered = undefined;
+    if (gathered) void this.write(gathered.send(gathered.rows)).catch(() => undefined); // its failure is kept in `failure`
+  }
+
+  /** Sends what is gathered and waits for the writes sent so far; rejects with the first that failed. */
   async settle(): Promise<void> {
+    this.sendGathered();
     await this.lastWrite;
     if (this.failure) throw this.failure.error;
   }
