@@ -8,6 +8,7 @@ import type { WindowReport } from '../domain/commands.ts';
 import type { EventTarget, EventTargetState, SequencedEvent } from '../domain/events.ts';
 import type { ExecutionStatus, PlanItem, WindowExecution } from '../domain/execution.ts';
 import type { Scope, Window } from '../domain/model.ts';
+import { eventFromDocument } from './event-rows.ts';
 import type { DueWindow, IdempotencyRecord, Keyed, Stored } from '../service/ports.ts';
 
 export type Row = Record<string, unknown>;
@@ -114,9 +115,9 @@ export function foundCredential(row: Row | undefined): { scope: Scope; credentia
   return row ? { scope: scopeOf(row), credential: JSON.parse(String(row.doc)) as AgentCredential } : undefined;
 }
 
-/** Rows of `seq, window_id, doc`. */
+/** Rows of `seq, window_id, doc` (and `account, region`, which a compact doc needs: storage/event-rows.ts). */
 export function sequencedEvent(row: Row): SequencedEvent {
-  return { seq: Number(row.seq), windowId: row.window_id === null ? undefined : String(row.window_id), event: JSON.parse(String(row.doc)) };
+  return { seq: Number(row.seq), windowId: row.window_id === null ? undefined : String(row.window_id), event: eventFromDocument(String(row.doc), row.account, row.region) };
 }
 
 /** Rows of `doc, delivered_seq, failures, last_error, account, region`. */

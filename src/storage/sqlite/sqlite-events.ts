@@ -2,6 +2,7 @@
 // order), and each delivery target's progress and lease.
 
 import type { EventsPort } from '../../service/ports.ts';
+import { eventDocument } from '../event-rows.ts';
 import { eventTargetRow, eventTargetState, type Row, sequencedEvent } from '../row-mappers.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
@@ -9,8 +10,8 @@ const TARGET_COLUMNS = 'SELECT doc, delivered_seq, failures, last_error, account
 
 const statements = {
   insertEvent: 'INSERT INTO events (id, window_id, account, region, doc) VALUES (?, ?, ?, ?, ?)',
-  readEvents: 'SELECT seq, window_id, doc FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
-  readScopeEvents: 'SELECT seq, window_id, doc FROM events WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?',
+  readEvents: 'SELECT seq, window_id, doc, account, region FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+  readScopeEvents: 'SELECT seq, window_id, doc, account, region FROM events WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?',
   lastEventSeq: 'SELECT coalesce(max(seq), 0) AS s FROM events',
   firstEventSeq: 'SELECT min(seq) AS s FROM events',
   pruneEvents: 'DELETE FROM events WHERE seq <= (SELECT max(seq) FROM events) - ?',
@@ -31,7 +32,7 @@ export function sqliteEvents(db: SqliteDatabase): EventsPort {
   const sql = db.prepare(statements);
   return {
     async appendEvents(events) {
-      for (const e of events) sql.insertEvent.run(e.event.id, e.windowId ?? null, e.event.account, e.event.region, JSON.stringify(e.event));
+      for (const e of events) sql.insertEvent.run(e.event.id, e.windowId ?? null, e.event.account, e.event.region, eventDocument(e.event));
     },
 
     async readEvents(afterSeq, limit, scope) {
