@@ -131,7 +131,19 @@ export function eventInScope(event: ServiceEvent, scope: Scope | undefined): boo
 
 // ---- the events of each resource, as AWS's samples show them (docs/coverage.md lists what is inferred)
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/**
+ * ISO 8601 with milliseconds. The events of one step share their few start and end times, so the last
+ * two are kept (an ended invocation's event asks for its start, then its end).
+ */
+const isoKept: [number, string][] = [[NaN, ''], [NaN, '']];
+function iso(ms: number): string {
+  if (isoKept[0][0] === ms) return isoKept[0][1];
+  if (isoKept[1][0] === ms) return isoKept[1][1];
+  const text = new Date(ms).toISOString();
+  isoKept[1] = isoKept[0];
+  isoKept[0] = [ms, text];
+  return text;
+}
 
 function windowArn(scope: Scope, windowId: string): string {
   return `arn:aws:ssm:${scope.region}:${scope.account}:maintenancewindow/${windowId}`;
