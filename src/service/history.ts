@@ -107,9 +107,8 @@ export class HistoryService {
     return { taskExecutions: page.items, nextToken: page.nextToken };
   }
 
-  async getTaskExecution(scope: Scope, windowExecutionId: string, taskExecutionId: string): Promise<TaskExecution> {
-    await this.execution(scope, windowExecutionId);
-    return this.taskExecution(scope, windowExecutionId, taskExecutionId);
+  getTaskExecution(scope: Scope, windowExecutionId: string, taskExecutionId: string): Promise<TaskExecution> {
+    return this.taskOf(scope, windowExecutionId, taskExecutionId);
   }
 
   /** GetMaintenanceWindowExecutionTask's TaskParameters (reads the task's plan for its instances). */
@@ -120,8 +119,7 @@ export class HistoryService {
 
   async listInvocations(scope: Scope, windowExecutionId: string, taskExecutionId: string, input: ListInput): Promise<InvocationPage> {
     const statuses = statusesOf(input.filters);
-    await this.execution(scope, windowExecutionId);
-    await this.taskExecution(scope, windowExecutionId, taskExecutionId);
+    await this.taskOf(scope, windowExecutionId, taskExecutionId);
     const listing = `DescribeMaintenanceWindowExecutionTaskInvocations|${scope.account}|${scope.region}|${windowExecutionId}|${taskExecutionId}`;
     const page = await listingPage(
       this.ctx.tokens,
@@ -148,13 +146,21 @@ export class HistoryService {
 
   /** Each id must exist and belong to the one before it; the first level that does not is the one reported. */
   async getInvocation(scope: Scope, windowExecutionId: string, taskExecutionId: string, invocationId: string): Promise<Shared<Invocation>> {
-    await this.execution(scope, windowExecutionId);
-    await this.taskExecution(scope, windowExecutionId, taskExecutionId);
     const invocation = await this.ctx.store.getInvocation(scope, invocationId);
-    if (!invocation || invocation.taskExecutionId !== taskExecutionId || invocation.windowExecutionId !== windowExecutionId) {
-      throw new DoesNotExistException({ kind: 'invocation', id: invocationId });
-    }
-    return invocation;
+    // A record is stored only under its parents and removed only with them (a window's deletion takes its
+    // whole history in one transaction): an invocation naming both ids proves they exist. Any other answer
+    // walks down from the top, so the level reported missing is the first one that is.
+    if (invocation && invocation.taskExecutionId === taskExecutionId && invocation.windowExecutionId === windowExecutionId) return invocation;
+    await this.taskOf(scope, windowExecutionId, taskExecutionId);
+    throw new DoesNotExistException({ kind: 'invocation', id: invocationId });
+  }
+
+  /** The task execution, after its window execution: one read when both exist (its record names its parent). */
+  private async taskOf(scope: Scope, windowExecutionId: string, taskExecutionId: string): Promise<TaskExecution> {
+    const taskExecution = await this.ctx.store.getTaskExecution(scope, taskExecutionId);
+    if (taskExecution && taskExecution.windowExecutionId === windowExecutionId) return taskExecution;
+    await this.execution(scope, windowExecutionId);
+    throw new DoesNotExistException({ kind: 'task-execution', id: taskExecutionId });
   }
 
   private async execution(scope: Scope, windowExecutionId: string): Promise<WindowExecution> {

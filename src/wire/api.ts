@@ -69,17 +69,8 @@ export function createApiHandler(handlers: Handlers, authenticate: Authenticate 
   // inherits (`AmazonSSM.constructor`, `toString`, `__proto__`), reaching code no operation names.
   const agentOperations = new Map(Object.entries(agent));
   const served = new Map(Object.entries(handlers) as [OperationName, Handler<OperationName>][]);
-  return async (request: ApiRequest) => {
-    // The agent's own calls authenticate in their own ways (wire/agent-api.ts).
-    const agentOperation = request.target === undefined ? undefined : agentOperations.get(request.target);
-    let nodeScope: Scope | undefined;
-    if (agentOperation) {
-      const answer = await agentOperation(request);
-      if (answer instanceof RunAsNode) nodeScope = answer.scope;
-      else if (answer !== NOT_AN_AGENT_CALL) return answer;
-    }
-    // As AWS does, the signature is checked before anything else about the call.
-    const scope = nodeScope ?? await authenticate(request);
+  /** Everything after the signature: target, body, model checks, then the handler. */
+  const call = (request: ApiRequest, scope: Scope): Promise<unknown> => {
     const operation = resolveOperation(request.target);
     const handler = served.get(operation);
     const input = decode(request.body);
@@ -93,5 +84,25 @@ export function createApiHandler(handlers: Handlers, authenticate: Authenticate 
     }
     const host = request.headers.host ?? 'localhost';
     return handler(check.input as never, { scope, requestId: request.requestId, endpoint: { host, secure } });
+  };
+  const viaAgent = async (request: ApiRequest, agentOperation: AgentOperation): Promise<unknown> => {
+    const answer = await agentOperation(request);
+    if (answer instanceof RunAsNode) return call(request, answer.scope);
+    if (answer !== NOT_AN_AGENT_CALL) return answer;
+    return call(request, await authenticate(request));
+  };
+  // Not an async function: a call whose signature is checked synchronously (or not at all) goes straight
+  // to its handler's promise, with no frames of promises of its own around it.
+  return (request: ApiRequest) => {
+    try {
+      // The agent's own calls authenticate in their own ways (wire/agent-api.ts).
+      const agentOperation = request.target === undefined ? undefined : agentOperations.get(request.target);
+      if (agentOperation) return viaAgent(request, agentOperation);
+      // As AWS does, the signature is checked before anything else about the call.
+      const scope = authenticate(request);
+      return scope instanceof Promise ? scope.then((verified) => call(request, verified)) : call(request, scope);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }

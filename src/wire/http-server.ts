@@ -7,7 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorResponse, toErrorResponse, type ErrorResponse } from './errors.ts';
-import { serializeAnswer } from './json-text.ts';
+import { answerBytes } from './json-text.ts';
 
 // node:http is taken with process.getBuiltinModule, not `import`: an ESM import builds the module's namespace,
 // which reads node:http's WebSocket, CloseEvent and MessageEvent getters and so loads undici (tens of ms at
@@ -118,33 +118,42 @@ interface InFlight {
   contentType: string;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > MAX_BODY_BYTES) {
-      reject(new BodyTooLarge());
+/** Hands `done` the body as text, or BodyTooLarge, or the stream's error: once, without a promise per request. */
+function readBody(req: IncomingMessage, done: (error: unknown, body: string) => void): void {
+  const declared = Number(req.headers['content-length']);
+  if (declared > MAX_BODY_BYTES) {
+    done(new BodyTooLarge(), '');
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      req.removeAllListeners('data');
+      settled = true;
+      done(new BodyTooLarge(), '');
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (settled) return;
+    settled = true;
+    done(undefined, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+  });
+  req.on('error', (error) => {
+    if (settled) return;
+    settled = true;
+    done(error, '');
   });
 }
 
-function send(res: ServerResponse, status: number, contentType: string, requestId: string, payload: string, close = false): void {
+function send(res: ServerResponse, status: number, contentType: string, requestId: string, payload: string | Buffer, close = false): void {
   const headers: Record<string, string | number> = {
     'content-type': contentType,
-    'content-length': Buffer.byteLength(payload),
+    'content-length': typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length,
     'x-amzn-requestid': requestId,
   };
   if (close) headers.connection = 'close';
@@ -184,27 +193,60 @@ export function createHttpServer(options: HttpServerOptions): Server {
     else res.destroy();
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    const url = req.url ?? '/';
-    const isControl = url.startsWith('/_mw/');
-    const contentType = isControl ? 'application/json' : AWS_JSON_CONTENT_TYPE;
-    let body: string;
-    try {
-      body = await readBody(req);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        sendError(res, requestId, errorResponse('RequestEntityTooLargeException', `Request body must not exceed ${MAX_BODY_BYTES} bytes.`, 413), contentType, true);
-        // Stop reading what the client still sends; the connection closes after the answer.
-        req.pause();
-        res.on('finish', () => req.destroy());
-        return;
-      }
-      // The body stream broke (client gone, bad chunked framing): not a fault of ours, so nothing is
-      // logged; an answer, if the client is still there, comes from the clientError handler below.
-      if (!res.headersSent) res.destroy();
+  function handle(req: IncomingMessage, res: ServerResponse, requestId: string, contentType: string): void {
+    readBody(req, (error, body) => {
+      if (error === undefined) answer(req, res, requestId, contentType, body);
+      else refuse(req, res, requestId, contentType, error);
+    });
+  }
+
+  function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, contentType: string, error: unknown): void {
+    if (error instanceof BodyTooLarge) {
+      sendError(res, requestId, errorResponse('RequestEntityTooLargeException', `Request body must not exceed ${MAX_BODY_BYTES} bytes.`, 413), contentType, true);
+      // Stop reading what the client still sends; the connection closes after the answer.
+      req.pause();
+      res.on('finish', () => req.destroy());
       return;
     }
+    // The body stream broke (client gone, bad chunked framing): not a fault of ours, so nothing is
+    // logged; an answer, if the client is still there, comes from the clientError handler below.
+    if (!res.headersSent) res.destroy();
+  }
 
+  function answer(req: IncomingMessage, res: ServerResponse, requestId: string, contentType: string, body: string): void {
+    const url = req.url ?? '/';
+    // The AWS API, the hot path: its promise straight to the answer, no async frame around it.
+    if (req.method === 'POST' && (url === '/' || url.startsWith('/?')) && !options.mgs?.handles(url)) {
+      const target = req.headers['x-amz-target'];
+      let output: Promise<unknown>;
+      try {
+        output = api({
+          target: Array.isArray(target) ? target[0] : target,
+          authorization: req.headers.authorization,
+          method: req.method,
+          url,
+          headers: req.headers,
+          body,
+          requestId,
+        });
+      } catch (error) {
+        fail(res, requestId, contentType, error);
+        return;
+      }
+      output.then((value) => {
+        try {
+          send(res, 200, contentType, requestId, answerBytes(value));
+        } catch (error) {
+          fail(res, requestId, contentType, error);
+        }
+      }, (error: unknown) => fail(res, requestId, contentType, error));
+      return;
+    }
+    route(req, res, requestId, contentType, url, body).catch((error: unknown) => fail(res, requestId, contentType, error));
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, requestId: string, contentType: string, url: string, body: string): Promise<void> {
+    const isControl = url.startsWith('/_mw/');
     if (url === '/metrics' && req.method === 'GET' && options.metrics) {
       const answer = await options.metrics({ method: req.method, url, headers: req.headers, body, requestId });
       send(res, answer.status, answer.contentType, requestId, answer.body);
@@ -236,21 +278,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return;
     }
 
-    if (req.method !== 'POST' || (url !== '/' && !url.startsWith('/?'))) {
-      sendError(res, requestId, errorResponse('UnknownOperationException', 'Requests must be POST / with an X-Amz-Target header.', 404), contentType);
-      return;
-    }
-    const target = req.headers['x-amz-target'];
-    const output = await api({
-      target: Array.isArray(target) ? target[0] : target,
-      authorization: req.headers.authorization,
-      method: req.method ?? 'POST',
-      url,
-      headers: req.headers,
-      body,
-      requestId,
-    });
-    send(res, 200, contentType, requestId, serializeAnswer(output));
+    sendError(res, requestId, errorResponse('UnknownOperationException', 'Requests must be POST / with an X-Amz-Target header.', 404), contentType);
   }
 
   // The request each connection is answering, so a parser error on that connection can tell whether it
@@ -271,7 +299,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         requestId, operation: operationOf(req), status: res.statusCode, code: errorCodes.get(res), seconds: (performance.now() - started) / 1000,
       }));
     }
-    handle(req, res, requestId).catch((error: unknown) => fail(res, requestId, contentType, error));
+    handle(req, res, requestId, contentType);
   };
   const server: Server = options.tls
     ? process.getBuiltinModule('node:https').createServer({ keepAliveTimeout: 65_000, cert: options.tls.cert, key: options.tls.key }, onRequest)

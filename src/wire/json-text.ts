@@ -97,6 +97,19 @@ export class RecordTexts<Shape> {
   }
 }
 
+/** How many whole answers holding lists of texts are kept as bytes (a page of 50 invocations: ~28 KB). */
+export const LIST_ANSWERS_KEPT = 64;
+
+interface ListAnswer {
+  /** The answer's members with each list of texts left as a hole: must match for a hit. */
+  frame: string;
+  lists: JsonText<unknown>[][];
+  bytes: Buffer;
+}
+
+/** Keyed by the first text of the answer's first list; oldest out first. */
+const listAnswers = new Map<JsonText<unknown>, ListAnswer>();
+
 function isTextList(value: unknown): value is JsonText<unknown>[] {
   return Array.isArray(value) && value.length > 0 && value[0] instanceof JsonText;
 }
@@ -116,4 +129,43 @@ export function serializeAnswer(output: unknown): string {
     parts.push(`${JSON.stringify(name)}:${json}`);
   }
   return `{${parts.join(',')}}`;
+}
+
+/**
+ * The bytes of serializeAnswer(output), for the HTTP answer. A page read again holds the very same text
+ * objects (one per record version), so an answer whose lists are those objects in that order, and whose
+ * other members read the same, is the same bytes: kept, they are written without joining, encoding or
+ * garbage. Nothing is trusted but what this request read, so a write shows at once.
+ */
+export function answerBytes(output: unknown): string | Buffer {
+  if (output === null || typeof output !== 'object' || output instanceof JsonText || Array.isArray(output)) return serializeAnswer(output);
+  let frame = '';
+  let lists: JsonText<unknown>[][] | undefined;
+  for (const name in output) {
+    const value = (output as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    if (isTextList(value)) {
+      (lists ??= []).push(value);
+      frame += `${name}\n`;
+    } else frame += `${name}:${value instanceof JsonText ? value.text : JSON.stringify(value)}\n`;
+  }
+  if (lists === undefined) return serializeAnswer(output);
+  const key = lists[0][0];
+  const kept = listAnswers.get(key);
+  if (kept !== undefined && kept.frame === frame && sameLists(kept.lists, lists)) return kept.bytes;
+  const bytes = Buffer.from(serializeAnswer(output));
+  if (kept === undefined && listAnswers.size >= LIST_ANSWERS_KEPT) listAnswers.delete(listAnswers.keys().next().value!);
+  listAnswers.set(key, { frame, lists, bytes });
+  return bytes;
+}
+
+function sameLists(a: JsonText<unknown>[][], b: JsonText<unknown>[][]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
 }
