@@ -85,9 +85,9 @@ function nodeKey(identity: AgentIdentity): string {
 export class AgentDelivery {
   private readonly options: AgentDeliveryOptions;
   private readonly pollHoldMs: number;
-  /** Takes asked for and not begun yet (take), and whether a run of batches is under way. */
+  /** Takes asked for and not begun yet (take), and whether takeAsked is due to start them. */
   private takes: TakeAsked[] = [];
-  private taking = false;
+  private takesScheduled = false;
 
   constructor(options: AgentDeliveryOptions) {
     this.options = options;
@@ -121,41 +121,54 @@ export class AgentDelivery {
   take(identity: AgentIdentity, visibilityMs: number): Promise<Delivery[]> {
     return new Promise((resolve, reject) => {
       this.takes.push({ identity, visibilityMs, resolve, reject });
-      if (!this.taking) {
-        this.taking = true;
-        setImmediate(() => void this.takeAsked());
+      if (!this.takesScheduled) {
+        this.takesScheduled = true;
+        setImmediate(() => this.takeAsked());
       }
     });
   }
 
-  /** Runs the takes asked for, a batch at a time, until none is left. */
-  private async takeAsked(): Promise<void> {
-    while (this.takes.length > 0) {
-      // One take per node in a batch: a node's second (two polls at once) comes in the next one.
-      const nodes = new Set<string>();
-      const batch: TakeAsked[] = [];
-      const later: TakeAsked[] = [];
-      let next = 0;
-      for (; next < this.takes.length && batch.length < TAKE_BATCH; next++) {
-        const asked = this.takes[next];
-        const k = nodeKey(asked.identity);
-        if (nodes.has(k)) later.push(asked);
-        else {
-          nodes.add(k);
-          batch.push(asked);
+  /**
+   * Starts the takes asked for, in batches of distinct nodes (a node's second take, two polls at once, goes
+   * in a later batch). Each batch's transaction is asked for at once, not after the one before it: behind
+   * a store busy with the agents' replies, batches one after another would each wait their turn again.
+   */
+  private takeAsked(): void {
+    this.takesScheduled = false;
+    let asked = this.takes;
+    this.takes = [];
+    while (asked.length > 0) {
+      const again: TakeAsked[] = [];
+      let batch: TakeAsked[] = [];
+      let nodes = new Set<string>();
+      for (const one of asked) {
+        const k = nodeKey(one.identity);
+        if (nodes.has(k)) {
+          again.push(one);
+          continue;
+        }
+        nodes.add(k);
+        batch.push(one);
+        if (batch.length === TAKE_BATCH) {
+          void this.takeBatch(batch);
+          batch = [];
+          nodes = new Set();
         }
       }
-      this.takes = later.length > 0 ? [...later, ...this.takes.slice(next)] : this.takes.slice(next);
-      try {
-        const taken = await this.takeTogether(batch);
-        batch.forEach((asked, k) => asked.resolve(taken[k]));
-      } catch (error) {
-        if (batch.length === 1) batch[0].reject(error);
-        // Each on its own again, so that what one node's take ran into fails that node's alone.
-        else for (const asked of batch) await this.takeTogether([asked]).then(([taken]) => asked.resolve(taken), asked.reject);
-      }
+      if (batch.length > 0) void this.takeBatch(batch);
+      asked = again;
     }
-    this.taking = false;
+  }
+
+  /** One batch's takes; when its transaction fails, each again on its own, so one node's trouble fails its own poll alone. */
+  private async takeBatch(batch: TakeAsked[]): Promise<void> {
+    try {
+      const taken = await this.takeTogether(batch);
+      batch.forEach((asked, k) => asked.resolve(taken[k]));
+    } catch (error) {
+      if (batch.length === 1) batch[0].reject(error);
+      else for (const asked of batch) void this.takeBatch([asked]);
+    }
   }
 
   /** Takes the queued messages of each asker's node (distinct nodes) in one transaction. */
