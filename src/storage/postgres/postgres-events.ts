@@ -4,6 +4,7 @@
 // events and calls appendEvents at commit (postgres-store.ts), so this lock is the last one it takes.
 
 import type { EventsPort } from '../../service/ports.ts';
+import { eventDocument } from '../event-rows.ts';
 import { eventTargetRow, eventTargetState, sequencedEvent } from '../row-mappers.ts';
 import { LOCK_CLASS_EVENTS, type Session, statement, textArray } from './postgres-database.ts';
 
@@ -13,8 +14,8 @@ const insertEvents = statement('insert_events', `
   INSERT INTO events (id, window_id, account, region, doc)
   SELECT id, window_id, account, region, doc FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
     WITH ORDINALITY AS e(id, window_id, account, region, doc, n) ORDER BY n`);
-const readEvents = statement('read_events', 'SELECT seq, window_id, doc FROM events WHERE seq > $1 ORDER BY seq LIMIT $2');
-const readScopeEvents = statement('read_scope_events', 'SELECT seq, window_id, doc FROM events WHERE account = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4');
+const readEvents = statement('read_events', 'SELECT seq, window_id, doc, account, region FROM events WHERE seq > $1 ORDER BY seq LIMIT $2');
+const readScopeEvents = statement('read_scope_events', 'SELECT seq, window_id, doc, account, region FROM events WHERE account = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4');
 const lastEventSeq = statement('last_event_seq', 'SELECT coalesce(max(seq), 0) AS s FROM events');
 const firstEventSeq = statement('first_event_seq', 'SELECT min(seq) AS s FROM events');
 const pruneEvents = statement('prune_events', 'DELETE FROM events WHERE seq <= (SELECT max(seq) FROM events) - $1');
@@ -39,7 +40,7 @@ export function postgresEvents(session: Session): EventsPort {
       await lockEvents.write(session, [LOCK_CLASS_EVENTS]);
       await insertEvents.write(session, [
         textArray(events.map((e) => e.event.id)), textArray(events.map((e) => e.windowId ?? null)), textArray(events.map((e) => e.event.account)),
-        textArray(events.map((e) => e.event.region)), textArray(events.map((e) => JSON.stringify(e.event))),
+        textArray(events.map((e) => e.event.region)), textArray(events.map((e) => eventDocument(e.event))),
       ]);
     },
 
