@@ -108,12 +108,12 @@ export class SqliteDatabase {
     const remembered = listings.get(group, afterKey, limit);
     if (!remembered) {
       const rows = query();
-      listings.fill(group, afterKey, limit, rows.map((row) => ({ seq: Number(row.seq), id: String(row.id) })));
+      listings.fill(group, afterKey, limit, rows.map((row) => ({ seq: Number(row.seq), id: String(row.id), key: cacheKey(scope, String(row.id)) })));
       return this.cachedDocs(docs, scope, rows);
     }
     const out: Keyed<Stored<T>>[] = [];
     for (const row of remembered) {
-      const key = cacheKey(scope, row.id);
+      const key = row.key;
       let item = docs.get(key);
       if (!item) {
         const found = docOf(row.id);
