@@ -16,7 +16,7 @@ import { ServiceError } from '../domain/errors.ts';
 import type { Scope } from '../domain/model.ts';
 import type { AgentIdentity } from './agents.ts';
 import { saveCommandChange } from './command-changes.ts';
-import type { PollWake, PollWaiters } from './poll-waiters.ts';
+import { nodeKey, type PollWake, type PollWaiters } from './poll-waiters.ts';
 import type { Clock, EngineControl, Store, StoreOperations } from './ports.ts';
 
 /** What a poll hands to its node: a command to run, or word to stop one. */
@@ -76,10 +76,6 @@ interface TakeAsked {
   visibilityMs: number;
   resolve(deliveries: Delivery[]): void;
   reject(error: unknown): void;
-}
-
-function nodeKey(identity: AgentIdentity): string {
-  return `${identity.scope.account}|${identity.scope.region}|${identity.nodeId}`;
 }
 
 export class AgentDelivery {
@@ -142,7 +138,7 @@ export class AgentDelivery {
       let batch: TakeAsked[] = [];
       let nodes = new Set<string>();
       for (const one of asked) {
-        const k = nodeKey(one.identity);
+        const k = nodeKey(one.identity.scope, one.identity.nodeId);
         if (nodes.has(k)) {
           again.push(one);
           continue;

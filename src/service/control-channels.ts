@@ -12,7 +12,7 @@ import type { ControlChannelState } from '../domain/inventory.ts';
 import type { Scope } from '../domain/model.ts';
 import type { AgentDelivery, Delivery, MessageRef } from './agent-delivery.ts';
 import type { AgentIdentity, AgentService } from './agents.ts';
-import type { PollWaiters } from './poll-waiters.ts';
+import { nodeKey, type PollWaiters } from './poll-waiters.ts';
 import type { SessionSignal } from './sessions.ts';
 import type { Clock, Store } from './ports.ts';
 
@@ -201,7 +201,3 @@ export class ControlChannels {
 }
 
 export type { OpenChannel };
-
-function nodeKey(scope: Scope, nodeId: string): string {
-  return `${scope.account}|${scope.region}|${nodeId}`;
-}

@@ -39,12 +39,12 @@ export class PollWaiters {
    */
   wake(scope: Scope, nodeId: string): void {
     if (this.outgoing.size === 0) setImmediate(() => this.flush());
-    this.outgoing.add(key(scope, nodeId));
+    this.outgoing.add(nodeKey(scope, nodeId));
   }
 
   /** Wakes the node's polls of this process only (a channel stopping its own loop). */
   wakeHere(scope: Scope, nodeId: string): void {
-    this.wakeKey(key(scope, nodeId));
+    this.wakeKey(nodeKey(scope, nodeId));
   }
 
   /** Listens to the other replicas' wake-ups; resolves with what stops listening. */
@@ -74,7 +74,7 @@ export class PollWaiters {
 
   /** How many times the node was woken: read before looking at the store, given to wait() after. */
   generation(scope: Scope, nodeId: string): number {
-    return this.woken.get(key(scope, nodeId)) ?? 0;
+    return this.woken.get(nodeKey(scope, nodeId)) ?? 0;
   }
 
   /** Wakes every waiter here (the wake bus was away a while: what it would have said is not known). */
@@ -88,7 +88,7 @@ export class PollWaiters {
    * came between that look and this wait is not lost.
    */
   wait(scope: Scope, nodeId: string, ms: number, since?: number): Promise<void> {
-    const k = key(scope, nodeId);
+    const k = nodeKey(scope, nodeId);
     if (since !== undefined && (this.woken.get(k) ?? 0) !== since) return Promise.resolve();
     return new Promise((resolve) => {
       let set = this.waiting.get(k);
@@ -113,6 +113,7 @@ export class PollWaiters {
   }
 }
 
-function key(scope: Scope, nodeId: string): string {
+/** A node as one string, for the maps of what is held, woken or taken per node (here and beside). */
+export function nodeKey(scope: Scope, nodeId: string): string {
   return `${scope.account}|${scope.region}|${nodeId}`;
 }
