@@ -32,7 +32,7 @@ export function applyReport(batch: ChangeBatch, active: ActiveExecution, invocat
     return;
   }
   if (invocation.cancelledAtCutoff && report.status !== 'SUCCESS') {
-    const task = active.tasks.find((t) => t.id === invocation.taskExecutionId);
+    const task = taskOf(active, invocation);
     if (task) task.timedOutAtCutoff = true;
     endInvocation(batch, active, invocation, 'TIMED_OUT', DETAILS.cutoffReached, report.at);
   } else {
@@ -113,7 +113,7 @@ export async function applyCutoff(tx: StoreOperations, batch: ChangeBatch, activ
     if (task.status === 'IN_PROGRESS' && task.cutoffBehavior === 'CANCEL_TASK' && !task.stopReason) task.stopReason = 'cutoff';
   }
   for (const invocation of active.inFlight.values()) {
-    const task = active.tasks.find((t) => t.id === invocation.taskExecutionId);
+    const task = taskOf(active, invocation);
     if (task?.stopReason !== 'cutoff' || task.cutoffBehavior !== 'CANCEL_TASK' || invocation.plannedEnd !== undefined || invocation.cancelledAtCutoff) continue;
     invocation.cancelledAtCutoff = true;
     batch.invocation(active.scope, invocation, task);
